@@ -1,0 +1,1 @@
+"""Simulacro: chaos and game-day drills for SageMaker observability."""
