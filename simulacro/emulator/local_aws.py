@@ -1,0 +1,73 @@
+"""The embedded local AWS: moto on 127.0.0.1, our overlay in front, the control plane on a virtual clock."""
+from __future__ import annotations
+
+import urllib.request
+from typing import Any
+
+from simulacro.clock import VirtualClock
+
+from . import overlay as overlay_module
+from .cloudwatch import CloudWatch
+from .endpoints import Endpoints
+from .eventbus import EventBus
+from .metric_store import MetricStore
+from .monitoring import MonitoringSchedules
+from .overlay import Overlay
+from .server import MotoServer
+
+EVALUATION_INTERVAL_SECONDS = 60
+
+
+class LocalAws:
+    """Start with `LocalAws().start()`; `url` is the endpoint every boto3 client uses."""
+
+    def __init__(self, clock: VirtualClock | None = None):
+        self.clock = clock or VirtualClock()
+        self.overlay = Overlay()
+        self.overlay.lock = self.clock.lock  # one lock: requests and clock ticks never interleave
+        self.metrics = MetricStore()
+        self.events = EventBus(self.clock, self._put_service_metric)
+        self.cloudwatch = CloudWatch(self.clock, self.metrics, self.events.emit)
+        self.endpoints = Endpoints(self.clock)
+        self.monitoring = MonitoringSchedules(self.clock)
+        for part in (self.cloudwatch, self.events, self.endpoints, self.monitoring):
+            part.install(self.overlay)
+        self._server: MotoServer | None = None
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("the local AWS is not started")
+        return self._server.url
+
+    def start(self) -> "LocalAws":
+        overlay_module.install(self.overlay)
+        self._server = MotoServer().start()
+        self.clock.call_every(EVALUATION_INTERVAL_SECONDS, self.cloudwatch.evaluate_all)
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+        overlay_module.uninstall()
+
+    def reset(self) -> None:
+        """Forget every resource (moto's and ours); the clock keeps its time."""
+        request = urllib.request.Request(f"{self.url}/moto-api/reset", method="POST")
+        urllib.request.urlopen(request, timeout=10).close()
+        self.metrics.clear()
+        self.cloudwatch.alarms.clear()
+        self.monitoring.schedules.clear()
+        self.events.log.clear()
+        self.events.transient_failures.clear()
+
+    def __enter__(self) -> "LocalAws":
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    def _put_service_metric(self, account: str, region: str, namespace: str, name: str,
+                            dimensions: dict[str, str], value: float) -> None:
+        self.cloudwatch.put_metric(account, region, namespace, name, dimensions, value)

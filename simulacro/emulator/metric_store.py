@@ -1,0 +1,64 @@
+"""Raw metric samples kept in process, so alarm evaluation costs microseconds, not API round trips."""
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Iterable
+
+MetricKey = tuple[str, str, str, str, tuple[tuple[str, str], ...]]  # account, region, namespace, name, dims
+
+
+def metric_key(account: str, region: str, namespace: str, name: str, dimensions: dict[str, str]) -> MetricKey:
+    return account, region, namespace, name, tuple(sorted(dimensions.items()))
+
+
+@dataclass
+class _Series:
+    times: list[float] = field(default_factory=list)
+    values: list[float] = field(default_factory=list)
+    unit: str | None = None
+
+    def add(self, at: float, value: float) -> None:
+        if not self.times or at >= self.times[-1]:
+            self.times.append(at)
+            self.values.append(value)
+        else:  # late sample: keep the series sorted
+            index = bisect.bisect_right(self.times, at)
+            self.times.insert(index, at)
+            self.values.insert(index, value)
+
+
+class MetricStore:
+    def __init__(self) -> None:
+        self._series: dict[MetricKey, _Series] = defaultdict(_Series)
+
+    def put(self, key: MetricKey, at: float, value: float, unit: str | None = None) -> None:
+        series = self._series[key]
+        series.add(at, value)
+        series.unit = unit or series.unit
+
+    def put_many(self, key: MetricKey, times: Iterable[float], values: Iterable[float], unit: str | None = None) -> None:
+        series = self._series[key]
+        for at, value in zip(times, values):
+            series.add(at, value)
+        series.unit = unit or series.unit
+
+    def samples(self, key: MetricKey, start: float, end: float) -> list[tuple[float, float]]:
+        """Samples with start <= time < end."""
+        series = self._series.get(key)
+        if series is None:
+            return []
+        lo = bisect.bisect_left(series.times, start)
+        hi = bisect.bisect_left(series.times, end)
+        return list(zip(series.times[lo:hi], series.values[lo:hi]))
+
+    def unit(self, key: MetricKey) -> str | None:
+        series = self._series.get(key)
+        return series.unit if series else None
+
+    def keys(self, account: str, region: str) -> list[MetricKey]:
+        return [key for key in self._series if key[0] == account and key[1] == region]
+
+    def clear(self) -> None:
+        self._series.clear()

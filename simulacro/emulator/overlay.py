@@ -1,0 +1,119 @@
+"""The seam between moto and what we own: per-operation handlers and observers.
+
+moto's `BaseResponse.call_action` parses each request with the botocore model and serializes an
+`ActionResult` in the service's protocol (query, JSON, CBOR). We wrap it once: an operation with
+a registered handler is answered by our handler (plain dict in, plain dict out, moto does the
+wire); every other operation goes to moto, and observers hear of it afterwards.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from moto.core.exceptions import ServiceException
+from moto.core.responses import ActionResult, BaseResponse
+
+
+@dataclass(frozen=True)
+class Call:
+    service: str
+    operation: str
+    account: str
+    region: str
+    params: dict[str, Any]
+
+
+Handler = Callable[[Call], dict[str, Any] | None]
+Check = Callable[[Call], None]  # runs before moto; raises an AwsError to refuse the call
+Observer = Callable[[Call, int], None]  # runs after moto answered, with its HTTP status
+
+
+class Overlay:
+    def __init__(self) -> None:
+        self._handlers: dict[tuple[str, str], Handler] = {}
+        self._checks: dict[tuple[str, str], list[Check]] = {}
+        self._observers: dict[tuple[str, str], list[Observer]] = {}
+        self.lock = threading.RLock()
+
+    def handle(self, service: str, operation: str, handler: Handler) -> None:
+        self._handlers[(service, operation)] = handler
+
+    def check(self, service: str, operation: str, check: Check) -> None:
+        self._checks.setdefault((service, operation), []).append(check)
+
+    def checks_of(self, service: str, operation: str) -> list[Check]:
+        return self._checks.get((service, operation), [])
+
+    def observe(self, service: str, operation: str, observer: Observer) -> None:
+        self._observers.setdefault((service, operation), []).append(observer)
+
+    def handler_for(self, service: str, operation: str) -> Handler | None:
+        return self._handlers.get((service, operation))
+
+    def observers_of(self, service: str, operation: str) -> list[Observer]:
+        return self._observers.get((service, operation), [])
+
+
+_active: Overlay | None = None
+_original_call_action = BaseResponse.call_action
+
+
+def install(overlay: Overlay) -> None:
+    """Route moto's dispatch through `overlay` (one overlay per process, as moto's state is global)."""
+    global _active
+    _active = overlay
+    BaseResponse.call_action = _call_action  # type: ignore[method-assign]
+
+
+def uninstall() -> None:
+    global _active
+    _active = None
+    BaseResponse.call_action = _original_call_action  # type: ignore[method-assign]
+
+
+def _call_action(self: BaseResponse):  # type: ignore[no-untyped-def]
+    overlay = _active
+    if overlay is None:
+        return _original_call_action(self)
+    service, operation = self.boto3_service_name, self._get_action()
+    handler = overlay.handler_for(service, operation)
+    if handler is None:
+        checks = overlay.checks_of(service, operation)
+        if checks:
+            try:
+                call = _call(self, service, operation)
+                with overlay.lock:
+                    for check in checks:
+                        check(call)
+            except ServiceException as error:
+                return _render(self, error)
+        status, headers, body = _original_call_action(self)
+        observers = overlay.observers_of(service, operation)
+        if observers:
+            call = _call(self, service, operation)
+            with overlay.lock:
+                for observer in observers:
+                    observer(call, int(status))
+        return status, headers, body
+    try:
+        with overlay.lock:
+            result = handler(_call(self, service, operation))
+    except ServiceException as error:
+        result_or_error: object = error
+    else:
+        result_or_error = result or {}
+    return _render(self, result_or_error)
+
+
+def _render(response: BaseResponse, result: object):  # type: ignore[no-untyped-def]
+    status, headers, body = response.serialized(ActionResult(result))
+    headers, body = response._enrich_response(headers, body)
+    return status, headers, body
+
+
+def _call(response: BaseResponse, service: str, operation: str) -> Call:
+    params = response._get_params()
+    if hasattr(params, "original_dict"):
+        params = params.original_dict()
+    return Call(service, operation, response.current_account, response.region, dict(params))

@@ -1,0 +1,405 @@
+"""Make a target's live resources match the spec: idempotent, in dependency order.
+
+Queues and topics come first (alarms and rules point at them), then logs, buckets and SageMaker,
+then alarms, rules and monitoring schedules. Each resource is read first and written only when it
+differs, so a second apply changes nothing and says so.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from botocore.exceptions import ClientError
+
+from simulacro.spec.model import Endpoint, MonitoringSchedule, Pipeline, Rule, Stack
+
+from .naming import Names, endpoint_config_body, endpoint_config_name
+from .pipeline_definition import pipeline_definition
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+
+
+@dataclass
+class ApplyReport:
+    changes: list[tuple[str, str, str]] = field(default_factory=list)  # (action, kind, name)
+    unchanged: int = 0
+
+    def record(self, action: str | None, kind: str, name: str) -> None:
+        if action is None:
+            self.unchanged += 1
+        else:
+            self.changes.append((action, kind, name))
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes)
+
+    def summary(self) -> str:
+        if not self.changes:
+            return f"no changes: all {self.unchanged} resources already match the spec"
+        lines = [f"{action} {kind} {name}" for action, kind, name in self.changes]
+        return f"{len(self.changes)} changes ({self.unchanged} unchanged):\n  " + "\n  ".join(lines)
+
+
+def apply(stack: Stack, target: Any, environments: list[str] | None = None) -> ApplyReport:
+    report = ApplyReport()
+    for environment in environments or target.environments:
+        _Applier(stack.in_environment(environment), target, environment, report).run()
+    return report
+
+
+class _Applier:
+    def __init__(self, stack: Stack, target: Any, environment: str, report: ApplyReport):
+        self.stack = stack
+        self.target = target
+        self.environment = environment
+        self.names = Names(stack, environment, target.region)
+        self.report = report
+
+    def client(self, service: str) -> Any:
+        return self.target.client(service, self.environment)
+
+    def run(self) -> None:
+        for step in (self.queues, self.topics, self.log_groups, self.buckets, self.sagemaker,
+                     self.alarms, self.rules, self.monitoring_schedules):
+            step()
+
+    # --- messaging ---------------------------------------------------------------------
+
+    def queues(self) -> None:
+        sqs = self.client("sqs")
+        for queue in self.stack.queues:
+            attributes = {"MessageRetentionPeriod": str(int(queue.retention))}
+            if queue.fifo:
+                attributes["FifoQueue"] = "true"
+            policy = self._queue_policy(queue.name)
+            if policy:
+                attributes["Policy"] = json.dumps(policy)
+            try:
+                url = sqs.get_queue_url(QueueName=queue.name)["QueueUrl"]
+            except ClientError:
+                sqs.create_queue(QueueName=queue.name, Attributes=attributes, tags={"owner": queue.owner})
+                self.report.record("created", "queue", queue.name)
+                continue
+            live = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+            wanted = {k: v for k, v in attributes.items() if k != "FifoQueue"}
+            if any(_normal(live.get(k)) != _normal(v) for k, v in wanted.items()):
+                sqs.set_queue_attributes(QueueUrl=url, Attributes=wanted)
+                self.report.record("updated", "queue", queue.name)
+            else:
+                self.report.record(None, "queue", queue.name)
+
+    def _queue_policy(self, queue_name: str) -> dict[str, Any] | None:
+        """EventBridge may send to a queue only from the rules that target it (or use it as DLQ)."""
+        rule_arns = sorted({
+            self.names.rule_arn(rule.name)
+            for rule in self.stack.rules for target in rule.targets
+            if queue_name in (target.queue, target.dead_letter_queue)
+        })
+        if not rule_arns:
+            return None
+        return {
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Sid": "AllowEventBridgeRules",
+                "Effect": "Allow",
+                "Principal": {"Service": "events.amazonaws.com"},
+                "Action": "sqs:SendMessage",
+                "Resource": self.names.queue_arn(queue_name),
+                "Condition": {"ArnEquals": {"aws:SourceArn": rule_arns}},
+            }],
+        }
+
+    def topics(self) -> None:
+        sns = self.client("sns")
+        for topic in self.stack.topics:
+            arn = self.names.topic_arn(topic.name)
+            existing = {t["TopicArn"] for t in _all(sns, "list_topics", "Topics")}
+            if arn not in existing:
+                sns.create_topic(Name=topic.name, Tags=[{"Key": "owner", "Value": topic.owner}])
+                self.report.record("created", "topic", topic.name)
+            else:
+                self.report.record(None, "topic", topic.name)
+            live = {(s["Protocol"], s["Endpoint"]) for s in _all(sns, "list_subscriptions_by_topic", "Subscriptions", TopicArn=arn)}
+            for subscription in topic.subscriptions:
+                if (subscription.protocol, subscription.endpoint) not in live:
+                    sns.subscribe(TopicArn=arn, Protocol=subscription.protocol, Endpoint=subscription.endpoint)
+                    self.report.record("subscribed", "topic", f"{topic.name} -> {subscription.endpoint}")
+
+    def log_groups(self) -> None:
+        logs = self.client("logs")
+        for group in self.stack.log_groups:
+            live = [g for g in logs.describe_log_groups(logGroupNamePrefix=group.name)["logGroups"] if g["logGroupName"] == group.name]
+            if not live:
+                logs.create_log_group(logGroupName=group.name, tags={"owner": group.owner})
+                logs.put_retention_policy(logGroupName=group.name, retentionInDays=group.retention_days)
+                self.report.record("created", "log group", group.name)
+            elif live[0].get("retentionInDays") != group.retention_days:
+                logs.put_retention_policy(logGroupName=group.name, retentionInDays=group.retention_days)
+                self.report.record("updated", "log group", group.name)
+            else:
+                self.report.record(None, "log group", group.name)
+
+    # --- storage -----------------------------------------------------------------------
+
+    def buckets(self) -> None:
+        s3 = self.client("s3")
+        existing = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
+        for endpoint in self.stack.endpoints:
+            if endpoint.capture is not None:
+                self._bucket(s3, existing, endpoint.capture.bucket)
+                self._capture_retention(s3, endpoint)
+        for schedule in self.stack.monitoring_schedules:
+            self._bucket(s3, existing, schedule.output[len("s3://"):].split("/", 1)[0])
+            self._baseline_files(s3, schedule)
+
+    def _bucket(self, s3: Any, existing: set[str], name: str) -> None:
+        if name in existing:
+            return
+        s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": self.target.region})
+        existing.add(name)
+        self.report.record("created", "bucket", name)
+
+    def _capture_retention(self, s3: Any, endpoint: Endpoint) -> None:
+        assert endpoint.capture is not None
+        prefix = endpoint.capture.destination[len("s3://"):].partition("/")[2].rstrip("/") + "/"
+        rule = {
+            "ID": f"capture-retention-{endpoint.name}",
+            "Filter": {"Prefix": prefix},
+            "Status": "Enabled",
+            "Expiration": {"Days": endpoint.capture.retention_days},
+        }
+        try:
+            live = s3.get_bucket_lifecycle_configuration(Bucket=endpoint.capture.bucket)["Rules"]
+        except ClientError:
+            live = []
+        others = [r for r in live if r.get("ID") != rule["ID"]]
+        mine = [r for r in live if r.get("ID") == rule["ID"]]
+        if mine and mine[0].get("Expiration", {}).get("Days") == rule["Expiration"]["Days"] and mine[0].get("Status") == "Enabled":
+            self.report.record(None, "capture retention", endpoint.name)
+            return
+        s3.put_bucket_lifecycle_configuration(Bucket=endpoint.capture.bucket, LifecycleConfiguration={"Rules": others + [rule]})
+        self.report.record("updated" if mine else "created", "capture retention", endpoint.name)
+
+    def _baseline_files(self, s3: Any, schedule: MonitoringSchedule) -> None:
+        local = FIXTURES / "baselines" / schedule.baseline.model / schedule.baseline.version
+        uri = self.names.baseline_uri(schedule.output, schedule.baseline.model, schedule.baseline.version)
+        bucket, _, prefix = uri[len("s3://"):].partition("/")
+        for name in ("statistics.json", "constraints.json", "manifest.json"):
+            body = (local / name).read_bytes()
+            try:
+                live = s3.get_object(Bucket=bucket, Key=f"{prefix}/{name}")["Body"].read()
+            except ClientError:
+                live = None
+            if live != body:
+                s3.put_object(Bucket=bucket, Key=f"{prefix}/{name}", Body=body)
+                self.report.record("uploaded", "baseline file", f"{uri}/{name}")
+
+    # --- SageMaker ---------------------------------------------------------------------
+
+    def sagemaker(self) -> None:
+        sm = self.client("sagemaker")
+        for group in self.stack.model_package_groups:
+            if _exists(lambda: sm.describe_model_package_group(ModelPackageGroupName=group.name)):
+                self.report.record(None, "model package group", group.name)
+            else:
+                sm.create_model_package_group(ModelPackageGroupName=group.name, Tags=[{"Key": "owner", "Value": group.owner}])
+                self.report.record("created", "model package group", group.name)
+        for model in self.stack.models:
+            if _exists(lambda: sm.describe_model(ModelName=model.name)):
+                self.report.record(None, "model", model.name)
+            else:
+                sm.create_model(
+                    ModelName=model.name,
+                    ExecutionRoleArn=self.names.role_arn(model.role_name),
+                    PrimaryContainer={"Image": model.image, "ModelDataUrl": f"s3://simulacro-local-models/{model.artifact}",
+                                      "Environment": {"SIMULACRO_MODEL_ARTIFACT": model.artifact}},
+                )
+                self.report.record("created", "model", model.name)
+        for endpoint in self.stack.endpoints:
+            self._endpoint(sm, endpoint)
+        for pipeline in self.stack.pipelines:
+            self._pipeline(sm, pipeline)
+
+    def _endpoint(self, sm: Any, endpoint: Endpoint) -> None:
+        config_name = endpoint_config_name(endpoint, endpoint.model)
+        if not _exists(lambda: sm.describe_endpoint_config(EndpointConfigName=config_name)):
+            sm.create_endpoint_config(EndpointConfigName=config_name, **endpoint_config_body(endpoint, endpoint.model))
+            self.report.record("created", "endpoint config", config_name)
+        try:
+            live = sm.describe_endpoint(EndpointName=endpoint.name)
+        except ClientError:
+            sm.create_endpoint(EndpointName=endpoint.name, EndpointConfigName=config_name,
+                               Tags=[{"Key": "owner", "Value": endpoint.owner}])
+            self.report.record("created", "endpoint", endpoint.name)
+            return
+        if live["EndpointConfigName"] == config_name:
+            self.report.record(None, "endpoint", endpoint.name)
+        else:
+            sm.update_endpoint(EndpointName=endpoint.name, EndpointConfigName=config_name)
+            self.report.record("updated", "endpoint", endpoint.name)
+
+    def _pipeline(self, sm: Any, pipeline: Pipeline) -> None:
+        definition = json.dumps(pipeline_definition(pipeline), sort_keys=True)
+        role = self.names.role_arn(pipeline.role_name)
+        try:
+            live = sm.describe_pipeline(PipelineName=pipeline.name)
+        except ClientError:
+            sm.create_pipeline(PipelineName=pipeline.name, PipelineDefinition=definition, RoleArn=role,
+                               Tags=[{"Key": "owner", "Value": pipeline.owner}])
+            self.report.record("created", "pipeline", pipeline.name)
+            return
+        if live.get("PipelineDefinition") == definition:
+            self.report.record(None, "pipeline", pipeline.name)
+        else:
+            sm.update_pipeline(PipelineName=pipeline.name, PipelineDefinition=definition, RoleArn=role)
+            self.report.record("updated", "pipeline", pipeline.name)
+
+    # --- alarms, rules, monitoring ------------------------------------------------------
+
+    def alarms(self) -> None:
+        cloudwatch = self.client("cloudwatch")
+        names = [alarm.name for alarm in self.stack.alarms]
+        live = {a["AlarmName"]: a for chunk in _chunks(names, 100)
+                for a in cloudwatch.describe_alarms(AlarmNames=chunk)["MetricAlarms"]}
+        for alarm in self.stack.alarms:
+            request = alarm.to_put_metric_alarm(self.names.topic_arn)
+            existing = live.get(alarm.name)
+            if existing is not None and _alarm_matches(existing, request):
+                tags = {t["Key"]: t["Value"] for t in cloudwatch.list_tags_for_resource(ResourceARN=existing["AlarmArn"])["Tags"]}
+                if tags == {t["Key"]: t["Value"] for t in request["Tags"]}:
+                    self.report.record(None, "alarm", alarm.name)
+                    continue
+                cloudwatch.tag_resource(ResourceARN=existing["AlarmArn"], Tags=request["Tags"])
+                self.report.record("tagged", "alarm", alarm.name)
+                continue
+            cloudwatch.put_metric_alarm(**request)
+            self.report.record("updated" if existing else "created", "alarm", alarm.name)
+
+    def rules(self) -> None:
+        events = self.client("events")
+        for rule in self.stack.rules:
+            self._rule(events, rule)
+
+    def _rule(self, events: Any, rule: Rule) -> None:
+        state = "ENABLED" if rule.enabled else "DISABLED"
+        try:
+            live = events.describe_rule(Name=rule.name)
+        except ClientError:
+            live = None
+        same = live is not None and live.get("State") == state and _same_json(live.get("EventPattern"), rule.pattern_json)
+        if not same:
+            events.put_rule(Name=rule.name, EventPattern=rule.pattern_json, State=state, Description=rule.description,
+                            Tags=[{"Key": "owner", "Value": rule.owner}])
+        wanted = [self._rule_target(target) for target in rule.targets]
+        current = events.list_targets_by_rule(Rule=rule.name)["Targets"] if live else []
+        targets_same = sorted(map(_canonical, current)) == sorted(map(_canonical, wanted))
+        if not targets_same:
+            stale = [t["Id"] for t in current if t["Id"] not in {w["Id"] for w in wanted}]
+            if stale:
+                events.remove_targets(Rule=rule.name, Ids=stale)
+            events.put_targets(Rule=rule.name, Targets=wanted)
+        self.report.record(None if same and targets_same else ("updated" if live else "created"), "rule", rule.name)
+
+    def _rule_target(self, target: Any) -> dict[str, Any]:
+        kind, name = target.destination
+        arn = self.names.queue_arn(name) if kind == "queue" else self.names.topic_arn(name)
+        described: dict[str, Any] = {
+            "Id": target.id,
+            "Arn": arn,
+            "RetryPolicy": {
+                "MaximumRetryAttempts": target.retry.maximum_retry_attempts,
+                "MaximumEventAgeInSeconds": int(target.retry.maximum_event_age),
+            },
+        }
+        if target.dead_letter_queue:
+            described["DeadLetterConfig"] = {"Arn": self.names.queue_arn(target.dead_letter_queue)}
+        if target.input_transformer:
+            described["InputTransformer"] = target.input_transformer
+        return described
+
+    def monitoring_schedules(self) -> None:
+        sm = self.client("sagemaker")
+        for schedule in self.stack.monitoring_schedules:
+            config = self._schedule_config(schedule)
+            try:
+                live = sm.describe_monitoring_schedule(MonitoringScheduleName=schedule.name)
+            except ClientError:
+                sm.create_monitoring_schedule(MonitoringScheduleName=schedule.name, MonitoringScheduleConfig=config,
+                                              Tags=[{"Key": "owner", "Value": schedule.owner}])
+                self.report.record("created", "monitoring schedule", schedule.name)
+                continue
+            if _same_json(json.dumps(live["MonitoringScheduleConfig"], default=str), json.dumps(config)):
+                self.report.record(None, "monitoring schedule", schedule.name)
+            else:
+                sm.update_monitoring_schedule(MonitoringScheduleName=schedule.name, MonitoringScheduleConfig=config)
+                self.report.record("updated", "monitoring schedule", schedule.name)
+
+    def _schedule_config(self, schedule: MonitoringSchedule) -> dict[str, Any]:
+        baseline = self.names.baseline_uri(schedule.output, schedule.baseline.model, schedule.baseline.version)
+        return {
+            "ScheduleConfig": {"ScheduleExpression": schedule.schedule},
+            "MonitoringType": "DataQuality",
+            "MonitoringJobDefinition": {
+                "BaselineConfig": {
+                    "ConstraintsResource": {"S3Uri": f"{baseline}/constraints.json"},
+                    "StatisticsResource": {"S3Uri": f"{baseline}/statistics.json"},
+                },
+                "MonitoringInputs": [{"EndpointInput": {"EndpointName": schedule.endpoint, "LocalPath": "/opt/ml/processing/input/endpoint"}}],
+                "MonitoringOutputConfig": {"MonitoringOutputs": [{"S3Output": {"S3Uri": schedule.output, "LocalPath": "/opt/ml/processing/output", "S3UploadMode": "EndOfJob"}}]},
+                "MonitoringResources": {"ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.xlarge", "VolumeSizeInGB": 20}},
+                "MonitoringAppSpecification": {"ImageUri": "468650794304.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-model-monitor-analyzer"},
+                "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
+                "Environment": {"publish_cloudwatch_metrics": "Enabled"},
+                "RoleArn": self.names.role_arn(schedule.role_name),
+            },
+        }
+
+
+ALARM_FIELDS = (
+    "AlarmDescription", "ActionsEnabled", "AlarmActions", "OKActions", "InsufficientDataActions", "MetricName",
+    "Namespace", "Statistic", "ExtendedStatistic", "Dimensions", "Period", "EvaluationPeriods", "DatapointsToAlarm",
+    "Threshold", "ComparisonOperator", "TreatMissingData", "EvaluateLowSampleCountPercentile", "Metrics",
+)
+
+
+def _alarm_matches(live: dict[str, Any], request: dict[str, Any]) -> bool:
+    return all(_canonical(live.get(key)) == _canonical(request.get(key)) for key in ALARM_FIELDS if key in request or live.get(key))
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def _same_json(left: str | None, right: str | None) -> bool:
+    try:
+        return json.loads(left or "null") == json.loads(right or "null")
+    except ValueError:
+        return left == right
+
+
+def _normal(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith("{"):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _exists(describe: Callable[[], Any]) -> bool:
+    try:
+        describe()
+        return True
+    except ClientError:
+        return False
+
+
+def _all(client: Any, operation: str, key: str, **kwargs: Any) -> list[dict[str, Any]]:
+    return [item for page in client.get_paginator(operation).paginate(**kwargs) for item in page[key]]
+
+
+def _chunks(items: list[str], size: int) -> list[list[str]]:
+    return [items[i:i + size] for i in range(0, len(items), size)] or [[]]

@@ -1,0 +1,225 @@
+"""The live observability stack of one environment, read back through the AWS APIs (never from the spec)."""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+
+@dataclass
+class Inventory:
+    environment: str
+    account: str
+    region: str
+    alarms: list[dict[str, Any]] = field(default_factory=list)
+    topics: list[dict[str, Any]] = field(default_factory=list)
+    queues: list[dict[str, Any]] = field(default_factory=list)
+    rules: list[dict[str, Any]] = field(default_factory=list)
+    log_groups: list[dict[str, Any]] = field(default_factory=list)
+    endpoints: list[dict[str, Any]] = field(default_factory=list)
+    monitoring_schedules: list[dict[str, Any]] = field(default_factory=list)
+    pipelines: list[dict[str, Any]] = field(default_factory=list)
+    bucket_lifecycles: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def find(self, kind: str, name: str) -> dict[str, Any] | None:
+        return next((item for item in getattr(self, kind) if item["name"] == name), None)
+
+    def to_json(self) -> dict[str, Any]:
+        return json.loads(json.dumps(asdict(self), default=str))
+
+
+def inventory(target: Any, environment: str | None = None) -> Inventory:
+    environment = environment or target.environment
+    client = lambda service: target.client(service, environment)  # noqa: E731
+    found = Inventory(environment, target.account(environment), target.region)
+    found.topics = _topics(client("sns"))
+    found.alarms = _alarms(client("cloudwatch"))
+    found.queues = _queues(client("sqs"))
+    found.rules = _rules(client("events"))
+    found.log_groups = _log_groups(client("logs"))
+    found.endpoints = _endpoints(client("sagemaker"))
+    found.monitoring_schedules = _schedules(client("sagemaker"))
+    found.pipelines = _pipelines(client("sagemaker"))
+    found.bucket_lifecycles = _lifecycles(client("s3"), found.endpoints)
+    return found
+
+
+def _alarms(cloudwatch: Any) -> list[dict[str, Any]]:
+    alarms = []
+    for page in cloudwatch.get_paginator("describe_alarms").paginate(AlarmTypes=["MetricAlarm"]):
+        for alarm in page["MetricAlarms"]:
+            tags = {t["Key"]: t["Value"] for t in cloudwatch.list_tags_for_resource(ResourceARN=alarm["AlarmArn"])["Tags"]}
+            alarms.append({
+                "name": alarm["AlarmName"],
+                "arn": alarm["AlarmArn"],
+                "state": alarm["StateValue"],
+                "owner": tags.get("owner"),
+                "runbook": tags.get("runbook"),
+                "category": tags.get("category"),
+                "actions": {
+                    "alarm": alarm.get("AlarmActions", []),
+                    "ok": alarm.get("OKActions", []),
+                    "insufficient_data": alarm.get("InsufficientDataActions", []),
+                },
+                "actions_enabled": alarm.get("ActionsEnabled", True),
+                "metric": _alarm_metric(alarm),
+                "period": alarm.get("Period") or _query_period(alarm),
+                "evaluation_periods": alarm["EvaluationPeriods"],
+                "datapoints_to_alarm": alarm.get("DatapointsToAlarm") or alarm["EvaluationPeriods"],
+                "threshold": alarm.get("Threshold"),
+                "comparison": alarm["ComparisonOperator"],
+                "treat_missing_data": alarm.get("TreatMissingData", "missing"),
+                "evaluate_low_sample_count_percentile": alarm.get("EvaluateLowSampleCountPercentile"),
+                "definition": alarm,
+            })
+    return alarms
+
+
+def _alarm_metric(alarm: dict[str, Any]) -> dict[str, Any]:
+    if alarm.get("Metrics"):
+        return {
+            "expression": next((q.get("Expression") for q in alarm["Metrics"] if q.get("ReturnData")), None),
+            "metrics": {
+                q["Id"]: _metric_summary(q["MetricStat"]["Metric"], q["MetricStat"]["Stat"])
+                for q in alarm["Metrics"] if "MetricStat" in q
+            },
+        }
+    return _metric_summary(alarm, alarm.get("ExtendedStatistic") or alarm.get("Statistic"))
+
+
+def _metric_summary(metric: dict[str, Any], statistic: str | None) -> dict[str, Any]:
+    return {
+        "namespace": metric.get("Namespace"),
+        "name": metric.get("MetricName"),
+        "dimensions": {d["Name"]: d["Value"] for d in metric.get("Dimensions") or []},
+        "statistic": statistic,
+    }
+
+
+def _query_period(alarm: dict[str, Any]) -> int | None:
+    return next((q["MetricStat"]["Period"] for q in alarm.get("Metrics") or [] if "MetricStat" in q), None)
+
+
+def _topics(sns: Any) -> list[dict[str, Any]]:
+    topics = []
+    for page in sns.get_paginator("list_topics").paginate():
+        for topic in page["Topics"]:
+            arn = topic["TopicArn"]
+            subscriptions = [
+                {"protocol": s["Protocol"], "endpoint": s["Endpoint"], "confirmed": s["SubscriptionArn"] not in ("PendingConfirmation", "Deleted")}
+                for sub_page in sns.get_paginator("list_subscriptions_by_topic").paginate(TopicArn=arn)
+                for s in sub_page["Subscriptions"]
+            ]
+            tags = {t["Key"]: t["Value"] for t in sns.list_tags_for_resource(ResourceArn=arn).get("Tags", [])}
+            topics.append({"name": arn.rsplit(":", 1)[1], "arn": arn, "owner": tags.get("owner"), "subscriptions": subscriptions})
+    return topics
+
+
+def _queues(sqs: Any) -> list[dict[str, Any]]:
+    queues = []
+    for url in sqs.list_queues().get("QueueUrls", []):
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+        queues.append({
+            "name": url.rsplit("/", 1)[1],
+            "url": url,
+            "arn": attributes["QueueArn"],
+            "fifo": attributes.get("FifoQueue") == "true",
+            "policy": attributes.get("Policy"),
+            "retention_seconds": int(attributes.get("MessageRetentionPeriod", 345600)),
+        })
+    return queues
+
+
+def _rules(events: Any) -> list[dict[str, Any]]:
+    rules = []
+    for page in events.get_paginator("list_rules").paginate():
+        for rule in page["Rules"]:
+            targets = events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
+            rules.append({
+                "name": rule["Name"],
+                "arn": rule["Arn"],
+                "state": rule["State"],
+                "pattern": rule.get("EventPattern"),
+                "targets": [
+                    {
+                        "id": t["Id"],
+                        "arn": t["Arn"],
+                        "dead_letter_queue": (t.get("DeadLetterConfig") or {}).get("Arn"),
+                        "retry": t.get("RetryPolicy"),
+                    }
+                    for t in targets
+                ],
+            })
+    return rules
+
+
+def _log_groups(logs: Any) -> list[dict[str, Any]]:
+    return [
+        {"name": g["logGroupName"], "retention_days": g.get("retentionInDays")}
+        for page in logs.get_paginator("describe_log_groups").paginate()
+        for g in page["logGroups"]
+    ]
+
+
+def _endpoints(sagemaker: Any) -> list[dict[str, Any]]:
+    endpoints = []
+    for summary in sagemaker.list_endpoints(MaxResults=100)["Endpoints"]:
+        described = sagemaker.describe_endpoint(EndpointName=summary["EndpointName"])
+        capture = described.get("DataCaptureConfig") or {}
+        endpoints.append({
+            "name": described["EndpointName"],
+            "arn": described["EndpointArn"],
+            "status": described["EndpointStatus"],
+            "config": described["EndpointConfigName"],
+            "failure_reason": described.get("FailureReason"),
+            "capture": {
+                "enabled": capture.get("EnableCapture", False),
+                "status": capture.get("CaptureStatus", "Stopped"),
+                "sampling_percentage": capture.get("CurrentSamplingPercentage", 0),
+                "destination": capture.get("DestinationS3Uri"),
+            },
+        })
+    return endpoints
+
+
+def _schedules(sagemaker: Any) -> list[dict[str, Any]]:
+    schedules = []
+    for summary in sagemaker.list_monitoring_schedules(MaxResults=100)["MonitoringScheduleSummaries"]:
+        described = sagemaker.describe_monitoring_schedule(MonitoringScheduleName=summary["MonitoringScheduleName"])
+        config = described["MonitoringScheduleConfig"]
+        job = config.get("MonitoringJobDefinition") or {}
+        baseline = job.get("BaselineConfig") or {}
+        schedules.append({
+            "name": described["MonitoringScheduleName"],
+            "status": described["MonitoringScheduleStatus"],
+            "endpoint": described.get("EndpointName"),
+            "schedule": config["ScheduleConfig"]["ScheduleExpression"],
+            "statistics": (baseline.get("StatisticsResource") or {}).get("S3Uri"),
+            "constraints": (baseline.get("ConstraintsResource") or {}).get("S3Uri"),
+            "output": next((o["S3Output"]["S3Uri"] for o in (job.get("MonitoringOutputConfig") or {}).get("MonitoringOutputs", [])), None),
+            "last_execution": described.get("LastMonitoringExecutionSummary"),
+        })
+    return schedules
+
+
+def _pipelines(sagemaker: Any) -> list[dict[str, Any]]:
+    return [
+        {"name": p["PipelineName"], "arn": p["PipelineArn"]}
+        for p in sagemaker.list_pipelines(MaxResults=100).get("PipelineSummaries", [])
+    ]
+
+
+def _lifecycles(s3: Any, endpoints: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    lifecycles = {}
+    for endpoint in endpoints:
+        destination = endpoint["capture"]["destination"]
+        if not destination:
+            continue
+        bucket = destination[len("s3://"):].split("/", 1)[0]
+        try:
+            lifecycles[bucket] = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+        except ClientError:
+            lifecycles[bucket] = []
+    return lifecycles

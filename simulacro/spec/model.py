@@ -1,0 +1,390 @@
+"""The typed stack spec: what the platform's observability must look like, per environment.
+
+Field names are the spec's (snake case); `to_*` methods give the AWS API shapes that provisioning
+sends and that the inventory compares the live state with.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .durations import Duration
+
+Category = Literal["pipeline", "endpoint", "cost", "monitor"]
+Comparison = Literal[
+    "GreaterThanThreshold",
+    "GreaterThanOrEqualToThreshold",
+    "LessThanThreshold",
+    "LessThanOrEqualToThreshold",
+]
+MissingData = Literal["missing", "notBreaching", "breaching", "ignore"]
+SIMPLE_STATISTICS = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
+ACCOUNT_ID = r"^\d{12}$"
+NAME = r"^[A-Za-z0-9][A-Za-z0-9._/#:-]*$"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Environment(Strict):
+    account: str = Field(pattern=ACCOUNT_ID)
+    # Destructive drills refuse this environment unless named here (by drill name or fault kind).
+    allow_destructive: list[str] = []
+    guard_alarms: list[str] = []
+
+
+class Subscription(Strict):
+    protocol: Literal["email", "email-json", "sqs", "sms", "https", "http", "lambda"]
+    endpoint: str = Field(min_length=1)
+
+
+class Topic(Strict):
+    name: str = Field(pattern=NAME)
+    environment: str
+    owner: str = Field(min_length=1)
+    subscriptions: list[Subscription] = Field(min_length=1)
+    role: Literal["alerts", "incidents", "events"] = "alerts"
+
+
+class Queue(Strict):
+    name: str = Field(pattern=NAME)
+    environment: str
+    owner: str = Field(min_length=1)
+    fifo: bool = False
+    retention: Duration = 4 * 86400
+
+
+class MetricRef(Strict):
+    namespace: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    dimensions: dict[str, str] = {}
+    statistic: str
+
+    @field_validator("statistic")
+    @classmethod
+    def _statistic_is_known(cls, value: str) -> str:
+        if value in SIMPLE_STATISTICS or _is_percentile(value):
+            return value
+        raise ValueError(f"expected one of {', '.join(SIMPLE_STATISTICS)} or a percentile such as p95, got {value!r}")
+
+    @property
+    def is_percentile(self) -> bool:
+        return _is_percentile(self.statistic)
+
+    def dimension_list(self) -> list[dict[str, str]]:
+        return [{"Name": k, "Value": v} for k, v in self.dimensions.items()]
+
+    def metric(self) -> dict[str, Any]:
+        return {"Namespace": self.namespace, "MetricName": self.name, "Dimensions": self.dimension_list()}
+
+
+class AlarmActions(Strict):
+    alarm: list[str] = []
+    ok: list[str] = []
+    insufficient_data: list[str] = []
+
+
+class Alarm(Strict):
+    name: str = Field(pattern=NAME)
+    environment: str
+    category: Category
+    owner: str = Field(min_length=1)
+    runbook: str = Field(min_length=1)
+    description: str = ""
+    metric: MetricRef | None = None
+    metrics: dict[str, MetricRef] = {}
+    expression: str | None = None
+    period: int = 60
+    evaluation_periods: int = Field(ge=1)
+    datapoints_to_alarm: int | None = Field(default=None, ge=1)
+    threshold: float
+    comparison: Comparison
+    treat_missing_data: MissingData = "missing"
+    evaluate_low_sample_count_percentile: Literal["evaluate", "ignore"] | None = None
+    actions: AlarmActions
+    detection_budget: Duration
+    recovery_budget: Duration
+
+    @model_validator(mode="after")
+    def _one_metric_form(self) -> "Alarm":
+        if (self.metric is None) == (self.expression is None):
+            raise ValueError("declare either `metric` or `expression` with `metrics`, not both and not neither")
+        if self.expression is not None and not self.metrics:
+            raise ValueError("an `expression` needs the `metrics` it refers to")
+        if self.period not in (10, 30) and self.period % 60:
+            raise ValueError(f"period must be 10, 30 or a multiple of 60 seconds, got {self.period}")
+        if (self.datapoints_to_alarm or 0) > self.evaluation_periods:
+            raise ValueError("datapoints_to_alarm cannot exceed evaluation_periods")
+        return self
+
+    @property
+    def m_of_n(self) -> tuple[int, int]:
+        return self.datapoints_to_alarm or self.evaluation_periods, self.evaluation_periods
+
+    @property
+    def detection_floor(self) -> float:
+        """The fastest the alarm's own definition can detect a fault: M periods, plus one evaluation tick."""
+        return self.m_of_n[0] * self.period + 60
+
+    def to_put_metric_alarm(self, topic_arn: Any) -> dict[str, Any]:
+        """The PutMetricAlarm request; `topic_arn(name)` turns a topic name into its ARN."""
+        request: dict[str, Any] = {
+            "AlarmName": self.name,
+            "AlarmDescription": self.description or f"{self.category} alarm owned by {self.owner}",
+            "ActionsEnabled": True,
+            "AlarmActions": [topic_arn(t) for t in self.actions.alarm],
+            "OKActions": [topic_arn(t) for t in self.actions.ok],
+            "InsufficientDataActions": [topic_arn(t) for t in self.actions.insufficient_data],
+            "EvaluationPeriods": self.evaluation_periods,
+            "DatapointsToAlarm": self.m_of_n[0],
+            "Threshold": self.threshold,
+            "ComparisonOperator": self.comparison,
+            "TreatMissingData": self.treat_missing_data,
+            "Tags": [
+                {"Key": "owner", "Value": self.owner},
+                {"Key": "runbook", "Value": self.runbook},
+                {"Key": "category", "Value": self.category},
+            ],
+        }
+        if self.metric is not None:
+            request.update(self.metric.metric(), Period=self.period)
+            stat_key = "ExtendedStatistic" if self.metric.is_percentile else "Statistic"
+            request[stat_key] = self.metric.statistic
+        else:
+            request["Metrics"] = self._metric_queries()
+        if self.evaluate_low_sample_count_percentile:
+            request["EvaluateLowSampleCountPercentile"] = self.evaluate_low_sample_count_percentile
+        return request
+
+    def _metric_queries(self) -> list[dict[str, Any]]:
+        queries = [
+            {"Id": metric_id, "MetricStat": {"Metric": ref.metric(), "Period": self.period, "Stat": ref.statistic}, "ReturnData": False}
+            for metric_id, ref in self.metrics.items()
+        ]
+        return queries + [{"Id": "result", "Expression": self.expression, "Label": self.name, "ReturnData": True}]
+
+
+class RetryPolicy(Strict):
+    maximum_retry_attempts: int = Field(default=185, ge=0, le=185)
+    maximum_event_age: Duration = 86400
+
+    @field_validator("maximum_event_age")
+    @classmethod
+    def _event_age_in_range(cls, value: float) -> float:
+        if not 60 <= value <= 86400:
+            raise ValueError("maximum_event_age must be between 60s and 24h")
+        return value
+
+
+class RuleTarget(Strict):
+    id: str = Field(pattern=r"^[\.\-_A-Za-z0-9]{1,64}$")
+    queue: str | None = None
+    topic: str | None = None
+    dead_letter_queue: str | None = None
+    retry: RetryPolicy = RetryPolicy()
+    input_transformer: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _one_destination(self) -> "RuleTarget":
+        if (self.queue is None) == (self.topic is None):
+            raise ValueError("a target names exactly one of `queue` or `topic`")
+        return self
+
+    @property
+    def destination(self) -> tuple[str, str]:
+        return ("queue", self.queue) if self.queue else ("topic", self.topic)  # type: ignore[return-value]
+
+
+class Rule(Strict):
+    name: str = Field(pattern=r"^[\.\-_A-Za-z0-9]{1,64}$")
+    environment: str
+    owner: str = Field(min_length=1)
+    description: str = ""
+    purpose: Literal["pipeline", "model_package", "endpoint", "alarm", "promotion", "other"]
+    # Declared for failures only: the event drills check it stays silent on success.
+    failures_only: bool = False
+    enabled: bool = True
+    pattern: dict[str, Any] | str
+    targets: list[RuleTarget] = Field(min_length=1)
+
+    @property
+    def pattern_json(self) -> str:
+        return self.pattern if isinstance(self.pattern, str) else json.dumps(self.pattern, sort_keys=True)
+
+
+class LogGroup(Strict):
+    name: str = Field(min_length=1)
+    environment: str
+    owner: str = Field(min_length=1)
+    retention_days: int
+
+
+class PipelineStep(Strict):
+    name: str = Field(pattern=r"^[A-Za-z0-9\-_]{1,64}$")
+    type: Literal["Processing", "Training", "RegisterModel", "Condition", "Fail", "Transform"]
+    duration: Duration
+    failure_reason: str = "AlgorithmError: simulated failure injected by Simulacro"
+
+
+class PipelineFault(Strict):
+    """How a drill makes a step fail: the pipeline parameter whose value names the step to fail."""
+
+    parameter: str
+    no_fault_value: str = "none"
+
+
+class Pipeline(Strict):
+    name: str = Field(pattern=r"^[A-Za-z0-9](-*[A-Za-z0-9]){0,255}$")
+    environment: str
+    owner: str = Field(min_length=1)
+    role_name: str
+    parameters: dict[str, str] = {}
+    fault: PipelineFault
+    steps: list[PipelineStep] = Field(min_length=1)
+    log_group: str
+
+    def step(self, name: str) -> PipelineStep:
+        return _find(self.steps, name, f"step of pipeline {self.name}")
+
+
+class ModelPackageGroup(Strict):
+    name: str
+    environment: str
+    owner: str = Field(min_length=1)
+
+
+class Model(Strict):
+    name: str
+    environment: str
+    artifact: str  # path under fixtures/, the local model that answers InvokeEndpoint
+    image: str = "763104351884.dkr.ecr.eu-west-1.amazonaws.com/sklearn-inference:1.2-1-cpu-py3"
+    role_name: str
+
+
+class Capture(Strict):
+    enabled: bool
+    sampling_percentage: int = Field(ge=0, le=100)
+    destination: str = Field(pattern=r"^s3://[a-z0-9.\-]+(/.*)?$")
+    retention_days: int = Field(ge=1)
+
+    @property
+    def bucket(self) -> str:
+        return self.destination[len("s3://"):].split("/", 1)[0]
+
+
+class EndpointFaults(Strict):
+    """The mechanism through which a drill makes the model misbehave (also on real AWS)."""
+
+    mechanism: Literal["custom-attribute"] = "custom-attribute"
+    attribute: str = "simulacro-fault"
+
+
+class Endpoint(Strict):
+    name: str = Field(pattern=r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
+    environment: str
+    owner: str = Field(min_length=1)
+    model: str
+    variant: str = "AllTraffic"
+    instance_type: str = "ml.m5.large"
+    instance_count: int = Field(default=1, ge=1)
+    capture: Capture | None = None
+    faults: EndpointFaults | None = None
+    log_group: str | None = None
+
+
+class BaselineRef(Strict):
+    model: str
+    version: str
+
+
+class MonitoringSchedule(Strict):
+    name: str = Field(pattern=r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
+    environment: str
+    owner: str = Field(min_length=1)
+    endpoint: str
+    baseline: BaselineRef
+    schedule: str = "cron(0 * ? * * *)"
+    output: str = Field(pattern=r"^s3://[a-z0-9.\-]+(/.*)?$")
+    role_name: str
+
+
+class Stack(Strict):
+    version: Literal[1]
+    name: str
+    region: str = Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")
+    environments: dict[str, Environment] = Field(min_length=1)
+    topics: list[Topic] = []
+    queues: list[Queue] = []
+    alarms: list[Alarm] = []
+    rules: list[Rule] = []
+    log_groups: list[LogGroup] = []
+    pipelines: list[Pipeline] = []
+    model_package_groups: list[ModelPackageGroup] = []
+    models: list[Model] = []
+    endpoints: list[Endpoint] = []
+    monitoring_schedules: list[MonitoringSchedule] = []
+
+    def alarm(self, name: str) -> Alarm:
+        return _find(self.alarms, name, "alarm")
+
+    def topic(self, name: str) -> Topic:
+        return _find(self.topics, name, "topic")
+
+    def queue(self, name: str) -> Queue:
+        return _find(self.queues, name, "queue")
+
+    def rule(self, name: str) -> Rule:
+        return _find(self.rules, name, "rule")
+
+    def endpoint(self, name: str) -> Endpoint:
+        return _find(self.endpoints, name, "endpoint")
+
+    def model(self, name: str) -> Model:
+        return _find(self.models, name, "model")
+
+    def pipeline(self, name: str) -> Pipeline:
+        return _find(self.pipelines, name, "pipeline")
+
+    def log_group(self, name: str) -> LogGroup:
+        return _find(self.log_groups, name, "log group")
+
+    def monitoring_schedule(self, name: str) -> MonitoringSchedule:
+        return _find(self.monitoring_schedules, name, "monitoring schedule")
+
+    def account(self, environment: str) -> str:
+        return self.environments[environment].account
+
+    def in_environment(self, environment: str) -> "Stack":
+        """The part of the stack that lives in one environment's account."""
+        keep = {
+            key: [item for item in getattr(self, key) if item.environment == environment]
+            for key in RESOURCE_KINDS
+        }
+        return self.model_copy(update=keep)
+
+
+RESOURCE_KINDS = (
+    "topics", "queues", "alarms", "rules", "log_groups", "pipelines",
+    "model_package_groups", "models", "endpoints", "monitoring_schedules",
+)
+
+
+def _find(items: list[Any], name: str, kind: str) -> Any:
+    for item in items:
+        if item.name == name:
+            return item
+    known = ", ".join(sorted(i.name for i in items)) or "none"
+    raise KeyError(f"no {kind} named {name!r} in the stack spec (declared: {known})")
+
+
+def _is_percentile(statistic: str) -> bool:
+    if not statistic.startswith("p"):
+        return False
+    try:
+        value = float(statistic[1:])
+    except ValueError:
+        return False
+    return 0 < value < 100
