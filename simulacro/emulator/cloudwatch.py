@@ -195,7 +195,9 @@ class CloudWatch:
             and (end is None or item["Timestamp"] <= _as_datetime(end))
         ]
         newest_first = call.params.get("ScanBy", "TimestampDescending") == "TimestampDescending"
-        items.sort(key=lambda item: item["Timestamp"], reverse=newest_first)
+        # Many items share a virtual instant: their order of recording breaks the tie.
+        order = {id(item): index for index, item in enumerate(items)}
+        items.sort(key=lambda item: (item["Timestamp"], order[id(item)]), reverse=newest_first)
         return {"AlarmHistoryItems": items[: int(call.params.get("MaxRecords") or 100)]}
 
     def _alarm(self, call: Call, name: str) -> AlarmRecord:

@@ -43,6 +43,7 @@ class LocalAws:
     def start(self) -> "LocalAws":
         overlay_module.install(self.overlay)
         self._server = MotoServer().start()
+        self._reset_moto()  # moto's state is process-wide: start from nothing, as a new account would
         self.clock.call_every(EVALUATION_INTERVAL_SECONDS, self.cloudwatch.evaluate_all)
         return self
 
@@ -54,13 +55,16 @@ class LocalAws:
 
     def reset(self) -> None:
         """Forget every resource (moto's and ours); the clock keeps its time."""
-        request = urllib.request.Request(f"{self.url}/moto-api/reset", method="POST")
-        urllib.request.urlopen(request, timeout=10).close()
+        self._reset_moto()
         self.metrics.clear()
         self.cloudwatch.alarms.clear()
         self.monitoring.schedules.clear()
         self.events.log.clear()
         self.events.transient_failures.clear()
+
+    def _reset_moto(self) -> None:
+        request = urllib.request.Request(f"{self.url}/moto-api/reset", method="POST")
+        urllib.request.urlopen(request, timeout=10).close()
 
     def __enter__(self) -> "LocalAws":
         return self.start()

@@ -1,6 +1,7 @@
 """The live observability stack of one environment, read back through the AWS APIs (never from the spec)."""
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -40,7 +41,7 @@ def inventory(target: Any, environment: str | None = None) -> Inventory:
     found.rules = _rules(client("events"))
     found.log_groups = _log_groups(client("logs"))
     found.endpoints = _endpoints(client("sagemaker"))
-    found.monitoring_schedules = _schedules(client("sagemaker"))
+    found.monitoring_schedules = _schedules(client("sagemaker"), client("s3"))
     found.pipelines = _pipelines(client("sagemaker"))
     found.bucket_lifecycles = _lifecycles(client("s3"), found.endpoints)
     return found
@@ -184,7 +185,7 @@ def _endpoints(sagemaker: Any) -> list[dict[str, Any]]:
     return endpoints
 
 
-def _schedules(sagemaker: Any) -> list[dict[str, Any]]:
+def _schedules(sagemaker: Any, s3: Any) -> list[dict[str, Any]]:
     schedules = []
     for summary in sagemaker.list_monitoring_schedules(MaxResults=100)["MonitoringScheduleSummaries"]:
         described = sagemaker.describe_monitoring_schedule(MonitoringScheduleName=summary["MonitoringScheduleName"])
@@ -200,6 +201,7 @@ def _schedules(sagemaker: Any) -> list[dict[str, Any]]:
             "constraints": (baseline.get("ConstraintsResource") or {}).get("S3Uri"),
             "output": next((o["S3Output"]["S3Uri"] for o in (job.get("MonitoringOutputConfig") or {}).get("MonitoringOutputs", [])), None),
             "last_execution": described.get("LastMonitoringExecutionSummary"),
+            "baseline_checksums": _checksums(s3, baseline),
         })
     return schedules
 
@@ -223,3 +225,20 @@ def _lifecycles(s3: Any, endpoints: list[dict[str, Any]]) -> dict[str, list[dict
         except ClientError:
             lifecycles[bucket] = []
     return lifecycles
+
+
+def _checksums(s3: Any, baseline_config: dict[str, Any]) -> dict[str, str | None]:
+    """sha256 of the baseline files the schedule really reads, to compare with the versioned manifest."""
+    sums: dict[str, str | None] = {}
+    for resource in ("StatisticsResource", "ConstraintsResource"):
+        uri = (baseline_config.get(resource) or {}).get("S3Uri")
+        if not uri:
+            continue
+        bucket, _, key = uri[len("s3://"):].partition("/")
+        try:
+            body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+        except ClientError:
+            sums[key.rsplit("/", 1)[-1]] = None
+            continue
+        sums[key.rsplit("/", 1)[-1]] = hashlib.sha256(body).hexdigest()
+    return sums

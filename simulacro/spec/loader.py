@@ -71,7 +71,8 @@ def _pattern_problems(stack: Stack) -> Iterator[tuple[str, str]]:
             yield where, f"invalid event pattern: {error}"
             continue
         for finding in lint_pattern(rule.pattern):
-            yield f"{where}.{finding.path}", f"can never match: {finding.message} (likely fix: {finding.likely_fix})"
+            fix = f" (likely fix: {finding.likely_fix})" if finding.likely_fix else ""
+            yield f"{where}.{finding.path}".rstrip("."), f"can never match a documented event: {finding.message}{fix}"
 
 
 def _duplicate_keys(node: yaml.Node | None, where: str) -> Iterator[tuple[str, str]]:

@@ -1,0 +1,2 @@
+"""Simulacro's pytest plugin, for the drills and the suite's own tests."""
+pytest_plugins = ["simulacro.plugin"]

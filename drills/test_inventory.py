@@ -1,0 +1,58 @@
+"""The observability stack exists live exactly as declared, and keeps the phase's rules.
+
+Read-only: every check reads the live state through the AWS APIs and compares it with the spec.
+"""
+import pytest
+
+from simulacro import conformance
+from simulacro.provision import inventory
+
+
+@pytest.fixture
+def live(target, environment, drill_record):
+    found = inventory(target, environment)
+    drill_record.add(target.clock.now(), "note", f"inventory of {environment} read from the live APIs",
+                     alarms=len(found.alarms), rules=len(found.rules), topics=len(found.topics))
+    return found
+
+
+def _assert_conforms(check, stack, live, drill_record):
+    found = conformance.findings(check, stack, live)
+    drill_record.evidence["findings"] = [str(f) for f in found] or "none"
+    assert not found, conformance.explain(found)
+
+
+@pytest.mark.drill(category="inventory", gate=True)
+def test_alarms_exist_with_owner_and_actions_as_declared(stack, live, drill_record):
+    """Alarms match the spec (metric, statistic, period, threshold, comparison, missing data, actions) and each has an owner and someone to page."""
+    _assert_conforms(conformance.alarm_findings, stack, live, drill_record)
+
+
+@pytest.mark.drill(category="inventory", gate=True)
+def test_topics_have_their_subscribers(stack, live, drill_record):
+    """Every topic exists with the subscriptions the spec declares."""
+    _assert_conforms(conformance.topic_findings, stack, live, drill_record)
+
+
+@pytest.mark.drill(category="inventory", gate=True)
+def test_rules_are_enabled_with_targets_that_have_a_dead_letter_queue(stack, live, drill_record):
+    """Every rule is enabled with its pattern, and every target has a standard dead-letter queue."""
+    _assert_conforms(conformance.rule_findings, stack, live, drill_record)
+
+
+@pytest.mark.drill(category="inventory", gate=True)
+def test_log_groups_have_retention(stack, live, drill_record):
+    """Pipeline and serving log groups exist with the declared retention."""
+    _assert_conforms(conformance.log_group_findings, stack, live, drill_record)
+
+
+@pytest.mark.drill(category="inventory", gate=True)
+def test_monitored_endpoints_capture_data_with_retention(stack, live, drill_record):
+    """Data capture is on where a monitoring schedule reads it, and the capture bucket expires old data."""
+    _assert_conforms(conformance.capture_findings, stack, live, drill_record)
+
+
+@pytest.mark.drill(category="inventory", gate=True)
+def test_monitoring_schedules_run_on_the_declared_baseline(stack, live, drill_record):
+    """Each schedule is Scheduled, on its endpoint, using the declared baseline version whose files match their checksums."""
+    _assert_conforms(conformance.schedule_findings, stack, live, drill_record)

@@ -1,0 +1,18 @@
+"""Every alarm's notification reaches a person: the controlled notification test (SetAlarmState).
+
+Per alarm: steady state, set the alarm to ALARM, a probe subscribed to the alarm's topic receives
+CloudWatch's message with the right alarm name and state, then the alarm's state is put back.
+"""
+import pytest
+
+
+@pytest.mark.drill(category="notification", gate=True)
+def test_alarm_notification_reaches_its_subscribers(declared_alarm, expect, faults):
+    """SetAlarmState to ALARM notifies the alarm's topic subscribers with CloudWatch's message."""
+    alarm = declared_alarm
+    expect.listen(alarm)
+    with faults.alarm_state(alarm, "ALARM"):
+        expect.alarm(alarm).enters("ALARM", within=60)
+        heard = expect.notification(alarm).arrives(within=60)
+        assert heard.subject and alarm.name in heard.subject, f"notification subject {heard.subject!r} does not name {alarm.name}"
+        assert heard.message["AWSAccountId"] and heard.message["Trigger"], "notification lacks CloudWatch's account and trigger"

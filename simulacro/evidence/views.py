@@ -1,0 +1,115 @@
+"""HTML views of the evidence for the pytest-html report: small tables and the inline SVG chart."""
+from __future__ import annotations
+
+import json
+from html import escape
+from typing import Any, Iterable
+
+from simulacro.spec import format_duration
+
+from .svg import timeline_svg
+from .timeline import DrillRecord
+
+STYLE = """<style>
+.simulacro table{border-collapse:collapse;margin:4px 0 12px 0;font-size:12px}
+.simulacro th,.simulacro td{border:1px solid #d1d5db;padding:2px 6px;text-align:left;vertical-align:top}
+.simulacro th{background:#f3f4f6}.simulacro h3{margin:10px 0 4px 0}
+.simulacro .bad{color:#b91c1c;font-weight:bold}.simulacro .good{color:#15803d}
+</style>"""
+
+
+def table(headers: list[str], rows: Iterable[Iterable[Any]], *, css: str = "") -> str:
+    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{_cell(c)}</td>" for c in row) + "</tr>" for row in rows)
+    return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def drill_html(record: DrillRecord) -> str:
+    parts = [STYLE, '<div class="simulacro drill-evidence">',
+             f"<h3>Timeline: {escape(record.title)}</h3>",
+             f"<p>environment {escape(record.environment or '-')}, wall time {record.wall_seconds:.3f}s, "
+             f"target time {format_duration(_span(record))}</p>",
+             timeline_svg(record),
+             table(["t+", "what", "label", "detail"], (
+                 (format_duration(record.seconds_since_start(e.at)), e.kind, e.label, _detail(e.detail)) for e in record.entries))]
+    if record.measurements:
+        parts.append(table(["measured", "value", "floor of the definition", "budget", "verdict"], (
+            (m["name"], format_duration(m["seconds"]), _maybe(m["floor"]), _maybe(m["budget"]), _Html(_verdict(m)))
+            for m in record.measurements)))
+    if record.evidence:
+        parts.append("<h3>Evidence kept</h3>" + table(["item", "value"], ((k, _detail(v)) for k, v in record.evidence.items())))
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def inventory_html(inventories: list[dict[str, Any]]) -> str:
+    parts = [STYLE, '<div class="simulacro inventory">']
+    for found in inventories:
+        env = f"{found['environment']} (account {found['account']}, {found['region']})"
+        parts.append(f"<h3>Alarms by category: {escape(env)}</h3>")
+        alarms = sorted(found["alarms"], key=lambda a: (a.get("category") or "~", a["name"]))
+        parts.append(table(["category", "alarm", "state", "owner", "runbook", "ALARM actions", "metric", "threshold"], (
+            (a.get("category") or "-", a["name"], a["state"], a.get("owner") or _bad("no owner"), a.get("runbook") or "-",
+             ", ".join(x.rsplit(":", 1)[-1] for x in a["actions"]["alarm"]) or _bad("none"), _metric(a["metric"]),
+             f"{a['comparison'].replace('Threshold', '')} {a['threshold']} over {a['datapoints_to_alarm']}/{a['evaluation_periods']} x {a['period']}s")
+            for a in alarms)))
+        parts.append(f"<h3>Rules and targets: {escape(env)}</h3>")
+        parts.append(table(["rule", "state", "target", "dead-letter queue", "retries"], (
+            (r["name"], r["state"], t["arn"].rsplit(":", 1)[-1],
+             t["dead_letter_queue"].rsplit(":", 1)[-1] if t["dead_letter_queue"] else _bad("none"),
+             (t.get("retry") or {}).get("MaximumRetryAttempts", "default"))
+            for r in found["rules"] for t in r["targets"])))
+        parts.append(f"<h3>Log groups and retention: {escape(env)}</h3>")
+        parts.append(table(["log group", "retention"], (
+            (g["name"], f"{g['retention_days']} days" if g["retention_days"] else _bad("never expires")) for g in found["log_groups"])))
+        parts.append(f"<h3>Data capture, monitoring schedule and baseline: {escape(env)}</h3>")
+        parts.append(table(["endpoint", "status", "capture", "sampling"], (
+            (e["name"], e["status"], e["capture"]["status"], f"{e['capture']['sampling_percentage']} %") for e in found["endpoints"])))
+        parts.append(table(["schedule", "status", "endpoint", "cron", "baseline"], (
+            (s["name"], s["status"], s["endpoint"], s["schedule"], (s["statistics"] or "").rsplit("/", 2)[-2] if s["statistics"] else "-")
+            for s in found["monitoring_schedules"])))
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def _metric(metric: dict[str, Any]) -> str:
+    if "expression" in metric:
+        parts = ", ".join(f"{key}={value['name']}" for key, value in metric["metrics"].items())
+        return f"{metric['expression']} ({parts})"
+    dims = ",".join(f"{k}={v}" for k, v in metric["dimensions"].items())
+    return f"{metric['statistic']} {metric['namespace']} {metric['name']} [{dims}]"
+
+
+def _span(record: DrillRecord) -> float:
+    return max((record.seconds_since_start(e.at) for e in record.entries), default=0.0)
+
+
+def _verdict(measurement: dict[str, Any]) -> str:
+    budget = measurement["budget"]
+    if budget is None:
+        return "-"
+    return '<span class="good">within budget</span>' if measurement["seconds"] <= budget else '<span class="bad">over budget</span>'
+
+
+def _maybe(seconds: float | None) -> str:
+    return "-" if seconds is None else format_duration(seconds)
+
+
+def _detail(value: Any) -> str:
+    if isinstance(value, dict) and not value:
+        return ""
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    return text if len(text) <= 400 else text[:400] + " ..."
+
+
+def _cell(value: Any) -> str:
+    return value.html if isinstance(value, _Html) else escape(str(value))
+
+
+class _Html:
+    def __init__(self, html: str):
+        self.html = html
+
+
+def _bad(text: str) -> _Html:
+    return _Html(f'<span class="bad">{escape(text)}</span>')

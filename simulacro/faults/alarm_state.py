@@ -1,0 +1,20 @@
+"""The controlled notification test: SetAlarmState, then put the state back."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+REASON = "Simulacro notification drill: controlled state change, not a real incident"
+
+
+def force_alarm_state(cloudwatch: Any, alarm_name: str, state: str) -> Callable[[], None]:
+    before = cloudwatch.describe_alarms(AlarmNames=[alarm_name])["MetricAlarms"]
+    if not before:
+        raise AssertionError(f"alarm {alarm_name} does not exist: cannot test its notification")
+    previous = before[0]["StateValue"]
+    cloudwatch.set_alarm_state(AlarmName=alarm_name, StateValue=state, StateReason=REASON)
+
+    def restore() -> None:
+        # On AWS the alarm also returns to its real state at its next evaluation; we do not wait for that.
+        cloudwatch.set_alarm_state(AlarmName=alarm_name, StateValue=previous, StateReason=f"{REASON} (restored)")
+
+    return restore

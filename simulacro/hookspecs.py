@@ -1,0 +1,12 @@
+"""Hooks Simulacro adds to pytest."""
+from typing import Any
+
+import pytest
+
+
+@pytest.hookspec
+def pytest_simulacro_provisioned(target: Any) -> None:
+    """The local AWS is provisioned from the spec; drills have not run yet.
+
+    The suite's own tests implement it to break the live stack the way a drill must catch.
+    """

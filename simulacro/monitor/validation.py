@@ -1,0 +1,120 @@
+"""``ensure_<document>_is_valid`` checks for statistics.json and constraints.json.
+
+Each raises :class:`MonitorInputError` naming the document, the path inside it and what was expected,
+so a hand-edited baseline fails before analysis, not halfway through it.
+"""
+
+from __future__ import annotations
+
+from simulacro.monitor.config import CHI_SQUARED, COMPARISON_METHODS, LINFINITY, feature_overrides
+from simulacro.monitor.errors import MonitorInputError
+from simulacro.monitor.types import INFERRED_TYPES, NUMERIC_TYPES
+
+STATISTICS = "statistics.json"
+CONSTRAINTS = "constraints.json"
+
+
+def ensure_statistics_are_valid(statistics: object) -> None:
+    _ensure(isinstance(statistics, dict), STATISTICS, "", "an object", statistics)
+    item_count = (statistics.get("dataset") or {}).get("item_count")
+    _ensure(isinstance(item_count, (int, float)), STATISTICS, "dataset.item_count", "a number", item_count)
+    features = _ensure_feature_list(statistics, STATISTICS)
+    for index, feature in enumerate(features):
+        _ensure_named_and_typed(feature, STATISTICS, index)
+        stats_key = "numerical_statistics" if feature["inferred_type"] in NUMERIC_TYPES else "string_statistics"
+        _ensure(
+            isinstance(feature.get(stats_key), dict),
+            STATISTICS,
+            f"features[{index}].{stats_key}",
+            f"an object for a {feature['inferred_type']} feature",
+            feature.get(stats_key),
+        )
+        num_present = (feature[stats_key].get("common") or {}).get("num_present")
+        _ensure(
+            isinstance(num_present, (int, float)),
+            STATISTICS,
+            f"features[{index}].{stats_key}.common.num_present",
+            "a number",
+            num_present,
+        )
+
+
+def ensure_constraints_are_valid(constraints: object) -> None:
+    _ensure(isinstance(constraints, dict), CONSTRAINTS, "", "an object", constraints)
+    for index, feature in enumerate(_ensure_feature_list(constraints, CONSTRAINTS)):
+        _ensure_named_and_typed(feature, CONSTRAINTS, index)
+        completeness = feature.get("completeness", 0.0)
+        _ensure(
+            isinstance(completeness, (int, float)) and 0.0 <= completeness <= 1.0,
+            CONSTRAINTS,
+            f"features[{index}].completeness",
+            "a number between 0 and 1",
+            completeness,
+        )
+        _ensure_monitoring_config(feature_overrides(feature), f"features[{index}].monitoringConfigOverrides")
+    _ensure_monitoring_config(constraints.get("monitoring_config") or {}, "monitoring_config")
+
+
+def _ensure_monitoring_config(config: dict, path: str) -> None:
+    _ensure(isinstance(config, dict), CONSTRAINTS, path, "an object", config)
+    for key in ("evaluate_constraints", "emit_metrics"):
+        _ensure_switch(config, key, f"{path}.{key}")
+    for key in ("datatype_check_threshold", "domain_content_threshold"):
+        _ensure_number(config, key, f"{path}.{key}")
+    distribution = config.get("distribution_constraints") or {}
+    where = f"{path}.distribution_constraints"
+    _ensure_switch(distribution, "perform_comparison", f"{where}.perform_comparison")
+    for key in ("comparison_threshold", "categorical_comparison_threshold"):
+        _ensure_number(distribution, key, f"{where}.{key}")
+    method = distribution.get("comparison_method", "Robust")
+    _ensure(
+        str(method).lower() in COMPARISON_METHODS,
+        CONSTRAINTS,
+        f"{where}.comparison_method",
+        "Simple or Robust (or linf_simple, linf_robust)",
+        method,
+    )
+    categorical_method = distribution.get("categorical_drift_method", LINFINITY)
+    if categorical_method == CHI_SQUARED:
+        raise MonitorInputError(
+            f"{CONSTRAINTS}: {where}.categorical_drift_method: ChiSquared is documented but not "
+            f"implemented by simulacro.monitor; use {LINFINITY} (the default)"
+        )
+    _ensure(categorical_method == LINFINITY, CONSTRAINTS, f"{where}.categorical_drift_method", LINFINITY, categorical_method)
+
+
+def _ensure_feature_list(document: dict, name: str) -> list:
+    features = document.get("features")
+    _ensure(isinstance(features, list), name, "features", "a list", features)
+    return features
+
+
+def _ensure_named_and_typed(feature: object, document: str, index: int) -> None:
+    _ensure(isinstance(feature, dict), document, f"features[{index}]", "an object", feature)
+    _ensure(isinstance(feature.get("name"), str), document, f"features[{index}].name", "a string", feature.get("name"))
+    _ensure(
+        feature.get("inferred_type") in INFERRED_TYPES,
+        document,
+        f"features[{index}].inferred_type",
+        "one of " + ", ".join(INFERRED_TYPES),
+        feature.get("inferred_type"),
+    )
+
+
+def _ensure_switch(config: dict, key: str, path: str) -> None:
+    if key in config:
+        value = config[key]
+        _ensure(str(value) in ("Enabled", "Disabled"), CONSTRAINTS, path, "Enabled or Disabled", value)
+
+
+def _ensure_number(config: dict, key: str, path: str) -> None:
+    if key in config:
+        value = config[key]
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
+        _ensure(ok, CONSTRAINTS, path, "a number >= 0", value)
+
+
+def _ensure(condition: bool, document: str, path: str, expected: str, got: object) -> None:
+    if not condition:
+        where = f"{document}: {path}" if path else document
+        raise MonitorInputError(f"{where}: expected {expected}, got {got!r}")

@@ -1,0 +1,27 @@
+"""Run real drills in-process against a local AWS that a test breaks right after provisioning."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class BreakAfterProvisioning:
+    """A pytest plugin: breaks the live stack the way the drill under test must catch."""
+
+    def __init__(self, breaker: Callable[[Any], None]):
+        self.breaker = breaker
+
+    def pytest_simulacro_provisioned(self, target: Any) -> None:
+        self.breaker(target)
+
+
+def run_drills(pytester: Any, breaker: Callable[[Any], None] | None, *selection: str, extra: tuple[str, ...] = ()) -> Any:
+    args = [str(ROOT / "drills" / s) for s in selection] or [str(ROOT / "drills")]
+    plugins = [BreakAfterProvisioning(breaker)] if breaker else []
+    return pytester.runpytest_inprocess(*args, f"--rootdir={ROOT}", "-p", "no:cacheprovider", "-q", *extra, plugins=plugins)
+
+
+def account(target: Any, environment: str = "staging") -> str:
+    return target.stack.account(environment)
