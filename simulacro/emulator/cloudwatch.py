@@ -13,7 +13,7 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any, Callable
 
-from simulacro.alarms import evaluate_alarm
+from simulacro.alarms import AlarmInputError, evaluate_alarm, parse_alarm
 from simulacro.events.shapes import alarm_state, alarm_state_change
 
 from . import backends
@@ -94,13 +94,13 @@ class CloudWatch:
         stat = {"Metric": {k: definition.get(k) for k in ("Namespace", "MetricName", "Dimensions")}, "Period": definition["Period"]}
         return self._query_samples(record, stat, now)
 
-    def _query_samples(self, record: AlarmRecord, metric_stat: dict[str, Any], now: datetime) -> list[tuple[float, float]]:
+    def _query_samples(self, record: AlarmRecord, metric_stat: dict[str, Any], now: datetime) -> Any:
         metric = metric_stat["Metric"]
         dimensions = {d["Name"]: d["Value"] for d in metric.get("Dimensions") or []}
         key = metric_key(record.account, record.region, metric["Namespace"], metric["MetricName"], dimensions)
         span = metric_stat["Period"] * (record.definition["EvaluationPeriods"] + RANGE_PERIODS_EXTRA)
         end = now.timestamp()
-        return self.metrics.samples(key, end - span, end)
+        return self.metrics.sample_arrays(key, end - span, end)
 
     def _run_action(self, record: AlarmRecord, action: str, old_state: str, at: datetime) -> None:
         error = None
@@ -144,8 +144,13 @@ class CloudWatch:
     # --- alarm API ---------------------------------------------------------------------
 
     def _check_put_metric_alarm(self, call: Call) -> None:
-        for problem in alarm_definition_problems(call.params):
+        definition = _normalized(call.params)
+        for problem in alarm_definition_problems(definition):
             raise validation(problem)
+        try:
+            parse_alarm(definition)  # what the engine cannot evaluate, CloudWatch would not have accepted
+        except AlarmInputError as error:
+            raise validation(str(error)) from None
 
     def _record_alarm(self, call: Call, status: int) -> None:
         if status != 200:
@@ -154,7 +159,7 @@ class CloudWatch:
         now = self.clock.now()
         existing = self.alarms.get(key)
         # Updating an alarm keeps its state; a new alarm starts in INSUFFICIENT_DATA.
-        record = AlarmRecord(call.account, call.region, dict(call.params), configured_at=now)
+        record = AlarmRecord(call.account, call.region, _normalized(call.params), configured_at=now)
         if existing is not None:
             record.state, record.reason, record.reason_data = existing.state, existing.reason, existing.reason_data
             record.updated_at, record.history = existing.updated_at, existing.history
@@ -224,10 +229,10 @@ class CloudWatch:
         end = _as_datetime(call.params["EndTime"]).timestamp()
         queries = call.params["MetricDataQueries"]
 
-        def samples(metric_stat: dict[str, Any]) -> list[tuple[float, float]]:
+        def samples(metric_stat: dict[str, Any]) -> Any:
             metric = metric_stat["Metric"]
             dims = {d["Name"]: d["Value"] for d in metric.get("Dimensions") or []}
-            return self.metrics.samples(metric_key(call.account, call.region, metric["Namespace"], metric["MetricName"], dims), start, end)
+            return self.metrics.sample_arrays(metric_key(call.account, call.region, metric["Namespace"], metric["MetricName"], dims), start, end)
 
         results = metric_data_results(queries, samples, start, end)
         if call.params.get("ScanBy", "TimestampDescending") == "TimestampDescending":
@@ -245,7 +250,7 @@ class CloudWatch:
         start = _as_datetime(params["StartTime"]).timestamp()
         end = _as_datetime(params["EndTime"]).timestamp()
         datapoints = period_datapoints(
-            self.metrics.samples(key, start, end), start, end, int(params["Period"]),
+            self.metrics.sample_arrays(key, start, end), start, end, int(params["Period"]),
             params.get("Statistics") or [], params.get("ExtendedStatistics") or [],
             unit=self.metrics.unit(key) or "None",
         )
@@ -299,6 +304,11 @@ def alarm_definition_problems(params: dict[str, Any]) -> list[str]:
     if "Threshold" not in params and "ThresholdMetricId" not in params:
         problems.append("Threshold is required for a static-threshold alarm.")
     return problems
+
+
+def _normalized(params: dict[str, Any]) -> dict[str, Any]:
+    """The request as CloudWatch keeps it: an empty `Metrics` list means a single-metric alarm."""
+    return {k: v for k, v in params.items() if not (k == "Metrics" and not v)}
 
 
 def _datum_values(datum: dict[str, Any]) -> list[float]:

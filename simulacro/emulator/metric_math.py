@@ -17,7 +17,7 @@ from simulacro.alarms.datapoints import metric_statistic
 
 from .errors import validation
 
-SampleReader = Callable[[dict[str, Any]], list[tuple[float, float]]]
+SampleReader = Callable[[dict[str, Any]], tuple[np.ndarray, np.ndarray]]
 
 
 def metric_data_results(queries: list[dict[str, Any]], read: SampleReader, start: float, end: float) -> list[dict[str, Any]]:
@@ -28,7 +28,7 @@ def metric_data_results(queries: list[dict[str, Any]], read: SampleReader, start
     for query in queries:
         if "MetricStat" in query:
             stat = query["MetricStat"]
-            values, _ = metric_statistic(_arrays(read(stat)), _statistic(stat["Stat"]), first, period, n_periods)
+            values, _ = metric_statistic(read(stat), _statistic(stat["Stat"]), first, period, n_periods)
             series[query["Id"]] = values
     for query in queries:
         if "Expression" in query:
@@ -53,13 +53,13 @@ def metric_data_results(queries: list[dict[str, Any]], read: SampleReader, start
     return results
 
 
-def period_datapoints(samples: list[tuple[float, float]], start: float, end: float, period: int,
+def period_datapoints(samples: tuple[np.ndarray, np.ndarray], start: float, end: float, period: int,
                       statistics: list[str], extended: list[str], *, unit: str) -> list[dict[str, Any]]:
     if not statistics and not extended:
         raise validation("Either Statistics or ExtendedStatistics must be specified.")
     first = math.floor(start / period) * period
     n_periods = max(0, math.ceil((end - first) / period))
-    arrays = _arrays(samples)
+    arrays = samples
     computed = {name: metric_statistic(arrays, _statistic(name), first, period, n_periods)[0] for name in statistics + extended}
     counts = metric_statistic(arrays, _statistic("SampleCount"), first, period, n_periods)[0]
     datapoints = []
@@ -72,13 +72,6 @@ def period_datapoints(samples: list[tuple[float, float]], start: float, end: flo
             point["ExtendedStatistics"] = {name: float(computed[name][i]) for name in extended}
         datapoints.append(point)
     return datapoints
-
-
-def _arrays(samples: list[tuple[float, float]]) -> tuple[np.ndarray, np.ndarray]:
-    if not samples:
-        return np.empty(0), np.empty(0)
-    times, values = zip(*samples)
-    return np.asarray(times, dtype=float), np.asarray(values, dtype=float)
 
 
 def _statistic(name: str) -> Any:
