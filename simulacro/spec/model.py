@@ -121,6 +121,10 @@ class Alarm(Strict):
         return self
 
     @property
+    def metric_refs(self) -> list[MetricRef]:
+        return [self.metric] if self.metric is not None else list(self.metrics.values())
+
+    @property
     def m_of_n(self) -> tuple[int, int]:
         return self.datapoints_to_alarm or self.evaluation_periods, self.evaluation_periods
 
@@ -280,6 +284,10 @@ class EndpointFaults(Strict):
 
     mechanism: Literal["custom-attribute"] = "custom-attribute"
     attribute: str = "simulacro-fault"
+    # The size of the incidents the drills stage: realistic, and independent of any alarm's threshold,
+    # so that a threshold set too high is caught instead of followed.
+    error_rate: float = Field(default=0.5, gt=0, le=1)
+    added_latency: Duration = 0.8
 
 
 class Endpoint(Strict):
@@ -293,6 +301,8 @@ class Endpoint(Strict):
     capture: Capture | None = None
     faults: EndpointFaults | None = None
     log_group: str | None = None
+    # Requests per minute the drills send: enough samples for the percentile alarms to judge (p99 needs 1000).
+    drill_traffic_per_minute: int = Field(default=1200, ge=1)
 
 
 class BaselineRef(Strict):
@@ -353,6 +363,14 @@ class Stack(Strict):
 
     def monitoring_schedule(self, name: str) -> MonitoringSchedule:
         return _find(self.monitoring_schedules, name, "monitoring schedule")
+
+    def alarms_on(self, metric_name: str, dimension: str, value: str, *, category: str | None = None) -> list[Alarm]:
+        """Alarms that watch `metric_name` with `dimension` = `value` (directly or inside metric math)."""
+        return [
+            alarm for alarm in self.alarms
+            if (category is None or alarm.category == category)
+            and any(ref.name == metric_name and ref.dimensions.get(dimension) == value for ref in alarm.metric_refs)
+        ]
 
     def account(self, environment: str) -> str:
         return self.environments[environment].account

@@ -1,0 +1,5 @@
+import sys
+
+from simulacro.cli import main
+
+sys.exit(main())
