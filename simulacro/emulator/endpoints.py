@@ -1,18 +1,123 @@
-"""SageMaker endpoints as AWS reports them: DescribeEndpoint with the data-capture status moto omits."""
+"""SageMaker endpoints as AWS runs them: a lifecycle in virtual time, and DescribeEndpoint as AWS reports it.
+
+moto makes an endpoint `InService` at once, silently replaces a duplicate, answers 500 to
+UpdateEndpoint and omits the data-capture status. Here (AWS-FACTS §6):
+- CreateEndpoint: `Creating`, then after `CREATING_SECONDS` `InService`, or `Failed` with a
+  FailureReason when the config's model cannot load (`local_model.py` says when);
+- UpdateEndpoint: `Updating` (the old config keeps serving), then after `UPDATING_SECONDS`
+  `InService` on the new config, or, when the new config cannot load, `InService` on the old one
+  with FailureReason set;
+- DeleteEndpoint: gone at once, with a DELETING event;
+- every transition emits `SageMaker Endpoint State Change` (statuses in UPPER_SNAKE).
+moto keeps the endpoint object (so ListEndpoints and tags stay moto's); we drive its status.
+Each endpoint's deployments are remembered here, which AWS does not offer: it is the emulator's
+own knowledge, for its tests, never for a runbook.
+"""
 from __future__ import annotations
 
-from typing import Any
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from simulacro.events.shapes import endpoint_state_change, endpoint_variant
 
 from . import backends
+from .errors import validation
+from .local_model import ModelLoadError, serving_model
 from .overlay import Call, Overlay
+
+CREATING_SECONDS = 180
+UPDATING_SECONDS = 240
+IN_PROGRESS = ("Creating", "Updating", "SystemUpdating", "RollingBack", "Deleting")
+
+
+@dataclass
+class Deployment:
+    config_name: str
+    requested: datetime
+    finished: datetime | None = None
+    outcome: str = "InProgress"  # InService | Failed (the endpoint failed) | RolledBack (the old config kept serving)
+    failure_reason: str | None = None
+
+
+@dataclass
+class EndpointRecord:
+    account: str
+    region: str
+    name: str
+    deployments: list[Deployment] = field(default_factory=list)
+
+    @property
+    def pending(self) -> Deployment | None:
+        last = self.deployments[-1] if self.deployments else None
+        return last if last is not None and last.outcome == "InProgress" else None
 
 
 class Endpoints:
-    def __init__(self, clock: Any):
+    def __init__(self, clock: Any, emit_event: Callable[..., None] | None = None):
         self.clock = clock
+        self.emit_event = emit_event or (lambda account, region, event: None)
+        self.records: dict[tuple[str, str, str], EndpointRecord] = {}
 
     def install(self, overlay: Overlay) -> None:
+        overlay.handle("sagemaker", "CreateEndpoint", self._create)
+        overlay.handle("sagemaker", "UpdateEndpoint", self._update)
+        overlay.handle("sagemaker", "DeleteEndpoint", self._delete)
         overlay.handle("sagemaker", "DescribeEndpoint", self._describe)
+
+    def clear(self) -> None:
+        self.records.clear()
+
+    def deployments(self, account: str, region: str, name: str) -> list[Deployment]:
+        """Every config this endpoint was asked to run, oldest first."""
+        record = self.records.get((account, region, name))
+        return list(record.deployments) if record else []
+
+    # --- API ---------------------------------------------------------------------------
+
+    def _create(self, call: Call) -> dict[str, Any]:
+        name, config_name = call.params["EndpointName"], call.params["EndpointConfigName"]
+        backend = backends.sagemaker(call.account, call.region)
+        if name in backend.endpoints:
+            raise validation(f'Cannot create already existing endpoint "{backend.endpoints[name].arn}".')
+        endpoint = backend.create_endpoint(name, config_name, call.params.get("Tags") or [])
+        now = self.clock.now()
+        endpoint.endpoint_status, endpoint.creation_time, endpoint.last_modified_time = "Creating", _naive(now), _naive(now)
+        record = EndpointRecord(call.account, call.region, name, [Deployment(config_name, now)])
+        self.records[(call.account, call.region, name)] = record
+        self._emit(record, endpoint)
+        self.clock.call_later(CREATING_SECONDS, lambda: self._finish_create(record, endpoint))
+        return {"EndpointArn": endpoint.arn}
+
+    def _update(self, call: Call) -> dict[str, Any]:
+        name, config_name = call.params["EndpointName"], call.params["EndpointConfigName"]
+        backend = backends.sagemaker(call.account, call.region)
+        backend.describe_endpoint(name)  # moto's "Could not find endpoint" when missing
+        endpoint = backend.endpoints[name]
+        if endpoint.endpoint_status in IN_PROGRESS:
+            raise validation(f'Cannot update in-progress endpoint "{endpoint.arn}".')
+        if endpoint.endpoint_status == "Failed":
+            raise validation(f'Cannot update failed endpoint "{endpoint.arn}": a Failed endpoint can only be deleted.')
+        backend.describe_endpoint_config(config_name)  # moto's "Could not find endpoint configuration"
+        record = self._record(call.account, call.region, name)
+        now = self.clock.now()
+        record.deployments.append(Deployment(config_name, now))
+        endpoint.endpoint_status, endpoint.last_modified_time = "Updating", _naive(now)
+        self._emit(record, endpoint)
+        self.clock.call_later(UPDATING_SECONDS, lambda: self._finish_update(record, endpoint))
+        return {"EndpointArn": endpoint.arn}
+
+    def _delete(self, call: Call) -> dict[str, Any]:
+        name = call.params["EndpointName"]
+        backend = backends.sagemaker(call.account, call.region)
+        backend.describe_endpoint(name)
+        endpoint = backend.endpoints[name]
+        endpoint.endpoint_status, endpoint.last_modified_time = "Deleting", _naive(self.clock.now())
+        record = self.records.pop((call.account, call.region, name), None) or EndpointRecord(call.account, call.region, name)
+        self._emit(record, endpoint)
+        backend.delete_endpoint(name)
+        return {}
 
     def _describe(self, call: Call) -> dict[str, Any]:
         backend = backends.sagemaker(call.account, call.region)
@@ -20,6 +125,10 @@ class Endpoints:
         capture = self.capture_config(call.account, call.region, described["EndpointConfigName"])
         if capture is not None:
             described["DataCaptureConfig"] = capture
+        record = self.records.get((call.account, call.region, call.params["EndpointName"]))
+        pending = record.pending if record else None
+        if pending is not None and described["EndpointStatus"] == "Updating":
+            described["PendingDeploymentSummary"] = {"EndpointConfigName": pending.config_name, "StartTime": pending.requested}
         return described
 
     @staticmethod
@@ -36,3 +145,86 @@ class Endpoints:
             "DestinationS3Uri": declared.get("DestinationS3Uri", ""),
             **({"KmsKeyId": declared["KmsKeyId"]} if declared.get("KmsKeyId") else {}),
         }
+
+    # --- the control plane -------------------------------------------------------------
+
+    def _finish_create(self, record: EndpointRecord, endpoint: Any) -> None:
+        deployment = record.pending
+        if deployment is None or not self._current(record, endpoint):
+            return
+        problem = _load_problem(record, deployment.config_name)
+        if problem is None:
+            self._settle(record, endpoint, deployment, "InService", "InService", None)
+        else:
+            self._settle(record, endpoint, deployment, "Failed", "Failed", problem)
+
+    def _finish_update(self, record: EndpointRecord, endpoint: Any) -> None:
+        deployment = record.pending
+        if deployment is None or not self._current(record, endpoint):
+            return
+        problem = _load_problem(record, deployment.config_name)
+        if problem is None:
+            config = backends.sagemaker(record.account, record.region).endpoint_configs[deployment.config_name]
+            endpoint.endpoint_config_name = deployment.config_name
+            endpoint.production_variants = endpoint._process_production_variants(config.production_variants)
+            endpoint.data_capture_config = config.data_capture_config
+            self._settle(record, endpoint, deployment, "InService", "InService", None)
+        else:  # a failed update of an InService endpoint leaves the old config serving
+            self._settle(record, endpoint, deployment, "RolledBack", "InService", f"Failed to update endpoint: {problem}")
+
+    def _settle(self, record: EndpointRecord, endpoint: Any, deployment: Deployment, outcome: str, status: str,
+                failure_reason: str | None) -> None:
+        now = self.clock.now()
+        deployment.finished, deployment.outcome, deployment.failure_reason = now, outcome, failure_reason
+        endpoint.endpoint_status, endpoint.failure_reason, endpoint.last_modified_time = status, failure_reason, _naive(now)
+        self._emit(record, endpoint)
+
+    def _current(self, record: EndpointRecord, endpoint: Any) -> bool:
+        """False once the endpoint was deleted or the emulator reset: its timers then do nothing."""
+        live = backends.sagemaker(record.account, record.region).endpoints.get(record.name)
+        return live is endpoint and self.records.get((record.account, record.region, record.name)) is record
+
+    def _record(self, account: str, region: str, name: str) -> EndpointRecord:
+        return self.records.setdefault((account, region, name), EndpointRecord(account, region, name))
+
+    def _emit(self, record: EndpointRecord, endpoint: Any) -> None:
+        variants = [endpoint_variant(v.get("DesiredWeight", 1.0), v.get("DesiredInstanceCount", 1))
+                    for v in endpoint.production_variants]
+        event = endpoint_state_change(
+            endpoint_name=endpoint.endpoint_name,
+            endpoint_arn=endpoint.arn,
+            endpoint_config_name=endpoint.endpoint_config_name,
+            status=endpoint.endpoint_status,
+            creation_time=_ms(endpoint.creation_time),
+            last_modified_time=_ms(endpoint.last_modified_time),
+            production_variants=variants,
+            failure_reason=endpoint.failure_reason,
+            tags={t["Key"]: t["Value"] for t in endpoint.tags},
+            account=record.account,
+            region=record.region,
+            time=self.clock.now(),
+            id=str(uuid.uuid4()),
+        )
+        self.emit_event(record.account, record.region, event)
+
+
+def _load_problem(record: EndpointRecord, config_name: str) -> str | None:
+    """Why the config's models cannot load (every variant must pass its health check), or None."""
+    config = backends.sagemaker(record.account, record.region).endpoint_configs.get(config_name)
+    for variant in getattr(config, "production_variants", None) or [{"VariantName": None}]:
+        try:
+            serving_model(record.account, record.region, config_name, variant["VariantName"])
+        except ModelLoadError as error:
+            return (f"The primary container for production variant {variant['VariantName']} did not pass the ping "
+                    f"health check: {error}. Please check CloudWatch logs for this endpoint.")
+    return None
+
+
+def _naive(moment: datetime) -> datetime:
+    """moto keeps naive UTC datetimes; ours must compare with its own."""
+    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def _ms(moment: datetime) -> int:
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return int(aware.timestamp() * 1000)

@@ -7,12 +7,16 @@ from typing import Any
 from simulacro.clock import VirtualClock
 
 from . import overlay as overlay_module
+from .capture import Capture
 from .cloudwatch import CloudWatch
+from .dataplane import Dataplane
 from .endpoints import Endpoints
 from .eventbus import EventBus
 from .metric_store import MetricStore
+from .model_registry import ModelRegistry
 from .monitoring import MonitoringSchedules
 from .overlay import Overlay
+from .pipelines import Pipelines
 from .server import MotoServer
 
 EVALUATION_INTERVAL_SECONDS = 60
@@ -28,9 +32,14 @@ class LocalAws:
         self.metrics = MetricStore()
         self.events = EventBus(self.clock, self._put_service_metric)
         self.cloudwatch = CloudWatch(self.clock, self.metrics, self.events.emit)
-        self.endpoints = Endpoints(self.clock)
+        self.endpoints = Endpoints(self.clock, self.events.emit)
         self.monitoring = MonitoringSchedules(self.clock)
-        for part in (self.cloudwatch, self.events, self.endpoints, self.monitoring):
+        self.model_registry = ModelRegistry(self.clock, self.events.emit)
+        self.pipelines = Pipelines(self.clock, self.events.emit, self.cloudwatch.put_metric)
+        self.capture = Capture()
+        self.dataplane = Dataplane(self.clock, self.metrics, self.capture)
+        for part in (self.cloudwatch, self.events, self.endpoints, self.monitoring, self.pipelines, self.dataplane,
+                     self.model_registry):
             part.install(self.overlay)
         self._server: MotoServer | None = None
 
@@ -61,6 +70,8 @@ class LocalAws:
         self.monitoring.schedules.clear()
         self.events.log.clear()
         self.events.transient_failures.clear()
+        for part in (self.endpoints, self.pipelines, self.dataplane):
+            part.clear()
 
     def _reset_moto(self) -> None:
         request = urllib.request.Request(f"{self.url}/moto-api/reset", method="POST")

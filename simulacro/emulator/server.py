@@ -12,6 +12,9 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 
 class _QuietHandler(WSGIRequestHandler):
+    # Keep-alive: botocore reuses its connections, so a request costs no TCP handshake and no new thread.
+    protocol_version = "HTTP/1.1"
+
     def log_request(self, *args, **kwargs) -> None:  # one line per request would drown the drills' output
         pass
 

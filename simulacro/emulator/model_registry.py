@@ -1,0 +1,94 @@
+"""The model registry's events, which moto never emits: `SageMaker Model Package State Change` on
+registration and on every approval change (with `UpdatedModelPackageFields`), as AWS-FACTS.md §1 says.
+
+moto keeps the packages; we hear of each change around its call and read the package back from
+moto's backend to build the documented event.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Callable
+
+from simulacro.events.shapes import model_package_state_change
+
+from . import backends
+from .errors import AwsError
+from .overlay import Call, Overlay
+
+
+class ModelRegistry:
+    def __init__(self, clock: Any, emit: Callable[[str, str, dict[str, Any]], None]):
+        self.clock = clock
+        self.emit = emit
+        self._approval_before: dict[str, str | None] = {}
+
+    def install(self, overlay: Overlay) -> None:
+        overlay.observe("sagemaker", "CreateModelPackage", self._created)
+        overlay.check("sagemaker", "UpdateModelPackage", self._remember_approval)
+        overlay.observe("sagemaker", "UpdateModelPackage", self._updated)
+        overlay.handle("sagemaker", "DeleteModelPackage", self._delete)
+
+    def _delete(self, call: Call) -> None:
+        """moto has no DeleteModelPackage; versioned packages are deleted by ARN (or name)."""
+        backend = backends.sagemaker(call.account, call.region)
+        name = call.params["ModelPackageName"]
+        key = backend.model_package_name_mapping.get(name, name)
+        if backend.model_packages.pop(key, None) is None:
+            raise AwsError("ValidationException", f"Model package {name} not found")
+        for alias in [alias for alias, target in backend.model_package_name_mapping.items() if target == key]:
+            del backend.model_package_name_mapping[alias]
+
+    def _created(self, call: Call, status: int) -> None:
+        group = call.params.get("ModelPackageGroupName")
+        if status != 200 or not group:
+            return
+        packages = [p for p in backends.sagemaker(call.account, call.region).model_packages.values()
+                    if p.model_package_group_name == group]
+        newest = max(packages, key=lambda p: p.model_package_version)
+        self._emit(call, newest.gen_response_object(), updated_fields=None)
+
+    def _remember_approval(self, call: Call) -> None:
+        package = self._package(call, call.params["ModelPackageArn"])
+        self._approval_before[call.params["ModelPackageArn"]] = package.get("ModelApprovalStatus") if package else None
+
+    def _updated(self, call: Call, status: int) -> None:
+        arn = call.params["ModelPackageArn"]
+        before = self._approval_before.pop(arn, None)
+        package = self._package(call, arn)
+        if status != 200 or package is None:
+            return
+        changed = [field for field in ("ModelApprovalStatus",) if package.get(field) != before]
+        changed += [field for field in ("ApprovalDescription", "CustomerMetadataProperties") if call.params.get(field) is not None]
+        if changed:
+            self._emit(call, package, updated_fields=changed)
+
+    def _package(self, call: Call, arn: str) -> dict[str, Any] | None:
+        try:
+            return backends.sagemaker(call.account, call.region).describe_model_package(arn).gen_response_object()
+        except Exception:  # noqa: BLE001 - moto answers the caller's error itself
+            return None
+
+    def _emit(self, call: Call, package: dict[str, Any], updated_fields: list[str] | None) -> None:
+        now = self.clock.now()
+        event = model_package_state_change(
+            group_name=package["ModelPackageGroupName"],
+            version=int(package["ModelPackageVersion"]),
+            package_arn=package["ModelPackageArn"],
+            package_status=package.get("ModelPackageStatus", "Completed"),
+            approval_status=package.get("ModelApprovalStatus", "PendingManualApproval"),
+            creation_time=_epoch_ms(package.get("CreationTime"), now),
+            last_modified_time=_epoch_ms(now, now),
+            generated_by=(package.get("MetadataProperties") or {}).get("GeneratedBy"),
+            inference_specification=package.get("InferenceSpecification"),
+            model_metrics=package.get("ModelMetrics"),
+            updated_fields=updated_fields,
+            description=package.get("ModelPackageDescription"),
+            account=call.account, region=call.region, time=now, id=str(uuid.uuid4()),
+        )
+        self.emit(call.account, call.region, event)
+
+
+def _epoch_ms(value: Any, default: datetime) -> int:
+    moment = value if isinstance(value, datetime) else default
+    return int(moment.timestamp() * 1000)
