@@ -70,15 +70,29 @@ class VirtualClock:
     def call_later(self, seconds: float, timer: Timer) -> None:
         self.call_at(self._now + timedelta(seconds=seconds), timer)
 
-    def call_every(self, seconds: float, timer: Timer, *, aligned: bool = True) -> None:
-        """Run `timer` every `seconds`, on multiples of `seconds` since the epoch when aligned."""
+    def call_every(self, seconds: float, timer: Timer, *, aligned: bool = True, now: bool = False) -> "Repeating":
+        """Run `timer` every `seconds` (on multiples of `seconds` since the epoch when aligned) until cancelled."""
+        repeating = Repeating()
 
         def tick() -> None:
+            if repeating.cancelled:
+                return
             timer()
             self.call_later(seconds, tick)
 
-        first = _next_multiple(self._now, seconds) if aligned else self._now + timedelta(seconds=seconds)
-        self.call_at(first, tick)
+        if now:
+            self.call_at(self._now, tick)
+        else:
+            first = _next_multiple(self._now, seconds) if aligned else self._now + timedelta(seconds=seconds)
+            self.call_at(first, tick)
+        return repeating
+
+
+class Repeating:
+    cancelled = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
 
 
 def _start_of_this_hour() -> datetime:

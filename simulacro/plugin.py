@@ -14,9 +14,12 @@ from simulacro.evidence import DrillRecord, drill_html, inventory_html, redact
 from simulacro.expect import Expect
 from simulacro.faults import Faults
 from simulacro.spec import DEFAULT_SPEC, SpecError, Stack, load_stack
+from simulacro.traffic import Traffic
 
 CATEGORIES = ("inventory", "notification", "pipeline", "endpoint", "monitor", "events", "runbook", "cost")
 STATE_KEY = pytest.StashKey["SimulacroSession"]()
+# Rules whose events a drill can cause safely; promotion rules deploy models and belong to the runbooks.
+DRILLED_RULE_PURPOSES = ("pipeline", "model_package", "endpoint")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -58,9 +61,17 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     session = metafunc.config.stash[STATE_KEY]
     if "environment" in metafunc.fixturenames:
         metafunc.parametrize("environment", session.environments, ids=session.environments, scope="function")
-    if "declared_alarm" in metafunc.fixturenames:
-        alarms = [a for a in session.stack.alarms if a.environment in session.environments]
-        metafunc.parametrize("declared_alarm", alarms, ids=[a.name for a in alarms])
+    for fixture, category in (("declared_alarm", None), ("pipeline_alarm", "pipeline")):
+        if fixture in metafunc.fixturenames:
+            alarms = [a for a in session.stack.alarms if a.environment in session.environments
+                      and (category is None or a.category == category)]
+            metafunc.parametrize(fixture, alarms, ids=[a.name for a in alarms])
+    if "event_rule" in metafunc.fixturenames:
+        rules = [r for r in session.stack.rules if r.environment in session.environments and r.purpose in DRILLED_RULE_PURPOSES]
+        metafunc.parametrize("event_rule", rules, ids=[r.name for r in rules])
+    if "fault_endpoint" in metafunc.fixturenames:
+        endpoints = [e for e in session.stack.endpoints if e.faults is not None and e.environment in session.environments]
+        metafunc.parametrize("fault_endpoint", endpoints, ids=[e.name for e in endpoints])
 
 
 class SimulacroSession:
@@ -71,6 +82,7 @@ class SimulacroSession:
         self.run_id = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S") + "-" + uuid.uuid4().hex[:6]
         self.records: list[DrillRecord] = []
         self.inventories: list[dict[str, Any]] = []
+        self.initial_inventories: list[dict[str, Any]] = []
         self._stack: Stack | None = None
 
     @property
@@ -112,6 +124,7 @@ def target(simulacro_session: SimulacroSession, stack: Stack) -> Iterator[Any]:
             apply(stack, local)
             local.clock.sleep(60)  # let schedules leave Pending and alarms take their first evaluation
             config.hook.pytest_simulacro_provisioned(target=local)
+            simulacro_session.initial_inventories = _final_inventories(local)
             yield local
             simulacro_session.inventories = _final_inventories(local)
     else:
@@ -153,8 +166,8 @@ _record_key = pytest.StashKey[DrillRecord]()
 
 
 @pytest.fixture
-def faults(stack: Stack, target: Any, drill_record: DrillRecord) -> Iterator[Faults]:
-    registry = Faults(stack, target, drill_record)
+def faults(stack: Stack, target: Any, drill_record: DrillRecord, simulacro_session: SimulacroSession) -> Iterator[Faults]:
+    registry = Faults(stack, target, drill_record, simulacro_session.run_id)
     try:
         yield registry
     finally:
@@ -171,6 +184,15 @@ def expect(stack: Stack, target: Any, drill_record: DrillRecord, simulacro_sessi
         yield expectations
     finally:
         expectations.close()
+
+
+@pytest.fixture
+def traffic(target: Any, drill_record: DrillRecord, faults: Faults) -> Iterator[Traffic]:
+    steady = Traffic(target, drill_record, faults.endpoint_state.attributes_for)
+    try:
+        yield steady
+    finally:
+        steady.stop()
 
 
 @pytest.hookimpl(wrapper=True)
@@ -222,7 +244,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     path = _bundle_path(session.config)
     path.parent.mkdir(parents=True, exist_ok=True)
     bundle = {"run_id": state.run_id, "target": session.config.getoption("--target"),
-              "drills": [_record_json(r) for r in state.records], "inventories": state.inventories}
+              "drills": [_record_json(r) for r in state.records], "inventories": state.inventories,
+              "initial_inventories": state.initial_inventories}
     path.write_text(json.dumps(redact(bundle), indent=2, default=str))
 
 

@@ -50,6 +50,11 @@ class Target:
     def describe(self) -> str:
         raise NotImplementedError
 
+    def traffic(self, endpoint: str, environment: str, *, requests_per_minute: float, duration_seconds: float,
+                custom_attributes: str | None = None, payloads: list[str] | None = None) -> Any:
+        """Send `requests_per_minute` to `endpoint` for `duration_seconds`; returns what was served."""
+        raise NotImplementedError
+
     def _make_client(self, service: str, environment: str, region: str) -> Any:
         raise NotImplementedError
 
@@ -70,6 +75,13 @@ class LocalTarget(Target):
 
     def describe(self) -> str:
         return f"local AWS at {self.local_aws.url} (virtual time), accounts {', '.join(self.stack.environments)}"
+
+    def traffic(self, endpoint: str, environment: str, *, requests_per_minute: float, duration_seconds: float,
+                custom_attributes: str | None = None, payloads: list[str] | None = None) -> Any:
+        """Thousands of requests through the same model, fault, metric and capture code as InvokeEndpoint, without HTTP."""
+        return self.local_aws.dataplane.traffic(
+            self.account(environment), self.region, endpoint, requests_per_minute=requests_per_minute,
+            duration_seconds=duration_seconds, custom_attributes=custom_attributes, payloads=payloads)
 
     def _make_client(self, service: str, environment: str, region: str) -> Any:
         client = boto3.client(

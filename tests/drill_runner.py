@@ -25,3 +25,23 @@ def run_drills(pytester: Any, breaker: Callable[[Any], None] | None, *selection:
 
 def account(target: Any, environment: str = "staging") -> str:
     return target.stack.account(environment)
+
+
+ALARM_KEYS = ("AlarmName", "AlarmDescription", "AlarmActions", "OKActions", "EvaluationPeriods", "DatapointsToAlarm",
+              "Threshold", "ComparisonOperator", "TreatMissingData", "Metrics", "MetricName", "Namespace", "Statistic",
+              "ExtendedStatistic", "Dimensions", "Period", "EvaluateLowSampleCountPercentile")
+
+
+def change_alarm(target: Any, name: str, environment: str = "staging", **changes: Any) -> None:
+    """Re-put a live alarm with some fields changed, the way a hand edit in the console would."""
+    cloudwatch = target.client("cloudwatch", environment)
+    live = cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"][0]
+    request = {k: live[k] for k in ALARM_KEYS if live.get(k) not in (None, [])}
+    cloudwatch.put_metric_alarm(**{**request, **changes})
+
+
+def all_of(*breakers: Callable[[Any], None]) -> Callable[[Any], None]:
+    def breaker(target: Any) -> None:
+        for each in breakers:
+            each(target)
+    return breaker

@@ -36,3 +36,13 @@ def test_inventory_reads_live_state_not_the_spec(provisioned):
         assert found.find("log_groups", "/aws/sagemaker/TrainingJobs")["retention_days"] is None
     finally:
         logs.put_retention_policy(logGroupName="/aws/sagemaker/TrainingJobs", retentionInDays=30)
+
+
+def test_apply_tags_an_existing_endpoint_with_its_fault_mechanism(provisioned, stack):
+    sagemaker = provisioned.client("sagemaker", "staging")
+    arn = sagemaker.describe_endpoint(EndpointName="churn-staging")["EndpointArn"]
+    sagemaker.delete_tags(ResourceArn=arn, TagKeys=["simulacro:fault-attribute"])
+    report = apply(stack, provisioned)
+    assert report.changes == [("tagged", "endpoint", "churn-staging")]
+    tags = {t["Key"]: t["Value"] for t in sagemaker.list_tags(ResourceArn=arn)["Tags"]}
+    assert tags["simulacro:fault-attribute"] == "simulacro-fault"

@@ -11,16 +11,25 @@ from typing import Any, Callable, Iterator
 
 from simulacro.evidence import DrillRecord
 from simulacro.spec import Alarm, Stack
+from simulacro.spec.model import Endpoint, Pipeline, Rule
 
 from .alarm_state import force_alarm_state
+from .endpoint import EndpointFaultState
+from .deployment import update_endpoint
+from .model_package import register_model_package
+from .pipeline import start_failing_execution
+from .rule_target import make_unreachable
 
 
 class Faults:
-    def __init__(self, stack: Stack, target: Any, record: DrillRecord):
+    def __init__(self, stack: Stack, target: Any, record: DrillRecord, run_id: str = "local"):
         self.stack = stack
         self.target = target
         self.record = record
+        self.run_id = run_id
         self._undo = contextlib.ExitStack()
+        self.endpoint_state = EndpointFaultState()
+        self.executions: list[str] = []
 
     @contextlib.contextmanager
     def _injected(self, label: str, inject: Callable[[], Callable[[], None]], **detail: Any) -> Iterator[None]:
@@ -48,6 +57,72 @@ class Faults:
             lambda: force_alarm_state(self.target.client("cloudwatch", alarm.environment), alarm.name, state),
             alarm=alarm.name, state=state,
         )
+
+    def endpoint_errors(self, endpoint: Endpoint, *, rate: float) -> contextlib.AbstractContextManager[None]:
+        """The endpoint's model answers 5xx to a share `rate` of the drill's requests."""
+        return self._endpoint_item(endpoint, "error-rate", f"{rate:g}", f"5xx on {rate:.0%} of requests to {endpoint.name}")
+
+    def endpoint_latency(self, endpoint: Endpoint, *, added_ms: float) -> contextlib.AbstractContextManager[None]:
+        """The endpoint's model takes `added_ms` longer to answer each of the drill's requests."""
+        return self._endpoint_item(endpoint, "latency-ms", f"{added_ms:g}", f"+{added_ms:g} ms latency on {endpoint.name}")
+
+    def _endpoint_item(self, endpoint: Endpoint, item: str, value: str, label: str) -> contextlib.AbstractContextManager[None]:
+        def inject() -> Callable[[], None]:
+            self.endpoint_state.activate(endpoint, item, value)
+            return lambda: self.endpoint_state.deactivate(endpoint, item)
+
+        return self._injected(label, inject, endpoint=endpoint.name, mechanism=f"CustomAttributes {item}:{value}")
+
+    def pipeline_step_failure(self, pipeline: Pipeline, step: str | None) -> str:
+        """Start an execution of `pipeline` whose `step` fails (None: a clean run); it is stopped at teardown if still running."""
+        sagemaker = self.target.client("sagemaker", pipeline.environment)
+        holder: dict[str, str] = {}
+
+        def inject() -> Callable[[], None]:
+            holder["arn"], undo = start_failing_execution(sagemaker, pipeline, step)
+            return undo
+
+        label = f"pipeline {pipeline.name}: step {step} made to fail" if step else f"pipeline {pipeline.name}: clean run"
+        context = self._injected(label, inject, pipeline=pipeline.name, parameter=pipeline.fault.parameter, value=step)
+        self._undo.enter_context(context)
+        self.executions.append(holder["arn"])
+        return holder["arn"]
+
+    def rule_target_unreachable(self, rule: Rule, target_id: str, how: str = "policy") -> contextlib.AbstractContextManager[None]:
+        """The rule's target refuses it (`policy`) or is gone (`missing`); the target is restored on exit."""
+        env = rule.environment
+        rule_arn = self.target.client("events", env).describe_rule(Name=rule.name)["Arn"]
+        return self._injected(
+            f"rule {rule.name}: target {target_id} made unreachable ({how})",
+            lambda: make_unreachable(self.target.client("events", env), self.target.client("sqs", env),
+                                     self.target.client("sns", env), rule.name, rule_arn, target_id, how, self.run_id),
+            rule=rule.name, target=target_id, how=how,
+        )
+
+    def endpoint_update(self, endpoint: Endpoint, *, broken: bool = False) -> str:
+        """Update the endpoint to a copy of its config (or a broken one); it goes back to the original at teardown."""
+        sagemaker = self.target.client("sagemaker", endpoint.environment)
+        holder: dict[str, str] = {}
+
+        def inject() -> Callable[[], None]:
+            holder["config"], undo = update_endpoint(sagemaker, self.target.clock, endpoint, self.run_id, broken=broken)
+            return undo
+
+        label = f"endpoint {endpoint.name} updated to a {'broken' if broken else 'copied'} config"
+        self._undo.enter_context(self._injected(label, inject, endpoint=endpoint.name, broken=broken))
+        return holder["config"]
+
+    def model_package_registration(self, group: str, environment: str) -> str:
+        """Register a throw-away model package version in `group`; deleted at teardown."""
+        sagemaker = self.target.client("sagemaker", environment)
+        holder: dict[str, str] = {}
+
+        def inject() -> Callable[[], None]:
+            holder["arn"], undo = register_model_package(sagemaker, group, self.run_id)
+            return undo
+
+        self._undo.enter_context(self._injected(f"model package registered in {group}", inject, group=group))
+        return holder["arn"]
 
     def undo_all(self) -> None:
         self._undo.close()

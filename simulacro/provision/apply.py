@@ -19,6 +19,7 @@ from .naming import Names, endpoint_config_body, endpoint_config_name
 from .pipeline_definition import pipeline_definition
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+FAULT_TAG = "simulacro:fault-attribute"  # the staging model's fault handler reads which attribute to honour
 
 
 @dataclass
@@ -220,6 +221,7 @@ class _Applier:
                 self.report.record("created", "model", model.name)
         for endpoint in self.stack.endpoints:
             self._endpoint(sm, endpoint)
+        self._wait_for_endpoints(sm)
         for pipeline in self.stack.pipelines:
             self._pipeline(sm, pipeline)
 
@@ -231,15 +233,35 @@ class _Applier:
         try:
             live = sm.describe_endpoint(EndpointName=endpoint.name)
         except ClientError:
-            sm.create_endpoint(EndpointName=endpoint.name, EndpointConfigName=config_name,
-                               Tags=[{"Key": "owner", "Value": endpoint.owner}])
+            sm.create_endpoint(EndpointName=endpoint.name, EndpointConfigName=config_name, Tags=_endpoint_tags(endpoint))
             self.report.record("created", "endpoint", endpoint.name)
             return
+        retagged = self._endpoint_tags(sm, live["EndpointArn"], endpoint)
         if live["EndpointConfigName"] == config_name:
-            self.report.record(None, "endpoint", endpoint.name)
+            self.report.record("tagged" if retagged else None, "endpoint", endpoint.name)
         else:
             sm.update_endpoint(EndpointName=endpoint.name, EndpointConfigName=config_name)
             self.report.record("updated", "endpoint", endpoint.name)
+
+    def _endpoint_tags(self, sm: Any, arn: str, endpoint: Endpoint) -> bool:
+        """The declared tags (owner, fault attribute) on an existing endpoint; True when something changed."""
+        live = {t["Key"]: t["Value"] for t in sm.list_tags(ResourceArn=arn).get("Tags", [])}
+        wanted = {t["Key"]: t["Value"] for t in _endpoint_tags(endpoint)}
+        stale = [key for key in live if key == FAULT_TAG and key not in wanted]
+        if stale:
+            sm.delete_tags(ResourceArn=arn, TagKeys=stale)
+        missing = [{"Key": k, "Value": v} for k, v in wanted.items() if live.get(k) != v]
+        if missing:
+            sm.add_tags(ResourceArn=arn, Tags=missing)
+        return bool(stale or missing)
+
+    def _wait_for_endpoints(self, sm: Any) -> None:
+        """Provisioning is done when every endpoint serves (or has failed, which the drills will report)."""
+        from simulacro.probes import wait_for
+
+        for endpoint in self.stack.endpoints:
+            wait_for(lambda: sm.describe_endpoint(EndpointName=endpoint.name)["EndpointStatus"] not in ("Creating", "Updating"),
+                     within=3600, clock=self.target.clock, what=f"endpoint {endpoint.name} to be in service", poll=30)
 
     def _pipeline(self, sm: Any, pipeline: Pipeline) -> None:
         definition = json.dumps(pipeline_definition(pipeline), sort_keys=True)
@@ -363,6 +385,14 @@ ALARM_FIELDS = (
     "Namespace", "Statistic", "ExtendedStatistic", "Dimensions", "Period", "EvaluationPeriods", "DatapointsToAlarm",
     "Threshold", "ComparisonOperator", "TreatMissingData", "EvaluateLowSampleCountPercentile", "Metrics",
 )
+
+
+def _endpoint_tags(endpoint: Endpoint) -> list[dict[str, str]]:
+    tags = [{"Key": "owner", "Value": endpoint.owner}]
+    if endpoint.faults is not None:
+        # The staging model's fault handler honours this attribute (README: fault mechanisms on real AWS).
+        tags.append({"Key": FAULT_TAG, "Value": endpoint.faults.attribute})
+    return tags
 
 
 def _alarm_matches(live: dict[str, Any], request: dict[str, Any]) -> bool:

@@ -130,8 +130,16 @@ class Alarm(Strict):
 
     @property
     def detection_floor(self) -> float:
-        """The fastest the alarm's own definition can detect a fault: M periods, plus one evaluation tick."""
+        """The slowest the definition takes to detect a fault that breaches at once: M whole periods, plus
+        one evaluation tick. What a drill measures is compared with `detection_floor_after`."""
         return self.m_of_n[0] * self.period + 60
+
+    def detection_floor_after(self, fault_start: Any) -> float:
+        """Seconds from `fault_start` until the definition can first alarm: the end of the period the fault
+        starts in (the period is judged once complete), then M-1 more breaching periods."""
+        moment = fault_start.timestamp()
+        first_period_end = (int(moment // self.period) + 1) * self.period
+        return first_period_end - moment + (self.m_of_n[0] - 1) * self.period
 
     def to_put_metric_alarm(self, topic_arn: Any) -> dict[str, Any]:
         """The PutMetricAlarm request; `topic_arn(name)` turns a topic name into its ARN."""
@@ -213,6 +221,12 @@ class Rule(Strict):
     enabled: bool = True
     pattern: dict[str, Any] | str
     targets: list[RuleTarget] = Field(min_length=1)
+    # From the state change to the event in the target: EventBridge delivers within seconds.
+    delivery_budget: Duration = 60
+
+    def mentions(self, name: str) -> bool:
+        """Does the pattern name this resource (exactly, or as the end of an ARN)?"""
+        return f'"{name}"' in self.pattern_json or f"/{name}" in self.pattern_json
 
     @property
     def pattern_json(self) -> str:
