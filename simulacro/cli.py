@@ -125,4 +125,10 @@ def _start(text: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_calibrate_command, _baseline_command]
+def _runbook_command(commands: argparse._SubParsersAction) -> None:
+    from simulacro.runbooks.command import register
+
+    register(commands)
+
+
+COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_calibrate_command, _baseline_command, _runbook_command]

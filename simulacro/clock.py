@@ -44,7 +44,7 @@ class VirtualClock:
 
     def __init__(self, start: datetime | None = None):
         self._now = start or _start_of_this_hour()
-        self._timers: list[tuple[datetime, int, Timer]] = []
+        self._timers: list[tuple[datetime, int, Timer, bool]] = []
         self._order = itertools.count()
         # Timers run on the caller's thread while emulator requests run on server threads.
         self.lock = threading.RLock()
@@ -56,21 +56,29 @@ class VirtualClock:
         self.advance_to(self._now + timedelta(seconds=max(seconds, 0)))
 
     def advance_to(self, moment: datetime) -> None:
-        with self.lock:
-            while self._timers and self._timers[0][0] <= moment:
-                due, _, timer = heapq.heappop(self._timers)
+        while True:
+            with self.lock:
+                if not (self._timers and self._timers[0][0] <= moment):
+                    self._now = max(self._now, moment)
+                    return
+                due, _, timer, locked = heapq.heappop(self._timers)
                 self._now = max(self._now, due)
-                timer()
-            self._now = max(self._now, moment)
+                if locked:
+                    timer()
+                    continue
+            # An unlocked timer plays a client of the local AWS (it calls it over HTTP): holding the
+            # lock that request handlers take would deadlock it.
+            timer()
 
-    def call_at(self, moment: datetime, timer: Timer) -> None:
+    def call_at(self, moment: datetime, timer: Timer, *, locked: bool = True) -> None:
         with self.lock:
-            heapq.heappush(self._timers, (moment, next(self._order), timer))
+            heapq.heappush(self._timers, (moment, next(self._order), timer, locked))
 
-    def call_later(self, seconds: float, timer: Timer) -> None:
-        self.call_at(self._now + timedelta(seconds=seconds), timer)
+    def call_later(self, seconds: float, timer: Timer, *, locked: bool = True) -> None:
+        self.call_at(self._now + timedelta(seconds=seconds), timer, locked=locked)
 
-    def call_every(self, seconds: float, timer: Timer, *, aligned: bool = True, now: bool = False) -> "Repeating":
+    def call_every(self, seconds: float, timer: Timer, *, aligned: bool = True, now: bool = False,
+                   locked: bool = True) -> "Repeating":
         """Run `timer` every `seconds` (on multiples of `seconds` since the epoch when aligned) until cancelled."""
         repeating = Repeating()
 
@@ -78,13 +86,13 @@ class VirtualClock:
             if repeating.cancelled:
                 return
             timer()
-            self.call_later(seconds, tick)
+            self.call_later(seconds, tick, locked=locked)
 
         if now:
-            self.call_at(self._now, tick)
+            self.call_at(self._now, tick, locked=locked)
         else:
             first = _next_multiple(self._now, seconds) if aligned else self._now + timedelta(seconds=seconds)
-            self.call_at(first, tick)
+            self.call_at(first, tick, locked=locked)
         return repeating
 
 

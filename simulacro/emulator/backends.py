@@ -11,6 +11,8 @@ from moto.sagemaker.models import sagemaker_backends
 from moto.sns.models import sns_backends
 from moto.sqs.models import sqs_backends
 
+__all__ = ["sqs_backends"]
+
 
 def cloudwatch(account: str, region: str) -> Any:
     return cloudwatch_backends[account][region]

@@ -217,12 +217,13 @@ class Dataplane:
         n = len(index)
         model_latency = serving.model.latencies(rng, n) + faults.latency_ms * 1000.0
         overhead = rng.lognormal(math.log(OVERHEAD_MEDIAN_MICROSECONDS), OVERHEAD_SIGMA, n)
-        failing = (rng.random(n) < faults.error_rate) & ~refused
+        failing = (rng.random(n) < max(faults.error_rate, serving.model.error_rate)) & ~refused
         sampled = rng.random(n) < _sampling(serving.capture)
         status = np.where(refused, 400, np.where(failing, 500, 200))
         self._publish(serving, times, status, model_latency, overhead)
         outputs = [answers[i][0] if s == 200 else None for i, s in zip(index.tolist(), status.tolist())]
-        messages = [_fault_message(faults) if s == 500 else answers[i][1] if s == 400 else None
+        failure = serving.model.error_message if serving.model.error_rate > faults.error_rate else _fault_message(faults)
+        messages = [failure if s == 500 else answers[i][1] if s == 400 else None
                     for i, s in zip(index.tolist(), status.tolist())]
         captured = self._capture(serving, bodies, index, outputs, status, sampled, times, content_type,
                                  answer_type, rng, inference_id)

@@ -9,7 +9,9 @@ from simulacro.clock import VirtualClock
 from . import overlay as overlay_module
 from .capture import Capture
 from .cloudwatch import CloudWatch
+from .clients import local_client
 from .dataplane import Dataplane
+from .deployer import LocalDeployer
 from .endpoints import Endpoints
 from .eventbus import EventBus
 from .metric_store import MetricStore
@@ -41,6 +43,7 @@ class LocalAws:
         for part in (self.cloudwatch, self.events, self.endpoints, self.monitoring, self.pipelines, self.dataplane,
                      self.model_registry):
             part.install(self.overlay)
+        self.deployer = LocalDeployer(self.clock, lambda service, account, region: local_client(self.url, service, account, region))
         self._server: MotoServer | None = None
 
     @property
@@ -54,6 +57,7 @@ class LocalAws:
         self._server = MotoServer().start()
         self._reset_moto()  # moto's state is process-wide: start from nothing, as a new account would
         self.clock.call_every(EVALUATION_INTERVAL_SECONDS, self.cloudwatch.evaluate_all)
+        self.deployer.start()
         return self
 
     def stop(self) -> None:

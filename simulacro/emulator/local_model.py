@@ -9,7 +9,9 @@ endpoint running it fails its health check (see `endpoints.py`).
 The artifact is a logistic regression: `intercept`, `numeric` weights, `categorical` weights per
 category (an unseen category adds nothing, as a one-hot encoder that ignores unknowns), the
 `features` order of a CSV row, and the log-normal service time `latency_microseconds`
-{median, sigma}.
+{median, sigma}. An optional `inference_errors` {rate, message} makes a model that loads but fails
+that share of its predictions (a missing dependency at predict time): the deployment succeeds and
+the endpoint answers 5xx, the other way an endpoint stops responding.
 """
 from __future__ import annotations
 
@@ -48,6 +50,8 @@ class LocalModel:
     categorical: dict[str, dict[str, float]]
     latency_median_us: float
     latency_sigma: float
+    error_rate: float = 0.0
+    error_message: str = ""
 
     def rows(self, body: str, content_type: str) -> list[list[Any]]:
         """The rows of a request body, each in feature order (CSV lines, or JSON)."""
@@ -149,10 +153,12 @@ def _parse(document: dict[str, Any]) -> LocalModel:
     if unweighted:
         raise ValueError(f"features without weights: {', '.join(unweighted)}")
     latency = document["latency_microseconds"]
+    errors = document.get("inference_errors") or {}
     return LocalModel(
         name=str(document.get("name", "")), version=str(document.get("version", "")), features=features,
         intercept=float(document.get("intercept", 0.0)), numeric=numeric, categorical=categorical,
         latency_median_us=float(latency["median"]), latency_sigma=float(latency["sigma"]),
+        error_rate=float(errors.get("rate", 0.0)), error_message=str(errors.get("message", "")),
     )
 
 

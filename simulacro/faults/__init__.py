@@ -15,6 +15,7 @@ from simulacro.spec.model import Endpoint, Pipeline, Rule
 
 from .alarm_state import force_alarm_state
 from .endpoint import EndpointFaultState
+from .incidents import bad_deployment, keep_promotion_rules, promote_regressed_model
 from .deployment import update_endpoint
 from .model_package import register_model_package
 from .pipeline import start_failing_execution
@@ -123,6 +124,38 @@ class Faults:
 
         self._undo.enter_context(self._injected(f"model package registered in {group}", inject, group=group))
         return holder["arn"]
+
+    def bad_deployment(self, endpoint: Endpoint) -> contextlib.AbstractContextManager[None]:
+        """Deploy a config whose model loads but answers errors (the spec's broken artifact); rolled back on exit if still live."""
+        artifact = self._fault_spec(endpoint).broken_artifact
+        return self._injected(
+            f"bad deployment on {endpoint.name}: model {artifact} answers errors",
+            lambda: bad_deployment(self.target.client("sagemaker", endpoint.environment), self.target.clock, self.stack, endpoint,
+                                   artifact, self.run_id),
+            endpoint=endpoint.name, artifact=artifact)
+
+    def regressed_promotion(self, endpoint: Endpoint, group: str) -> str:
+        """Approve a package of the spec's regressed model: the promotion path deploys it. Undone at teardown."""
+        artifact = self._fault_spec(endpoint).regressed_artifact
+        holder: dict[str, str] = {}
+
+        def inject() -> Callable[[], None]:
+            holder["arn"], undo = promote_regressed_model(self.target.client("sagemaker", endpoint.environment), self.target.clock,
+                                                          endpoint, group, artifact, self.run_id)
+            return undo
+
+        self._undo.enter_context(self._injected(f"regressed model {artifact} approved in {group}", inject, group=group, artifact=artifact))
+        return holder["arn"]
+
+    def keep_promotion_as_it_was(self, environment: str) -> None:
+        """A runbook may freeze promotion during the drill; put the promotion rules back afterwards."""
+        events = self.target.client("events", environment)
+        self._undo.callback(keep_promotion_rules(events, self.stack, environment))
+
+    def _fault_spec(self, endpoint: Endpoint) -> Any:
+        if endpoint.faults is None:
+            raise AssertionError(f"endpoint {endpoint.name} declares no fault mechanism in the spec: incidents can only be staged on one that does")
+        return endpoint.faults
 
     def undo_all(self) -> None:
         self._undo.close()

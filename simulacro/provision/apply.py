@@ -19,7 +19,8 @@ from .naming import Names, endpoint_config_body, endpoint_config_name
 from .pipeline_definition import pipeline_definition
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
-FAULT_TAG = "simulacro:fault-attribute"  # the staging model's fault handler reads which attribute to honour
+FAULT_TAG = "simulacro:fault-attribute"
+DEPLOYS_TAG = "simulacro:deploys-endpoint"  # read by the deployer that consumes the promotion queue  # the staging model's fault handler reads which attribute to honour
 
 
 @dataclass
@@ -78,19 +79,31 @@ class _Applier:
             policy = self._queue_policy(queue.name)
             if policy:
                 attributes["Policy"] = json.dumps(policy)
+            tags = {"owner": queue.owner, **self._deployer_tag(queue.name)}
             try:
                 url = sqs.get_queue_url(QueueName=queue.name)["QueueUrl"]
             except ClientError:
-                sqs.create_queue(QueueName=queue.name, Attributes=attributes, tags={"owner": queue.owner})
+                sqs.create_queue(QueueName=queue.name, Attributes=attributes, tags=tags)
                 self.report.record("created", "queue", queue.name)
                 continue
             live = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
             wanted = {k: v for k, v in attributes.items() if k != "FifoQueue"}
+            live_tags = sqs.list_queue_tags(QueueUrl=url).get("Tags", {})
+            if any(live_tags.get(k) != v for k, v in tags.items()):
+                sqs.tag_queue(QueueUrl=url, Tags=tags)
+                self.report.record("tagged", "queue", queue.name)
             if any(_normal(live.get(k)) != _normal(v) for k, v in wanted.items()):
                 sqs.set_queue_attributes(QueueUrl=url, Attributes=wanted)
                 self.report.record("updated", "queue", queue.name)
             else:
                 self.report.record(None, "queue", queue.name)
+
+    def _deployer_tag(self, queue_name: str) -> dict[str, str]:
+        """The promotion rule's queue tells its deployer which endpoint it deploys to."""
+        for rule in self.stack.rules:
+            if rule.deploys_endpoint and any(t.queue == queue_name for t in rule.targets):
+                return {DEPLOYS_TAG: rule.deploys_endpoint}
+        return {}
 
     def _queue_policy(self, queue_name: str) -> dict[str, Any] | None:
         """EventBridge may send to a queue only from the rules that target it (or use it as DLQ)."""

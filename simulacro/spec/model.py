@@ -33,6 +33,8 @@ class Environment(Strict):
     account: str = Field(pattern=ACCOUNT_ID)
     # Destructive drills refuse this environment unless named here (by drill name or fault kind).
     allow_destructive: list[str] = []
+    # Runbooks that change things (roll back, freeze promotion) refuse this environment unless named here.
+    allow_runbooks: list[str] = []
     guard_alarms: list[str] = []
 
 
@@ -223,6 +225,8 @@ class Rule(Strict):
     targets: list[RuleTarget] = Field(min_length=1)
     # From the state change to the event in the target: EventBridge delivers within seconds.
     delivery_budget: Duration = 60
+    # A promotion rule's target queue feeds the deployer of this endpoint.
+    deploys_endpoint: str | None = None
 
     def mentions(self, name: str) -> bool:
         """Does the pattern name this resource (exactly, or as the end of an ARN)?"""
@@ -302,6 +306,9 @@ class EndpointFaults(Strict):
     # so that a threshold set too high is caught instead of followed.
     error_rate: float = Field(default=0.5, gt=0, le=1)
     added_latency: Duration = 0.8
+    # Incident scenarios: a model that loads but answers errors, and a slower model promoted by mistake.
+    broken_artifact: str = "models/churn/v3-broken-image.json"
+    regressed_artifact: str = "models/churn/v4.json"
 
 
 class Endpoint(Strict):
@@ -315,6 +322,8 @@ class Endpoint(Strict):
     capture: Capture | None = None
     faults: EndpointFaults | None = None
     log_group: str | None = None
+    # A known-good request (one CSV row) the runbooks' smoke tests send.
+    smoke_payload: str | None = None
     # Requests per minute the drills send: enough samples for the percentile alarms to judge (p99 needs 1000).
     drill_traffic_per_minute: int = Field(default=1200, ge=1)
 

@@ -38,6 +38,9 @@ def _environments(stack: Stack) -> Iterator[Found]:
             if item.environment not in declared:
                 yield f"{kind}[{index}].environment", _unknown("environment", item.environment, declared)
     for env_name, env in stack.environments.items():
+        for index, runbook in enumerate(env.allow_runbooks):
+            if runbook not in RUNBOOKS:
+                yield f"environments.{env_name}.allow_runbooks[{index}]", _unknown("runbook", runbook, set(RUNBOOKS))
         alarms = {a.name for a in stack.alarms if a.environment == env_name}
         for index, guard in enumerate(env.guard_alarms):
             if guard not in alarms:
@@ -77,6 +80,11 @@ def _rule_references(stack: Stack) -> Iterator[Found]:
                 yield f"{where}.{kind}", _unknown(f"{kind} in {rule.environment}", name, known)
             if target.dead_letter_queue is not None and target.dead_letter_queue not in queues:
                 yield f"{where}.dead_letter_queue", _unknown(f"queue in {rule.environment}", target.dead_letter_queue, queues)
+        endpoints = _names(stack.endpoints, rule.environment)
+        if rule.purpose == "promotion" and rule.deploys_endpoint is None:
+            yield f"rules[{index}].deploys_endpoint", "a promotion rule names the endpoint its deployer updates (deploys_endpoint)"
+        elif rule.deploys_endpoint is not None and rule.deploys_endpoint not in endpoints:
+            yield f"rules[{index}].deploys_endpoint", _unknown(f"endpoint in {rule.environment}", rule.deploys_endpoint, endpoints)
 
 
 def _sagemaker_references(stack: Stack, root: Path) -> Iterator[Found]:
