@@ -2,7 +2,16 @@ import numpy as np
 import pytest
 from scipy.stats import ks_2samp
 
-from simulacro.monitor import DriftKind, MonitorInputError, Scenario, analyze, drifted, in_distribution, suggest_baseline, to_csv_rows
+from simulacro.monitor import (
+    DriftKind,
+    MonitorInputError,
+    Scenario,
+    analyze,
+    drifted,
+    in_distribution,
+    suggest_baseline,
+    to_csv_rows,
+)
 from simulacro.monitor.types import read_column
 
 
@@ -41,7 +50,13 @@ def test_in_distribution_traffic_keeps_each_feature_type(baseline):
     _, statistics, _ = baseline
     traffic = in_distribution(statistics, 500, np.random.default_rng(0))
     types = {name: read_column(values).inferred_type for name, values in traffic.items()}
-    assert types == {"age": "Integral", "balance": "Fractional", "tenure": "Integral", "plan": "String", "channel": "String"}
+    assert types == {
+        "age": "Integral",
+        "balance": "Fractional",
+        "tenure": "Integral",
+        "plan": "String",
+        "channel": "String",
+    }
 
 
 def test_the_same_seed_gives_the_same_traffic(baseline):

@@ -64,7 +64,9 @@ def test_multi_level_kll_sketch_weighs_level_i_items_by_two_to_the_i():
 
 
 def test_a_kll_without_sketch_falls_back_to_its_buckets():
-    kll = {"buckets": [{"lower_bound": 0, "upper_bound": 1, "count": 3}, {"lower_bound": 1, "upper_bound": 2, "count": 1}]}
+    kll = {
+        "buckets": [{"lower_bound": 0, "upper_bound": 1, "count": 3}, {"lower_bound": 1, "upper_bound": 2, "count": 1}]
+    }
     assert QuantileSketch.from_kll(kll).cdf(np.array([1.0, 2.0])).tolist() == [0.75, 1.0]
 
 
@@ -75,7 +77,8 @@ def test_ten_equal_width_buckets_cover_min_to_max_and_count_every_value():
     assert buckets[0]["lower_bound"] == values[0]
     assert buckets[-1]["upper_bound"] == values[-1]
     assert sum(b["count"] for b in buckets) == 1000
-    assert buckets[4]["count"] == np.count_nonzero((values >= buckets[4]["lower_bound"]) & (values < buckets[4]["upper_bound"]))
+    fifth = buckets[4]
+    assert fifth["count"] == np.count_nonzero((values >= fifth["lower_bound"]) & (values < fifth["upper_bound"]))
 
 
 def test_a_constant_column_has_one_bucket():

@@ -63,7 +63,9 @@ class FeatureDrift:
     threshold: float
 
 
-def analyze(statistics: dict, constraints: dict, columns: Mapping[str, object], *, sketch_size: int = SKETCH_SIZE) -> AnalysisResult:
+def analyze(
+    statistics: dict, constraints: dict, columns: Mapping[str, object], *, sketch_size: int = SKETCH_SIZE
+) -> AnalysisResult:
     ensure_statistics_are_valid(statistics)
     ensure_constraints_are_valid(constraints)
     typed = read_columns(columns)
@@ -94,11 +96,12 @@ def feature_violations(
     feature: dict, column: TypedColumn, config: MonitoringConfig, drift: FeatureDrift | None
 ) -> list[Violation]:
     name, expected_type = feature["name"], feature["inferred_type"]
+    type_share, completeness = column.match_share(expected_type), feature.get("completeness")
     found = [
-        data_type_violation(name, expected_type, column.match_share(expected_type), config.datatype_check_threshold)
+        data_type_violation(name, expected_type, type_share, config.datatype_check_threshold)
         if expected_type in NUMERIC_TYPES
         else None,
-        completeness_violation(name, feature["completeness"], column.completeness) if "completeness" in feature else None,
+        completeness_violation(name, completeness, column.completeness) if completeness is not None else None,
         domain_violation(feature, column, config),
         baseline_drift_violation(name, drift.distance, drift.threshold) if drift else None,
     ]

@@ -9,16 +9,16 @@ baseline's completeness; against its own baseline it produces no violation.
 Drifted traffic is in-distribution traffic with one feature broken in one way. Each
 :class:`DriftKind` names the one violation it must produce on that feature, and no other:
 
-================  ==========================  =================================================
+================  ==========================  ======================================================
 kind              violation                   what changes (``magnitude``, default)
-================  ==========================  =================================================
-mean_shift        baseline_drift_check        numeric values + magnitude * std_dev (1.0)
+================  ==========================  ======================================================
+mean_shift        baseline_drift_check        values + magnitude * std_dev (1.0), whole for Integral
 new_categories    categorical_values_check    share of rows (0.05) get 3 unseen categories
 nulls             completeness_check          completeness falls magnitude (0.2) below baseline
 wrong_type        data_type_check             share of numeric rows (0.5) become text
 missing_column    missing_column_check        the feature is left out
 extra_column      extra_column_check          a column the baseline does not know is added
-================  ==========================  =================================================
+================  ==========================  ======================================================
 
 The defaults are sized for the constraints :func:`~simulacro.monitor.suggest_baseline` writes and
 a few thousand rows: unseen categories at 5% move the category frequencies by at most 0.05, well
@@ -159,16 +159,20 @@ def draw_numbers(sketch: QuantileSketch, n: int, rng: np.random.Generator, integ
 def _shift_mean(feature: dict, values: np.ndarray, magnitude: float, rng: np.random.Generator) -> np.ndarray:
     stats = _numeric_statistics(feature, DriftKind.MEAN_SHIFT)
     shift = magnitude * (stats.get("std_dev") or 0.0)
-    if feature["inferred_type"] == INTEGRAL:
-        shift = float(np.sign(shift) * max(1.0, round(abs(shift)))) if shift else 0.0
     if not shift:
-        raise MonitorInputError(f"mean_shift: '{feature['name']}' has std_dev 0 in the baseline; give it a spread or a magnitude")
-    return values + (int(shift) if feature["inferred_type"] == INTEGRAL else shift)
+        raise MonitorInputError(
+            f"mean_shift: '{feature['name']}' needs a non-zero magnitude and a baseline std_dev above 0"
+        )
+    if feature["inferred_type"] == INTEGRAL:
+        return values + int(np.sign(shift) * max(1, round(abs(shift))))  # whole steps keep it Integral
+    return values + shift
 
 
 def _add_unseen_categories(feature: dict, values: np.ndarray, magnitude: float, rng: np.random.Generator) -> np.ndarray:
     if feature["inferred_type"] != STRING:
-        raise MonitorInputError(f"new_categories: '{feature['name']}' is {feature['inferred_type']}; it needs a String feature")
+        raise MonitorInputError(
+            f"new_categories: '{feature['name']}' is {feature['inferred_type']}; it needs a String feature"
+        )
     known = {b["value"] for b in feature["string_statistics"]["distribution"]["categorical"]["buckets"]}
     unseen = [f"unseen-{i}" for i in range(UNSEEN_CATEGORY_COUNT * 2) if f"unseen-{i}" not in known]
     rows = _chosen_rows(len(values), magnitude, rng)
@@ -200,7 +204,9 @@ def _add_wrong_types(feature: dict, values: np.ndarray, magnitude: float, rng: n
 
 def _numeric_statistics(feature: dict, kind: DriftKind) -> dict:
     if feature["inferred_type"] not in NUMERIC_TYPES:
-        raise MonitorInputError(f"{kind.value}: '{feature['name']}' is {feature['inferred_type']}; it needs a numeric feature")
+        raise MonitorInputError(
+            f"{kind.value}: '{feature['name']}' is {feature['inferred_type']}; it needs a numeric feature"
+        )
     return feature["numerical_statistics"]
 
 

@@ -110,25 +110,21 @@ def parse_schedule_expression(expression: str) -> CronSchedule | None:
         return None
     match = _CRON.match(text)
     if not match:
-        raise MonitorInputError(
-            f"ScheduleExpression {expression!r}: expected NOW or cron(minutes hours day-of-month month day-of-week year)"
-        )
+        raise _invalid(expression, "expected NOW or cron(minutes hours day-of-month month day-of-week year)")
     fields = match.group(1).split()
     if len(fields) != 6:
-        raise MonitorInputError(f"ScheduleExpression {expression!r}: expected 6 cron fields, got {len(fields)}")
+        raise _invalid(expression, f"expected 6 cron fields, got {len(fields)}")
     values = [_parse_field(text, spec, field) for spec, field in zip(_FIELDS, fields)]
     minutes, hours, days_of_month, months, days_of_week, years = values
     if (days_of_month is None) == (days_of_week is None):
-        raise MonitorInputError(
-            f"ScheduleExpression {expression!r}: exactly one of day-of-month and day-of-week must be '?'"
-        )
+        raise _invalid(expression, "exactly one of day-of-month and day-of-week must be '?'")
     return CronSchedule(tuple(sorted(minutes)), tuple(sorted(hours)), days_of_month, months, days_of_week, years)
 
 
 def _parse_field(expression: str, spec: FieldSpec, field: str) -> frozenset[int] | None:
     if field == "?":
         if not spec.allows_question_mark:
-            raise MonitorInputError(f"ScheduleExpression {expression!r}: '?' is only allowed in day-of-month or day-of-week")
+            raise _invalid(expression, "'?' is only allowed in day-of-month or day-of-week")
         return None
     values: set[int] = set()
     for part in field.split(","):
@@ -153,7 +149,7 @@ def _parse_part(expression: str, spec: FieldSpec, part: str) -> set[int]:
 
 def _step(expression: str, spec: FieldSpec, text: str) -> int:
     if not text.isdigit() or int(text) < 1:
-        raise MonitorInputError(f"ScheduleExpression {expression!r}: {spec.name} step must be a whole number >= 1, got {text!r}")
+        raise _invalid(expression, f"{spec.name} step must be a whole number >= 1, got {text!r}")
     return int(text)
 
 
@@ -162,14 +158,19 @@ def _number(expression: str, spec: FieldSpec, text: str) -> int:
     if name in spec.names:
         return spec.names[name]
     if not text.isdigit():
-        raise MonitorInputError(
-            f"ScheduleExpression {expression!r}: {spec.name} value {text!r} is not supported "
-            f"(use numbers {spec.low}-{spec.high}, names, *, ?, ranges, lists and /steps; L, W and # are not supported)"
+        raise _invalid(
+            expression,
+            f"{spec.name} value {text!r} is not supported (use numbers {spec.low}-{spec.high}, names, *, ?, "
+            "ranges, lists and /steps; L, W and # are not supported)",
         )
     value = int(text)
     if not spec.low <= value <= spec.high:
-        raise MonitorInputError(f"ScheduleExpression {expression!r}: {spec.name} {value} is outside {spec.low}-{spec.high}")
+        raise _invalid(expression, f"{spec.name} {value} is outside {spec.low}-{spec.high}")
     return value
+
+
+def _invalid(expression: str, reason: str) -> MonitorInputError:
+    return MonitorInputError(f"ScheduleExpression {expression!r}: {reason}")
 
 
 def _aws_weekday(day: date) -> int:

@@ -61,9 +61,7 @@ def common(column: TypedColumn) -> dict:
 
 
 def numerical_statistics(column: TypedColumn, sketch_size: int = SKETCH_SIZE) -> dict:
-    numbers = column.sorted_numbers
-    if not len(numbers):
-        return {"common": common(column), "mean": None, "sum": 0.0, "std_dev": None, "min": None, "max": None}
+    numbers = column.sorted_numbers  # not empty: a numeric inferred type means some values are numbers
     total = float(np.sum(numbers))
     return {
         "common": common(column),

@@ -99,8 +99,12 @@ def read_column(values: Sequence | np.ndarray, name: str = "column") -> TypedCol
 def _holds_text(array: np.ndarray) -> bool:
     """Whether an object array has any value that is not a number or missing (a list of numbers and
     Nones reads like a float array; anything else is read as text)."""
-    is_number = np.frompyfunc(lambda value: isinstance(value, (int, float, np.number)) and not isinstance(value, bool), 1, 1)
-    return not np.all(is_number(array).astype(bool) | _is_missing(array))
+    is_number = np.frompyfunc(_is_number, 1, 1)(array).astype(bool)
+    return not np.all(is_number | _is_missing(array))
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float, np.number)) and not isinstance(value, (bool, np.bool_))
 
 
 def _is_missing(array: np.ndarray) -> np.ndarray:

@@ -80,7 +80,9 @@ def _ensure_monitoring_config(config: dict, path: str) -> None:
             f"{CONSTRAINTS}: {where}.categorical_drift_method: ChiSquared is documented but not "
             f"implemented by simulacro.monitor; use {LINFINITY} (the default)"
         )
-    _ensure(categorical_method == LINFINITY, CONSTRAINTS, f"{where}.categorical_drift_method", LINFINITY, categorical_method)
+    _ensure(
+        categorical_method == LINFINITY, CONSTRAINTS, f"{where}.categorical_drift_method", LINFINITY, categorical_method
+    )
 
 
 def _ensure_feature_list(document: dict, name: str) -> list:

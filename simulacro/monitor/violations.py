@@ -60,7 +60,8 @@ def completeness_violation(feature: str, expected: float, observed: float) -> Vi
 def baseline_drift_violation(feature: str, distance: float, threshold: float) -> Violation | None:
     if distance <= threshold:
         return None
-    return violation(feature, BASELINE_DRIFT_CHECK, f"Baseline drift distance: {distance:.6g} exceeds threshold: {threshold:g}")
+    description = f"Baseline drift distance: {distance:.6g} exceeds threshold: {threshold:g}"
+    return violation(feature, BASELINE_DRIFT_CHECK, description)
 
 
 def categorical_values_violation(
