@@ -116,3 +116,4 @@ def test_recurring_pipeline_failure_is_inspected_and_promotions_blocked(stack, t
     assert any(evidence["log_lines"].values()), "no log line of the failed jobs was kept"
     assert evidence["parameter_diff"] == {pipeline.fault.parameter: {"last_success": pipeline.fault.no_fault_value, "failed": failing_step}}
     assert evidence["promotion_blocked"]
+    expect.alarm(alarm).enters("OK", within=alarm.recovery_budget)

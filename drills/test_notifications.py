@@ -10,7 +10,7 @@ import pytest
 def test_alarm_notification_reaches_its_subscribers(declared_alarm, expect, faults):
     """SetAlarmState to ALARM notifies the alarm's topic subscribers with CloudWatch's message."""
     alarm = declared_alarm
-    expect.listen(alarm)
+    expect.out_of_alarm(alarm)  # a state change is what notifies: start from OK or INSUFFICIENT_DATA
     with faults.alarm_state(alarm, "ALARM"):
         expect.alarm(alarm).enters("ALARM", within=60)
         heard = expect.notification(alarm).arrives(within=60)

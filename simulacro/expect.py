@@ -29,6 +29,32 @@ class Expect:
 
     # --- alarms ---------------------------------------------------------------------------
 
+    def out_of_alarm(self, alarm: Alarm, *, within: Any = None) -> str:
+        """The alarm is not in ALARM (OK, or INSUFFICIENT_DATA for one without data yet), waiting up to its
+        recovery budget; a probe listens to its ALARM topics. Returns the state."""
+        self.listen(alarm)
+        budget = parse_duration(within) if within is not None else alarm.recovery_budget
+        state = wait_for(lambda: (s := self._state(alarm)) != "ALARM" and s, within=budget, clock=self.target.clock,
+                         what=f"alarm {alarm.name} to leave ALARM before the drill", progress=self.progress)
+        self.record.add(self.target.clock.now(), "steady", f"{alarm.name} is {state}")
+        return state
+
+    def quiet(self, environments: list[str], *, within: Any = "1h") -> datetime:
+        """No alarm of these environments is in ALARM (waiting up to `within`); returns the start of the next
+        minute, from which a window is clean of what earlier drills did."""
+        def in_alarm() -> list[str]:
+            return [a["AlarmName"] for env in environments
+                    for a in self.target.client("cloudwatch", env).describe_alarms(StateValue="ALARM")["MetricAlarms"]]
+
+        try:
+            wait_for(lambda: not in_alarm(), within=parse_duration(within), clock=self.target.clock,
+                     what="every alarm to leave ALARM before the drill", poll=30, progress=self.progress)
+        except AssertionError:
+            raise AssertionError(f"alarms still in ALARM before the drill: {', '.join(in_alarm())}") from None
+        self.target.clock.sleep(60 - self.target.clock.now().timestamp() % 60)
+        self.record.add(self.target.clock.now(), "steady", f"no alarm in ALARM in {', '.join(environments)}")
+        return self.target.clock.now()
+
     def steady(self, alarm: Alarm, *, within: Any = None, hold: bool = False) -> None:
         """The alarm is OK (waiting up to its recovery budget), and a probe listens to its ALARM topics.
 

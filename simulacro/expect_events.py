@@ -25,8 +25,12 @@ class RuleListener:
         self.target = target
         self.rule = rule
         self.events = target.client("events", rule.environment)
+        try:
+            self.rule_arn = self.events.describe_rule(Name=rule.name)["Arn"]
+        except self.events.exceptions.ResourceNotFoundException:
+            raise AssertionError(f"rule {rule.name} is declared in the spec but does not exist live in {rule.environment}: "
+                                 "the events it exists for reach nobody") from None
         self.probe = ProbeQueue(target, rule.environment, run_id, f"events of rule {rule.name}")
-        self.rule_arn = self.events.describe_rule(Name=rule.name)["Arn"]
         self.probe.allow_rule(self.rule_arn)
         self.events.put_targets(Rule=rule.name, Targets=[{"Id": PROBE_TARGET_ID, "Arn": self.probe.arn}])
 

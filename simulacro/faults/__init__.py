@@ -93,12 +93,19 @@ class Faults:
         """The rule's target refuses it (`policy`) or is gone (`missing`); the target is restored on exit."""
         env = rule.environment
         rule_arn = self.target.client("events", env).describe_rule(Name=rule.name)["Arn"]
-        return self._injected(
-            f"rule {rule.name}: target {target_id} made unreachable ({how})",
-            lambda: make_unreachable(self.target.client("events", env), self.target.client("sqs", env),
-                                     self.target.client("sns", env), rule.name, rule_arn, target_id, how, self.run_id),
-            rule=rule.name, target=target_id, how=how,
-        )
+        def inject() -> Callable[[], None]:
+            restore = make_unreachable(self.target.client("events", env), self.target.client("sqs", env),
+                                       self.target.client("sns", env), rule.name, rule_arn, target_id, how, self.run_id)
+
+            def restore_then_let_the_minute_pass() -> None:
+                restore()
+                # AWS/Events counts failures per minute: the next drill must not read this one's in its minute.
+                self.target.clock.sleep(60 - self.target.clock.now().timestamp() % 60)
+
+            return restore_then_let_the_minute_pass
+
+        return self._injected(f"rule {rule.name}: target {target_id} made unreachable ({how})", inject,
+                              rule=rule.name, target=target_id, how=how)
 
     def endpoint_update(self, endpoint: Endpoint, *, broken: bool = False) -> str:
         """Update the endpoint to a copy of its config (or a broken one); it goes back to the original at teardown."""

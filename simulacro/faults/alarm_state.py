@@ -11,6 +11,8 @@ def force_alarm_state(cloudwatch: Any, alarm_name: str, state: str) -> Callable[
     if not before:
         raise AssertionError(f"alarm {alarm_name} does not exist: cannot test its notification")
     previous = before[0]["StateValue"]
+    if previous == state:
+        raise AssertionError(f"alarm {alarm_name} is already in {state}: setting it again changes nothing and notifies nobody")
     cloudwatch.set_alarm_state(AlarmName=alarm_name, StateValue=state, StateReason=REASON)
 
     def restore() -> None:
