@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 REPORT := reports/drills.html
 
-.PHONY: drill gate test bench chromium clean
+.PHONY: drill gate test selfcheck flakecheck bench chromium clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -23,6 +23,14 @@ gate: $(STAMP)
 ## make test: the suite's own tests (installs Debian's chromium for the report test when missing)
 test: $(STAMP) chromium
 	$(PY) -m pytest tests -q $(ARGS)
+
+## make selfcheck: apply each misconfiguration of tests/mutations/catalogue.yaml and see a drill catch it
+selfcheck: $(STAMP)
+	$(PY) tests/mutations/selfcheck.py $(ARGS)
+
+## make flakecheck: the drill catalogue 20 times in random order; any outcome that changes fails
+flakecheck: $(STAMP)
+	$(PY) tests/flakecheck.py $(ARGS)
 
 ## make bench: the side-by-side benchmarks (not timed tests)
 bench: $(STAMP)

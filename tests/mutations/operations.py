@@ -1,0 +1,127 @@
+"""The operations a mutation is made of, applied through the AWS APIs to a freshly provisioned local stack.
+
+Each is the kind of change people make by hand in the console or with a half-reviewed template.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, Callable
+
+ALARM_KEYS = ("AlarmName", "AlarmDescription", "AlarmActions", "OKActions", "InsufficientDataActions", "EvaluationPeriods",
+              "DatapointsToAlarm", "Threshold", "ComparisonOperator", "TreatMissingData", "Metrics", "MetricName", "Namespace",
+              "Statistic", "ExtendedStatistic", "Dimensions", "Period", "EvaluateLowSampleCountPercentile", "ActionsEnabled")
+
+
+def alarm(target: Any, env: str, name: str, set: dict[str, Any] | None = None, untag: list[str] | None = None) -> None:
+    cloudwatch = target.client("cloudwatch", env)
+    live = cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"][0]
+    if set:
+        request = {k: live[k] for k in ALARM_KEYS if live.get(k) not in (None, [])}
+        cloudwatch.put_metric_alarm(**{**request, **set})
+    if untag:
+        cloudwatch.untag_resource(ResourceARN=live["AlarmArn"], TagKeys=untag)
+
+
+def alarm_to_silent_topic(target: Any, env: str, name: str, topic: str) -> None:
+    """Point the alarm at a new topic that nobody subscribed to."""
+    arn = target.client("sns", env).create_topic(Name=topic)["TopicArn"]
+    alarm(target, env, name, set={"AlarmActions": [arn]})
+
+
+def rule_pattern(target: Any, env: str, name: str, set: dict[str, Any]) -> None:
+    events = target.client("events", env)
+    pattern = json.loads(events.describe_rule(Name=name)["EventPattern"])
+    for path, value in set.items():
+        node = pattern
+        *parents, leaf = path.split(".")
+        for key in parents:
+            node = node.setdefault(key, {})
+        node[leaf] = value
+    events.put_rule(Name=name, EventPattern=json.dumps(pattern))
+
+
+def rule_disable(target: Any, env: str, name: str) -> None:
+    target.client("events", env).disable_rule(Name=name)
+
+
+def rule_delete(target: Any, env: str, name: str) -> None:
+    events = target.client("events", env)
+    ids = [t["Id"] for t in events.list_targets_by_rule(Rule=name)["Targets"]]
+    if ids:
+        events.remove_targets(Rule=name, Ids=ids)
+    events.delete_rule(Name=name)
+
+
+def rule_target(target: Any, env: str, name: str, id: str, set: dict[str, Any] | None = None,
+                remove: list[str] | None = None, fifo_dlq: str | None = None) -> None:
+    events = target.client("events", env)
+    live = next(t for t in events.list_targets_by_rule(Rule=name)["Targets"] if t["Id"] == id)
+    for key in remove or []:
+        live.pop(key, None)
+    live.update(set or {})
+    if fifo_dlq:
+        sqs = target.client("sqs", env)
+        url = sqs.create_queue(QueueName=fifo_dlq, Attributes={"FifoQueue": "true"})["QueueUrl"]
+        live["DeadLetterConfig"] = {"Arn": sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]}
+    events.put_targets(Rule=name, Targets=[live])
+
+
+def queue_delete(target: Any, env: str, name: str) -> None:
+    sqs = target.client("sqs", env)
+    sqs.delete_queue(QueueUrl=sqs.get_queue_url(QueueName=name)["QueueUrl"])
+
+
+def endpoint_capture(target: Any, env: str, name: str, enabled: bool = True, sampling: int | None = None) -> None:
+    """Redeploy the endpoint with its capture switched off or its sampling changed (a new config, as a deploy would)."""
+    sagemaker = target.client("sagemaker", env)
+    current = sagemaker.describe_endpoint(EndpointName=name)["EndpointConfigName"]
+    config = sagemaker.describe_endpoint_config(EndpointConfigName=current)
+    capture = dict(config["DataCaptureConfig"], EnableCapture=enabled)
+    if sampling is not None:
+        capture["InitialSamplingPercentage"] = sampling
+    variants = [{k: v for k, v in variant.items() if k in ("VariantName", "ModelName", "InitialInstanceCount", "InstanceType")}
+                for variant in config["ProductionVariants"]]
+    sagemaker.create_endpoint_config(EndpointConfigName=f"{name}-mutated", ProductionVariants=variants, DataCaptureConfig=capture)
+    sagemaker.update_endpoint(EndpointName=name, EndpointConfigName=f"{name}-mutated")
+    target.clock.sleep(600)
+
+
+def endpoint_config_delete(target: Any, env: str, name: str) -> None:
+    sagemaker = target.client("sagemaker", env)
+    sagemaker.delete_endpoint_config(EndpointConfigName=sagemaker.describe_endpoint(EndpointName=name)["EndpointConfigName"])
+
+
+def schedule_stop(target: Any, env: str, name: str) -> None:
+    target.client("sagemaker", env).stop_monitoring_schedule(MonitoringScheduleName=name)
+
+
+def s3_put(target: Any, env: str, bucket: str, key: str, body: str) -> None:
+    target.client("s3", env).put_object(Bucket=bucket, Key=key, Body=body.encode())
+
+
+def log_retention_delete(target: Any, env: str, name: str) -> None:
+    target.client("logs", env).delete_retention_policy(logGroupName=name)
+
+
+def topic_unsubscribe(target: Any, env: str, name: str) -> None:
+    sns = target.client("sns", env)
+    arn = next(t["TopicArn"] for t in sns.list_topics()["Topics"] if t["TopicArn"].endswith(f":{name}"))
+    for subscription in sns.list_subscriptions_by_topic(TopicArn=arn)["Subscriptions"]:
+        sns.unsubscribe(SubscriptionArn=subscription["SubscriptionArn"])
+
+
+OPERATIONS: dict[str, Callable[..., None]] = {
+    "alarm": alarm, "alarm_to_silent_topic": alarm_to_silent_topic, "rule_pattern": rule_pattern,
+    "rule_disable": rule_disable, "rule_delete": rule_delete, "rule_target": rule_target, "queue_delete": queue_delete,
+    "endpoint_capture": endpoint_capture, "endpoint_config_delete": endpoint_config_delete, "schedule_stop": schedule_stop,
+    "s3_put": s3_put, "log_retention_delete": log_retention_delete, "topic_unsubscribe": topic_unsubscribe,
+}
+
+
+def apply_mutation(target: Any, mutation: dict[str, Any]) -> None:
+    for operation in mutation["apply"]:
+        arguments = dict(operation)
+        name = arguments.pop("op")
+        if name not in OPERATIONS:
+            raise ValueError(f"mutation {mutation['id']}: unknown operation {name!r}; known: {', '.join(sorted(OPERATIONS))}")
+        OPERATIONS[name](target, arguments.pop("env", "staging"), **arguments)
