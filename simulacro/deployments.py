@@ -16,6 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from simulacro.probes import wait_for
+
+IN_PROGRESS = ("Creating", "Updating", "SystemUpdating", "RollingBack")
+SETTLE_BUDGET = 3600
 CURRENT_CONFIG = "deployment:current-config"
 PREVIOUS_CONFIG = "deployment:previous-config"
 MODEL_PACKAGE = "deployment:model-package"
@@ -76,3 +80,12 @@ def config_from_model_package(sagemaker: Any, endpoint_name: str, package_arn: s
 
 
 _VARIANT_FIELDS = ("VariantName", "InitialInstanceCount", "InstanceType", "InitialVariantWeight")
+
+
+def settled(sagemaker: Any, clock: Any, endpoint_name: str, *, within: float = SETTLE_BUDGET) -> dict[str, Any]:
+    """Wait on `clock` until the endpoint's deployment has ended (InService, Failed, ...); returns DescribeEndpoint."""
+    def ended() -> dict[str, Any] | None:
+        described = sagemaker.describe_endpoint(EndpointName=endpoint_name)
+        return None if described["EndpointStatus"] in IN_PROGRESS else described
+
+    return wait_for(ended, within=within, clock=clock, poll=30, what=f"endpoint {endpoint_name} to settle")

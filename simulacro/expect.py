@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from simulacro.deployments import settled
 from simulacro.evidence import DrillRecord
 from simulacro.expect_events import DeadLetterExpectation, EventExpectation, RuleListener
 from simulacro.probes import Heard, ProbeQueue, wait_for
@@ -93,9 +94,7 @@ class Expect:
     def endpoint_settles(self, endpoint: Endpoint, *, within: Any = "1h") -> dict[str, Any]:
         """Wait for an update of `endpoint` to end (InService or Failed); the outcome goes on the timeline."""
         sagemaker = self.target.client("sagemaker", endpoint.environment)
-        described = wait_for(lambda: (d := sagemaker.describe_endpoint(EndpointName=endpoint.name))["EndpointStatus"] not in ("Creating", "Updating") and d,
-                             within=parse_duration(within), clock=self.target.clock, poll=15,
-                             what=f"endpoint {endpoint.name} to settle", progress=self.progress)
+        described = settled(sagemaker, self.target.clock, endpoint.name, within=parse_duration(within))
         self.record.add(self.target.clock.now(), "note", f"endpoint {endpoint.name} {described['EndpointStatus']} on {described['EndpointConfigName']}",
                         failure_reason=described.get("FailureReason"))
         return described

@@ -45,3 +45,14 @@ def all_of(*breakers: Callable[[Any], None]) -> Callable[[Any], None]:
         for each in breakers:
             each(target)
     return breaker
+
+
+def assert_drills_report(pytester: Any, breaker: Callable[[Any], None] | None, drill: str, messages: list[str],
+                         extra: tuple[str, ...] = ()) -> str:
+    """Run `drill` against the stack broken by `breaker`: it must fail, and report every one of `messages`."""
+    result = run_drills(pytester, breaker, drill, extra=extra)
+    output = result.stdout.str()
+    assert result.ret == 1, output[-4000:]
+    missing = [message for message in messages if message not in output]
+    assert not missing, "the drills did not report:\n" + "\n".join(missing) + "\n\n" + output[-5000:]
+    return output

@@ -1,7 +1,7 @@
 """Runbooks as code: the plan, the docs page, refusal in prod, idempotence, and each step failing by name."""
 import pytest
 
-from drill_runner import run_drills
+from drill_runner import assert_drills_report
 from simulacro.cli import main
 from simulacro.runbooks import RUNBOOKS, RunbookRefused
 from simulacro.runbooks.docs import PAGE, render
@@ -79,6 +79,4 @@ def promotion_rule_missing(target):
      "failed at step 'block promotions': promotion rule churn-promotion is declared in the spec but missing live"),
 ])
 def test_incident_drill_fails_naming_the_runbook_step_and_why(pytester, breaker, selection, message):
-    result = run_drills(pytester, breaker, "test_incidents.py", extra=("-k", selection))
-    output = result.stdout.str()
-    assert result.ret == 1 and message in output, output[-4000:]
+    assert_drills_report(pytester, breaker, "test_incidents.py", [message], extra=("-k", selection))

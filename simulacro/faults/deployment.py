@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from simulacro.probes import wait_for
+from simulacro.deployments import settled
 from simulacro.spec.model import Endpoint
 
 BROKEN_ARTIFACT = "models/does-not-exist.json"
-SETTLE_BUDGET = 3600
 
 
 def update_endpoint(sagemaker: Any, clock: Any, endpoint: Endpoint, run_id: str, *, broken: bool) -> tuple[str, Callable[[], None]]:
@@ -32,10 +31,10 @@ def update_endpoint(sagemaker: Any, clock: Any, endpoint: Endpoint, run_id: str,
     sagemaker.update_endpoint(EndpointName=endpoint.name, EndpointConfigName=new_config)
 
     def restore() -> None:
-        _settle(sagemaker, clock, endpoint.name)
+        settled(sagemaker, clock, endpoint.name)
         if sagemaker.describe_endpoint(EndpointName=endpoint.name)["EndpointConfigName"] != original:
             sagemaker.update_endpoint(EndpointName=endpoint.name, EndpointConfigName=original)
-            _settle(sagemaker, clock, endpoint.name)
+            settled(sagemaker, clock, endpoint.name)
         sagemaker.delete_endpoint_config(EndpointConfigName=new_config)
         if created_model:
             sagemaker.delete_model(ModelName=created_model)
@@ -54,8 +53,3 @@ def _broken_model(sagemaker: Any, config: dict[str, Any], suffix: str) -> str:
     name = f"{source['ModelName']}-{suffix}"[:63]
     sagemaker.create_model(ModelName=name, ExecutionRoleArn=source["ExecutionRoleArn"], PrimaryContainer=container)
     return name
-
-
-def _settle(sagemaker: Any, clock: Any, name: str) -> None:
-    wait_for(lambda: sagemaker.describe_endpoint(EndpointName=name)["EndpointStatus"] not in ("Creating", "Updating"),
-             within=SETTLE_BUDGET, clock=clock, what=f"endpoint {name} to settle", poll=30)

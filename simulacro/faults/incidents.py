@@ -9,12 +9,9 @@ from typing import Any, Callable
 
 from botocore.exceptions import ClientError
 
-from simulacro.deployments import deploy
+from simulacro.deployments import deploy, settled
 from simulacro.provision.naming import endpoint_config_body, endpoint_config_name
-from simulacro.probes import wait_for
 from simulacro.spec.model import Endpoint, Stack
-
-SETTLE_BUDGET = 3600
 
 
 def bad_deployment(sagemaker: Any, clock: Any, stack: Stack, endpoint: Endpoint, artifact: str, run_id: str) -> Callable[[], None]:
@@ -76,12 +73,12 @@ def keep_promotion_rules(events: Any, stack: Stack, environment: str) -> Callabl
 def _restorer(sagemaker: Any, clock: Any, endpoint: str, original: str, configs: list[str], models: list[str],
               spec_fallback: tuple[Endpoint, str] | None = None) -> Callable[[], None]:
     def restore() -> None:
-        _settle(sagemaker, clock, endpoint)
+        settled(sagemaker, clock, endpoint)
         if spec_fallback is not None:
             _ensure_config(sagemaker, original, *spec_fallback)
         if sagemaker.describe_endpoint(EndpointName=endpoint)["EndpointConfigName"] != original:
             sagemaker.update_endpoint(EndpointName=endpoint, EndpointConfigName=original)
-            _settle(sagemaker, clock, endpoint)
+            settled(sagemaker, clock, endpoint)
         _untag_deployment(sagemaker, endpoint)
         for config in configs:
             sagemaker.delete_endpoint_config(EndpointConfigName=config)
@@ -115,8 +112,3 @@ def _untag_deployment(sagemaker: Any, endpoint: str) -> None:
     keys = [t["Key"] for t in sagemaker.list_tags(ResourceArn=arn).get("Tags", []) if t["Key"].startswith("deployment:")]
     if keys:
         sagemaker.delete_tags(ResourceArn=arn, TagKeys=keys)
-
-
-def _settle(sagemaker: Any, clock: Any, endpoint: str) -> None:
-    wait_for(lambda: sagemaker.describe_endpoint(EndpointName=endpoint)["EndpointStatus"] not in ("Creating", "Updating"),
-             within=SETTLE_BUDGET, clock=clock, what=f"endpoint {endpoint} to settle", poll=30)

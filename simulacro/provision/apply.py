@@ -270,11 +270,10 @@ class _Applier:
 
     def _wait_for_endpoints(self, sm: Any) -> None:
         """Provisioning is done when every endpoint serves (or has failed, which the drills will report)."""
-        from simulacro.probes import wait_for
+        from simulacro.deployments import settled
 
         for endpoint in self.stack.endpoints:
-            wait_for(lambda: sm.describe_endpoint(EndpointName=endpoint.name)["EndpointStatus"] not in ("Creating", "Updating"),
-                     within=3600, clock=self.target.clock, what=f"endpoint {endpoint.name} to be in service", poll=30)
+            settled(sm, self.target.clock, endpoint.name)
 
     def _pipeline(self, sm: Any, pipeline: Pipeline) -> None:
         definition = json.dumps(pipeline_definition(pipeline), sort_keys=True)

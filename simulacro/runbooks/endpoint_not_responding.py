@@ -5,13 +5,10 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from simulacro.deployments import deploy, deployment_record
-from simulacro.probes import wait_for
+from simulacro.deployments import deploy, deployment_record, settled
 
 from .core import NothingToDo, Runbook, StepFailed, step
 from .smoke import smoke_endpoint
-
-SETTLE_BUDGET = 3600
 
 
 class EndpointNotResponding(Runbook):
@@ -68,9 +65,7 @@ class EndpointNotResponding(Runbook):
     @step("wait until the endpoint is InService on the previous config")
     def wait_in_service(self) -> dict[str, Any]:
         sagemaker = self.client("sagemaker")
-        described = wait_for(lambda: (d := sagemaker.describe_endpoint(EndpointName=self.endpoint.name))["EndpointStatus"]
-                             not in ("Creating", "Updating") and d,
-                             within=SETTLE_BUDGET, clock=self.target.clock, poll=30, what=f"{self.endpoint.name} to settle")
+        described = settled(sagemaker, self.target.clock, self.endpoint.name)
         if described["EndpointStatus"] != "InService" or described["EndpointConfigName"] != self.previous.previous_config:
             raise StepFailed(f"{self.endpoint.name} is {described['EndpointStatus']} on {described['EndpointConfigName']} "
                              f"after the rollback: {described.get('FailureReason')}")

@@ -3,15 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from simulacro.deployments import deploy, deployment_record
-from simulacro.probes import wait_for
+from simulacro.deployments import deploy, deployment_record, settled
 
 from .core import NothingToDo, Runbook, StepFailed, step
 from .incidents import open_incident
 from .promotion import freeze_promotion
 from .smoke import smoke_endpoint
-
-SETTLE_BUDGET = 3600
 
 
 class RegressionAfterPromotion(Runbook):
@@ -51,9 +48,7 @@ class RegressionAfterPromotion(Runbook):
     def roll_back(self) -> dict[str, Any]:
         sagemaker = self.client("sagemaker")
         deploy(sagemaker, self.endpoint.name, self.deployment.previous_config, model_package=self.deployment.previous_model_package)
-        described = wait_for(lambda: (d := sagemaker.describe_endpoint(EndpointName=self.endpoint.name))["EndpointStatus"]
-                             not in ("Creating", "Updating") and d,
-                             within=SETTLE_BUDGET, clock=self.target.clock, poll=30, what=f"{self.endpoint.name} to settle")
+        described = settled(sagemaker, self.target.clock, self.endpoint.name)
         if described["EndpointConfigName"] != self.deployment.previous_config:
             raise StepFailed(f"{self.endpoint.name} did not return to {self.deployment.previous_config}: {described.get('FailureReason')}")
         return {"config_after": described["EndpointConfigName"]}
