@@ -41,16 +41,18 @@ def test_a_spiky_history_flags_the_latency_alarms_as_noisy(tmp_path, capsys):
     assert noisy == ["churn-staging-latency-p95", "churn-staging-latency-p99"]
 
 
-def test_too_few_samples_for_a_percentile_alarm_never_judge(tmp_path, capsys):
-    """EvaluateLowSampleCountPercentile=ignore: 40 samples a minute are too few for P95 (200) and P99 (1,000)."""
+def test_thin_traffic_is_judged_only_by_percentile_alarms_that_evaluate_low_sample_counts(tmp_path, capsys):
+    """40 samples a minute: the P95 alarm evaluates low sample counts and pages on the spikes; the P99 alarm
+    ignores them (it would need 1,000 samples) and never judges."""
     path = tmp_path / "thin.csv"
     rows = ["timestamp,namespace,metric,dimensions,value"]
     for minute in range(1440):
         at = (START + timedelta(minutes=minute)).isoformat()
         rows += [f"{at},AWS/SageMaker,ModelLatency,{ENDPOINT_DIMS},{900000 if minute % 360 < 5 else 40000}"] * 40
     path.write_text("\n".join(rows) + "\n")
-    assert main(["calibrate", "--history", str(path), "--env", "staging"]) == 0
-    assert "0 noisy alarm(s)" in capsys.readouterr().out
+    assert main(["calibrate", "--history", str(path), "--env", "staging"]) == 1
+    noisy = [line.split()[0] for line in capsys.readouterr().out.splitlines() if "NOISY" in line]
+    assert noisy == ["churn-staging-latency-p95"]
 
 
 def test_alarms_without_data_are_said_so(tmp_path, capsys):
