@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 REPORT := reports/drills.html
 
-.PHONY: drill gate test selfcheck flakecheck bench chromium clean
+.PHONY: drill gate test selfcheck flakecheck bench bench-monitor chromium clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -32,10 +32,15 @@ selfcheck: $(STAMP)
 flakecheck: $(STAMP)
 	$(PY) tests/flakecheck.py $(ARGS)
 
-## make bench: the side-by-side benchmarks (not timed tests)
+## make bench: the side-by-side benchmarks (not timed tests); bench-monitor installs Evidently in .venv-bench
 bench: $(STAMP)
 	$(PY) benchmarks/bench_alarms.py
 	$(PY) benchmarks/bench_events.py
+
+bench-monitor:
+	test -x .venv-bench/bin/python || python3 -m venv .venv-bench
+	.venv-bench/bin/pip install --quiet -r benchmarks/requirements-monitor.txt
+	.venv-bench/bin/python benchmarks/bench_monitor.py $(ARGS)
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
