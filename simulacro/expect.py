@@ -171,9 +171,11 @@ class AlarmExpectation:
         if since is None:
             since = expect.last_injection() if state == "ALARM" else _recovery_start(expect.record)
         expect.record.budget(f"{alarm.name} {state} budget {format_duration(budget)}", since, budget)
+        # The budget runs from `since`; polling at a twelfth of the period keeps hour-long alarms cheap.
+        remaining = max(0.0, budget - (expect.target.clock.now() - since).total_seconds())
         try:
-            wait_for(lambda: expect._state(alarm) == state, within=budget, clock=expect.target.clock,
-                     what=f"alarm {alarm.name} to enter {state}", progress=expect.progress)
+            wait_for(lambda: expect._state(alarm) == state, within=remaining, clock=expect.target.clock,
+                     poll=max(5.0, alarm.period / 12), what=f"alarm {alarm.name} to enter {state}", progress=expect.progress)
         except AssertionError:
             live = expect._describe(alarm)
             now_state = live["StateValue"] if live else "missing"

@@ -17,6 +17,7 @@ from .eventbus import EventBus
 from .metric_store import MetricStore
 from .model_registry import ModelRegistry
 from .monitoring import MonitoringSchedules
+from .monitoring_runs import MonitoringRuns
 from .overlay import Overlay
 from .pipelines import Pipelines
 from .server import MotoServer
@@ -36,6 +37,7 @@ class LocalAws:
         self.cloudwatch = CloudWatch(self.clock, self.metrics, self.events.emit)
         self.endpoints = Endpoints(self.clock, self.events.emit)
         self.monitoring = MonitoringSchedules(self.clock)
+        self.monitoring_runs = MonitoringRuns(self.clock, self.monitoring, self.events.emit, self.cloudwatch.put_metric)
         self.model_registry = ModelRegistry(self.clock, self.events.emit)
         self.pipelines = Pipelines(self.clock, self.events.emit, self.cloudwatch.put_metric)
         self.capture = Capture()
@@ -64,7 +66,7 @@ class LocalAws:
         if self._server is not None:
             self._server.stop()
             self._server = None
-        overlay_module.uninstall()
+        overlay_module.uninstall(self.overlay)
 
     def reset(self) -> None:
         """Forget every resource (moto's and ours); the clock keeps its time."""

@@ -2,19 +2,27 @@
 
 A schedule is `Pending` when created and `Scheduled` a few seconds later; `StopMonitoringSchedule`
 and `StartMonitoringSchedule` switch it between `Stopped` and `Scheduled`. Executions (the
-monitoring runs themselves) are added by `MonitoringRuns` when present.
+monitoring runs themselves) are added by `MonitoringRuns` (`monitoring_runs.py`), which hears of
+every schedule that becomes `Scheduled` through `on_scheduled`.
+
+`ScheduleExpression` is `cron(...)` or `NOW` (a one-off analysis); `NOW` requires
+`DataAnalysisStartTime` and `DataAnalysisEndTime`, ISO 8601 offsets from the run such as `-PT1H`
+and `-PT0H`, no more than 24 hours apart (botocore's `ScheduleConfig`).
 """
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
 
 from .errors import AwsError, validation
 from .overlay import Call, Overlay
 
 SCHEDULING_DELAY_SECONDS = 5
+MAX_ANALYSIS_WINDOW_SECONDS = 24 * 3600
+_OFFSET = re.compile(r"^(?P<sign>[-+]?)P(?:(?P<d>\d+)D)?(?:T(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?(?:(?P<s>\d+)S)?)?$")
 
 
 @dataclass
@@ -69,6 +77,7 @@ class MonitoringSchedules:
     def __init__(self, clock: Any):
         self.clock = clock
         self.schedules: dict[tuple[str, str, str], Schedule] = {}
+        self.on_scheduled: list[Callable[[Schedule], None]] = []  # told each time a schedule becomes Scheduled
 
     def install(self, overlay: Overlay) -> None:
         for operation in ("Create", "Describe", "Update", "Delete", "Stop", "Start"):
@@ -121,6 +130,7 @@ class MonitoringSchedules:
         schedule = self.find(call.account, call.region, call.params["MonitoringScheduleName"])
         if schedule.status == "Stopped":
             schedule.status, schedule.modified = "Scheduled", self.clock.now()
+            self._scheduled(schedule)
 
     def _list(self, call: Call) -> dict[str, Any]:
         params = call.params
@@ -150,10 +160,33 @@ class MonitoringSchedules:
 
     def _schedule_soon(self, schedule: Schedule) -> None:
         def scheduled() -> None:
-            if schedule.status == "Pending":
+            if schedule.status == "Pending" and self.schedules.get((schedule.account, schedule.region, schedule.name)) is schedule:
                 schedule.status = "Scheduled"
+                self._scheduled(schedule)
 
         self.clock.call_later(SCHEDULING_DELAY_SECONDS, scheduled)
+
+    def _scheduled(self, schedule: Schedule) -> None:
+        for listener in self.on_scheduled:
+            listener(schedule)
+
+
+def analysis_offsets(config: dict[str, Any]) -> tuple[float, float] | None:
+    """(start, end) offsets in seconds from the run of `ScheduleConfig`'s data analysis window, if it sets one."""
+    schedule_config = config.get("ScheduleConfig") or {}
+    start, end = schedule_config.get("DataAnalysisStartTime"), schedule_config.get("DataAnalysisEndTime")
+    if start is None or end is None:
+        return None
+    return parse_offset(start), parse_offset(end)
+
+
+def parse_offset(text: str) -> float:
+    """Seconds of an ISO 8601 duration offset such as `-PT1H`, `-PT30M`, `-P1D` (negative: before the run)."""
+    match = _OFFSET.match(text.strip())
+    if not match or not any(match.group(unit) for unit in "dhms"):
+        raise validation(f"Invalid ISO 8601 duration {text!r}: expected an offset such as -PT1H or -PT0H")
+    seconds = sum(int(match.group(unit) or 0) * size for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)))
+    return -float(seconds) if match.group("sign") == "-" else float(seconds)
 
 
 def _check_config(config: dict[str, Any]) -> None:
@@ -164,3 +197,23 @@ def _check_config(config: dict[str, Any]) -> None:
         raise validation(f"Invalid ScheduleExpression {expression!r}: expected cron(...) or NOW")
     if "MonitoringJobDefinition" not in config and "MonitoringJobDefinitionName" not in config:
         raise validation("MonitoringScheduleConfig needs a MonitoringJobDefinition or a MonitoringJobDefinitionName")
+    _check_window(config, expression)
+
+
+def _check_window(config: dict[str, Any], expression: str) -> None:
+    schedule_config = config["ScheduleConfig"]
+    given = [key for key in ("DataAnalysisStartTime", "DataAnalysisEndTime") if schedule_config.get(key) is not None]
+    if expression == "NOW" and len(given) < 2:
+        raise validation("ScheduleExpression NOW (a one-off analysis) requires both DataAnalysisStartTime and "
+                         "DataAnalysisEndTime, e.g. -PT1H and -PT0H")
+    if len(given) == 1:
+        raise validation(f"{given[0]} is set without its pair: set both DataAnalysisStartTime and DataAnalysisEndTime")
+    offsets = analysis_offsets(config)
+    if offsets is None:
+        return
+    start, end = offsets
+    if start >= end:
+        raise validation(f"DataAnalysisStartTime {schedule_config['DataAnalysisStartTime']} must precede "
+                         f"DataAnalysisEndTime {schedule_config['DataAnalysisEndTime']}")
+    if end - start > MAX_ANALYSIS_WINDOW_SECONDS:
+        raise validation("DataAnalysisStartTime must not precede DataAnalysisEndTime by more than 24 hours")

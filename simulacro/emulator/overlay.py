@@ -55,25 +55,30 @@ class Overlay:
         return self._observers.get((service, operation), [])
 
 
-_active: Overlay | None = None
+_installed: list[Overlay] = []  # a stack: a LocalAws started inside another (a drill run in a test) nests
 _original_call_action = BaseResponse.call_action
 
 
 def install(overlay: Overlay) -> None:
-    """Route moto's dispatch through `overlay` (one overlay per process, as moto's state is global)."""
-    global _active
-    _active = overlay
+    """Route moto's dispatch through `overlay` (moto's state is process-wide; the newest overlay answers)."""
+    _installed.append(overlay)
     BaseResponse.call_action = _call_action  # type: ignore[method-assign]
 
 
-def uninstall() -> None:
-    global _active
-    _active = None
-    BaseResponse.call_action = _original_call_action  # type: ignore[method-assign]
+def uninstall(overlay: Overlay) -> None:
+    """Stop routing through `overlay`; the one installed before it (if any) answers again."""
+    if overlay in _installed:
+        _installed.remove(overlay)
+    if not _installed:
+        BaseResponse.call_action = _original_call_action  # type: ignore[method-assign]
+
+
+def _active() -> Overlay | None:
+    return _installed[-1] if _installed else None
 
 
 def _call_action(self: BaseResponse):  # type: ignore[no-untyped-def]
-    overlay = _active
+    overlay = _active()
     if overlay is None:
         return _original_call_action(self)
     service, operation = self.boto3_service_name, self._get_action()
