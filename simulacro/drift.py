@@ -258,11 +258,12 @@ class Monitor:
         return True
 
     def alarm_transitions(self, alarm: Alarm, state: str, *, since: datetime) -> list[str]:
-        """The alarm's transitions into `state` since `since`, from its history."""
+        """The alarm's transitions into `state` after `since` (what happened at that very instant is the previous drill's)."""
         cloudwatch = self.target.client("cloudwatch", alarm.environment)
         items = cloudwatch.describe_alarm_history(AlarmName=alarm.name, HistoryItemType="StateUpdate", StartDate=since,
                                                   MaxRecords=100)["AlarmHistoryItems"]
-        return [f"{i['Timestamp']:%H:%M} {i['HistorySummary']}" for i in items if f"to {state}" in i["HistorySummary"]]
+        return [f"{i['Timestamp']:%H:%M} {i['HistorySummary']}" for i in items
+                if f"to {state}" in i["HistorySummary"] and i["Timestamp"] > since]
 
     def _alarm_state(self, alarm: Alarm) -> str | None:
         live = self._describe_alarm(alarm)

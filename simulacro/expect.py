@@ -40,21 +40,32 @@ class Expect:
         self.record.add(self.target.clock.now(), "steady", f"{alarm.name} is {state}")
         return state
 
-    def quiet(self, environments: list[str], *, within: Any = "1h") -> datetime:
-        """No alarm of these environments is in ALARM (waiting up to `within`); returns the start of the next
-        minute, from which a window is clean of what earlier drills did."""
-        def in_alarm() -> list[str]:
-            return [a["AlarmName"] for env in environments
-                    for a in self.target.client("cloudwatch", env).describe_alarms(StateValue="ALARM")["MetricAlarms"]]
+    def quiet(self, environments: list[str], *, within: Any = "1h", settle: Any = "5m") -> datetime:
+        """No alarm of these environments enters or sits in ALARM for `settle` (what earlier drills caused has had
+        its evaluations), waiting up to `within`; returns the start of the next minute, from which a window is clean."""
+        clock = self.target.clock
+        deadline = clock.now().timestamp() + parse_duration(within)
+        while True:
+            settling_from = clock.now()
+            clock.sleep(parse_duration(settle))
+            noisy = self._entered_alarm(environments, settling_from) + self._in_alarm(environments)
+            if not noisy:
+                break
+            if clock.now().timestamp() >= deadline:
+                raise AssertionError(f"alarms kept entering ALARM before the drill could start quiet: {', '.join(sorted(set(noisy)))}")
+        clock.sleep(60 - clock.now().timestamp() % 60)
+        self.record.add(clock.now(), "steady", f"no alarm entered ALARM for {format_duration(parse_duration(settle))} in {', '.join(environments)}")
+        return clock.now()
 
-        try:
-            wait_for(lambda: not in_alarm(), within=parse_duration(within), clock=self.target.clock,
-                     what="every alarm to leave ALARM before the drill", poll=30, progress=self.progress)
-        except AssertionError:
-            raise AssertionError(f"alarms still in ALARM before the drill: {', '.join(in_alarm())}") from None
-        self.target.clock.sleep(60 - self.target.clock.now().timestamp() % 60)
-        self.record.add(self.target.clock.now(), "steady", f"no alarm in ALARM in {', '.join(environments)}")
-        return self.target.clock.now()
+    def _in_alarm(self, environments: list[str]) -> list[str]:
+        return [a["AlarmName"] for env in environments
+                for a in self.target.client("cloudwatch", env).describe_alarms(StateValue="ALARM")["MetricAlarms"]]
+
+    def _entered_alarm(self, environments: list[str], since: datetime) -> list[str]:
+        return [i["AlarmName"] for env in environments
+                for i in self.target.client("cloudwatch", env).describe_alarm_history(
+                    HistoryItemType="StateUpdate", StartDate=since, MaxRecords=100)["AlarmHistoryItems"]
+                if "to ALARM" in i["HistorySummary"] and i["Timestamp"] > since]
 
     def steady(self, alarm: Alarm, *, within: Any = None, hold: bool = False) -> None:
         """The alarm is OK (waiting up to its recovery budget), and a probe listens to its ALARM topics.
