@@ -16,6 +16,11 @@ def local_aws():
 
 
 @pytest.fixture(scope="module")
+def aws(local_aws):
+    return local_aws
+
+
+@pytest.fixture(scope="module")
 def stack():
     return load_stack()
 

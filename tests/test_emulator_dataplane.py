@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 from botocore.exceptions import ClientError
 
-from simulacro.emulator import LocalAws
 from simulacro.emulator.capture import RECORDS_PER_FILE
 from simulacro.emulator.dataplane import FAULT_ATTRIBUTE_TAG, NAMESPACE, Dataplane, FaultSyntaxError, Faults, parse_faults
 from simulacro.emulator.endpoints import CREATING_SECONDS
@@ -30,13 +29,6 @@ ENDPOINTS = {  # name: (config, tags)
     "busy": ("no-capture", FAULTY),
     "lost": ("lost-capture", {}),
 }
-
-
-@pytest.fixture(scope="module")
-def aws():
-    local = LocalAws().start()
-    yield local
-    local.stop()
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from simulacro.emulator import LocalAws
 from simulacro.emulator.endpoints import CREATING_SECONDS, UPDATING_SECONDS
 from simulacro.emulator.local_model import ModelLoadError, load_model
 from simulacro.spec import load_stack
@@ -12,13 +11,6 @@ from simulacro.target import LocalTarget
 
 QUEUE = "emulator-endpoint-events"
 ROW = b"40,51.58,2046.1,month-to-month,3,electronic-check"
-
-
-@pytest.fixture(scope="module")
-def aws():
-    local = LocalAws().start()
-    yield local
-    local.stop()
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ import pytest
 from botocore.exceptions import ClientError
 
 from simulacro.baselines import baseline
-from simulacro.emulator import LocalAws
 from simulacro.emulator.endpoints import CREATING_SECONDS
 from simulacro.emulator.monitoring import SCHEDULING_DELAY_SECONDS
 from simulacro.emulator.monitoring_runs import NO_DATA, RUN_SECONDS
@@ -19,12 +18,6 @@ CAPTURE, REPORTS = "mm-capture", "mm-reports"
 BASELINE = baseline("churn", "v1")
 FEATURES = [f["name"] for f in BASELINE.statistics["features"]]
 HOURLY = "cron(0 * ? * * *)"
-
-
-@pytest.fixture(scope="module")
-def aws():
-    with LocalAws() as local:
-        yield local
 
 
 @pytest.fixture(scope="module")

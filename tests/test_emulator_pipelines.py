@@ -4,7 +4,6 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from simulacro.emulator import LocalAws
 from simulacro.emulator.metric_store import metric_key
 from simulacro.emulator.pipelines import NAMESPACE, STOPPING_SECONDS
 from simulacro.provision.pipeline_definition import pipeline_definition
@@ -15,13 +14,6 @@ PIPELINE = "churn-training"
 LOG_GROUP = "/aws/sagemaker/TrainingJobs"
 QUEUE = "emulator-pipeline-events"
 TOTAL_SECONDS = 4 * 60 + 12 * 60 + 3 * 60 + 30
-
-
-@pytest.fixture(scope="module")
-def aws():
-    local = LocalAws().start()
-    yield local
-    local.stop()
 
 
 @pytest.fixture(scope="module")
