@@ -22,7 +22,7 @@ gate: $(STAMP)
 
 ## make test: the suite's own tests (installs Debian's chromium for the report test when missing)
 test: $(STAMP) chromium
-	$(PY) -m pytest tests -q $(ARGS)
+	$(PY) -m pytest tests -q -n auto $(ARGS)
 
 ## make selfcheck: apply each misconfiguration of tests/mutations/catalogue.yaml and see a drill catch it
 selfcheck: $(STAMP)

@@ -6,7 +6,8 @@ CloudWatch's message with the right alarm name and state, then the alarm's state
 import pytest
 
 
-@pytest.mark.drill(category="notification", gate=True)
+# Destructive: on real AWS it pages the environment's on-call (prod refuses it unless the spec allows).
+@pytest.mark.drill(category="notification", gate=True, destructive=True)
 def test_alarm_notification_reaches_its_subscribers(declared_alarm, expect, faults):
     """SetAlarmState to ALARM notifies the alarm's topic subscribers with CloudWatch's message."""
     alarm = declared_alarm

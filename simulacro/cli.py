@@ -131,4 +131,11 @@ def _runbook_command(commands: argparse._SubParsersAction) -> None:
     register(commands)
 
 
-COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_calibrate_command, _baseline_command, _runbook_command]
+def _game_day_commands(commands: argparse._SubParsersAction) -> None:
+    from simulacro.game_day_cli import register
+
+    register(commands)
+
+
+COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_calibrate_command, _baseline_command, _runbook_command,
+                                                                _game_day_commands]

@@ -28,7 +28,11 @@ class Traffic:
         """From now until the drill ends, `per_minute` requests every minute (default: the spec's drill traffic)."""
         rate = per_minute or endpoint.drill_traffic_per_minute
         if not self.target.clock.virtual:
-            raise NotImplementedError("background traffic on real AWS comes with the game-day issue; use a smoke test")
+            # Real requests from a background thread, each with the fault attribute active when it is sent.
+            self._timers.append(self.target.background_traffic(endpoint.name, endpoint.environment, rate,
+                                                               lambda: self.attributes_for(endpoint)))
+            self.record.add(self.target.clock.now(), "note", f"steady traffic to {endpoint.name}: {rate:g} requests/minute")
+            return
 
         def one_chunk() -> None:
             attributes = self.attributes_for(endpoint)

@@ -48,10 +48,19 @@ class LocalDeployer:
         if not package or (event.get("detail") or {}).get("ModelApprovalStatus") != "Approved":
             return
         sagemaker = self.client("sagemaker", account, region)
+        if not self._still_approved(sagemaker, package):
+            return  # rejected or deleted since the event: a consumer acts on the current state, not the event's
         version = package.rsplit("/", 1)[-1]
         config = config_from_model_package(sagemaker, endpoint, package, f"package-{version}-{int(self.clock.now().timestamp())}")
         deploy(sagemaker, endpoint, config, model_package=package)
         self.deployed.append({"endpoint": endpoint, "model_package": package, "config": config})
+
+    @staticmethod
+    def _still_approved(sagemaker: Any, package: str) -> bool:
+        try:
+            return sagemaker.describe_model_package(ModelPackageName=package)["ModelApprovalStatus"] == "Approved"
+        except sagemaker.exceptions.ClientError:
+            return False
 
     def _deployment_queues(self) -> list[tuple[str, str, str, str]]:
         found = []

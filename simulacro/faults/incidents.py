@@ -45,6 +45,9 @@ def promote_regressed_model(sagemaker: Any, clock: Any, endpoint: Endpoint, grou
     restore_endpoint = _restorer(sagemaker, clock, endpoint.name, original, [], [])
 
     def restore() -> None:
+        # Rejected first: a deployer still holding the approval event must not deploy it after the rollback.
+        sagemaker.update_model_package(ModelPackageArn=package, ModelApprovalStatus="Rejected",
+                                       ApprovalDescription="Simulacro drill over: never deploy")
         restore_endpoint()
         _delete_deployed_copies(sagemaker, endpoint.name, original)
         sagemaker.delete_model_package(ModelPackageName=package)
