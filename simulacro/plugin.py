@@ -168,10 +168,20 @@ def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
     pluginmanager.add_hookspecs(hookspecs)
 
 
+def _drill_environment(item: pytest.Item) -> str | None:
+    """The environment a drill acts in: its `environment` parameter, or that of the spec object it is run for."""
+    params = getattr(item, "callspec", None)
+    if params is None:
+        return None
+    if "environment" in params.params:
+        return params.params["environment"]
+    return next((value.environment for value in params.params.values() if hasattr(value, "environment")), None)
+
+
 @pytest.fixture
 def drill_record(request: pytest.FixtureRequest, target: Any, simulacro_session: SimulacroSession) -> DrillRecord:
     marker = request.node.get_closest_marker("drill")
-    environment = request.node.callspec.params.get("environment") if hasattr(request.node, "callspec") else None
+    environment = _drill_environment(request.node)
     record = DrillRecord(
         nodeid=request.node.nodeid,
         title=(request.node.function.__doc__ or request.node.name).strip().splitlines()[0],

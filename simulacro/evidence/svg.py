@@ -23,8 +23,10 @@ def timeline_svg(record: DrillRecord) -> str:
     x = lambda seconds: LEFT + seconds * scale  # noqa: E731
     bands = [_band(b.label, x(record.seconds_since_start(b.start)), b.seconds * scale, i) for i, b in enumerate(record.budgets)]
     top = 8 + ROW * len(record.budgets)
-    marks = [_mark(e.kind, e.label, x(record.seconds_since_start(e.at)), top, i) for i, e in enumerate(record.entries)]
-    height = top + 22 + ROW * ((len(record.entries) + 2) // 3)
+    xs = [x(record.seconds_since_start(e.at)) for e in record.entries]
+    lanes = _label_lanes(xs)
+    marks = [_mark(e.kind, e.label, at, top, lane) for e, at, lane in zip(record.entries, xs, lanes)]
+    height = top + 22 + ROW * (max(lanes, default=0) + 1)
     axis = (f'<line x1="{LEFT}" y1="{top}" x2="{WIDTH - RIGHT}" y2="{top}" stroke="#111" />'
             f'<text x="{LEFT}" y="{height - 2}" font-size="10">0s</text>'
             f'<text x="{WIDTH - RIGHT}" y="{height - 2}" font-size="10" text-anchor="end">{format_duration(end)}</text>')
@@ -39,9 +41,25 @@ def _band(label: str, start: float, width: float, row: int) -> str:
             f'<text x="{start + 3:.1f}" y="{y + 10}" font-size="9">{escape(label)}</text>')
 
 
-def _mark(kind: str, label: str, at: float, top: int, index: int) -> str:
+LABEL_WIDTH = 80  # pixels a kind's label needs before the next one on the same lane
+
+
+def _label_lanes(xs: list[float]) -> list[int]:
+    """A lane per label, the first whose previous label ends before this one starts: labels never overlap."""
+    ends: list[float] = []
+    lanes = []
+    for at in xs:
+        lane = next((i for i, end in enumerate(ends) if end <= at), len(ends))
+        if lane == len(ends):
+            ends.append(0.0)
+        ends[lane] = at + LABEL_WIDTH
+        lanes.append(lane)
+    return lanes
+
+
+def _mark(kind: str, label: str, at: float, top: int, lane: int) -> str:
     colour = COLOURS.get(kind, "#111")
-    y = top + 12 + ROW * (index // 3)
+    y = top + 12 + ROW * lane
     return (f'<circle cx="{at:.1f}" cy="{top}" r="4" fill="{colour}"><title>{escape(kind)}: {escape(label)}</title></circle>'
             f'<line x1="{at:.1f}" y1="{top}" x2="{at:.1f}" y2="{y - 8}" stroke="{colour}" stroke-dasharray="2,2" />'
             f'<text x="{at + 2:.1f}" y="{y}" font-size="9" fill="{colour}">{escape(kind)}</text>')
