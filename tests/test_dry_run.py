@@ -33,7 +33,7 @@ def test_a_dry_run_prints_each_fault_where_and_the_budgets_and_only_reads_the_ac
     assert set(changing) <= {("iam", "SimulatePrincipalPolicy")}, changing
     assert "DRY RUN" in output and "nothing was changed on" in output and "environment staging (account 210987654321)" in output
     plan = output[output.index("simulacro dry run"):]
-    assert "drills/test_endpoint_alarms.py::test_5xx_errors_page_the_on_call[churn-staging]  (endpoint)" in plan
+    assert "drills/test_endpoint_alarms.py::test_5xx_errors_page_the_on_call[churn-staging]  (endpoint, staging)" in plan
     assert ("    would inject: 5xx on 50% of requests to churn-staging  [endpoint churn-staging, mechanism CustomAttributes "
             "error-rate:0.5]") in plan
     assert "    then expect:  churn-staging-5xx-rate ALARM budget 4m" in plan

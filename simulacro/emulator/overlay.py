@@ -7,6 +7,7 @@ wire); every other operation goes to moto, and observers hear of it afterwards.
 """
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -118,7 +119,17 @@ def _render(response: BaseResponse, result: object):  # type: ignore[no-untyped-
 
 
 def _call(response: BaseResponse, service: str, operation: str) -> Call:
+    return Call(service, operation, response.current_account, response.region, _params(response))
+
+
+def _params(response: BaseResponse) -> dict[str, Any]:
+    """The request's parameters. A JSON-protocol body is read as JSON: some of moto's handlers (EventBridge)
+    leave it to each action to parse, and their generic parser would read it as a form."""
+    content_type = str(response.headers.get("Content-Type") or response.headers.get("content-type") or "")
+    if content_type.startswith("application/x-amz-json"):
+        body = response.body.decode() if isinstance(response.body, bytes) else response.body
+        return json.loads(body or "{}")
     params = response._get_params()
     if hasattr(params, "original_dict"):
         params = params.original_dict()
-    return Call(service, operation, response.current_account, response.region, dict(params))
+    return dict(params)
