@@ -24,7 +24,8 @@ from botocore.config import Config
 from simulacro.emulator import LocalAws
 from simulacro.provision import apply
 from simulacro.spec import Stack
-from simulacro.target import LOCAL_CREDENTIALS, LocalTarget
+from simulacro.local_clients import LOCAL_CREDENTIALS
+from simulacro.target import LocalTarget
 
 SANDBOX_USER = "simulacro-sandbox"
 TICK_SECONDS = 1.0

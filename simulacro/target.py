@@ -27,9 +27,9 @@ from botocore.exceptions import (
 from simulacro.aws_errors import AwsAccessProblem, raise_clear_errors
 from simulacro.clock import Clock, VirtualClock, WallClock
 from simulacro.run_tags import tag_what_the_run_creates
+from simulacro.local_clients import local_client
 from simulacro.spec import Stack
 
-LOCAL_CREDENTIALS = {"aws_access_key_id": "simulacro", "aws_secret_access_key": "simulacro"}
 CallObserver = Callable[[str, str, str, dict[str, Any]], None]  # service, operation, environment, parameters
 
 
@@ -127,16 +127,7 @@ class LocalTarget(Target):
             duration_seconds=duration_seconds, custom_attributes=custom_attributes, payloads=payloads)
 
     def _make_client(self, service: str, environment: str, region: str) -> Any:
-        client = boto3.client(
-            service,
-            region_name=region,
-            endpoint_url=self.local_aws.url,
-            config=Config(retries={"total_max_attempts": 1}, connect_timeout=5, read_timeout=30),
-            **LOCAL_CREDENTIALS,
-        )
-        account = self.stack.account(environment)
-        client.meta.events.register("before-send", lambda request, **_: request.headers.__setitem__("x-moto-account-id", account))
-        return client
+        return local_client(self.local_aws.url, service, self.stack.account(environment), region)
 
 
 class AwsTarget(Target):

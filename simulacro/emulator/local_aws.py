@@ -5,11 +5,11 @@ import urllib.request
 from typing import Any
 
 from simulacro.clock import VirtualClock
+from simulacro.local_clients import local_client
 
 from . import overlay as overlay_module
 from .capture import Capture
 from .cloudwatch import CloudWatch
-from .clients import local_client
 from .dataplane import Dataplane
 from .deployer import LocalDeployer
 from .endpoints import Endpoints

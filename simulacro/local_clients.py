@@ -1,4 +1,7 @@
-"""boto3 clients for the local AWS, one account per client (moto tells accounts apart by a header)."""
+"""boto3 clients for the local AWS, one account per client (moto tells accounts apart by a header).
+
+Used by the local target and by the local deployer; kept apart from the emulator so that a real-AWS
+run does not import moto."""
 from __future__ import annotations
 
 from typing import Any
