@@ -27,9 +27,6 @@ class Names:
     def role_arn(self, name: str) -> str:
         return f"arn:aws:iam::{self.account}:role/{name}"
 
-    def pipeline_arn(self, name: str) -> str:
-        return f"arn:aws:sagemaker:{self.region}:{self.account}:pipeline/{name.lower()}"
-
     def baseline_uri(self, schedule_output: str, model: str, version: str) -> str:
         bucket = schedule_output[len("s3://"):].split("/", 1)[0]
         return f"s3://{bucket}/baselines/{model}/{version}"

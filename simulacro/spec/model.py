@@ -130,12 +130,6 @@ class Alarm(Strict):
     def m_of_n(self) -> tuple[int, int]:
         return self.datapoints_to_alarm or self.evaluation_periods, self.evaluation_periods
 
-    @property
-    def detection_floor(self) -> float:
-        """The slowest the definition takes to detect a fault that breaches at once: M whole periods, plus
-        one evaluation tick. What a drill measures is compared with `detection_floor_after`."""
-        return self.m_of_n[0] * self.period + 60
-
     def detection_floor_after(self, fault_start: Any) -> float:
         """Seconds from `fault_start` until the definition can first alarm: the end of the period the fault
         starts in (the period is judged once complete), then M-1 more breaching periods."""
