@@ -24,13 +24,13 @@ gate: $(STAMP)
 test: $(STAMP) chromium
 	$(PY) -m pytest tests -q -n auto $(ARGS)
 
-## make selfcheck: apply each misconfiguration of tests/mutations/catalogue.yaml and see a drill catch it
+## make selfcheck: apply each misconfiguration of tests/quality/mutations/catalogue.yaml and see a drill catch it
 selfcheck: $(STAMP)
-	$(PY) tests/mutations/selfcheck.py $(ARGS)
+	$(PY) tests/quality/mutations/selfcheck.py $(ARGS)
 
 ## make flakecheck: the drill catalogue 20 times in random order; any outcome that changes fails
 flakecheck: $(STAMP)
-	$(PY) tests/flakecheck.py $(ARGS)
+	$(PY) tests/quality/flakecheck.py $(ARGS)
 
 ## make bench: the side-by-side benchmarks (not timed tests); bench-monitor installs Evidently in .venv-bench
 bench: $(STAMP)

@@ -4,8 +4,8 @@ from __future__ import annotations
 import urllib.request
 from typing import Any
 
-from simulacro.clock import VirtualClock
-from simulacro.local_clients import local_client
+from simulacro.target.clock import VirtualClock
+from simulacro.target.local_clients import local_client
 
 from . import overlay as overlay_module
 from .capture import Capture
