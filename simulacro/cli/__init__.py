@@ -12,10 +12,10 @@ from typing import Callable
 
 from simulacro.errors import SimulacroError
 
-from . import baseline, calibrate, cleanup, drill, iam_policy, runbook, sandbox
+from . import baseline, calibrate, cleanup, diff, discover, drill, iam_policy, runbook, sandbox
 from .options import EXIT_BAD_INPUT, EXIT_INTERRUPTED, Subcommands
 
-COMMANDS: list[Callable[[Subcommands], None]] = [drill.register, calibrate.register, baseline.register, runbook.register,
+COMMANDS: list[Callable[[Subcommands], None]] = [drill.register, discover.register, diff.register, calibrate.register, baseline.register, runbook.register,
                                                  cleanup.register, iam_policy.register, sandbox.register]
 
 
