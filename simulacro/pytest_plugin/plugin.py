@@ -19,7 +19,7 @@ import pytest
 from simulacro.target import waits
 from simulacro.target.aws_errors import AwsAccessProblem, CredentialsProblem
 from simulacro.pytest_plugin.dry_run import plan_text
-from simulacro.evidence import DrillRecord, drill_html, inventory_html
+from simulacro.evidence import DrillRecord, drill_html, inventory_html, scorecard_html
 from simulacro.gameday.signals import interrupts_held, sigterm_raises_keyboard_interrupt
 from simulacro.pytest_plugin.interrupt_each_phase import InterruptEachPhase
 from simulacro.pytest_plugin.session import SimulacroSession, record_json
@@ -54,6 +54,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     "from its calls, to PATH (`python -m simulacro iam-policy --record` does this)")
     group.addoption("--interrupt-each-phase", action="store_true", help="against the local AWS, run each destructive "
                     "drill, then interrupt it at each phase and check that the rollback leaves the stack as it was")
+    group.addoption("--compare", default=None, metavar="BUNDLE", help="an earlier run's JSON bundle: the scorecard marks "
+                    "what regressed since (a requirement no longer proven, a drill that now fails, a slower detection)")
     group.addoption("--evidence", default=None, help="JSON evidence bundle (default: beside --html, else reports/drills.json)")
 
 
@@ -368,6 +370,7 @@ def pytest_html_results_summary(prefix: list[str], summary: list[str], postfix: 
     state = session.config.stash[STATE_KEY]
     prefix.append(f"<p>Run {state.run_id}, target {state.describe_target()}, spec {Path(session.config.getoption('--spec')).name}"
                   f"{', dry run (rehearsal on the local AWS)' if state.dry_run else ''}.</p>")
+    prefix.append(scorecard_html(state.scorecard()))
     if state.inventories:
         postfix.append(inventory_html(state.inventories))
 

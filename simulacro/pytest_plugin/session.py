@@ -18,7 +18,7 @@ import pytest
 
 from simulacro.gameday.call_recorder import CallRecorder
 from simulacro.gameday.cleanup import find_leftovers
-from simulacro.evidence import DrillRecord, redact
+from simulacro.evidence import DrillRecord, redact, scorecard
 from simulacro.gameday.guards import destructive_refusal
 from simulacro.gameday.parallel import resource_groups
 from simulacro.errors import SimulacroError
@@ -53,6 +53,8 @@ class SimulacroSession:
         self.restore_progress: Any = lambda: None
         self._guard_alarms: GuardAlarms | None = None
         self._stack: Stack | None = None
+        self._scorecard: dict[str, Any] | None = None
+        self.previous = _previous_bundle(config.getoption("--compare"))
 
     @property
     def stack(self) -> Stack:
@@ -245,6 +247,12 @@ class SimulacroSession:
         seen = {r["drill"] for r in local}
         return local + [r for r in self.received_records if r["drill"] not in seen]
 
+    def scorecard(self) -> dict[str, Any]:
+        """The phase scorecard of this run (against --compare's bundle when given), computed once."""
+        if self._scorecard is None:
+            self._scorecard = scorecard(self.drills_json(), self.skipped, self.stack, self.previous)
+        return self._scorecard
+
     def write_bundle(self, exitstatus: int) -> None:
         drills = self.drills_json()
         if not drills or hasattr(self.config, "workerinput"):
@@ -254,7 +262,7 @@ class SimulacroSession:
         bundle = {"run_id": self.run_id, "target": self.config.getoption("--target"), "environments": self.environments,
                   "dry_run": self.dry_run, "interrupted": int(exitstatus) == int(pytest.ExitCode.INTERRUPTED),
                   "identity": (self.aws.identity or {}).get("Arn") if self.aws is not None else None,
-                  "drills": drills, "leftovers": self.leftovers, "inventories": self.inventories,
+                  "scorecard": self.scorecard(), "drills": drills, "leftovers": self.leftovers, "inventories": self.inventories,
                   "initial_inventories": self.initial_inventories}
         path.write_text(json.dumps(redact(bundle), indent=2, default=str))
 
@@ -267,6 +275,19 @@ def _inventories(target: Any, environments: list[str]) -> list[dict[str, Any]]:
     from simulacro.provision import inventory
 
     return [inventory(target, environment).to_json() for environment in environments]
+
+
+def _previous_bundle(path: str | None) -> dict[str, Any] | None:
+    """The bundle of an earlier run (`--compare`), read once at the start so a bad path stops the run before any drill."""
+    if path is None:
+        return None
+    try:
+        bundle = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as error:
+        raise pytest.UsageError(f"--compare {path}: cannot read an earlier run's JSON bundle there ({error})") from None
+    if not isinstance(bundle, dict) or not isinstance(bundle.get("drills"), list):
+        raise pytest.UsageError(f"--compare {path}: not a Simulacro JSON bundle (expected an object with a `drills` list)")
+    return bundle
 
 
 def _bundle_path(config: pytest.Config) -> Path:
