@@ -95,3 +95,8 @@ def test_report_renders_inventories_and_timelines_in_a_browser(catalogue, tmp_pa
     for heading in ("Alarms by category", "Rules and targets", "Log groups and retention", "Data capture, monitoring schedule and baseline"):
         assert heading in dom
     assert "churn-staging-5xx-rate" in dom and "simulacro-timeline" in dom and "time to detect" in dom and "dead-lettered with" in dom
+    # The timeline chart, rendered: alarm states as coloured bands, budgets as shaded areas, labelled events, a legend.
+    for part in ('class="alarm-state ALARM"', 'class="alarm-state OK"', 'class="budget"', 'class="event inject"',
+                 'class="event alarm"', 'class="legend"', 'class="axis"'):
+        assert part in dom, part
+    assert "Phase scorecard" in dom and dom.index("Phase scorecard") < dom.index("simulacro-timeline")
