@@ -28,10 +28,10 @@ def test_set_alarm_state_runs_the_actions_with_cloudwatchs_message(cloudwatch, p
     try:
         heard = probe.first(lambda h: isinstance(h.message, dict) and h.message.get("AlarmName") == ALARM)
         assert heard is not None
-        assert heard.subject == f'ALARM: "{ALARM}" in EU - Ireland'
+        assert heard.subject == f'ALARM: "{ALARM}" in EU (Ireland)'
         message = heard.message
         assert message["NewStateValue"] == "ALARM" and message["OldStateValue"] == "OK"
-        assert message["AWSAccountId"] == "210987654321" and message["Region"] == "EU - Ireland"
+        assert message["AWSAccountId"] == "210987654321" and message["Region"] == "EU (Ireland)"
         assert message["StateChangeTime"].endswith("+0000") and "." in message["StateChangeTime"]
         assert message["Trigger"]["Metrics"][-1]["Expression"] == "100 * errors / invocations"
     finally:
