@@ -49,7 +49,7 @@ def state_reason_data(
     """As CloudWatch's StateReasonData (a dict here; CloudWatch serialises it as a JSON string)."""
     listed = verdict.judged if verdict.rule == NEWEST_REAL else tuple(range(len(window)))
     data: dict[str, Any] = {"version": "1.0", "queryDate": cloudwatch_iso(now)}
-    if listed:
+    if verdict.judged:  # AWS writes a startDate only when datapoints were received
         data["startDate"] = cloudwatch_iso(window[listed[0]].timestamp.timestamp())
     if definition.statistic is not None:
         key = "extendedStatistic" if definition.statistic.is_percentile else "statistic"

@@ -174,8 +174,6 @@ def event_metrics(definition: dict[str, Any], metric_id: str) -> list[dict[str, 
     }
     stat = definition.get("ExtendedStatistic") or definition["Statistic"]
     metric_stat: dict[str, Any] = {"metric": metric, "period": definition["Period"], "stat": stat}
-    if definition.get("Unit"):
-        metric_stat["unit"] = definition["Unit"]
     return [{"id": metric_id, "metricStat": metric_stat, "returnData": True}]
 
 
@@ -340,7 +338,6 @@ def _event_query(query: dict[str, Any]) -> dict[str, Any]:
             },
             "period": stat["Period"],
             "stat": stat["Stat"],
-            **({"unit": stat["Unit"]} if stat.get("Unit") else {}),
         }
     described["returnData"] = bool(query.get("ReturnData", True))
     return described

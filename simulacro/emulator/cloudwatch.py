@@ -179,6 +179,8 @@ class CloudWatch:
             moto_alarm.state_updated_timestamp = record.updated_at
             moto_alarm.state_transitioned_timestamp = record.state_since
             moto_alarm.configuration_updated_timestamp = record.configured_at
+            if not record.definition.get("Metrics"):
+                moto_alarm.metric_data_queries = None  # AWS leaves `Metrics` out of a single-metric alarm
 
     # --- alarm API ---------------------------------------------------------------------
 
@@ -259,7 +261,9 @@ class CloudWatch:
         key = (call.account, call.region, name)
         record = self.alarms.get(key) or self.composites.get(key)
         if record is None:
-            raise AwsError("ResourceNotFound", f"Alarm {name} not found")
+            error = AwsError("ResourceNotFound", "")
+            error.message = None  # type: ignore[assignment]  # AWS answers with the code alone, no message
+            raise error
         return record
 
     # --- metric API --------------------------------------------------------------------
