@@ -261,9 +261,7 @@ class CloudWatch:
         key = (call.account, call.region, name)
         record = self.alarms.get(key) or self.composites.get(key)
         if record is None:
-            error = AwsError("ResourceNotFound", "")
-            error.message = None  # type: ignore[assignment]  # AWS answers with the code alone, no message
-            raise error
+            raise AwsError("ResourceNotFound", "")  # AWS answers with the code alone, no message
         return record
 
     # --- metric API --------------------------------------------------------------------
