@@ -54,7 +54,10 @@ def parse_rule(text: str) -> Rule:
     parser = _Parser(_tokens(text))
     rule = parser.expression()
     if not parser.done():
-        raise CompositeRuleError(f"Unexpected '{parser.peek()}' after a complete rule in AlarmRule.")
+        token = parser.peek() or ""
+        if token.upper() in ("AND", "OR"):
+            raise CompositeRuleError(f"'{token}' in AlarmRule: keywords are upper case ('{token.upper()}').")
+        raise CompositeRuleError(f"Unexpected '{token}' after a complete rule in AlarmRule: join rules with AND or OR.")
     return rule
 
 

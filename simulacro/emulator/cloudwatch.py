@@ -32,7 +32,7 @@ from .alarm_messages import (
 )
 from .errors import AwsError, validation
 from .metric_math import metric_data_results
-from .metric_store import MetricStore, metric_key
+from .metric_store import MetricStore, metric_key, statistic_values_samples
 from .overlay import Call, Overlay
 
 STATES = ("OK", "ALARM", "INSUFFICIENT_DATA")
@@ -376,8 +376,7 @@ def _datum_values(datum: dict[str, Any]) -> list[float]:
         return [value for value, count in zip(datum["Values"], counts) for _ in range(int(count))]
     if "StatisticValues" in datum:
         stats = datum["StatisticValues"]
-        count = int(stats["SampleCount"])
-        return [stats["Sum"] / count] * count if count else []
+        return statistic_values_samples(stats["SampleCount"], stats["Sum"], stats["Minimum"], stats["Maximum"])
     value = datum.get("Value")
     return [] if value is None or math.isnan(value) else [float(value)]
 

@@ -80,6 +80,7 @@ class LocalAws:
         self.cloudwatch.composites.clear()
         self.monitoring.schedules.clear()
         self.events.log.clear()
+        self.events.emitted.clear()
         self.events.transient_failures.clear()
         for part in (self.endpoints, self.pipelines, self.dataplane):
             part.clear()
