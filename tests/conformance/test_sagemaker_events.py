@@ -36,7 +36,7 @@ def emitted(provisioned):
     sm.create_model_package(ModelPackageGroupName="conformance-events", InferenceSpecification={
         "Containers": [{"Image": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/x:1", "ModelDataUrl": "s3://bucket/model.tar.gz"}],
         "SupportedContentTypes": ["text/csv"], "SupportedResponseMIMETypes": ["text/csv"]},
-        MetadataProperties={"GeneratedBy": "conformance"}, ModelApprovalStatus="PendingManualApproval",
+        MetadataProperties={"GeneratedBy": "arn:aws:sagemaker:eu-west-1:123456789012:pipeline/churn-training/execution/conformance"}, ModelApprovalStatus="PendingManualApproval",
         ModelMetrics={"ModelQuality": {"Statistics": {"ContentType": "application/json", "S3Uri": "s3://bucket/evaluation.json"}}})
     return list(provisioned.local_aws.events.emitted)
 
