@@ -256,3 +256,76 @@ def test_a_percentile_alarm_names_its_extended_statistic_in_the_notification(clo
         assert trigger["Unit"] is None
     finally:
         cloudwatch.delete_alarms(AlarmNames=["p99-latency"])
+
+
+def _paged(probe, name):
+    for _ in range(5):
+        probe.receive()
+    return [h for h in probe.heard if isinstance(h.message, dict) and h.message.get("AlarmName") == name]
+
+
+@pytest.fixture
+def suppressed(cloudwatch, provisioned):
+    """A composite on `symptom` with `maintenance` as its actions suppressor, paging the on-call topic."""
+    topic = f"arn:aws:sns:eu-west-1:{provisioned.account('staging')}:churn-oncall-staging"
+    for child in ("symptom", "maintenance"):
+        _fresh(cloudwatch, child)
+        cloudwatch.set_alarm_state(AlarmName=child, StateValue="OK", StateReason="start")
+
+    def make(name, **suppressor):
+        cloudwatch.put_composite_alarm(AlarmName=name, AlarmRule="ALARM(symptom)", AlarmActions=[topic],
+                                       ActionsSuppressor="maintenance", **suppressor)
+        return name
+
+    yield make
+    cloudwatch.delete_alarms(AlarmNames=["suppressed-a", "suppressed-b", "suppressed-c", "suppressed-d", "symptom", "maintenance"])
+
+
+def _composite(cloudwatch, name):
+    return cloudwatch.describe_alarms(AlarmNames=[name], AlarmTypes=["CompositeAlarm"])["CompositeAlarms"][0]
+
+
+def test_a_suppressor_in_alarm_holds_the_composites_actions(cloudwatch, probe, provisioned, suppressed):
+    name = suppressed("suppressed-a", ActionsSuppressorWaitPeriod=60, ActionsSuppressorExtensionPeriod=60)
+    cloudwatch.set_alarm_state(AlarmName="maintenance", StateValue="ALARM", StateReason="maintenance window")
+    cloudwatch.set_alarm_state(AlarmName="symptom", StateValue="ALARM", StateReason="broken")
+    composite = _composite(cloudwatch, name)
+    assert composite["StateValue"] == "ALARM" and composite["ActionsSuppressedBy"] == "Alarm"
+    assert composite["ActionsSuppressor"] == "maintenance"
+    event = _events(provisioned, "CloudWatch Alarm State Change", name)[-1]
+    assert event["detail"]["state"]["actionsSuppressedBy"] == "Alarm"
+    assert event["detail"]["configuration"]["actionsSuppressor"] == "maintenance"
+    provisioned.clock.sleep(120)
+    assert _paged(probe, name) == []
+
+
+def test_the_wait_period_runs_the_actions_when_the_suppressor_stays_quiet(cloudwatch, probe, provisioned, suppressed):
+    name = suppressed("suppressed-b", ActionsSuppressorWaitPeriod=120, ActionsSuppressorExtensionPeriod=60)
+    cloudwatch.set_alarm_state(AlarmName="symptom", StateValue="ALARM", StateReason="broken")
+    assert _composite(cloudwatch, name)["ActionsSuppressedBy"] == "WaitPeriod"
+    event = _events(provisioned, "CloudWatch Alarm State Change", name)[-1]
+    assert event["detail"]["state"]["actionsSuppressedReason"] == "Actions suppressed by WaitPeriod"
+    assert _paged(probe, name) == []
+    provisioned.clock.sleep(121)
+    assert len(_paged(probe, name)) == 1
+    assert "ActionsSuppressedBy" not in _composite(cloudwatch, name)
+
+
+def test_the_wait_period_suppresses_when_the_suppressor_alarms_in_time(cloudwatch, probe, provisioned, suppressed):
+    name = suppressed("suppressed-c", ActionsSuppressorWaitPeriod=120, ActionsSuppressorExtensionPeriod=60)
+    cloudwatch.set_alarm_state(AlarmName="symptom", StateValue="ALARM", StateReason="broken")
+    provisioned.clock.sleep(30)
+    cloudwatch.set_alarm_state(AlarmName="maintenance", StateValue="ALARM", StateReason="maintenance window")
+    provisioned.clock.sleep(120)
+    assert _paged(probe, name) == []
+    assert _composite(cloudwatch, name)["ActionsSuppressedBy"] == "Alarm"
+
+
+def test_the_extension_period_holds_actions_after_the_suppressor_clears(cloudwatch, probe, provisioned, suppressed):
+    name = suppressed("suppressed-d", ActionsSuppressorWaitPeriod=0, ActionsSuppressorExtensionPeriod=300)
+    cloudwatch.set_alarm_state(AlarmName="maintenance", StateValue="ALARM", StateReason="maintenance window")
+    cloudwatch.set_alarm_state(AlarmName="maintenance", StateValue="OK", StateReason="over")
+    provisioned.clock.sleep(60)
+    cloudwatch.set_alarm_state(AlarmName="symptom", StateValue="ALARM", StateReason="broken")
+    assert _composite(cloudwatch, name)["ActionsSuppressedBy"] == "ExtensionPeriod"
+    assert _paged(probe, name) == []

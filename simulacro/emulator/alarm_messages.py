@@ -67,6 +67,10 @@ class AlarmRecord:
     updated_at: datetime | None = None
     state_since: datetime | None = None
     history: list[dict[str, Any]] = field(default_factory=list)
+    # Why the actions of the current state did not run (a composite's ActionsSuppressor), if they did not.
+    suppressed_by: str | None = None
+    suppressed_reason: str | None = None
+    left_alarm_at: datetime | None = None  # when it last left ALARM (a suppressor's extension period)
     # CloudWatch names a single-metric alarm's metric with a fresh id per configuration.
     metric_id: str = field(default_factory=lambda: str(uuid.uuid4()))
 
@@ -95,6 +99,16 @@ class AlarmRecord:
             return []
         key = {"ALARM": "AlarmActions", "OK": "OKActions", "INSUFFICIENT_DATA": "InsufficientDataActions"}[state]
         return list(self.definition.get(key) or [])
+
+
+def suppression(alarm: AlarmRecord, *, with_reason: bool = True) -> dict[str, str]:
+    """`actionsSuppressedBy` (WaitPeriod, ExtensionPeriod or Alarm) and its reason, when actions are held."""
+    if alarm.suppressed_by is None:
+        return {}
+    fields = {"actionsSuppressedBy": alarm.suppressed_by}
+    if with_reason and alarm.suppressed_reason:
+        fields["actionsSuppressedReason"] = alarm.suppressed_reason
+    return fields
 
 
 def region_display_name(region: str) -> str:

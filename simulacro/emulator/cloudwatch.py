@@ -29,6 +29,7 @@ from .alarm_messages import (
     notification,
     state_change_time,
     state_history_item,
+    suppression,
 )
 from .errors import AwsError, validation
 from .metric_math import metric_data_results
@@ -55,6 +56,8 @@ class CloudWatch:
         self.composites: dict[tuple[str, str, str], AlarmRecord] = {}
         self.after_transition: list[Callable[[AlarmRecord], None]] = []
         self.notification_extras: Callable[[AlarmRecord], dict[str, Any]] = lambda record: {}
+        # (record, new state, old state) -> (suppressed by, reason) when the actions must not run now.
+        self.action_gate: Callable[[AlarmRecord, str, str], tuple[str, str] | None] = lambda record, state, old: None
 
     def install(self, overlay: Overlay) -> None:
         overlay.check("cloudwatch", "PutMetricAlarm", self._check_put_metric_alarm)
@@ -79,19 +82,28 @@ class CloudWatch:
 
     def transition(self, record: AlarmRecord, state: str, reason: str, reason_data: str | None) -> None:
         at = self.clock.now()
-        previous = alarm_state(record.state, record.reason, _iso(record.state_since), record.reason_data)
+        previous = {**alarm_state(record.state, record.reason, _iso(record.state_since), record.reason_data),
+                    **suppression(record)}
         old_state, old_reason, old_reason_data = record.state, record.reason, record.reason_data
         record.state, record.reason, record.reason_data, record.updated_at = state, reason, reason_data, at
         if old_state != state:
             record.state_since = at
+            record.left_alarm_at = at if old_state == "ALARM" else record.left_alarm_at
+            record.suppressed_by, record.suppressed_reason = self.action_gate(record, state, old_state) or (None, None)
         self._sync_moto(record)
         self._remember(record, state_history_item(record, old_state, old_reason, old_reason_data, at))
         if old_state != state:
-            for action in record.actions_for(state):
-                self._run_action(record, action, old_state, at)
+            if record.suppressed_by is None:
+                self.run_actions(record, old_state)
             self.emit_event(record.account, record.region, self._state_change_event(record, previous, at))
             for listener in self.after_transition:
                 listener(record)
+
+    def run_actions(self, record: AlarmRecord, old_state: str) -> None:
+        """The actions of the record's current state (run on a transition, or when a suppression ends)."""
+        at = self.clock.now()
+        for action in record.actions_for(record.state):
+            self._run_action(record, action, old_state, at)
 
     def put_metric(self, account: str, region: str, namespace: str, name: str, dimensions: dict[str, str],
                    value: float, *, at: datetime | None = None, unit: str | None = None) -> None:
@@ -134,7 +146,7 @@ class CloudWatch:
         return alarm_state_change(
             alarm_name=record.name,
             alarm_arn=record.arn,
-            state=alarm_state(record.state, record.reason, _iso(at), record.reason_data),
+            state={**alarm_state(record.state, record.reason, _iso(at), record.reason_data), **suppression(record)},
             previous_state=previous,
             configuration=event_configuration(record),
             account=record.account,
@@ -151,7 +163,7 @@ class CloudWatch:
     def emit_configuration_change(self, record: AlarmRecord, operation: str,
                                   previous: AlarmRecord | None = None) -> None:
         """`CloudWatch Alarm Configuration Change` for a create, update or delete of `record`."""
-        state = {"value": record.state, "timestamp": _iso(record.state_since)}
+        state = {**suppression(record, with_reason=False), "value": record.state, "timestamp": _iso(record.state_since)}
         event = alarm_configuration_change(
             alarm_name=record.name, alarm_arn=record.arn, operation=operation, state=state,
             configuration=configuration_snapshot(record),
@@ -179,6 +191,8 @@ class CloudWatch:
             moto_alarm.state_updated_timestamp = record.updated_at
             moto_alarm.state_transitioned_timestamp = record.state_since
             moto_alarm.configuration_updated_timestamp = record.configured_at
+            moto_alarm.actions_suppressed_by = record.suppressed_by
+            moto_alarm.actions_suppressed_reason = record.suppressed_reason
             if not record.definition.get("Metrics"):
                 moto_alarm.metric_data_queries = None  # AWS leaves `Metrics` out of a single-metric alarm
 
@@ -363,6 +377,8 @@ def keep_state(record: AlarmRecord, existing: AlarmRecord) -> None:
     """Updating an alarm keeps its state, reason, timestamps and history."""
     record.state, record.reason, record.reason_data = existing.state, existing.reason, existing.reason_data
     record.updated_at, record.state_since, record.history = existing.updated_at, existing.state_since, existing.history
+    record.suppressed_by, record.suppressed_reason = existing.suppressed_by, existing.suppressed_reason
+    record.left_alarm_at = existing.left_alarm_at
 
 
 def _normalized(params: dict[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,12 @@ Reasons as CloudWatch writes them (its "Alarm events and EventBridge" samples):
 ``arn:...:alarm:Main was created and its alarm rule evaluates to OK`` and
 ``arn:...:alarm:Child transitioned to ALARM at Friday 22 July, 2022 15:57:45 UTC``; the reason data
 lists the `triggeringAlarms` with their state value and timestamp.
+
+Actions suppression (`ActionsSuppressor`): a composite's ALARM actions do not run while its
+suppressor alarm is in ALARM (`actionsSuppressedBy: Alarm`), for `ActionsSuppressorExtensionPeriod`
+seconds after the suppressor left ALARM (`ExtensionPeriod`), and, for `ActionsSuppressorWaitPeriod`
+seconds after the composite entered ALARM, while CloudWatch waits for the suppressor (`WaitPeriod`):
+if the suppressor has not gone into ALARM when the wait ends, the actions run then.
 """
 from __future__ import annotations
 
@@ -27,7 +33,7 @@ from simulacro.alarms.composite import (
 )
 
 from . import backends
-from .alarm_messages import AlarmRecord, state_change_time
+from .alarm_messages import AlarmRecord, configuration_history_item, state_change_time
 from .cloudwatch import CloudWatch, keep_state
 from .errors import AwsError
 from .overlay import Call, Overlay
@@ -44,6 +50,7 @@ class CompositeAlarms:
         overlay.handle("cloudwatch", "PutCompositeAlarm", self._put_composite_alarm)
         self.cloudwatch.after_transition.append(self._child_changed)
         self.cloudwatch.notification_extras = self._notification_extras
+        self.cloudwatch.action_gate = self._action_gate
 
     # --- API ---------------------------------------------------------------------------
 
@@ -70,7 +77,6 @@ class CompositeAlarms:
             keep_state(record, existing)
         self.cloudwatch.composites[key] = record
         self._store_in_moto(record)
-        from .alarm_messages import configuration_history_item  # one module owns the history shapes
         self.cloudwatch._remember(record, configuration_history_item(record, now, created=existing is None))
         self.cloudwatch._sync_moto(record)
         self.cloudwatch.emit_configuration_change(record, "create" if existing is None else "update", existing)
@@ -114,6 +120,40 @@ class CompositeAlarms:
         ]}
         self.cloudwatch.transition(record, state, reason, json.dumps(data))
         return True
+
+    # --- actions suppression -----------------------------------------------------------
+
+    def _action_gate(self, record: AlarmRecord, state: str, old_state: str) -> tuple[str, str] | None:
+        definition = record.definition
+        if not record.is_composite or state != "ALARM" or not definition.get("ActionsSuppressor"):
+            return None
+        suppressor = self._child(record, definition["ActionsSuppressor"])
+        now = self.cloudwatch.clock.now()
+        if suppressor is not None and suppressor.state == "ALARM":
+            return "Alarm", "Actions suppressed by Alarm"
+        left = suppressor.left_alarm_at if suppressor is not None else None
+        extension = definition.get("ActionsSuppressorExtensionPeriod") or 0
+        if left is not None and (now - left).total_seconds() < extension:
+            return "ExtensionPeriod", "Actions suppressed by ExtensionPeriod"
+        wait = definition.get("ActionsSuppressorWaitPeriod") or 0
+        if wait > 0:
+            since = now
+            self.cloudwatch.clock.call_later(wait, lambda: self._wait_over(record, since, old_state))
+            return "WaitPeriod", "Actions suppressed by WaitPeriod"
+        return None
+
+    def _wait_over(self, record: AlarmRecord, since: datetime, old_state: str) -> None:
+        """The wait for the suppressor is over: its ALARM holds the actions back, else they run now."""
+        current = self.cloudwatch.composites.get((record.account, record.region, record.name))
+        if current is not record or record.state != "ALARM" or record.state_since != since:
+            return
+        suppressor = self._child(record, record.definition["ActionsSuppressor"])
+        if suppressor is not None and suppressor.state == "ALARM":
+            record.suppressed_by, record.suppressed_reason = "Alarm", "Actions suppressed by Alarm"
+        else:
+            record.suppressed_by = record.suppressed_reason = None
+            self.cloudwatch.run_actions(record, old_state)
+        self.cloudwatch._sync_moto(record)
 
     def _notification_extras(self, record: AlarmRecord) -> dict[str, Any]:
         """The composite's SNS message names its rule and the children that triggered it."""
