@@ -3,7 +3,13 @@ import re
 
 import pytest
 
-from simulacro.alarms.composite import CompositeRuleError, alarm_name, evaluate_rule, parse_rule, referenced_alarms
+from simulacro.alarms.composite import (
+    CompositeRuleError,
+    alarm_name,
+    evaluate_rule,
+    parse_rule,
+    referenced_alarms,
+)
 
 STATES = {"cpu": "ALARM", "mem": "OK", "disk": "INSUFFICIENT_DATA", "my alarm": "ALARM"}
 

@@ -8,8 +8,9 @@ parentheses to group). Keywords are upper case. The composite is ALARM when its 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping, Union
+from typing import Union
 
 STATE_FUNCTIONS = ("ALARM", "OK", "INSUFFICIENT_DATA")
 MAX_RULE_LENGTH = 10240
@@ -33,14 +34,14 @@ class Constant:
 
 @dataclass(frozen=True)
 class Not:
-    operand: "Rule"
+    operand: Rule
 
 
 @dataclass(frozen=True)
 class Both:
     operator: str  # AND or OR
-    left: "Rule"
-    right: "Rule"
+    left: Rule
+    right: Rule
 
 
 Rule = Union[StateIs, Constant, Not, Both]

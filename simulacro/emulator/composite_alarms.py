@@ -81,7 +81,6 @@ class CompositeAlarms:
         self.cloudwatch._sync_moto(record)
         self.cloudwatch.emit_configuration_change(record, "create" if existing is None else "update", existing)
         self._evaluate(record, created=existing is None)
-        return None
 
     # --- evaluation --------------------------------------------------------------------
 

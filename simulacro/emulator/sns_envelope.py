@@ -12,8 +12,9 @@ topic's own region.
 from __future__ import annotations
 
 import base64
-from datetime import datetime, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
@@ -37,7 +38,7 @@ def uninstall(clock: Any) -> None:
 
 def sns_timestamp(moment: datetime) -> str:
     """SNS's spelling: 2026-06-03T17:43:27.123Z."""
-    moment = moment.astimezone(timezone.utc)
+    moment = moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 

@@ -7,14 +7,14 @@ the enum when the shape has one, integers, doubles, booleans, timestamps, lists,
 from __future__ import annotations
 
 from datetime import datetime
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 import botocore.session
 from botocore.model import ListShape, MapShape, Shape, StructureShape
 
 
-@lru_cache(maxsize=None)
+@cache
 def service_model(service: str) -> Any:
     return botocore.session.get_session().get_service_model(service)
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
 
 TIME_PLACEHOLDERS = {"timestamp", "date", "datetime"}
 # Members whose value is the same on every answer of its kind (the scenario is built to match).

@@ -25,7 +25,7 @@ import pytest
 from simulacro.events import event_matches
 from simulacro.events.lint import lint_pattern
 
-from .references import load_all, with_subject
+from .references import load_all
 from .structure import differences
 from .world import World, pattern_error
 

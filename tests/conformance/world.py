@@ -7,8 +7,9 @@ use, and kept by subject.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, Callable
+from typing import Any
 
 from botocore.exceptions import ClientError
 
