@@ -329,3 +329,23 @@ def test_the_extension_period_holds_actions_after_the_suppressor_clears(cloudwat
     cloudwatch.set_alarm_state(AlarmName="symptom", StateValue="ALARM", StateReason="broken")
     assert _composite(cloudwatch, name)["ActionsSuppressedBy"] == "ExtensionPeriod"
     assert _paged(probe, name) == []
+
+
+def test_describe_alarms_lists_composites_only_when_asked_as_aws_does(cloudwatch):
+    for child in ("family-a", "family-b"):
+        _fresh(cloudwatch, child)
+    cloudwatch.put_composite_alarm(AlarmName="family", AlarmRule="ALARM(family-a) AND NOT ALARM(family-b)")
+    try:
+        default = cloudwatch.describe_alarms(AlarmNamePrefix="family")
+        assert [a["AlarmName"] for a in default["MetricAlarms"]] == ["family-a", "family-b"] and default["CompositeAlarms"] == []
+        composites = cloudwatch.describe_alarms(AlarmNamePrefix="family", AlarmTypes=["CompositeAlarm"])
+        assert composites["MetricAlarms"] == [] and [a["AlarmName"] for a in composites["CompositeAlarms"]] == ["family"]
+        both = cloudwatch.describe_alarms(AlarmNames=["family", "family-b"], AlarmTypes=["CompositeAlarm", "MetricAlarm"])
+        assert len(both["MetricAlarms"]) == 1 and len(both["CompositeAlarms"]) == 1
+        children = cloudwatch.describe_alarms(ChildrenOfAlarmName="family")
+        assert [a["AlarmName"] for a in children["MetricAlarms"]] == ["family-a", "family-b"]
+        parents = cloudwatch.describe_alarms(ParentsOfAlarmName="family-b")
+        assert [a["AlarmName"] for a in parents["CompositeAlarms"]] == ["family"]
+        assert cloudwatch.describe_alarms(AlarmNamePrefix="family", StateValue="ALARM")["MetricAlarms"] == []
+    finally:
+        cloudwatch.delete_alarms(AlarmNames=["family", "family-a", "family-b"])

@@ -17,6 +17,11 @@ suppressor alarm is in ALARM (`actionsSuppressedBy: Alarm`), for `ActionsSuppres
 seconds after the suppressor left ALARM (`ExtensionPeriod`), and, for `ActionsSuppressorWaitPeriod`
 seconds after the composite entered ALARM, while CloudWatch waits for the suppressor (`WaitPeriod`):
 if the suppressor has not gone into ALARM when the wait ends, the actions run then.
+
+DescribeAlarms is answered here too, from moto's alarm objects, because moto ignores `AlarmTypes`:
+AWS lists only metric alarms unless `AlarmTypes` asks for composites, combines every filter it is
+given (names or a name prefix, an action prefix, a state), answers `ChildrenOfAlarmName` and
+`ParentsOfAlarmName`, and lists alarms by name.
 """
 from __future__ import annotations
 
@@ -48,6 +53,7 @@ class CompositeAlarms:
 
     def install(self, overlay: Overlay) -> None:
         overlay.handle("cloudwatch", "PutCompositeAlarm", self._put_composite_alarm)
+        overlay.handle("cloudwatch", "DescribeAlarms", self._describe_alarms)
         self.cloudwatch.after_transition.append(self._child_changed)
         self.cloudwatch.notification_extras = self._notification_extras
         self.cloudwatch.action_gate = self._action_gate
@@ -81,6 +87,44 @@ class CompositeAlarms:
         self.cloudwatch._sync_moto(record)
         self.cloudwatch.emit_configuration_change(record, "create" if existing is None else "update", existing)
         self._evaluate(record, created=existing is None)
+
+    def _describe_alarms(self, call: Call) -> dict[str, Any]:
+        params = call.params
+        alarms = sorted(backends.cloudwatch(call.account, call.region).alarms.values(), key=lambda alarm: alarm.name)
+        alarms = [alarm for alarm in alarms if self._listed(alarm, params)]
+        types = params.get("AlarmTypes") or ["MetricAlarm"]
+        related = self._related(call, params)
+        if related is not None:
+            alarms = [alarm for alarm in alarms if alarm.name in related]
+            types = ["MetricAlarm", "CompositeAlarm"] if params.get("ChildrenOfAlarmName") else ["CompositeAlarm"]
+        return {
+            "MetricAlarms": [a for a in alarms if a.rule is None] if "MetricAlarm" in types else [],
+            "CompositeAlarms": [a for a in alarms if a.rule is not None] if "CompositeAlarm" in types else [],
+        }
+
+    @staticmethod
+    def _listed(alarm: Any, params: dict[str, Any]) -> bool:
+        names, prefix = params.get("AlarmNames"), params.get("AlarmNamePrefix")
+        action_prefix, state = params.get("ActionPrefix"), params.get("StateValue")
+        return ((not names or alarm.name in names)
+                and (not prefix or alarm.name.startswith(prefix))
+                and (not action_prefix or any(a.startswith(action_prefix) for a in alarm.alarm_actions or []))
+                and (not state or alarm.state_value == state))
+
+    def _related(self, call: Call, params: dict[str, Any]) -> set[str] | None:
+        """Names of the children (rule references) or the parents (composites naming it) asked for."""
+        children_of, parents_of = params.get("ChildrenOfAlarmName"), params.get("ParentsOfAlarmName")
+        if children_of:
+            composite = self.cloudwatch.composites.get((call.account, call.region, children_of))
+            rule = parse_rule(composite.definition["AlarmRule"]) if composite else None
+            return {alarm_name(ref) for ref in referenced_alarms(rule)} if rule else set()
+        if parents_of:
+            return {
+                record.name for record in self.cloudwatch.composites.values()
+                if (record.account, record.region) == (call.account, call.region)
+                and parents_of in {alarm_name(ref) for ref in referenced_alarms(parse_rule(record.definition["AlarmRule"]))}
+            }
+        return None
 
     # --- evaluation --------------------------------------------------------------------
 

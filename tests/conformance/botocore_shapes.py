@@ -55,6 +55,8 @@ def error_codes(service: str) -> dict[str, int]:
 
 
 def _structure(shape: StructureShape, value: Any, path: str) -> list[str]:
+    if hasattr(value, "__dict__") and not isinstance(value, dict):
+        return []  # one of moto's model objects: moto serialises it member by member from this very shape
     if not isinstance(value, dict):
         return [f"{path}: a structure in AWS's model, got {type(value).__name__}"]
     problems = [f"{path}.{name}: unknown member (not in {shape.name})" for name in value if name not in shape.members]

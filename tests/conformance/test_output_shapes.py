@@ -63,6 +63,7 @@ class Examples:
             ("cloudwatch", "SetAlarmState"): lambda: cw.set_alarm_state(AlarmName="churn-staging-5xx-rate", StateValue="OK", StateReason="conformance"),
             ("cloudwatch", "DescribeAlarmHistory"): lambda: cw.describe_alarm_history(AlarmName="churn-staging-5xx-rate"),
             ("cloudwatch", "PutCompositeAlarm"): lambda: cw.put_composite_alarm(AlarmName="conformance-composite", AlarmRule="ALARM(churn-staging-5xx-rate) OR FALSE"),
+            ("cloudwatch", "DescribeAlarms"): lambda: cw.describe_alarms(AlarmTypes=["MetricAlarm", "CompositeAlarm"]),
             ("events", "PutEvents"): lambda: events.put_events(Entries=[{"Source": "conformance", "DetailType": "d", "Detail": "{}"}, {"Source": "aws.sagemaker", "DetailType": "d", "Detail": "{}"}]),
             ("events", "TestEventPattern"): lambda: events.test_event_pattern(EventPattern=json.dumps({"source": ["x"]}), Event=json.dumps(
                 {"id": "1", "source": "x", "detail-type": "d", "account": "123456789012", "region": "eu-west-1", "time": "2024-01-01T00:00:00Z", "detail": {}})),
