@@ -58,3 +58,11 @@ def test_referenced_alarms_in_order_without_repeats_and_names_from_arns():
     rule = parse_rule("ALARM(a) OR (OK(b) AND NOT ALARM(a)) OR ALARM(arn:aws:cloudwatch:eu-west-1:1:alarm:c)")
     assert referenced_alarms(rule) == ["a", "b", "arn:aws:cloudwatch:eu-west-1:1:alarm:c"]
     assert alarm_name("arn:aws:cloudwatch:eu-west-1:1:alarm:c") == "c" and alarm_name("a") == "a"
+
+
+def test_aws_limits_of_100_children_and_500_elements():
+    parse_rule(" OR ".join(f"ALARM(a{i})" for i in range(100)))
+    with pytest.raises(CompositeRuleError, match="names 101 alarms; at most 100"):
+        parse_rule(" OR ".join(f"ALARM(a{i})" for i in range(101)))
+    with pytest.raises(CompositeRuleError, match="at most 500 are allowed"):
+        parse_rule(" OR ".join(["ALARM(a)"] + ["TRUE"] * 500))

@@ -14,6 +14,8 @@ from typing import Union
 
 STATE_FUNCTIONS = ("ALARM", "OK", "INSUFFICIENT_DATA")
 MAX_RULE_LENGTH = 10240
+MAX_CHILDREN = 100  # "The AlarmRule can specify as many as 100 children alarms"
+MAX_ELEMENTS = 500  # "... as many as 500 elements": child alarms, TRUE/FALSE and parentheses
 _TOKEN = re.compile(r'\s*(?:(?P<paren>[()])|(?P<quoted>"(?:[^"\\]|\\.)*")|(?P<word>[^\s()"]+))')
 
 
@@ -52,13 +54,20 @@ def parse_rule(text: str) -> Rule:
         raise CompositeRuleError("AlarmRule is empty.")
     if len(text) > MAX_RULE_LENGTH:
         raise CompositeRuleError(f"AlarmRule is longer than {MAX_RULE_LENGTH} characters.")
-    parser = _Parser(_tokens(text))
+    tokens = _tokens(text)
+    parser = _Parser(tokens)
     rule = parser.expression()
     if not parser.done():
         token = parser.peek() or ""
         if token.upper() in ("AND", "OR"):
             raise CompositeRuleError(f"'{token}' in AlarmRule: keywords are upper case ('{token.upper()}').")
         raise CompositeRuleError(f"Unexpected '{token}' after a complete rule in AlarmRule: join rules with AND or OR.")
+    children = len(referenced_alarms(rule))
+    if children > MAX_CHILDREN:
+        raise CompositeRuleError(f"AlarmRule names {children} alarms; at most {MAX_CHILDREN} are allowed.")
+    elements = _elements(rule) + parser.groups * 2
+    if elements > MAX_ELEMENTS:
+        raise CompositeRuleError(f"AlarmRule has {elements} elements; at most {MAX_ELEMENTS} are allowed.")
     return rule
 
 
@@ -89,6 +98,14 @@ def alarm_name(reference: str) -> str:
     return reference
 
 
+def _elements(rule: Rule) -> int:
+    if isinstance(rule, (StateIs, Constant)):
+        return 1
+    if isinstance(rule, Not):
+        return _elements(rule.operand)
+    return _elements(rule.left) + _elements(rule.right)
+
+
 def _collect(rule: Rule, found: list[str]) -> None:
     if isinstance(rule, StateIs):
         found.append(rule.alarm)
@@ -116,7 +133,7 @@ def _tokens(text: str) -> list[str]:
 
 class _Parser:
     def __init__(self, tokens: list[str]):
-        self.tokens, self.position = tokens, 0
+        self.tokens, self.position, self.groups = tokens, 0, 0
 
     def done(self) -> bool:
         return self.position >= len(self.tokens)
@@ -159,6 +176,7 @@ class _Parser:
     def primary(self) -> Rule:
         token = self.take()
         if token == "(":
+            self.groups += 1
             rule = self.expression()
             self.expect(")", "a parenthesised rule")
             return rule

@@ -255,7 +255,7 @@ class CloudWatch:
         name = call.params.get("AlarmName")
         kind = call.params.get("HistoryItemType")
         start, end = call.params.get("StartDate"), call.params.get("EndDate")
-        types = call.params.get("AlarmTypes") or ["MetricAlarm", "CompositeAlarm"]
+        types = call.params.get("AlarmTypes") or ["MetricAlarm"]  # AWS: metric alarms unless asked
         items = [
             item
             for alarm_name, record in self.history_of(call.account, call.region)
