@@ -278,7 +278,9 @@ def suppressed(cloudwatch, provisioned):
         return name
 
     yield make
-    cloudwatch.delete_alarms(AlarmNames=["suppressed-a", "suppressed-b", "suppressed-c", "suppressed-d", "symptom", "maintenance"])
+    for name in ("suppressed-a", "suppressed-b", "suppressed-c", "suppressed-d"):
+        cloudwatch.delete_alarms(AlarmNames=[name])
+    cloudwatch.delete_alarms(AlarmNames=["symptom", "maintenance"])
 
 
 def _composite(cloudwatch, name):
@@ -349,3 +351,33 @@ def test_describe_alarms_lists_composites_only_when_asked_as_aws_does(cloudwatch
         assert cloudwatch.describe_alarms(AlarmNamePrefix="family", StateValue="ALARM")["MetricAlarms"] == []
     finally:
         cloudwatch.delete_alarms(AlarmNames=["family", "family-a", "family-b"])
+
+
+def test_an_alarm_a_composite_depends_on_cannot_be_deleted(cloudwatch):
+    _fresh(cloudwatch, "needed")
+    cloudwatch.put_composite_alarm(AlarmName="needs-it", AlarmRule="ALARM(needed)")
+    try:
+        with pytest.raises(ClientError) as raised:
+            cloudwatch.delete_alarms(AlarmNames=["needed"])
+        assert (raised.value.response["Error"]["Code"], raised.value.response["ResponseMetadata"]["HTTPStatusCode"]) == ("ResourceConflict", 409)
+        assert "needs-it" in raised.value.response["Error"]["Message"]
+        assert cloudwatch.describe_alarms(AlarmNames=["needed"])["MetricAlarms"]
+    finally:
+        cloudwatch.delete_alarms(AlarmNames=["needs-it", "needed"])
+
+
+def test_a_cycle_of_composites_stops_their_evaluation(cloudwatch):
+    _fresh(cloudwatch, "loop-child")
+    cloudwatch.set_alarm_state(AlarmName="loop-child", StateValue="OK", StateReason="start")
+    cloudwatch.put_composite_alarm(AlarmName="loop-a", AlarmRule="ALARM(loop-child)")
+    cloudwatch.put_composite_alarm(AlarmName="loop-b", AlarmRule="NOT ALARM(loop-a)")
+    cloudwatch.put_composite_alarm(AlarmName="loop-a", AlarmRule="ALARM(loop-child) OR ALARM(loop-b)")
+    try:
+        cloudwatch.set_alarm_state(AlarmName="loop-child", StateValue="ALARM", StateReason="flip")  # returns: no endless loop
+        states = {a["AlarmName"]: a["StateValue"] for a in cloudwatch.describe_alarms(
+            AlarmNames=["loop-a", "loop-b"], AlarmTypes=["CompositeAlarm"])["CompositeAlarms"]}
+        assert set(states) == {"loop-a", "loop-b"}
+    finally:
+        cloudwatch.put_composite_alarm(AlarmName="loop-a", AlarmRule="FALSE")
+        cloudwatch.delete_alarms(AlarmNames=["loop-b"])
+        cloudwatch.delete_alarms(AlarmNames=["loop-a", "loop-child"])

@@ -58,6 +58,7 @@ class CloudWatch:
         self.notification_extras: Callable[[AlarmRecord], dict[str, Any]] = lambda record: {}
         # (record, new state, old state) -> (suppressed by, reason) when the actions must not run now.
         self.action_gate: Callable[[AlarmRecord, str, str], tuple[str, str] | None] = lambda record, state, old: None
+        self.deletion_guard: Callable[[Call], None] = lambda call: None  # raises to refuse a DeleteAlarms
 
     def install(self, overlay: Overlay) -> None:
         overlay.check("cloudwatch", "PutMetricAlarm", self._check_put_metric_alarm)
@@ -224,6 +225,7 @@ class CloudWatch:
 
     def _announce_deletions(self, call: Call) -> None:
         """Runs before moto deletes: the event carries the configuration being deleted."""
+        self.deletion_guard(call)
         for name in call.params.get("AlarmNames") or []:
             key = (call.account, call.region, name)
             record = self.alarms.get(key) or self.composites.get(key)

@@ -57,6 +57,7 @@ class CompositeAlarms:
         self.cloudwatch.after_transition.append(self._child_changed)
         self.cloudwatch.notification_extras = self._notification_extras
         self.cloudwatch.action_gate = self._action_gate
+        self.cloudwatch.deletion_guard = self._refuse_deleting_dependencies
 
     # --- API ---------------------------------------------------------------------------
 
@@ -73,8 +74,6 @@ class CompositeAlarms:
         if missing:
             raise validation_error(
                 f"Could not save the composite alarm as alarms [{', '.join(missing)}] in the alarm rule do not exist")
-        if any(alarm_name(ref) == name for ref in referenced_alarms(rule)):
-            raise validation_error("A composite alarm cannot refer to itself in its alarm rule.")
         key = (call.account, call.region, name)
         now = self.cloudwatch.clock.now()
         existing = self.cloudwatch.composites.get(key)
@@ -87,6 +86,18 @@ class CompositeAlarms:
         self.cloudwatch._sync_moto(record)
         self.cloudwatch.emit_configuration_change(record, "create" if existing is None else "update", existing)
         self._evaluate(record, created=existing is None)
+
+    def _refuse_deleting_dependencies(self, call: Call) -> None:
+        """AWS refuses to delete an alarm a composite still depends on (DeleteAlarms: ResourceConflict),
+        unless that composite goes in the same call."""
+        deleting = set(call.params.get("AlarmNames") or [])
+        for record in self.cloudwatch.composites.values():
+            if (record.account, record.region) != (call.account, call.region) or record.name in deleting:
+                continue
+            needed = deleting & {alarm_name(ref) for ref in referenced_alarms(parse_rule(record.definition["AlarmRule"]))}
+            if needed:
+                raise AwsError("ResourceConflict", f"Alarm(s) {', '.join(sorted(needed))} cannot be deleted: composite "
+                               f"alarm {record.name} depends on them. Delete or change {record.name} first.")
 
     def _describe_alarms(self, call: Call) -> dict[str, Any]:
         params = call.params
@@ -143,6 +154,8 @@ class CompositeAlarms:
             self._evaluating = False
 
     def _evaluate(self, record: AlarmRecord, *, created: bool = False, trigger: AlarmRecord | None = None) -> bool:
+        if self._in_cycle(record):
+            return False  # "the evaluation of composite alarms stops if CloudWatch detects a cycle"
         rule = parse_rule(record.definition["AlarmRule"])
         children = {ref: self._child(record, ref) for ref in referenced_alarms(rule)}
         states = {ref: child.state for ref, child in children.items() if child is not None}
@@ -197,6 +210,23 @@ class CompositeAlarms:
             record.suppressed_by = record.suppressed_reason = None
             self.cloudwatch.run_actions(record, old_state)
         self.cloudwatch._sync_moto(record)
+
+    def _in_cycle(self, record: AlarmRecord) -> bool:
+        """True when following the composites this one names leads back to it."""
+        seen: set[str] = set()
+        pending = [record]
+        while pending:
+            current = pending.pop()
+            for ref in referenced_alarms(parse_rule(current.definition["AlarmRule"])):
+                child = self.cloudwatch.composites.get((record.account, record.region, alarm_name(ref)))
+                if child is None:
+                    continue
+                if child is record:
+                    return True
+                if child.name not in seen:
+                    seen.add(child.name)
+                    pending.append(child)
+        return False
 
     def _notification_extras(self, record: AlarmRecord) -> dict[str, Any]:
         """The composite's SNS message names its rule and the children that triggered it."""
