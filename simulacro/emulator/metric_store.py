@@ -32,6 +32,25 @@ class _Series:
             self.values.insert(index, value)
 
 
+def statistic_values_samples(sample_count: float, total: float, minimum: float, maximum: float) -> list[float]:
+    """Samples standing for a `StatisticValues` datum: SampleCount, Sum, Minimum and Maximum exact.
+
+    The store keeps samples, and AWS keeps these four statistics of such a datum exactly: the smallest
+    and the largest are the datum's Minimum and Maximum, the others share what remains of the Sum
+    (for consistent input that share lies between them, so no statistic moves). Percentiles of such
+    data are not available on AWS either.
+    """
+    count = int(round(sample_count))
+    if count <= 0:
+        return []
+    if count == 1:
+        return [float(total)]
+    if count == 2:
+        return [float(minimum), float(maximum)]
+    middle = (total - minimum - maximum) / (count - 2)
+    return [float(minimum)] + [middle] * (count - 2) + [float(maximum)]
+
+
 class MetricStore:
     def __init__(self) -> None:
         self._series: dict[MetricKey, _Series] = defaultdict(_Series)

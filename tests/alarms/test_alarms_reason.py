@@ -49,12 +49,29 @@ def test_ok_reason_counts_the_good_datapoints_and_the_minimum_for_alarm_to_ok():
     )
 
 
-def test_single_datapoint_reason_is_singular():
+def test_a_one_of_one_alarm_is_worded_as_aws_records_it():
+    """LocalStack's test_put_metric_alarm snapshot, recorded against AWS in 2023."""
     result = evaluate_alarm(alarm(EvaluationPeriods=1, ComparisonOperator="LessThanOrEqualToThreshold"), values(0.5), now=NOW)
     assert result.reason == (
-        "Threshold Crossed: 1 out of the last 1 datapoints [0.5 (27/11/26 14:20:00)] was less than or equal to "
-        "the threshold (1.0) (minimum 1 datapoint for OK -> ALARM transition)."
+        "Threshold Crossed: 1 datapoint [0.5 (27/11/26 14:20:00)] was less than or equal to the threshold (1.0)."
     )
+    result = evaluate_alarm(alarm(EvaluationPeriods=1), values(0.5), now=NOW, previous_state="ALARM")
+    assert result.reason == "Threshold Crossed: 1 datapoint [0.5 (27/11/26 14:20:00)] was not greater than the threshold (1.0)."
+
+
+def test_a_two_of_two_alarm_keeps_the_m_of_n_wording():
+    result = evaluate_alarm(alarm(EvaluationPeriods=2), values(5, 5), now=NOW)
+    assert result.reason.startswith("Threshold Crossed: 2 out of the last 2 datapoints [")
+    assert result.reason.endswith("(minimum 2 datapoints for OK -> ALARM transition).")
+
+
+@pytest.mark.parametrize("periods, text", [
+    (1, "Insufficient Data: 1 datapoint was unknown."),
+    (3, "Insufficient Data: 3 datapoints were unknown."),
+    (5, "Insufficient Data: 5 datapoints were unknown."),
+])
+def test_insufficient_data_counts_the_evaluation_periods_not_the_range(periods, text):
+    assert evaluate_alarm(alarm(EvaluationPeriods=periods), [], now=NOW).reason == text
 
 
 def test_reason_when_every_datapoint_was_filled_as_breaching():
@@ -72,13 +89,13 @@ def test_reason_when_some_datapoints_were_filled_as_not_breaching():
     )
 
 
-def test_insufficient_data_reason_counts_the_evaluation_range():
-    assert evaluate_alarm(alarm(), [], now=NOW).reason == "Insufficient Data: 5 datapoints were unknown."
+def test_insufficient_data_reason_counts_evaluation_periods():
+    assert evaluate_alarm(alarm(), [], now=NOW).reason == "Insufficient Data: 3 datapoints were unknown."
 
 
 def test_kept_state_reason_says_the_state_is_unchanged_and_why():
     result = evaluate_alarm(alarm(TreatMissingData="ignore"), [], now=NOW, previous_state="ALARM")
-    assert result.reason.startswith("Unchanged state: no datapoints were received for 5 periods")
+    assert result.reason.startswith("Unchanged state: no datapoints were received for 3 periods")
     assert result.kept_state and not result.changed
 
 

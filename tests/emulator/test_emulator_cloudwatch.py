@@ -28,10 +28,10 @@ def test_set_alarm_state_runs_the_actions_with_cloudwatchs_message(cloudwatch, p
     try:
         heard = probe.first(lambda h: isinstance(h.message, dict) and h.message.get("AlarmName") == ALARM)
         assert heard is not None
-        assert heard.subject == f'ALARM: "{ALARM}" in EU - Ireland'
+        assert heard.subject == f'ALARM: "{ALARM}" in EU (Ireland)'
         message = heard.message
         assert message["NewStateValue"] == "ALARM" and message["OldStateValue"] == "OK"
-        assert message["AWSAccountId"] == "210987654321" and message["Region"] == "EU - Ireland"
+        assert message["AWSAccountId"] == "210987654321" and message["Region"] == "EU (Ireland)"
         assert message["StateChangeTime"].endswith("+0000") and "." in message["StateChangeTime"]
         assert message["Trigger"]["Metrics"][-1]["Expression"] == "100 * errors / invocations"
     finally:
@@ -139,3 +139,245 @@ def test_every_transition_emits_the_alarm_state_change_event(cloudwatch, provisi
         events.remove_targets(Rule="alarm-events", Ids=["probe"])
         events.delete_rule(Name="alarm-events")
         probe.close()
+
+
+def _fresh(cloudwatch, name, **change):
+    alarm = dict(AlarmName=name, Namespace="Simulacro/Composite", MetricName=name, Statistic="Sum", Period=60,
+                 EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanThreshold", TreatMissingData="ignore")
+    cloudwatch.put_metric_alarm(**{**alarm, **change})
+    return name
+
+
+def _events(provisioned, detail_type, name):
+    return [e for e in provisioned.local_aws.events.emitted
+            if e["detail-type"] == detail_type and e["detail"]["alarmName"] == name]
+
+
+def test_configuration_changes_emit_events_on_create_update_and_delete(cloudwatch, provisioned):
+    name = _fresh(cloudwatch, "configured", AlarmDescription="first")
+    _fresh(cloudwatch, "configured", AlarmDescription="second", Threshold=5)
+    cloudwatch.delete_alarms(AlarmNames=[name])
+    events = _events(provisioned, "CloudWatch Alarm Configuration Change", name)
+    assert [e["detail"]["operation"] for e in events] == ["create", "update", "delete"]
+    update = events[1]["detail"]
+    assert update["configuration"]["threshold"] == 5 and update["previousConfiguration"]["threshold"] == 1
+    assert update["configuration"]["description"] == "second"
+    assert "previousConfiguration" not in events[2]["detail"]
+    assert events[0]["resources"] == [f"arn:aws:cloudwatch:eu-west-1:{provisioned.account('staging')}:alarm:{name}"]
+
+
+@pytest.mark.parametrize("rule, children, expected", [
+    ("ALARM(c-a) OR ALARM(c-b)", {"c-a": "ALARM", "c-b": "OK"}, "ALARM"),
+    ("ALARM(c-a) AND ALARM(c-b)", {"c-a": "ALARM", "c-b": "OK"}, "OK"),
+    ("ALARM(c-a) AND NOT ALARM(c-b)", {"c-a": "ALARM", "c-b": "OK"}, "ALARM"),
+    ("OK(c-a) AND INSUFFICIENT_DATA(c-b)", {"c-a": "OK", "c-b": "INSUFFICIENT_DATA"}, "ALARM"),
+    ("ALARM(c-a) OR TRUE", {"c-a": "OK", "c-b": "OK"}, "ALARM"),
+    ("ALARM(c-a) AND FALSE", {"c-a": "ALARM", "c-b": "ALARM"}, "OK"),
+])
+def test_a_composite_alarm_follows_its_rule(cloudwatch, rule, children, expected):
+    for child, state in children.items():
+        _fresh(cloudwatch, child)
+        if state != "INSUFFICIENT_DATA":
+            cloudwatch.set_alarm_state(AlarmName=child, StateValue=state, StateReason="test")
+    cloudwatch.put_composite_alarm(AlarmName="composite", AlarmRule=rule)
+    try:
+        composite = cloudwatch.describe_alarms(AlarmNames=["composite"], AlarmTypes=["CompositeAlarm"])["CompositeAlarms"][0]
+        assert composite["StateValue"] == expected, composite["StateReason"]
+        assert composite["StateReason"].endswith(f"was created and its alarm rule evaluates to {expected}")
+    finally:
+        cloudwatch.delete_alarms(AlarmNames=["composite", *children])
+
+
+def test_a_composite_alarm_acts_and_emits_when_a_child_changes(cloudwatch, probe, provisioned):
+    topic = f"arn:aws:sns:eu-west-1:{provisioned.account('staging')}:churn-oncall-staging"
+    _fresh(cloudwatch, "child-a")
+    _fresh(cloudwatch, "child-b")
+    for child in ("child-a", "child-b"):
+        cloudwatch.set_alarm_state(AlarmName=child, StateValue="OK", StateReason="start")
+    cloudwatch.put_composite_alarm(AlarmName="service", AlarmRule="ALARM(child-a) OR ALARM(child-b)", AlarmActions=[topic])
+    try:
+        cloudwatch.set_alarm_state(AlarmName="child-b", StateValue="ALARM", StateReason="broken")
+        composite = cloudwatch.describe_alarms(AlarmNames=["service"], AlarmTypes=["CompositeAlarm"])["CompositeAlarms"][0]
+        assert composite["StateValue"] == "ALARM"
+        assert ":alarm:child-b transitioned to ALARM at " in composite["StateReason"]
+        assert json.loads(composite["StateReasonData"])["triggeringAlarms"][0]["state"]["value"] == "ALARM"
+        heard = probe.first(lambda h: isinstance(h.message, dict) and h.message.get("AlarmName") == "service")
+        assert heard is not None and heard.message["AlarmRule"] == "ALARM(child-a) OR ALARM(child-b)"
+        assert "Trigger" not in heard.message
+        event = _events(provisioned, "CloudWatch Alarm State Change", "service")[-1]
+        assert event["detail"]["configuration"] == {"alarmRule": "ALARM(child-a) OR ALARM(child-b)"}
+        assert event["detail"]["previousState"]["value"] == "OK"
+        history = cloudwatch.describe_alarm_history(AlarmName="service", AlarmTypes=["CompositeAlarm"])["AlarmHistoryItems"]
+        assert history and all(item["AlarmType"] == "CompositeAlarm" for item in history)
+        cloudwatch.set_alarm_state(AlarmName="child-b", StateValue="OK", StateReason="fixed")
+        assert cloudwatch.describe_alarms(AlarmNames=["service"], AlarmTypes=["CompositeAlarm"])["CompositeAlarms"][0]["StateValue"] == "OK"
+    finally:
+        cloudwatch.delete_alarms(AlarmNames=["service", "child-a", "child-b"])
+
+
+@pytest.mark.parametrize("rule, message", [
+    ("ALARM(no-such-alarm)", "alarms [no-such-alarm] in the alarm rule do not exist"),
+    ("ALARM(churn-staging-5xx-rate) AND", "ends too early"),
+    ("alarm(churn-staging-5xx-rate)", "keywords are upper case"),
+    ("ALARM(bad-composite)", "do not exist"),
+])
+def test_put_composite_alarm_refuses_what_aws_refuses(cloudwatch, rule, message):
+    with pytest.raises(ClientError) as raised:
+        cloudwatch.put_composite_alarm(AlarmName="bad-composite", AlarmRule=rule)
+    assert raised.value.response["Error"]["Code"] == "ValidationError"
+    assert message in raised.value.response["Error"]["Message"]
+
+
+def test_statistic_values_keep_minimum_and_maximum(cloudwatch, provisioned):
+    clock = provisioned.clock
+    start = clock.now().replace(second=0, microsecond=0) + timedelta(minutes=1)
+    clock.advance_to(start + timedelta(seconds=5))
+    for stats in ({"SampleCount": 4, "Sum": 20, "Minimum": 1, "Maximum": 12},
+                  {"SampleCount": 1, "Sum": 3, "Minimum": 3, "Maximum": 3},
+                  {"SampleCount": 2, "Sum": 9, "Minimum": 2, "Maximum": 7}):
+        cloudwatch.put_metric_data(Namespace="Simulacro/Stats", MetricData=[{"MetricName": "Latency", "StatisticValues": stats, "Timestamp": start + timedelta(seconds=1)}])
+    point = cloudwatch.get_metric_statistics(Namespace="Simulacro/Stats", MetricName="Latency", StartTime=start, EndTime=start + timedelta(minutes=1),
+                                             Period=60, Statistics=["Minimum", "Maximum", "Sum", "SampleCount", "Average"])["Datapoints"][0]
+    assert (point["Minimum"], point["Maximum"], point["Sum"], point["SampleCount"]) == (1.0, 12.0, 32.0, 7.0)
+    assert point["Average"] == pytest.approx(32 / 7)
+
+
+def test_a_percentile_alarm_names_its_extended_statistic_in_the_notification(cloudwatch, probe, provisioned):
+    topic = f"arn:aws:sns:eu-west-1:{provisioned.account('staging')}:churn-oncall-staging"
+    cloudwatch.put_metric_alarm(AlarmName="p99-latency", Namespace="Simulacro/Pct", MetricName="Latency", ExtendedStatistic="p99",
+                                Period=60, EvaluationPeriods=3, DatapointsToAlarm=2, Threshold=100, ComparisonOperator="GreaterThanThreshold",
+                                AlarmActions=[topic])
+    try:
+        cloudwatch.set_alarm_state(AlarmName="p99-latency", StateValue="ALARM", StateReason="test")
+        heard = probe.first(lambda h: isinstance(h.message, dict) and h.message.get("AlarmName") == "p99-latency")
+        trigger = heard.message["Trigger"]
+        assert trigger["StatisticType"] == "ExtendedStatistic" and trigger["ExtendedStatistic"] == "p99"
+        assert "Statistic" not in trigger and trigger["DatapointsToAlarm"] == 2 and trigger["Threshold"] == 100.0
+        assert trigger["Unit"] is None
+    finally:
+        cloudwatch.delete_alarms(AlarmNames=["p99-latency"])
+
+
+def _paged(probe, name):
+    for _ in range(5):
+        probe.receive()
+    return [h for h in probe.heard if isinstance(h.message, dict) and h.message.get("AlarmName") == name]
+
+
+@pytest.fixture
+def suppressed(cloudwatch, provisioned):
+    """A composite on `symptom` with `maintenance` as its actions suppressor, paging the on-call topic."""
+    topic = f"arn:aws:sns:eu-west-1:{provisioned.account('staging')}:churn-oncall-staging"
+    for child in ("symptom", "maintenance"):
+        _fresh(cloudwatch, child)
+        cloudwatch.set_alarm_state(AlarmName=child, StateValue="OK", StateReason="start")
+
+    def make(name, **suppressor):
+        cloudwatch.put_composite_alarm(AlarmName=name, AlarmRule="ALARM(symptom)", AlarmActions=[topic],
+                                       ActionsSuppressor="maintenance", **suppressor)
+        return name
+
+    yield make
+    for name in ("suppressed-a", "suppressed-b", "suppressed-c", "suppressed-d"):
+        cloudwatch.delete_alarms(AlarmNames=[name])
+    cloudwatch.delete_alarms(AlarmNames=["symptom", "maintenance"])
+
+
+def _composite(cloudwatch, name):
+    return cloudwatch.describe_alarms(AlarmNames=[name], AlarmTypes=["CompositeAlarm"])["CompositeAlarms"][0]
+
+
+def test_a_suppressor_in_alarm_holds_the_composites_actions(cloudwatch, probe, provisioned, suppressed):
+    name = suppressed("suppressed-a", ActionsSuppressorWaitPeriod=60, ActionsSuppressorExtensionPeriod=60)
+    cloudwatch.set_alarm_state(AlarmName="maintenance", StateValue="ALARM", StateReason="maintenance window")
+    cloudwatch.set_alarm_state(AlarmName="symptom", StateValue="ALARM", StateReason="broken")
+    composite = _composite(cloudwatch, name)
+    assert composite["StateValue"] == "ALARM" and composite["ActionsSuppressedBy"] == "Alarm"
+    assert composite["ActionsSuppressor"] == "maintenance"
+    event = _events(provisioned, "CloudWatch Alarm State Change", name)[-1]
+    assert event["detail"]["state"]["actionsSuppressedBy"] == "Alarm"
+    assert event["detail"]["configuration"]["actionsSuppressor"] == "maintenance"
+    provisioned.clock.sleep(120)
+    assert _paged(probe, name) == []
+
+
+def test_the_wait_period_runs_the_actions_when_the_suppressor_stays_quiet(cloudwatch, probe, provisioned, suppressed):
+    name = suppressed("suppressed-b", ActionsSuppressorWaitPeriod=120, ActionsSuppressorExtensionPeriod=60)
+    cloudwatch.set_alarm_state(AlarmName="symptom", StateValue="ALARM", StateReason="broken")
+    assert _composite(cloudwatch, name)["ActionsSuppressedBy"] == "WaitPeriod"
+    event = _events(provisioned, "CloudWatch Alarm State Change", name)[-1]
+    assert event["detail"]["state"]["actionsSuppressedReason"] == "Actions suppressed by WaitPeriod"
+    assert _paged(probe, name) == []
+    provisioned.clock.sleep(121)
+    assert len(_paged(probe, name)) == 1
+    assert "ActionsSuppressedBy" not in _composite(cloudwatch, name)
+
+
+def test_the_wait_period_suppresses_when_the_suppressor_alarms_in_time(cloudwatch, probe, provisioned, suppressed):
+    name = suppressed("suppressed-c", ActionsSuppressorWaitPeriod=120, ActionsSuppressorExtensionPeriod=60)
+    cloudwatch.set_alarm_state(AlarmName="symptom", StateValue="ALARM", StateReason="broken")
+    provisioned.clock.sleep(30)
+    cloudwatch.set_alarm_state(AlarmName="maintenance", StateValue="ALARM", StateReason="maintenance window")
+    provisioned.clock.sleep(120)
+    assert _paged(probe, name) == []
+    assert _composite(cloudwatch, name)["ActionsSuppressedBy"] == "Alarm"
+
+
+def test_the_extension_period_holds_actions_after_the_suppressor_clears(cloudwatch, probe, provisioned, suppressed):
+    name = suppressed("suppressed-d", ActionsSuppressorWaitPeriod=0, ActionsSuppressorExtensionPeriod=300)
+    cloudwatch.set_alarm_state(AlarmName="maintenance", StateValue="ALARM", StateReason="maintenance window")
+    cloudwatch.set_alarm_state(AlarmName="maintenance", StateValue="OK", StateReason="over")
+    provisioned.clock.sleep(60)
+    cloudwatch.set_alarm_state(AlarmName="symptom", StateValue="ALARM", StateReason="broken")
+    assert _composite(cloudwatch, name)["ActionsSuppressedBy"] == "ExtensionPeriod"
+    assert _paged(probe, name) == []
+
+
+def test_describe_alarms_lists_composites_only_when_asked_as_aws_does(cloudwatch):
+    for child in ("family-a", "family-b"):
+        _fresh(cloudwatch, child)
+    cloudwatch.put_composite_alarm(AlarmName="family", AlarmRule="ALARM(family-a) AND NOT ALARM(family-b)")
+    try:
+        default = cloudwatch.describe_alarms(AlarmNamePrefix="family")
+        assert [a["AlarmName"] for a in default["MetricAlarms"]] == ["family-a", "family-b"] and default["CompositeAlarms"] == []
+        composites = cloudwatch.describe_alarms(AlarmNamePrefix="family", AlarmTypes=["CompositeAlarm"])
+        assert composites["MetricAlarms"] == [] and [a["AlarmName"] for a in composites["CompositeAlarms"]] == ["family"]
+        both = cloudwatch.describe_alarms(AlarmNames=["family", "family-b"], AlarmTypes=["CompositeAlarm", "MetricAlarm"])
+        assert len(both["MetricAlarms"]) == 1 and len(both["CompositeAlarms"]) == 1
+        children = cloudwatch.describe_alarms(ChildrenOfAlarmName="family")
+        assert [a["AlarmName"] for a in children["MetricAlarms"]] == ["family-a", "family-b"]
+        parents = cloudwatch.describe_alarms(ParentsOfAlarmName="family-b")
+        assert [a["AlarmName"] for a in parents["CompositeAlarms"]] == ["family"]
+        assert cloudwatch.describe_alarms(AlarmNamePrefix="family", StateValue="ALARM")["MetricAlarms"] == []
+    finally:
+        cloudwatch.delete_alarms(AlarmNames=["family", "family-a", "family-b"])
+
+
+def test_an_alarm_a_composite_depends_on_cannot_be_deleted(cloudwatch):
+    _fresh(cloudwatch, "needed")
+    cloudwatch.put_composite_alarm(AlarmName="needs-it", AlarmRule="ALARM(needed)")
+    try:
+        with pytest.raises(ClientError) as raised:
+            cloudwatch.delete_alarms(AlarmNames=["needed"])
+        assert (raised.value.response["Error"]["Code"], raised.value.response["ResponseMetadata"]["HTTPStatusCode"]) == ("ResourceConflict", 409)
+        assert "needs-it" in raised.value.response["Error"]["Message"]
+        assert cloudwatch.describe_alarms(AlarmNames=["needed"])["MetricAlarms"]
+    finally:
+        cloudwatch.delete_alarms(AlarmNames=["needs-it", "needed"])
+
+
+def test_a_cycle_of_composites_stops_their_evaluation(cloudwatch):
+    _fresh(cloudwatch, "loop-child")
+    cloudwatch.set_alarm_state(AlarmName="loop-child", StateValue="OK", StateReason="start")
+    cloudwatch.put_composite_alarm(AlarmName="loop-a", AlarmRule="ALARM(loop-child)")
+    cloudwatch.put_composite_alarm(AlarmName="loop-b", AlarmRule="NOT ALARM(loop-a)")
+    cloudwatch.put_composite_alarm(AlarmName="loop-a", AlarmRule="ALARM(loop-child) OR ALARM(loop-b)")
+    try:
+        cloudwatch.set_alarm_state(AlarmName="loop-child", StateValue="ALARM", StateReason="flip")  # returns: no endless loop
+        states = {a["AlarmName"]: a["StateValue"] for a in cloudwatch.describe_alarms(
+            AlarmNames=["loop-a", "loop-b"], AlarmTypes=["CompositeAlarm"])["CompositeAlarms"]}
+        assert set(states) == {"loop-a", "loop-b"}
+    finally:
+        cloudwatch.put_composite_alarm(AlarmName="loop-a", AlarmRule="FALSE")
+        cloudwatch.delete_alarms(AlarmNames=["loop-b"])
+        cloudwatch.delete_alarms(AlarmNames=["loop-a", "loop-child"])
