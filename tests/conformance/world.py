@@ -13,7 +13,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from simulacro.local_clients import local_client
+from simulacro.target.local_clients import local_client
 
 ACCOUNT = "123456789012"
 REGION = "eu-west-1"
