@@ -25,7 +25,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .comparison import breaches
+from .comparison import breach_test, breaches
 from .definition import AlarmDefinition
 from .states import ALARM, INSUFFICIENT_DATA, OK
 
@@ -113,15 +113,23 @@ def _oldest_breach_is_old_enough(classes: Sequence[str], n: int, m: int) -> bool
     return age_in_periods >= m and GOOD not in last_n[oldest:]
 
 
-def datapoint_classes(values: np.ndarray, comparison_operator: str, threshold: float) -> list[str]:
+def datapoint_classes(values: np.ndarray | list[float], comparison_operator: str, threshold: float) -> list[str]:
     """``X``, ``0`` or ``-`` for each period value (NaN: missing)."""
+    if isinstance(values, list):  # a few periods: plain comparisons beat numpy's per-call cost
+        test = breach_test(comparison_operator)
+        return [MISSING if value != value else BREACHING if test(value, threshold) else GOOD for value in values]
     breaching = breaches(values, comparison_operator, threshold)
     missing = np.isnan(values)
     return [MISSING if gap else BREACHING if bad else GOOD for gap, bad in zip(missing, breaching)]
 
 
-def low_sample_periods(definition: AlarmDefinition, sample_counts: np.ndarray | None) -> np.ndarray | None:
+def low_sample_periods(
+    definition: AlarmDefinition, sample_counts: np.ndarray | list[int] | None
+) -> np.ndarray | list[bool] | None:
     """Which periods are too thin to judge, for a percentile alarm that ignores them; else None."""
     if sample_counts is None or not definition.skips_low_sample_periods:
         return None
+    if isinstance(sample_counts, list):
+        minimum = definition.statistic.minimum_samples
+        return [0 < count < minimum for count in sample_counts]
     return (sample_counts > 0) & definition.statistic.is_low_sample(sample_counts)

@@ -1,4 +1,9 @@
-"""Raw metric samples kept in process, so alarm evaluation costs microseconds, not API round trips."""
+"""Raw metric samples kept in process, so alarm evaluation costs microseconds, not API round trips.
+
+Samples are only ever added (until `clear`, which bumps `generation`): the samples of a series in a
+fixed time range change exactly when their count does, which is how the alarm loop tells, with two
+binary searches, that an alarm's inputs did not change (`simulacro.alarms.incremental`).
+"""
 from __future__ import annotations
 
 import bisect
@@ -7,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 import numpy as np
+
+from simulacro.alarms.samples import SampleColumns
 
 _EMPTY = np.empty(0)
 MetricKey = tuple[str, str, str, str, tuple[tuple[str, str], ...]]  # account, region, namespace, name, dims
@@ -35,6 +42,7 @@ class _Series:
 class MetricStore:
     def __init__(self) -> None:
         self._series: dict[MetricKey, _Series] = defaultdict(_Series)
+        self.generation = 0  # bumped by `clear`
 
     def put(self, key: MetricKey, at: float, value: float, unit: str | None = None) -> None:
         series = self._series[key]
@@ -61,6 +69,22 @@ class MetricStore:
         hi = bisect.bisect_left(series.times, end)
         return np.array(series.times[lo:hi], dtype=float), np.array(series.values[lo:hi], dtype=float)
 
+    def count(self, key: MetricKey, start: float, end: float) -> int:
+        """How many samples have start <= time < end."""
+        series = self._series.get(key)
+        if series is None:
+            return 0
+        return bisect.bisect_left(series.times, end) - bisect.bisect_left(series.times, start)
+
+    def sample_columns(self, key: MetricKey, start: float, end: float) -> SampleColumns:
+        """(times, values) of the samples with start <= time < end, as lists: no array built for a few samples."""
+        series = self._series.get(key)
+        if series is None:
+            return SampleColumns([], [])
+        lo = bisect.bisect_left(series.times, start)
+        hi = bisect.bisect_left(series.times, end)
+        return SampleColumns(series.times[lo:hi], series.values[lo:hi])
+
     def unit(self, key: MetricKey) -> str | None:
         series = self._series.get(key)
         return series.unit if series else None
@@ -70,3 +94,4 @@ class MetricStore:
 
     def clear(self) -> None:
         self._series.clear()
+        self.generation += 1
