@@ -31,8 +31,8 @@ class Datapoint:
         return self.value is None
 
 
-@dataclass(frozen=True)
-class PeriodSeries:
+@dataclass
+class PeriodSeries:  # read-only by convention (not frozen: one is built at every evaluation)
     """Consecutive periods from ``first_start``: each period's value (NaN: missing) and sample count.
 
     Arrays from the numpy path, lists from the few-samples path (`simulacro.alarms.few_samples`).

@@ -19,8 +19,8 @@ from .states import INSUFFICIENT_DATA, ensure_state_is_valid
 from .timestamps import Instant, last_period_boundary, to_datetime, to_epoch_seconds
 
 
-@dataclass(frozen=True)
-class AlarmResult:
+@dataclass
+class AlarmResult:  # read-only by convention (not frozen: one is built at every evaluation)
     state: str  # "OK" | "ALARM" | "INSUFFICIENT_DATA"
     previous_state: str
     kept_state: bool  # the rules left the state as it was (ignore, premature-alarm wait, low samples)
@@ -87,7 +87,23 @@ def evaluate_alarm(
         series = few_samples_series(definition, *columns, first_start=first_start, n_periods=n_periods)
     else:
         series = alarm_period_series(definition, samples, first_start=first_start, n_periods=n_periods)
-    classes = datapoint_classes(series.values, definition.comparison_operator, definition.threshold)
+    return judge_series(definition, series, now=now_seconds, previous_state=previous_state)
+
+
+def judge_series(
+    definition: AlarmDefinition,
+    series: PeriodSeries,
+    *,
+    now: float,
+    previous_state: str,
+    classes: list[str] | None = None,
+) -> AlarmResult:
+    """The verdict on the evaluation range's datapoints (``series``, oldest first) at ``now``.
+
+    ``classes``: the datapoints already classified (`simulacro.alarms.evaluation.datapoint_classes`).
+    """
+    if classes is None:
+        classes = datapoint_classes(series.values, definition.comparison_operator, definition.threshold)
     verdict = judge_window(
         classes,
         evaluation_periods=definition.evaluation_periods,
@@ -100,7 +116,7 @@ def evaluate_alarm(
         previous_state=previous_state,
         kept_state=verdict.state is None,
         rule=verdict.rule,
-        evaluated_at_seconds=now_seconds,
+        evaluated_at_seconds=now,
         definition=definition,
         verdict=verdict,
         series=series,

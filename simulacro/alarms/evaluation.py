@@ -20,8 +20,7 @@ Datapoints are classified with the notation of AWS's worked examples: ``X`` brea
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 import numpy as np
 
@@ -51,8 +50,7 @@ def evaluation_range(evaluation_periods: int) -> int:
     return evaluation_periods + 2
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):  # a NamedTuple: built at every evaluation, and cheaper than a frozen dataclass
     state: str | None  # None: the alarm keeps its current state
     rule: str  # which of the rules above decided
     judged: tuple[int, ...] = ()  # window positions of the real datapoints that were judged
@@ -69,7 +67,10 @@ def judge_window(
 ) -> Verdict:
     """The verdict on an evaluation range of classified datapoints (oldest first)."""
     n, m = evaluation_periods, datapoints_to_alarm
-    real = [position for position, kind in enumerate(classes) if kind != MISSING]
+    if MISSING not in classes and len(classes) >= n:  # the common case, without listing positions one by one
+        real = range(len(classes))
+    else:
+        real = [position for position, kind in enumerate(classes) if kind != MISSING]
     if len(real) >= n:
         verdict = _m_of_n(classes, tuple(real[-n:]), m)
     else:
@@ -80,14 +81,14 @@ def judge_window(
 
 
 def _m_of_n(classes: Sequence[str], judged: tuple[int, ...], m: int) -> Verdict:
-    breaching = sum(classes[position] == BREACHING for position in judged)
+    breaching = [classes[position] for position in judged].count(BREACHING)
     return Verdict(ALARM if breaching >= m else OK, NEWEST_REAL, judged)
 
 
 def _with_fewer_than_n_real(
     classes: Sequence[str], real: tuple[int, ...], n: int, m: int, treat_missing_data: str
 ) -> Verdict:
-    breaching = sum(classes[position] == BREACHING for position in real)
+    breaching = [classes[position] for position in real].count(BREACHING)
     gap = n - len(real)
     if treat_missing_data == "breaching":
         return Verdict(ALARM if breaching + gap >= m else OK, FILLED, real, gap)
@@ -121,6 +122,13 @@ def datapoint_classes(values: np.ndarray | list[float], comparison_operator: str
     breaching = breaches(values, comparison_operator, threshold)
     missing = np.isnan(values)
     return [MISSING if gap else BREACHING if bad else GOOD for gap, bad in zip(missing, breaching)]
+
+
+def datapoint_class(value: float, comparison_operator: str, threshold: float) -> str:
+    """``X``, ``0`` or ``-`` for one period value (NaN: missing)."""
+    if value != value:
+        return MISSING
+    return BREACHING if breach_test(comparison_operator)(value, threshold) else GOOD
 
 
 def low_sample_periods(

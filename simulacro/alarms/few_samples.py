@@ -6,10 +6,15 @@ samples this path computes each period's datapoint with the same float operation
 order, as the numpy path of `simulacro.alarms.datapoints` (sums add in time order, an average is
 that sum over the count, percentiles are the nearest-rank sample), so the values are bit-identical;
 a test holds the two paths to that. Longer ranges, and metric math, take the numpy path.
+
+`sorted_period_datapoints` serves an alarm evaluated again and again (`simulacro.alarms.incremental`):
+it computes only the periods asked for, from time-sorted samples, so the periods already known can
+be reused.
 """
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from typing import Any
 
 import numpy as np
@@ -61,6 +66,23 @@ def few_samples_series(
     statistic = definition.statistic
     period_values = [statistic_of(bucket, statistic) if bucket else math.nan for bucket in buckets]
     return PeriodSeries(first_start, period, period_values, [len(bucket) for bucket in buckets])
+
+
+def sorted_period_datapoints(
+    statistic: Statistic, times: list[float], values: list[float], *, first_start: float, period: int, periods: range
+) -> list[tuple[int, float]]:
+    """(sample count, datapoint) of each period of ``periods`` (counted from ``first_start``), from
+    time-sorted samples that hold every sample of those periods.
+
+    A binary search at each period boundary splits the samples as the floor test of
+    `few_samples_series` does: boundaries are whole seconds, so ``t - first_start`` is exact and
+    ``floor((t - first_start) / period) >= k`` holds exactly when ``t >= first_start + k * period``.
+    """
+    bounds = [bisect_left(times, first_start + k * period) for k in range(periods.start, periods.stop + 1)]
+    return [
+        (hi - lo, statistic_of(values[lo:hi], statistic) if hi > lo else math.nan)
+        for lo, hi in zip(bounds, bounds[1:])
+    ]
 
 
 def statistic_of(values: list[float], statistic: Statistic) -> float:

@@ -284,6 +284,8 @@ class _StoredSamples:
         self.keys = [(query_id, _key_of(record, metric)) for query_id, metric in stats]
 
     def fingerprint(self, definition: AlarmDefinition, start: float, end: float) -> tuple[int, ...]:
+        if len(self.keys) == 1:
+            return (self.store.count(self.keys[0][1], start, end),)
         return tuple([self.store.count(key, start, end) for _, key in self.keys])
 
     def samples(self, definition: AlarmDefinition, start: float, end: float) -> Any:
