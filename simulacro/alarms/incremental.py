@@ -94,7 +94,9 @@ class AlarmEvaluator:
         ``state`` is the alarm's current state; the caller applies the result's transition, if any,
         before the next call (the next call then sees the new state and skips).
         """
-        remembered = self._remembered(alarm_id, alarm)
+        remembered = self._alarms.get(alarm_id)
+        if remembered is None or remembered.source is not alarm:
+            remembered = self._remembered(alarm_id, alarm)
         definition, period = remembered.definition, remembered.period
         end = last_period_boundary(now, period)
         start = end - remembered.n_periods * period

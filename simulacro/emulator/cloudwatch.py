@@ -15,6 +15,7 @@ from typing import Any, Callable
 
 from simulacro.alarms import AlarmDefinition, AlarmInputError, parse_alarm
 from simulacro.alarms.incremental import AlarmEvaluator
+from simulacro.alarms.samples import SampleColumns
 from simulacro.events.shapes import alarm_state, alarm_state_change
 
 from . import backends
@@ -46,7 +47,7 @@ class CloudWatch:
         self.emit_event = emit_event
         self.alarms: dict[tuple[str, str, str], AlarmRecord] = {}
         self.evaluator = AlarmEvaluator()
-        self._inputs: dict[tuple[str, str, str], _StoredSamples] = {}
+        self._inputs: dict[tuple[str, str, str], AlarmSamples] = {}
         self._metrics_generation = metrics.generation
 
     def install(self, overlay: Overlay) -> None:
@@ -75,14 +76,15 @@ class CloudWatch:
         if self.metrics.generation != self._metrics_generation:  # the store was emptied: counts tell nothing
             self._metrics_generation = self.metrics.generation
             self.evaluator.forget_samples_seen()
+            self._inputs.clear()  # their series handles belong to the emptied store
         if len(self.evaluator) > len(self.alarms):  # alarms were deleted
             self.evaluator.keep_only(self.alarms)
             self._inputs = {key: inputs for key, inputs in self._inputs.items() if key in self.alarms}
 
-    def _inputs_of(self, key: tuple[str, str, str], record: AlarmRecord) -> "_StoredSamples":
+    def _inputs_of(self, key: tuple[str, str, str], record: AlarmRecord) -> AlarmSamples:
         inputs = self._inputs.get(key)
         if inputs is None or inputs.definition is not record.definition:
-            inputs = self._inputs[key] = _StoredSamples(self.metrics, record)
+            inputs = self._inputs[key] = AlarmSamples(self.metrics, record)
         return inputs
 
     def transition(self, record: AlarmRecord, state: str, reason: str, reason_data: str) -> None:
@@ -271,8 +273,9 @@ class CloudWatch:
         return {"Metrics": metrics}
 
 
-class _StoredSamples:
-    """An alarm's samples in the metric store: the metric keys of its MetricStats, worked out once."""
+class AlarmSamples:
+    """An alarm's samples in the metric store (`simulacro.alarms.incremental.AlarmInputs`): the
+    series of its MetricStats, looked up once (until the store is cleared)."""
 
     def __init__(self, store: MetricStore, record: AlarmRecord):
         self.store = store
@@ -281,17 +284,36 @@ class _StoredSamples:
             stats = [(q["Id"], q["MetricStat"]["Metric"]) for q in record.definition["Metrics"] if "MetricStat" in q]
         else:
             stats = [(None, {k: record.definition.get(k) for k in ("Namespace", "MetricName", "Dimensions")})]
-        self.keys = [(query_id, _key_of(record, metric)) for query_id, metric in stats]
+        self.ids = [query_id for query_id, _ in stats]
+        self.keys = [_key_of(record, metric) for _, metric in stats]
+        self._series: list[Any] = [None] * len(stats)
+        self.single = not record.definition.get("Metrics")
 
     def fingerprint(self, definition: AlarmDefinition, start: float, end: float) -> tuple[int, ...]:
-        if len(self.keys) == 1:
-            return (self.store.count(self.keys[0][1], start, end),)
-        return tuple([self.store.count(key, start, end) for _, key in self.keys])
+        if self.single:
+            series = self._series[0] or self._look_up(0)
+            return (series.count(start, end) if series else 0,)
+        return tuple([series.count(start, end) if series else 0 for series in map(self._at, range(len(self.keys)))])
 
     def samples(self, definition: AlarmDefinition, start: float, end: float) -> Any:
-        if definition.is_metric_math:
-            return {query_id: self.store.sample_columns(key, start, end) for query_id, key in self.keys}
-        return self.store.sample_columns(self.keys[0][1], start, end)
+        if self.single:
+            series = self._series[0] or self._look_up(0)
+            return series.columns(start, end) if series else _NO_SAMPLES
+        return {query_id: self._columns(index, start, end) for index, query_id in enumerate(self.ids)}
+
+    def _columns(self, index: int, start: float, end: float) -> SampleColumns:
+        series = self._at(index)
+        return series.columns(start, end) if series else _NO_SAMPLES
+
+    def _at(self, index: int) -> Any:
+        return self._series[index] or self._look_up(index)
+
+    def _look_up(self, index: int) -> Any:
+        self._series[index] = self.store.series(self.keys[index])  # None while the metric has no sample
+        return self._series[index]
+
+
+_NO_SAMPLES = SampleColumns((), ())
 
 
 def _key_of(record: AlarmRecord, metric: dict[str, Any]) -> Any:

@@ -16,6 +16,7 @@ import numpy as np
 from simulacro.alarms.samples import SampleColumns
 
 _EMPTY = np.empty(0)
+_NO_COLUMNS = SampleColumns((), ())
 MetricKey = tuple[str, str, str, str, tuple[tuple[str, str], ...]]  # account, region, namespace, name, dims
 
 
@@ -37,6 +38,19 @@ class _Series:
             index = bisect.bisect_right(self.times, at)
             self.times.insert(index, at)
             self.values.insert(index, value)
+
+    def count(self, start: float, end: float) -> int:
+        """How many samples have start <= time < end."""
+        times = self.times
+        if not times or times[-1] < start or times[0] >= end:  # all outside: no binary search
+            return 0
+        return bisect.bisect_left(times, end) - bisect.bisect_left(times, start)
+
+    def columns(self, start: float, end: float) -> SampleColumns:
+        """(times, values) of the samples with start <= time < end, as lists."""
+        lo = bisect.bisect_left(self.times, start)
+        hi = bisect.bisect_left(self.times, end)
+        return SampleColumns(self.times[lo:hi], self.values[lo:hi])
 
 
 class MetricStore:
@@ -72,18 +86,16 @@ class MetricStore:
     def count(self, key: MetricKey, start: float, end: float) -> int:
         """How many samples have start <= time < end."""
         series = self._series.get(key)
-        if series is None:
-            return 0
-        return bisect.bisect_left(series.times, end) - bisect.bisect_left(series.times, start)
+        return 0 if series is None else series.count(start, end)
 
     def sample_columns(self, key: MetricKey, start: float, end: float) -> SampleColumns:
         """(times, values) of the samples with start <= time < end, as lists: no array built for a few samples."""
         series = self._series.get(key)
-        if series is None:
-            return SampleColumns([], [])
-        lo = bisect.bisect_left(series.times, start)
-        hi = bisect.bisect_left(series.times, end)
-        return SampleColumns(series.times[lo:hi], series.values[lo:hi])
+        return _NO_COLUMNS if series is None else series.columns(start, end)
+
+    def series(self, key: MetricKey) -> _Series | None:
+        """The series itself (None until a first sample): a handle the alarm loop keeps until `clear`."""
+        return self._series.get(key)
 
     def unit(self, key: MetricKey) -> str | None:
         series = self._series.get(key)
