@@ -72,22 +72,32 @@ def test_an_alarm_whose_inputs_did_not_change_is_not_evaluated_again():
     assert evaluator.evaluations == 1 and samples.reads == 1
 
 
+def test_an_evaluation_that_keeps_the_state_returns_nothing_to_do():
+    evaluator, samples, definition = AlarmEvaluator(), Samples(), alarm()
+    for minute in range(6):
+        samples.add(START + 60 * minute - 30, 1)
+    assert evaluator.evaluate("a", definition, samples, now=START, state=INSUFFICIENT_DATA).state == OK
+    assert all(evaluator.evaluate("a", definition, samples, now=START + 60 * m, state=OK) is None for m in range(1, 6))
+    assert evaluator.evaluations == 6  # each minute's new period was read and judged, with no transition
+
+
 def test_a_changed_datapoint_in_the_range_is_evaluated_even_late():
     evaluator, samples, definition = AlarmEvaluator(), Samples(), alarm(EvaluationPeriods=1)
     samples.add(START - 30, 1)
-    assert evaluator.evaluate("a", definition, samples, now=START, state=OK).state == OK
+    assert evaluator.evaluate("a", definition, samples, now=START, state=INSUFFICIENT_DATA).state == OK
     samples.add(START - 20, 9)  # a late sample into the period already judged: 10 > 5
     result = evaluator.evaluate("a", definition, samples, now=START + 10, state=OK)
     assert result is not None and result.state == ALARM
 
 
 def test_a_sample_in_the_period_still_open_does_not_cause_an_evaluation():
-    evaluator, samples, definition = AlarmEvaluator(), Samples(), alarm()
+    evaluator, samples, definition = AlarmEvaluator(), Samples(), alarm(EvaluationPeriods=1)
     samples.add(START - 30, 1)
-    evaluator.evaluate("a", definition, samples, now=START, state=OK)
+    evaluator.evaluate("a", definition, samples, now=START, state=INSUFFICIENT_DATA)
     samples.add(START + 5, 100)  # judged only once its period is complete
     assert evaluator.evaluate("a", definition, samples, now=START + 30, state=OK) is None
-    assert evaluator.evaluate("a", definition, samples, now=START + 60, state=OK) is not None
+    assert evaluator.evaluations == 1
+    assert evaluator.evaluate("a", definition, samples, now=START + 60, state=OK).state == ALARM
 
 
 def test_a_five_minute_alarm_checked_every_minute_is_evaluated_once_per_period():
@@ -145,7 +155,8 @@ def test_forgetting_the_samples_seen_evaluates_again():
     samples.add(START - 1, 1)
     evaluator.evaluate("a", definition, samples, now=START, state=OK)
     evaluator.forget_samples_seen()
-    assert evaluator.evaluate("a", definition, samples, now=START, state=OK) is not None
+    evaluator.evaluate("a", definition, samples, now=START, state=OK)
+    assert evaluator.evaluations == 2
     evaluator.keep_only([])
     assert len(evaluator) == 0
 

@@ -104,13 +104,30 @@ def judge_series(
     """
     if classes is None:
         classes = datapoint_classes(series.values, definition.comparison_operator, definition.threshold)
-    verdict = judge_window(
+    verdict = judge_datapoints(definition, classes, series.sample_counts)
+    return alarm_result(definition, series, classes, verdict, now=now, previous_state=previous_state)
+
+
+def judge_datapoints(definition: AlarmDefinition, classes: list[str], sample_counts: Any) -> Verdict:
+    """The rules of `simulacro.alarms.evaluation` applied to the range's classified datapoints."""
+    return judge_window(
         classes,
         evaluation_periods=definition.evaluation_periods,
         datapoints_to_alarm=definition.datapoints_to_alarm,
         treat_missing_data=definition.treat_missing_data,
-        low_sample=low_sample_periods(definition, series.sample_counts),
+        low_sample=low_sample_periods(definition, sample_counts),
     )
+
+
+def alarm_result(
+    definition: AlarmDefinition,
+    series: PeriodSeries,
+    classes: list[str],
+    verdict: Verdict,
+    *,
+    now: float,
+    previous_state: str,
+) -> AlarmResult:
     return AlarmResult(
         state=verdict.state or previous_state,
         previous_state=previous_state,

@@ -124,13 +124,6 @@ def datapoint_classes(values: np.ndarray | list[float], comparison_operator: str
     return [MISSING if gap else BREACHING if bad else GOOD for gap, bad in zip(missing, breaching)]
 
 
-def datapoint_class(value: float, comparison_operator: str, threshold: float) -> str:
-    """``X``, ``0`` or ``-`` for one period value (NaN: missing)."""
-    if value != value:
-        return MISSING
-    return BREACHING if breach_test(comparison_operator)(value, threshold) else GOOD
-
-
 def low_sample_periods(
     definition: AlarmDefinition, sample_counts: np.ndarray | list[int] | None
 ) -> np.ndarray | list[bool] | None:

@@ -17,24 +17,29 @@ When it does evaluate a single-metric alarm, it reuses the datapoints of the per
 knows from the last range if their samples did not change (the count over those periods is the
 same: with samples only ever added, an equal total means every period is equal), reads only the
 samples of the new periods, and computes only those: as the range slides by one period, one
-period's statistic. The rules then run only if the classified datapoints (``X 0 -``, and the
-low-sample flags of a percentile alarm that ignores thin periods) differ from those of the last
-evaluation: the rules read nothing else.
+period's statistic. The rules read only the classified datapoints (``X 0 -``, and the low-sample
+flags of a percentile alarm that ignores thin periods): their verdict on a pattern already seen is
+remembered, not worked out again.
 
-Skipping is exact: an evaluation skipped would have given the state the alarm already has by the
-same rule, so no transition, and the reason text is written only for a transition.
+`evaluate` returns a result only for a transition, the reason text being written only then.
+Skipping is exact: an evaluation skipped would have given the state the alarm already has.
 """
 from __future__ import annotations
 
+import math
 from typing import Any, Hashable, Iterable, Mapping, Protocol
 
 from .datapoints import PeriodSeries
 from .definition import AlarmDefinition, parse_alarm
-from .engine import AlarmResult, evaluate_alarm, judge_series
-from .evaluation import datapoint_class, evaluation_range
-from .few_samples import sorted_period_datapoints
-from .states import ensure_state_is_valid
+from .engine import AlarmResult, alarm_result, evaluate_alarm, judge_datapoints
+from .comparison import breach_test
+from .evaluation import BREACHING, GOOD, MISSING, Verdict, evaluation_range, low_sample_periods
+from .few_samples import sorted_period_datapoints, statistic_of
+from .states import ALARM_STATES, ensure_state_is_valid
 from .timestamps import last_period_boundary
+
+
+_VERDICTS_KEPT = 256  # patterns remembered per alarm (a few in practice; the bound is for pathological data)
 
 
 class AlarmInputs(Protocol):
@@ -57,8 +62,10 @@ class _Remembered:
         self.period = definition.period
         self.n_periods = evaluation_range(definition.evaluation_periods)
         self.skips_low_sample = definition.skips_low_sample_periods
+        self.is_metric_math = definition.is_metric_math
+        self.breaches = None if definition.is_metric_math else breach_test(definition.comparison_operator)
         self.last_inputs: tuple | None = None  # (state after, range end or None when empty, fingerprint)
-        self.last_judged: tuple | None = None  # (state after, classes, low-sample key) the rules last ran on
+        self.verdicts: dict[tuple, Verdict] = {}  # (classes, low-sample flags) -> the rules' verdict
         self.known_start: float | None = None  # start of the last range whose datapoints are known
         self.known_counts: list[int] = []  # its sample count per period
         self.known_values: list[float] = []  # its datapoint per period (NaN: missing)
@@ -89,10 +96,9 @@ class AlarmEvaluator:
         now: float,
         state: str,
     ) -> AlarmResult | None:
-        """The evaluation at ``now`` (epoch seconds), or None when nothing the rules read has changed.
+        """The evaluation at ``now`` (epoch seconds) if it changes the alarm's ``state``, else None.
 
-        ``state`` is the alarm's current state; the caller applies the result's transition, if any,
-        before the next call (the next call then sees the new state and skips).
+        The caller applies the transition before the next call (which then sees the new state).
         """
         remembered = self._alarms.get(alarm_id)
         if remembered is None or remembered.source is not alarm:
@@ -104,22 +110,33 @@ class AlarmEvaluator:
         seen = (state, end if any(fingerprint) else None, fingerprint)
         if seen == remembered.last_inputs:
             return None
-        remembered.last_inputs = seen
         self.evaluations += 1
-        if definition.is_metric_math:
+        if remembered.is_metric_math:
             result = evaluate_alarm(definition, inputs.samples(definition, start, end), now=now, previous_state=state)
-        else:
+            remembered.last_inputs = (result.state, *seen[1:])
+            return result if result.state != state else None
+        if state not in ALARM_STATES:
             ensure_state_is_valid(state)
-            self._update_periods(remembered, inputs, start, end, fingerprint[0])
-            classes = remembered.known_classes
-            judged = (state, tuple(classes), tuple(remembered.known_counts) if remembered.skips_low_sample else None)
-            if judged == remembered.last_judged:
-                return None
-            series = PeriodSeries(start, period, remembered.known_values, remembered.known_counts)
-            result = judge_series(definition, series, now=now, previous_state=state, classes=classes)
-            remembered.last_judged = (result.state, *judged[1:])
-        remembered.last_inputs = (result.state, *seen[1:])
-        return result
+        self._update_periods(remembered, inputs, start, end, fingerprint[0])
+        verdict = self._verdict(remembered)
+        new_state = verdict.state or state
+        remembered.last_inputs = (new_state, *seen[1:])
+        if new_state == state:
+            return None
+        series = PeriodSeries(start, period, remembered.known_values, remembered.known_counts)
+        return alarm_result(definition, series, remembered.known_classes, verdict, now=now, previous_state=state)
+
+    @staticmethod
+    def _verdict(remembered: _Remembered) -> Verdict:
+        definition, classes, counts = remembered.definition, remembered.known_classes, remembered.known_counts
+        low = tuple(low_sample_periods(definition, counts)) if remembered.skips_low_sample else None
+        pattern = (tuple(classes), low)
+        verdict = remembered.verdicts.get(pattern)
+        if verdict is None:
+            if len(remembered.verdicts) >= _VERDICTS_KEPT:
+                remembered.verdicts.clear()
+            verdict = remembered.verdicts[pattern] = judge_datapoints(definition, classes, counts)
+        return verdict
 
     @staticmethod
     def _update_periods(remembered: _Remembered, inputs: AlarmInputs, start: float, end: float, total: int) -> None:
@@ -138,21 +155,26 @@ class AlarmEvaluator:
             (remembered.known_counts[-kept:], remembered.known_values[-kept:], remembered.known_classes[-kept:])
             if kept else ([], [], [])
         )
-        operator, threshold = definition.comparison_operator, definition.threshold
-        for count, value in sorted_period_datapoints(
-            definition.statistic, new_samples.times, new_samples.values,
-            first_start=start, period=period, periods=range(kept, n_periods),
-        ):
+        breaches, threshold = remembered.breaches, definition.threshold
+        if kept == n_periods - 1:  # the usual slide: the samples read are those of the one new period
+            new_values = new_samples.values
+            datapoints = [(len(new_values), statistic_of(new_values, definition.statistic) if new_values else math.nan)]
+        else:
+            datapoints = sorted_period_datapoints(
+                definition.statistic, new_samples.times, new_samples.values,
+                first_start=start, period=period, periods=range(kept, n_periods),
+            )
+        for count, value in datapoints:
             counts.append(count)
             values.append(value)
-            classes.append(datapoint_class(value, operator, threshold))
+            classes.append(MISSING if value != value else BREACHING if breaches(value, threshold) else GOOD)
         remembered.known_start, remembered.known_counts = start, counts
         remembered.known_values, remembered.known_classes = values, classes
 
     def forget_samples_seen(self) -> None:
         """Evaluate every alarm at its next call (the sample store was emptied: counts no longer tell)."""
         for remembered in self._alarms.values():
-            remembered.last_inputs = remembered.known_start = remembered.last_judged = None
+            remembered.last_inputs = remembered.known_start = None
 
     def keep_only(self, alarm_ids: Iterable[Hashable]) -> None:
         """Forget the alarms not in ``alarm_ids`` (deleted ones)."""
