@@ -113,49 +113,40 @@ class AlarmEvaluator:
         self.evaluations += 1
         if remembered.is_metric_math:
             result = evaluate_alarm(definition, inputs.samples(definition, start, end), now=now, previous_state=state)
-            remembered.last_inputs = (result.state, *seen[1:])
+            remembered.last_inputs = (result.state, seen[1], fingerprint)
             return result if result.state != state else None
         if state not in ALARM_STATES:
             ensure_state_is_valid(state)
         self._update_periods(remembered, inputs, start, end, fingerprint[0])
-        verdict = self._verdict(remembered)
-        new_state = verdict.state or state
-        remembered.last_inputs = (new_state, *seen[1:])
-        if new_state == state:
-            return None
-        series = PeriodSeries(start, period, remembered.known_values, remembered.known_counts)
-        return alarm_result(definition, series, remembered.known_classes, verdict, now=now, previous_state=state)
-
-    @staticmethod
-    def _verdict(remembered: _Remembered) -> Verdict:
-        definition, classes, counts = remembered.definition, remembered.known_classes, remembered.known_counts
-        low = tuple(low_sample_periods(definition, counts)) if remembered.skips_low_sample else None
-        pattern = (tuple(classes), low)
+        classes, counts = remembered.known_classes, remembered.known_counts
+        pattern = (tuple(classes), tuple(low_sample_periods(definition, counts)) if remembered.skips_low_sample else None)
         verdict = remembered.verdicts.get(pattern)
         if verdict is None:
             if len(remembered.verdicts) >= _VERDICTS_KEPT:
                 remembered.verdicts.clear()
             verdict = remembered.verdicts[pattern] = judge_datapoints(definition, classes, counts)
-        return verdict
+        new_state = verdict.state or state
+        remembered.last_inputs = (new_state, seen[1], fingerprint)
+        if new_state == state:
+            return None
+        series = PeriodSeries(start, period, list(remembered.known_values), list(counts))  # copies: those slide on
+        return alarm_result(definition, series, classes, verdict, now=now, previous_state=state)
 
     @staticmethod
     def _update_periods(remembered: _Remembered, inputs: AlarmInputs, start: float, end: float, total: int) -> None:
         """Bring the known datapoints to the range [start, end), reusing the periods whose samples did not change."""
         definition, period, n_periods = remembered.definition, remembered.period, remembered.n_periods
-        kept = 0
-        if remembered.known_start is not None:
-            shift = int((start - remembered.known_start) // period)
-            if 0 <= shift < n_periods:  # the range slid forward by `shift` periods: keep the others
-                kept = n_periods - shift
-        new_samples = inputs.samples(definition, start + kept * period, end)
-        if kept and sum(remembered.known_counts[-kept:]) != total - len(new_samples.times):
-            kept = 0  # a late sample reached a known period: compute them all again
+        counts, values, classes = remembered.known_counts, remembered.known_values, remembered.known_classes
+        shift = n_periods if remembered.known_start is None else int((start - remembered.known_start) // period)
+        if not 0 <= shift < n_periods:
+            shift = n_periods  # nothing known overlaps this range
+        del counts[:shift], values[:shift], classes[:shift]  # keep the periods the range still covers
+        new_samples = inputs.samples(definition, start + len(counts) * period, end)
+        if counts and sum(counts) != total - len(new_samples.times):
+            for known in (counts, values, classes):  # a late sample reached a known period: all again
+                known.clear()
             new_samples = inputs.samples(definition, start, end)
-        counts, values, classes = (
-            (remembered.known_counts[-kept:], remembered.known_values[-kept:], remembered.known_classes[-kept:])
-            if kept else ([], [], [])
-        )
-        breaches, threshold = remembered.breaches, definition.threshold
+        kept = len(counts)
         if kept == n_periods - 1:  # the usual slide: the samples read are those of the one new period
             new_values = new_samples.values
             datapoints = [(len(new_values), statistic_of(new_values, definition.statistic) if new_values else math.nan)]
@@ -164,17 +155,18 @@ class AlarmEvaluator:
                 definition.statistic, new_samples.times, new_samples.values,
                 first_start=start, period=period, periods=range(kept, n_periods),
             )
+        breaches, threshold = remembered.breaches, definition.threshold
         for count, value in datapoints:
             counts.append(count)
             values.append(value)
             classes.append(MISSING if value != value else BREACHING if breaches(value, threshold) else GOOD)
-        remembered.known_start, remembered.known_counts = start, counts
-        remembered.known_values, remembered.known_classes = values, classes
+        remembered.known_start = start
 
     def forget_samples_seen(self) -> None:
         """Evaluate every alarm at its next call (the sample store was emptied: counts no longer tell)."""
         for remembered in self._alarms.values():
             remembered.last_inputs = remembered.known_start = None
+            remembered.known_counts, remembered.known_values, remembered.known_classes = [], [], []
 
     def keep_only(self, alarm_ids: Iterable[Hashable]) -> None:
         """Forget the alarms not in ``alarm_ids`` (deleted ones)."""
