@@ -27,6 +27,14 @@ Run (not a timed test; LocalStack lives in its own venv, never in .venv):
     make bench-emulator                      # creates .venv-bench-emulator from requirements-emulator.txt
     .venv-bench-emulator/bin/python benchmarks/bench_emulator.py --alarms 200 --hours 24
     .venv-bench-emulator/bin/python benchmarks/bench_emulator.py --emulator-only   # part 2 only
+
+Measured on the project machine (2 cores, shared, CPU time), defaults, localstack-core 2026.3.0:
+233,856 evaluations; simulacro's AlarmEvaluator 134,000/s (7.5 us each), its stateless
+evaluate_alarm 52,800/s, LocalStack 27,800/s with GetMetricData from the raw samples (4.8x slower)
+and 64,600/s with its datapoints precomputed (2.1x slower); verdicts alike on 96.8%, every
+disagreement a case where LocalStack departs from AWS-FACTS.md section 3. Minute loop, 1,000
+alarms: 2.8 us per alarm idle, 7.8 us for 5-minute alarms between their period ends, 18 us under
+steady traffic (before issue 14: 142, 189 and 174 us).
 """
 from __future__ import annotations
 
@@ -278,20 +286,30 @@ SECTION_3 = {
 }
 
 
-def localstack_departure(rule: str, classes: tuple[str, ...], n: int, treat_missing_data: str) -> str:
-    """What LocalStack does instead, for the rule that decides the case (see its alarm_scheduler.py)."""
+def localstack_departure(rule: str, classes: tuple[str, ...], definition) -> str:
+    """What LocalStack does instead (its alarm_scheduler.py): its first check that applies, in its order."""
+    n, m, treat = definition.evaluation_periods, definition.datapoints_to_alarm, definition.treat_missing_data
+    if treat in ("missing", "ignore") and _localstack_premature_check_fires(classes, m):
+        kept = ", with ignore, keeps the state" if treat == "ignore" else " goes to ALARM"
+        return f"LocalStack's own premature-alarm check (the M-th newest slot breaching, older ones empty) fires first and{kept}"
     real = sum(kind != "-" for kind in classes)
     if rule == NEWEST_REAL and real > n:
         return "LocalStack counts the breaching datapoints among all the real ones of the range, not the N newest"
     if rule == TOO_FEW_BREACHING:
-        return "LocalStack changes the state (to OK, or ALARM by its premature check) instead of keeping it"
+        return "LocalStack goes to OK instead of keeping the state"
     if rule == PREMATURE_ALARM:
-        return "LocalStack's premature check reads only the M-th newest slot of the whole range"
-    if rule == REAL_ONLY and treat_missing_data == "ignore":
-        return "LocalStack's premature check fires first and, with ignore, keeps the state"
+        return "LocalStack's premature check reads only the M-th newest slot of the whole range, and misses this one"
     if rule == FILLED:
         return "LocalStack fills the gap but counts breaches over the whole range"
     return "LocalStack decides otherwise"
+
+
+def _localstack_premature_check_fires(classes: tuple[str, ...], m: int) -> bool:
+    """LocalStack's is_triggering_premature_alarm, on classified datapoints."""
+    if m <= 1 or len(classes) < m:
+        return False
+    older, newest_m = classes[:-m], classes[-m:]
+    return all(kind == "-" for kind in older) and newest_m[0] == "X" and all(kind != "0" for kind in newest_m)
 
 
 def compare(cases, ours, theirs, store, shown: int) -> None:
@@ -307,7 +325,7 @@ def compare(cases, ours, theirs, store, shown: int) -> None:
             now, before = case.times[position], our_states[position - 1] if position else INSUFFICIENT_DATA
             start, end = evaluation_window(definition, now)
             result = evaluate_alarm(definition, store.sample_columns(case.key, start, end), now=now, previous_state=before)
-            departure = localstack_departure(result.rule, result.classes, definition.evaluation_periods, definition.treat_missing_data)
+            departure = localstack_departure(result.rule, result.classes, definition)
             groups[(result.rule, departure)].append(
                 (case.alarm, before, result, theirs_state)
             )
