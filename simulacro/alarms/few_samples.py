@@ -36,11 +36,13 @@ def few_sample_columns(samples: Any) -> tuple[list[float], list[float]] | None:
         isinstance(samples, tuple) and len(samples) == 2
         and all(isinstance(part, np.ndarray) and part.ndim == 1 for part in samples)
     ):
-        times, values = samples[0].tolist(), samples[1].tolist()
+        times, values = samples
     else:
         return None
-    if len(times) > PLAIN_PYTHON_LIMIT:
+    if len(times) > PLAIN_PYTHON_LIMIT:  # before any conversion: a long series stays in numpy
         return None
+    if isinstance(times, np.ndarray):
+        times, values = times.tolist(), values.tolist()
     if len(times) != len(values):
         raise SamplesError(f"samples: {len(times)} timestamps but {len(values)} values")
     try:
