@@ -237,3 +237,12 @@ def test_sample_columns_with_a_bad_value_are_refused_as_other_samples_are():
         evaluate_alarm(alarm(), SampleColumns([START - 1.0], [float("nan")]), now=START)
     with pytest.raises(SamplesError, match="1 timestamps but 2 values"):
         evaluate_alarm(alarm(), SampleColumns([START - 1.0], [1.0, 2.0]), now=START)
+
+
+def test_a_long_series_stays_on_the_numpy_path():
+    from simulacro.alarms.few_samples import few_sample_columns
+
+    times = np.arange(PLAIN_PYTHON_LIMIT + 1, dtype=float)
+    assert few_sample_columns((times, times)) is None
+    assert few_sample_columns(SampleColumns(times.tolist(), times.tolist())) is None
+    assert few_sample_columns((times[:3], times[:3])) == ([0.0, 1.0, 2.0], [0.0, 1.0, 2.0])
