@@ -39,12 +39,10 @@ steady traffic (before issue 14: 142, 189 and 174 us).
 from __future__ import annotations
 
 import argparse
-import bisect
 import json
-import math
 import sys
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path

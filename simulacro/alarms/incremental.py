@@ -29,15 +29,14 @@ from __future__ import annotations
 import math
 from typing import Any, Hashable, Iterable, Mapping, Protocol
 
+from .comparison import breach_test
 from .datapoints import PeriodSeries
 from .definition import AlarmDefinition, parse_alarm
 from .engine import AlarmResult, alarm_result, evaluate_alarm, judge_datapoints
-from .comparison import breach_test
 from .evaluation import BREACHING, GOOD, MISSING, Verdict, evaluation_range, low_sample_periods
 from .few_samples import sorted_period_datapoints, statistic_of
 from .states import ALARM_STATES, ensure_state_is_valid
 from .timestamps import last_period_boundary
-
 
 _VERDICTS_KEPT = 256  # patterns remembered per alarm (a few in practice; the bound is for pathological data)
 
