@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 REPORT := reports/drills.html
 
-.PHONY: drill gate test selfcheck flakecheck bench bench-monitor chromium clean
+.PHONY: drill gate test selfcheck flakecheck bench bench-monitor bench-emulator chromium clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -41,6 +41,12 @@ bench-monitor:
 	test -x .venv-bench/bin/python || python3 -m venv .venv-bench
 	.venv-bench/bin/pip install --quiet -r benchmarks/requirements-monitor.txt
 	.venv-bench/bin/python benchmarks/bench_monitor.py $(ARGS)
+
+## make bench-emulator: alarm evaluation against LocalStack's, which is installed in .venv-bench-emulator only
+bench-emulator:
+	test -x .venv-bench-emulator/bin/python || python3 -m venv .venv-bench-emulator
+	.venv-bench-emulator/bin/pip install --quiet -r benchmarks/requirements-emulator.txt
+	.venv-bench-emulator/bin/python benchmarks/bench_emulator.py $(ARGS)
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \

@@ -16,7 +16,9 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any, Callable
 
-from simulacro.alarms import AlarmInputError, evaluate_alarm, parse_alarm
+from simulacro.alarms import AlarmDefinition, AlarmInputError, parse_alarm
+from simulacro.alarms.incremental import AlarmEvaluator
+from simulacro.alarms.samples import SampleColumns
 from simulacro.events.shapes import alarm_configuration_change, alarm_state, alarm_state_change
 
 from . import backends
@@ -42,8 +44,6 @@ COMPARISONS = (
 )
 MISSING_DATA = ("missing", "notBreaching", "breaching", "ignore")
 HISTORY_RETENTION_SECONDS = 14 * 86400
-# Enough periods for the widest evaluation range CloudWatch uses (it looks a little past N).
-RANGE_PERIODS_EXTRA = 10
 
 
 class CloudWatch:
@@ -59,6 +59,9 @@ class CloudWatch:
         # (record, new state, old state) -> (suppressed by, reason) when the actions must not run now.
         self.action_gate: Callable[[AlarmRecord, str, str], tuple[str, str] | None] = lambda record, state, old: None
         self.deletion_guard: Callable[[Call], None] = lambda call: None  # raises to refuse a DeleteAlarms
+        self.evaluator = AlarmEvaluator()
+        self._inputs: dict[tuple[str, str, str], AlarmSamples] = {}
+        self._metrics_generation = metrics.generation
 
     def install(self, overlay: Overlay) -> None:
         overlay.check("cloudwatch", "PutMetricAlarm", self._check_put_metric_alarm)
@@ -75,11 +78,28 @@ class CloudWatch:
     # --- the control plane -------------------------------------------------------------
 
     def evaluate_all(self) -> None:
-        now = self.clock.now()
-        for record in list(self.alarms.values()):
-            result = evaluate_alarm(record.definition, self._samples_for(record, now), now=now, previous_state=record.state)
-            if result.state != record.state:
+        """Evaluate every alarm whose inputs changed since its last evaluation (`simulacro.alarms.incremental`)."""
+        now = self.clock.now().timestamp()
+        self._forget_stale_evaluations()
+        for key, record in list(self.alarms.items()):
+            result = self.evaluator.evaluate(key, record.definition, self._inputs_of(key, record), now=now, state=record.state)
+            if result is not None and result.state != record.state:
                 self.transition(record, result.state, result.reason, json.dumps(result.reason_data, default=str))
+
+    def _forget_stale_evaluations(self) -> None:
+        if self.metrics.generation != self._metrics_generation:  # the store was emptied: counts tell nothing
+            self._metrics_generation = self.metrics.generation
+            self.evaluator.forget_samples_seen()
+            self._inputs.clear()  # their series handles belong to the emptied store
+        if len(self.evaluator) > len(self.alarms):  # alarms were deleted
+            self.evaluator.keep_only(self.alarms)
+            self._inputs = {key: inputs for key, inputs in self._inputs.items() if key in self.alarms}
+
+    def _inputs_of(self, key: tuple[str, str, str], record: AlarmRecord) -> AlarmSamples:
+        inputs = self._inputs.get(key)
+        if inputs is None or inputs.definition is not record.definition:
+            inputs = self._inputs[key] = AlarmSamples(self.metrics, record)
+        return inputs
 
     def transition(self, record: AlarmRecord, state: str, reason: str, reason_data: str | None) -> None:
         at = self.clock.now()
@@ -111,24 +131,6 @@ class CloudWatch:
         """How AWS services publish their own metrics (a customer cannot write into AWS/ namespaces)."""
         moment = (at or self.clock.now()).timestamp()
         self.metrics.put(metric_key(account, region, namespace, name, dimensions), moment, value, unit)
-
-    def _samples_for(self, record: AlarmRecord, now: datetime) -> Any:
-        definition = record.definition
-        if definition.get("Metrics"):
-            return {
-                q["Id"]: self._query_samples(record, q["MetricStat"], now)
-                for q in definition["Metrics"] if "MetricStat" in q
-            }
-        stat = {"Metric": {k: definition.get(k) for k in ("Namespace", "MetricName", "Dimensions")}, "Period": definition["Period"]}
-        return self._query_samples(record, stat, now)
-
-    def _query_samples(self, record: AlarmRecord, metric_stat: dict[str, Any], now: datetime) -> Any:
-        metric = metric_stat["Metric"]
-        dimensions = {d["Name"]: d["Value"] for d in metric.get("Dimensions") or []}
-        key = metric_key(record.account, record.region, metric["Namespace"], metric["MetricName"], dimensions)
-        span = metric_stat["Period"] * (record.definition["EvaluationPeriods"] + RANGE_PERIODS_EXTRA)
-        end = now.timestamp()
-        return self.metrics.sample_arrays(key, end - span, end)
 
     def _run_action(self, record: AlarmRecord, action: str, old_state: str, at: datetime) -> None:
         error = None
@@ -338,6 +340,54 @@ class CloudWatch:
                 continue
             metrics.append({"Namespace": namespace, "MetricName": name, "Dimensions": [{"Name": k, "Value": v} for k, v in dims]})
         return {"Metrics": metrics}
+
+
+class AlarmSamples:
+    """An alarm's samples in the metric store (`simulacro.alarms.incremental.AlarmInputs`): the
+    series of its MetricStats, looked up once (until the store is cleared)."""
+
+    def __init__(self, store: MetricStore, record: AlarmRecord):
+        self.store = store
+        self.definition = record.definition  # the PutMetricAlarm request these keys were read from
+        if record.definition.get("Metrics"):
+            stats = [(q["Id"], q["MetricStat"]["Metric"]) for q in record.definition["Metrics"] if "MetricStat" in q]
+        else:
+            stats = [(None, {k: record.definition.get(k) for k in ("Namespace", "MetricName", "Dimensions")})]
+        self.ids = [query_id for query_id, _ in stats]
+        self.keys = [_key_of(record, metric) for _, metric in stats]
+        self._series: list[Any] = [None] * len(stats)
+        self.single = not record.definition.get("Metrics")
+
+    def fingerprint(self, definition: AlarmDefinition, start: float, end: float) -> tuple[int, ...]:
+        if self.single:
+            series = self._series[0] or self._look_up(0)
+            return (series.count(start, end) if series else 0,)
+        return tuple([series.count(start, end) if series else 0 for series in map(self._at, range(len(self.keys)))])
+
+    def samples(self, definition: AlarmDefinition, start: float, end: float) -> Any:
+        if self.single:
+            series = self._series[0] or self._look_up(0)
+            return series.columns(start, end) if series else _NO_SAMPLES
+        return {query_id: self._columns(index, start, end) for index, query_id in enumerate(self.ids)}
+
+    def _columns(self, index: int, start: float, end: float) -> SampleColumns:
+        series = self._at(index)
+        return series.columns(start, end) if series else _NO_SAMPLES
+
+    def _at(self, index: int) -> Any:
+        return self._series[index] or self._look_up(index)
+
+    def _look_up(self, index: int) -> Any:
+        self._series[index] = self.store.series(self.keys[index])  # None while the metric has no sample
+        return self._series[index]
+
+
+_NO_SAMPLES = SampleColumns((), ())
+
+
+def _key_of(record: AlarmRecord, metric: dict[str, Any]) -> Any:
+    dimensions = {d["Name"]: d["Value"] for d in metric.get("Dimensions") or []}
+    return metric_key(record.account, record.region, metric["Namespace"], metric["MetricName"], dimensions)
 
 
 def alarm_definition_problems(params: dict[str, Any]) -> list[str]:

@@ -381,3 +381,49 @@ def test_a_cycle_of_composites_stops_their_evaluation(cloudwatch):
         cloudwatch.put_composite_alarm(AlarmName="loop-a", AlarmRule="FALSE")
         cloudwatch.delete_alarms(AlarmNames=["loop-b"])
         cloudwatch.delete_alarms(AlarmNames=["loop-a", "loop-child"])
+
+
+class _Clock:
+    def __init__(self, now):
+        self.moment = now
+
+    def now(self):
+        return self.moment
+
+
+def test_the_minute_loop_evaluates_an_alarm_again_only_when_its_inputs_change():
+    from datetime import datetime, timezone
+
+    from simulacro.emulator.alarm_messages import AlarmRecord
+    from simulacro.emulator.cloudwatch import CloudWatch
+    from simulacro.emulator.metric_store import MetricStore, metric_key
+
+    start = datetime(2026, 11, 30, 12, 0, tzinfo=timezone.utc)
+    clock, store, events = _Clock(start), MetricStore(), []
+    cloudwatch = CloudWatch(clock, store, lambda account, region, event: events.append(event))
+    account, key = "123456789012", metric_key("123456789012", "eu-west-1", "Simulacro/Test", "Errors", {"Host": "a"})
+    definition = dict(AlarmName="errors", Namespace="Simulacro/Test", MetricName="Errors", Dimensions=[{"Name": "Host", "Value": "a"}],
+                      Statistic="Sum", Period=300, EvaluationPeriods=1, Threshold=5, ComparisonOperator="GreaterThanThreshold",
+                      TreatMissingData="notBreaching")
+    cloudwatch.alarms[(account, "eu-west-1", "errors")] = record = AlarmRecord(account, "eu-west-1", definition, configured_at=start)
+
+    def minute(n, *samples):
+        for value in samples:
+            store.put(key, clock.now().timestamp() + 1, value)
+        clock.moment = start + timedelta(minutes=n)
+        cloudwatch.evaluate_all()
+
+    minute(0)
+    assert (record.state, cloudwatch.evaluator.evaluations) == ("OK", 1)
+    for n in range(1, 5):
+        minute(n, 3.0)  # samples in the 5-minute period still open: nothing to judge yet
+    assert (record.state, cloudwatch.evaluator.evaluations) == ("OK", 1)
+    minute(5)  # the period closed with 12 > 5
+    assert (record.state, cloudwatch.evaluator.evaluations) == ("ALARM", 2)
+    assert record.reason.startswith("Threshold Crossed: 1 datapoint [12.0 (30/11/26 12:00:00)] was greater than")
+    assert events[-1]["detail"]["state"]["value"] == "ALARM"
+    minute(6)
+    assert cloudwatch.evaluator.evaluations == 2
+    store.put(key, (start + timedelta(minutes=2)).timestamp(), -20.0)  # a late sample in the judged period
+    minute(7)
+    assert (record.state, cloudwatch.evaluator.evaluations) == ("OK", 3)
