@@ -41,7 +41,7 @@ class LocalAws:
         self.monitoring = MonitoringSchedules(self.clock)
         self.monitoring_runs = MonitoringRuns(self.clock, self.monitoring, self.events.emit, self.cloudwatch.put_metric)
         self.model_registry = ModelRegistry(self.clock, self.events.emit)
-        self.pipelines = Pipelines(self.clock, self.events.emit, self.cloudwatch.put_metric)
+        self.pipelines = Pipelines(self.clock, self.events.emit, self.cloudwatch.put_metric, self.model_registry.register)
         self.capture = Capture()
         self.dataplane = Dataplane(self.clock, self.metrics, self.capture, self.guardrails.traffic_split)
         for part in (self.cloudwatch, self.events, self.endpoints, self.monitoring, self.pipelines, self.dataplane,

@@ -277,7 +277,9 @@ class _Applier:
             settled(sm, self.target.clock, endpoint.name)
 
     def _pipeline(self, sm: Any, pipeline: Pipeline) -> None:
-        definition = json.dumps(pipeline_definition(pipeline), sort_keys=True)
+        group = next((g.name for g in self.stack.model_package_groups if g.environment == pipeline.environment), None)
+        model = next((m for m in self.stack.models if m.environment == pipeline.environment), None)
+        definition = json.dumps(pipeline_definition(pipeline, model_package_group=group, model=model), sort_keys=True)
         role = self.names.role_arn(pipeline.role_name)
         try:
             live = sm.describe_pipeline(PipelineName=pipeline.name)
