@@ -189,7 +189,7 @@ class Endpoints:
             "CaptureStatus": "Started" if enabled else "Stopped",
             "CurrentSamplingPercentage": int(declared.get("InitialSamplingPercentage", 0)),
             "DestinationS3Uri": declared.get("DestinationS3Uri", ""),
-            **({"KmsKeyId": declared["KmsKeyId"]} if declared.get("KmsKeyId") else {}),
+            "KmsKeyId": declared.get("KmsKeyId") or "",  # a required member of DataCaptureConfigSummary
         }
 
     # --- the control plane -------------------------------------------------------------

@@ -15,8 +15,10 @@ from .deployer import LocalDeployer
 from .endpoints import Endpoints
 from .eventbus import EventBus
 from .guardrails import Guardrails
+from .jobs import JobDescriptions
 from .metric_store import MetricStore
 from .model_registry import ModelRegistry
+from .models import Models
 from .monitoring import MonitoringSchedules
 from .monitoring_runs import MonitoringRuns
 from .overlay import Overlay
@@ -43,9 +45,11 @@ class LocalAws:
         self.model_registry = ModelRegistry(self.clock, self.events.emit)
         self.pipelines = Pipelines(self.clock, self.events.emit, self.cloudwatch.put_metric, self.model_registry.register)
         self.capture = Capture()
+        self.jobs = JobDescriptions(self.clock)
+        self.models = Models(self.clock, self.events.emit)
         self.dataplane = Dataplane(self.clock, self.metrics, self.capture, self.guardrails.traffic_split)
         for part in (self.cloudwatch, self.events, self.endpoints, self.monitoring, self.pipelines, self.dataplane,
-                     self.model_registry):
+                     self.model_registry, self.jobs, self.models):
             part.install(self.overlay)
         self.deployer = LocalDeployer(self.clock, lambda service, account, region: local_client(self.url, service, account, region))
         self._server: MotoServer | None = None

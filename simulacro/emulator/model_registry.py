@@ -9,7 +9,7 @@ moto's backend to build the documented event.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, Callable
 
 from simulacro.events.shapes import model_package_state_change
@@ -30,6 +30,12 @@ class ModelRegistry:
         overlay.check("sagemaker", "UpdateModelPackage", self._remember_approval)
         overlay.observe("sagemaker", "UpdateModelPackage", self._updated)
         overlay.handle("sagemaker", "DeleteModelPackage", self._delete)
+        overlay.handle("sagemaker", "DescribeModelPackage", self._describe)
+
+    def _describe(self, call: Call) -> dict[str, Any]:
+        """moto's answer with the required `ModelPackageName` (a version's is its group's) and without its made-up creator."""
+        package = backends.sagemaker(call.account, call.region).describe_model_package(call.params["ModelPackageName"])
+        return describe_package(package.gen_response_object())
 
     def register(self, account: str, region: str, request: dict[str, Any], generated_by: str) -> str:
         """CreateModelPackage as a RegisterModel step calls it; returns the new version's ARN."""
@@ -47,7 +53,7 @@ class ModelRegistry:
             request.get("CustomerMetadataProperties"), request.get("DriftCheckBaselines"), request.get("Domain"),
             request.get("Task"), request.get("SamplePayloadUrl"), request.get("AdditionalInferenceSpecifications"),
         )
-        package = backend.describe_model_package(arn).gen_response_object()
+        package = describe_package(backend.describe_model_package(arn).gen_response_object())
         self._emit(_Origin(account, region), package, updated_fields=None)
         return arn
 
@@ -87,7 +93,7 @@ class ModelRegistry:
 
     def _package(self, call: Call, arn: str) -> dict[str, Any] | None:
         try:
-            return backends.sagemaker(call.account, call.region).describe_model_package(arn).gen_response_object()
+            return describe_package(backends.sagemaker(call.account, call.region).describe_model_package(arn).gen_response_object())
         except Exception:  # noqa: BLE001 - moto answers the caller's error itself
             return None
 
@@ -108,7 +114,18 @@ class ModelRegistry:
             description=package.get("ModelPackageDescription"),
             account=call.account, region=call.region, time=now, id=str(uuid.uuid4()),
         )
+        # The detail is the package as DescribeModelPackage reports it (times in epoch milliseconds).
+        described = {key: _epoch_ms(value, now) if isinstance(value, datetime) else value for key, value in package.items()}
+        event["detail"] = {**described, **event["detail"]}
         self.emit(call.account, call.region, event)
+
+
+def describe_package(described: dict[str, Any]) -> dict[str, Any]:
+    described = {key: value for key, value in described.items() if value is not None}
+    described.setdefault("ModelPackageName", described.get("ModelPackageGroupName") or described["ModelPackageArn"].rsplit("/", 1)[-1])
+    if "fake-domain-id" in str(described.get("CreatedBy")):
+        described.pop("CreatedBy")
+    return described
 
 
 class _Origin:
@@ -120,4 +137,6 @@ class _Origin:
 
 def _epoch_ms(value: Any, default: datetime) -> int:
     moment = value if isinstance(value, datetime) else default
+    if moment.tzinfo is None:  # moto keeps naive UTC
+        moment = moment.replace(tzinfo=timezone.utc)
     return int(moment.timestamp() * 1000)

@@ -33,15 +33,11 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable
 
-from simulacro.events.shapes import (
-    pipeline_execution_status_change,
-    pipeline_step_status_change,
-    processing_job_state_change,
-    training_job_state_change,
-)
+from simulacro.events.shapes import pipeline_execution_status_change, pipeline_step_status_change
 
 from . import backends
 from .errors import AwsError, validation
+from .jobs import PROCESSING_RESOURCES, plan_training, processing_job_event, training_job_event
 from .overlay import Call, Overlay
 from .pipeline_graph import (
     DEFAULT_MAX_PARALLEL_STEPS,
@@ -416,12 +412,7 @@ class Pipelines:
         return None
 
     def _lone_job_event(self, account: str, region: str, job: Any) -> None:
-        now = self.clock.now()
-        self.emit_event(account, region, training_job_state_change(
-            job_name=job.training_job_name, job_arn=job.arn, status=job.training_job_status,
-            secondary_status=job.secondary_status, creation_time=_ms(job.creation_time),
-            last_modified_time=_ms(job.last_modified_time), account=account, region=region, time=now,
-            id=str(uuid.uuid4())))
+        self.emit_event(account, region, training_job_event(job, account, region, self.clock.now()))
 
     def _lone_job_stopped(self, account: str, region: str, job: Any) -> None:
         if backends.sagemaker(account, region).training_jobs.get(job.training_job_name) is not job:
@@ -500,7 +491,7 @@ class Pipelines:
             )
             job.training_job_status, job.secondary_status = "InProgress", "Starting"
             job.training_start_time, job.training_end_time = _naive(step.start), None
-            job.secondary_status_transitions, job.final_metric_data_list = [], []
+            plan_training(job, step.start, step.duration)
         else:
             job = backend.create_processing_job(
                 app_specification={"ImageUri": image}, experiment_config=None, network_config=None,
@@ -509,6 +500,7 @@ class Pipelines:
             )
             job.processing_job_status, job.processing_end_time = "InProgress", None
             job.processing_start_time = _naive(step.start)
+            job.processing_resources = PROCESSING_RESOURCES
         job.creation_time = job.last_modified_time = _naive(step.start)
         step.job = job
         self._job_event(execution, step)
@@ -535,22 +527,8 @@ class Pipelines:
         self._log(execution, step, _closing_lines(execution, step, status))
 
     def _job_event(self, execution: Execution, step: StepRun) -> None:
-        job, now = step.job, self.clock.now()
-        common = dict(job_arn=job.arn, creation_time=_ms(job.creation_time), last_modified_time=_ms(job.last_modified_time),
-                      failure_reason=getattr(job, "failure_reason", None), account=execution.account,
-                      region=execution.region, time=now, id=str(uuid.uuid4()))
-        if step.type == "Training":
-            event = training_job_state_change(
-                job_name=job.training_job_name, status=job.training_job_status, secondary_status=job.secondary_status,
-                training_start_time=_ms(job.training_start_time),
-                training_end_time=_ms(job.training_end_time) if job.training_end_time else None, **common)
-        else:
-            event = processing_job_state_change(
-                job_name=job.processing_job_name, status=job.processing_job_status,
-                processing_start_time=_ms(job.processing_start_time),
-                processing_end_time=_ms(job.processing_end_time) if job.processing_end_time else None,
-                exit_message=getattr(job, "exit_message", None), **common)
-        self.emit_event(execution.account, execution.region, event)
+        build = training_job_event if step.type == "Training" else processing_job_event
+        self.emit_event(execution.account, execution.region, build(step.job, execution.account, execution.region, self.clock.now()))
 
     def _log(self, execution: Execution, step: StepRun, lines: list[str]) -> None:
         logs = backends.logs(execution.account, execution.region)
