@@ -185,7 +185,6 @@ def _endpoints(sagemaker: Any) -> list[dict[str, Any]]:
                 "destination": capture.get("DestinationS3Uri"),
             },
             "deployment_config": _recorded_guardrail(tags),
-            "last_deployment_config": described.get("LastDeploymentConfig"),
         })
     return endpoints
 
