@@ -91,6 +91,9 @@ def test_a_canary_shifts_then_bakes_then_completes(aws, target, sm):
     stages = [v["Status"] for e in _events(target, "canary-ok", "SageMaker Endpoint Deployment State Change")
               for v in e["detail"].get("PendingDeploymentSummary", {}).get("ProductionVariants", [{}])[0].get("VariantStatus", [])]
     assert stages == ["Creating", "ActivatingTraffic", "Baking", "ActivatingTraffic", "Baking", "Baking"]
+    last = _events(target, "canary-ok", "SageMaker Endpoint Deployment State Change")[-1]["detail"]
+    assert last["EndpointStatus"] == "IN_SERVICE" and "PendingDeploymentSummary" not in last
+    assert last["EndpointConfigName"] == "slow"
 
 
 @pytest.mark.parametrize("kind,size,expected", [("LINEAR", 25, (0.25, 0.5, 0.75, 1.0)), ("LINEAR", 40, (0.4, 0.8, 1.0)),
@@ -148,6 +151,9 @@ def test_a_regressing_canary_is_rolled_back_by_its_alarm(aws, target, sm):
     assert ALARM in described["FailureReason"]
     statuses = [e["detail"]["EndpointStatus"] for e in _events(target, "canary-bad", "SageMaker Endpoint State Change")]
     assert statuses[-3:] == ["UPDATING", "ROLLING_BACK", "IN_SERVICE"]
+    deployment = [e["detail"] for e in _events(target, "canary-bad", "SageMaker Endpoint Deployment State Change")]
+    assert [d["EndpointStatus"] for d in deployment][-2:] == ["ROLLING_BACK", "IN_SERVICE"]
+    assert ALARM in deployment[-1]["FailureReason"] and deployment[-1]["EndpointConfigName"] == "good"
     summary = aws.dataplane.traffic(target.account(), target.region, "canary-bad", requests_per_minute=600, duration_seconds=60)
     assert summary.errors_5xx == 0, "after the rollback the old model serves alone"
 

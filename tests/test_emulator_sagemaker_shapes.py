@@ -205,6 +205,23 @@ def test_job_package_and_model_events_carry_the_describe_members(aws, target):
     assert not problems, "\n".join(problems)
 
 
+def test_deployment_events_carry_the_pending_deployment_as_describe_endpoint_reports_it(target):
+    deployments = [e["detail"] for e in _events(target) if e["detail-type"] == "SageMaker Endpoint Deployment State Change"]
+    assert {d["EndpointStatus"] for d in deployments} >= {"UPDATING", "ROLLING_BACK", "IN_SERVICE"}
+    problems = []
+    for detail in deployments:
+        for variant in detail["ProductionVariants"]:
+            problems += shape_problems(MODEL.shape_for("ProductionVariantSummary"), variant, "$.ProductionVariants[]")
+        if "PendingDeploymentSummary" in detail:
+            problems += shape_problems(MODEL.shape_for("PendingDeploymentSummary"), detail["PendingDeploymentSummary"],
+                                      "$.PendingDeploymentSummary")
+        assert isinstance(detail["CreationTime"], int) and isinstance(detail["Tags"], dict)
+    stages = {v["Status"] for d in deployments for p in d.get("PendingDeploymentSummary", {}).get("ProductionVariants", [])
+              for v in p["VariantStatus"]}
+    assert stages == {"Creating", "ActivatingTraffic", "Baking"}
+    assert not problems, "\n".join(problems)
+
+
 def test_a_failed_training_event_says_why_and_a_completed_one_does_not(target):
     training = [e["detail"] for e in _events(target) if e["detail-type"] == "SageMaker Training Job State Change"]
     assert all(("FailureReason" in d) == (d["TrainingJobStatus"] == "Failed") for d in training)

@@ -218,10 +218,11 @@ class Endpoints:
                 key=(record.account, record.region, record.name), policy=deployment.policy,
                 old_config=deployment.old_config or endpoint.endpoint_config_name, new_config=deployment.config_name,
                 started=deployment.requested,
-                finish=lambda: self._guarded(record, endpoint, lambda: self._switch(record, endpoint, deployment)),
+                finish=lambda: self._guarded(record, endpoint, lambda: self._deployment_ended(
+                    record, endpoint, lambda: self._switch(record, endpoint, deployment))),
                 roll_back=lambda reason: self._guarded(record, endpoint, lambda: self._rolling_back(record, endpoint, reason)),
-                restored=lambda reason: self._guarded(record, endpoint, lambda: self._settle(
-                    record, endpoint, deployment, "RolledBack", "InService", reason)),
+                restored=lambda reason: self._guarded(record, endpoint, lambda: self._deployment_ended(
+                    record, endpoint, lambda: self._settle(record, endpoint, deployment, "RolledBack", "InService", reason))),
                 emit=lambda rollout: self._emit_deployment(record, endpoint, deployment, rollout),
             ))
 
@@ -237,6 +238,11 @@ class Endpoints:
         endpoint.last_modified_time = _naive(self.clock.now())
         self._emit(record, endpoint)
         self._emit_deployment(record, endpoint, record.pending, None)
+
+    def _deployment_ended(self, record: EndpointRecord, endpoint: Any, settle: Callable[[], None]) -> None:
+        """The endpoint settles (its State Change), then the deployment's last State Change, with nothing pending."""
+        settle()
+        self._emit_deployment(record, endpoint, None, None)
 
     def _guarded(self, record: EndpointRecord, endpoint: Any, step: Callable[[], None]) -> None:
         if self._current(record, endpoint):
