@@ -132,6 +132,31 @@ def test_the_api_refuses_a_malformed_deployment_config_and_leaves_the_endpoint_a
     assert sm.describe_endpoint(EndpointName="refused")["EndpointStatus"] == "InService"
 
 
+def test_create_endpoint_checks_and_reports_its_deployment_config(aws, sm):
+    linear = _config(kind="LINEAR")
+    linear["BlueGreenUpdatePolicy"]["TrafficRoutingConfiguration"].pop("LinearStepSize")
+    with pytest.raises(ClientError, match="LinearStepSize is required"):
+        sm.create_endpoint(EndpointName="created-guarded", EndpointConfigName="good", DeploymentConfig=linear)
+    with pytest.raises(ClientError, match="Could not find endpoint"):
+        sm.describe_endpoint(EndpointName="created-guarded")
+    sm.create_endpoint(EndpointName="created-guarded", EndpointConfigName="good", DeploymentConfig=_config())
+    assert sm.describe_endpoint(EndpointName="created-guarded")["LastDeploymentConfig"] == _config()
+
+
+def test_the_endpoint_keeps_serving_while_it_rolls_back(aws, target, sm):
+    _endpoint(aws, sm, "serving-rollback")
+    _alarm(target, "serving-rollback-alarm", "serving-rollback")
+    sm.update_endpoint(EndpointName="serving-rollback", EndpointConfigName="slow",
+                       DeploymentConfig=_config(alarms=("serving-rollback-alarm",)))
+    aws.clock.sleep(UPDATING_SECONDS)
+    target.client("cloudwatch").set_alarm_state(AlarmName="serving-rollback-alarm", StateValue="ALARM", StateReason="test")
+    aws.clock.sleep(10)
+    assert sm.describe_endpoint(EndpointName="serving-rollback")["EndpointStatus"] == "RollingBack"
+    answer = target.client("sagemaker-runtime").invoke_endpoint(EndpointName="serving-rollback", ContentType="text/csv",
+                                                               Body=b"40,51.58,2046.1,month-to-month,3,electronic-check")
+    assert answer["InvokedProductionVariant"] == "AllTraffic"
+
+
 def test_a_regressing_canary_is_rolled_back_by_its_alarm(aws, target, sm):
     _endpoint(aws, sm, "canary-bad")
     _alarm(target, ALARM, "canary-bad")

@@ -8,8 +8,8 @@ virtual time (namespace `AWS/SageMaker`, dimensions EndpointName and VariantName
 
 Errors, as AWS returns them:
 - no such endpoint, or one that is not serving (`Creating`, `Failed`, ...): `ValidationError`
-  (400) "Endpoint <name> of account <account> not found.", no metrics. An `Updating` endpoint
-  serves on its current config.
+  (400) "Endpoint <name> of account <account> not found.", no metrics. An `Updating` or
+  `RollingBack` endpoint serves on its current config.
 - the model answers an error: `ModelError` (424) with `OriginalStatusCode`; a body the model cannot
   read is a 400 (`Invocation4XXErrors`), an injected fault a 500 (`Invocation5XXErrors`); both count
   in `InvocationModelErrors`.
@@ -58,7 +58,7 @@ from .overlay import Call, Overlay
 
 NAMESPACE = "AWS/SageMaker"
 FAULT_ATTRIBUTE_TAG = "simulacro:fault-attribute"
-SERVING_STATUSES = ("InService", "Updating")
+SERVING_STATUSES = ("InService", "Updating", "SystemUpdating", "RollingBack")  # the serving fleet keeps answering
 OVERHEAD_MEDIAN_MICROSECONDS = 1800.0
 OVERHEAD_SIGMA = 0.25
 DATASET = FIXTURES / "datasets" / "churn" / "train.csv"

@@ -96,10 +96,14 @@ class Endpoints:
         backend = backends.sagemaker(call.account, call.region)
         if name in backend.endpoints:
             raise validation(f'Cannot create already existing endpoint "{backend.endpoints[name].arn}".')
+        deployment_config = call.params.get("DeploymentConfig") or None
+        if deployment_config:  # refused like UpdateEndpoint's; DescribeEndpoint reports it as LastDeploymentConfig
+            parse_policy(deployment_config, _instance_count(backend.describe_endpoint_config(config_name)))
         endpoint = backend.create_endpoint(name, config_name, call.params.get("Tags") or [])
         now = self.clock.now()
         endpoint.endpoint_status, endpoint.creation_time, endpoint.last_modified_time = "Creating", _naive(now), _naive(now)
         record = EndpointRecord(call.account, call.region, name, [Deployment(config_name, now)])
+        record.last_deployment_config = deployment_config
         self.records[(call.account, call.region, name)] = record
         self._emit(record, endpoint)
         self.clock.call_later(CREATING_SECONDS, lambda: self._finish_create(record, endpoint))
