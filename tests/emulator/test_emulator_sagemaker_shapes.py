@@ -12,7 +12,7 @@ from simulacro.emulator.endpoints import CREATING_SECONDS, UPDATING_SECONDS
 from simulacro.emulator.guardrails import ROLLBACK_SECONDS
 from simulacro.emulator.pipelines import STOPPING_SECONDS
 from simulacro.spec import load_stack
-from simulacro.target import LocalTarget
+from simulacro.target.targets import LocalTarget
 
 MODEL = botocore.session.get_session().get_service_model("sagemaker")
 QUEUE = "emulator-shape-events"

@@ -9,7 +9,7 @@ from simulacro.emulator.pipeline_graph import DefinitionError, check_definition,
 from simulacro.emulator.pipelines import STOPPING_SECONDS
 from simulacro.provision.pipeline_definition import pipeline_definition
 from simulacro.spec import load_stack
-from simulacro.target import LocalTarget
+from simulacro.target.targets import LocalTarget
 
 GROUP = "graph-models"
 QUEUE = "emulator-graph-events"

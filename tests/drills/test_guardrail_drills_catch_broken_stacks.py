@@ -2,7 +2,7 @@
 regressing model: no rollback alarms recorded, or bakes too short for the alarms to fire."""
 import pytest
 
-from drill_runner import assert_drills_report
+from support.drill_runner import assert_drills_report
 
 from simulacro.provision.deployment_guardrails import ALARM_TAG_PREFIX, WAITS_TAG
 

@@ -9,7 +9,7 @@ from simulacro.emulator.endpoints import CREATING_SECONDS, UPDATING_SECONDS
 from simulacro.emulator.guardrails import ROLLBACK_SECONDS, parse_policy
 from simulacro.emulator.errors import AwsError
 from simulacro.spec import load_stack
-from simulacro.target import LocalTarget
+from simulacro.target.targets import LocalTarget
 
 QUEUE = "emulator-deployment-events"
 ALARM = "guardrail-5xx"
