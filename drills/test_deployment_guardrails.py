@@ -40,8 +40,12 @@ def _pending_stage(described):
 @pytest.mark.drill(category="inventory", gate=True)
 def test_the_deployment_guardrail_is_recorded_as_declared(stack, target, fault_endpoint, drill_record):
     """The guardrail the deployer applies (traffic shifting, bakes, rollback alarms) is the one the spec declares."""
-    _guardrail(fault_endpoint)
-    found = conformance.findings(conformance.deployment_guardrail_findings, stack, inventory(target, fault_endpoint.environment))
+    guardrail = _guardrail(fault_endpoint)
+    live = inventory(target, fault_endpoint.environment)
+    drill_record.add(target.clock.now(), "note", f"guardrail of {fault_endpoint.name} read from its live tags",
+                     declared=f"{guardrail.traffic} {guardrail.step_percent or 100}% bake {format_duration(guardrail.bake)}",
+                     rollback_alarms=", ".join(guardrail.rollback_alarms) or "none")
+    found = conformance.findings(conformance.deployment_guardrail_findings, stack, live)
     drill_record.evidence["findings"] = [str(f) for f in found] or "none"
     assert not found, conformance.explain(found)
 
