@@ -5,11 +5,10 @@ all the traffic back to the old fleet: no runbook needed. The timeline shows the
 rollback. The guardrail's recorded configuration is checked against the spec first (the deployer reads it)."""
 import pytest
 
-from simulacro.provision import conformance
+from simulacro.provision import conformance, inventory
 from simulacro.provision.settle import settled
-from simulacro.target.waits import wait_for
-from simulacro.provision import inventory
 from simulacro.spec.durations import format_duration
+from simulacro.target.waits import wait_for
 
 REGRESSIONS = {"5xx": ("Invocation5XXErrors", None), "latency": ("ModelLatency", "p95")}
 SHIFTING = ("ActivatingTraffic", "Baking")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from typing import Any, Callable
 
+from simulacro.provision.deployment_guardrails import recorded_deployment_config
 from simulacro.provision.deployments import (
     CURRENT_CONFIG,
     MODEL_PACKAGE,
@@ -24,7 +25,6 @@ from simulacro.provision.deployments import (
     deploy,
     deployment_record,
 )
-from simulacro.provision.deployment_guardrails import recorded_deployment_config
 
 from . import backends
 

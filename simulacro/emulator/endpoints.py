@@ -157,7 +157,7 @@ class Endpoints:
             described.pop("FailureReason", None)
         record = self.records.get((call.account, call.region, call.params["EndpointName"]))
         pending = record.pending if record else None
-        if pending is not None and described["EndpointStatus"] in ("Updating", "RollingBack"):
+        if record is not None and pending is not None and described["EndpointStatus"] in ("Updating", "RollingBack"):
             described["PendingDeploymentSummary"] = self._pending_summary(record, pending)
         if record is not None and record.last_deployment_config:
             described["LastDeploymentConfig"] = record.last_deployment_config

@@ -43,7 +43,7 @@ def dependencies(step: dict[str, Any]) -> tuple[str, ...]:
 def check_definition(definition: dict[str, Any]) -> None:
     """Raise DefinitionError when a step is unnamed, named twice, depends on an unknown step, or on itself in a cycle."""
     steps = top_level_steps(definition)
-    names = [s.get("Name") for s in steps]
+    names = [str(s.get("Name") or "") for s in steps]
     for index, name in enumerate(names):
         if not name:
             raise DefinitionError(f"Step {index} of the pipeline definition has no Name.")

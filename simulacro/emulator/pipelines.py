@@ -475,6 +475,7 @@ class Pipelines:
 
     def _start_job(self, execution: Execution, step: StepRun) -> None:
         backend = backends.sagemaker(execution.account, execution.region)
+        started = step.start or self.clock.now()
         name = _job_name(execution, step)
         role = backend.pipelines[execution.pipeline_name].role_arn
         image = IMAGE.format(region=execution.region)
@@ -490,8 +491,8 @@ class Pipelines:
                 debug_rule_configurations=None, tensor_board_output_config=None, experiment_config=None,
             )
             job.training_job_status, job.secondary_status = "InProgress", "Starting"
-            job.training_start_time, job.training_end_time = _naive(step.start), None
-            plan_training(job, step.start, step.duration)
+            job.training_start_time, job.training_end_time = _naive(started), None
+            plan_training(job, started, step.duration)
         else:
             job = backend.create_processing_job(
                 app_specification={"ImageUri": image}, experiment_config=None, network_config=None,
@@ -499,9 +500,9 @@ class Pipelines:
                 tags=[], stopping_condition={"MaxRuntimeInSeconds": 86400},
             )
             job.processing_job_status, job.processing_end_time = "InProgress", None
-            job.processing_start_time = _naive(step.start)
+            job.processing_start_time = _naive(started)
             job.processing_resources = PROCESSING_RESOURCES
-        job.creation_time = job.last_modified_time = _naive(step.start)
+        job.creation_time = job.last_modified_time = _naive(started)
         step.job = job
         self._job_event(execution, step)
         self._log(execution, step, [
@@ -536,7 +537,7 @@ class Pipelines:
         if group_name not in logs.groups:  # SageMaker creates its job log groups itself
             logs.create_log_group(group_name, tags={})
         if step.log_stream is None:
-            step.log_stream = f"{_job_name_of(step)}/algo-1-{int(step.start.timestamp())}"
+            step.log_stream = f"{_job_name_of(step)}/algo-1-{int((step.start or self.clock.now()).timestamp())}"
             logs.ensure_log_stream(group_name, step.log_stream)
         at = int(self.clock.now().timestamp() * 1000)
         logs.groups[group_name].put_log_events(step.log_stream, [{"timestamp": at, "message": line} for line in lines])

@@ -6,8 +6,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from simulacro.emulator.endpoints import CREATING_SECONDS, UPDATING_SECONDS
-from simulacro.emulator.guardrails import ROLLBACK_SECONDS, parse_policy
 from simulacro.emulator.errors import AwsError
+from simulacro.emulator.guardrails import ROLLBACK_SECONDS, parse_policy
 from simulacro.spec import load_stack
 from simulacro.target.targets import LocalTarget
 

@@ -1,10 +1,9 @@
 """Provisioning records each endpoint's deployment guardrail where the deployer reads it; the inventory reads it
 back, conformance names a drifted record, and the local deployer applies it to a promotion."""
-from simulacro.provision import conformance
-from simulacro.provision.settle import settled
 from simulacro.emulator.deployer import deploy_with_guardrail
-from simulacro.provision import apply, inventory
+from simulacro.provision import apply, conformance, inventory
 from simulacro.provision.deployment_guardrails import ALARM_TAG_PREFIX, TRAFFIC_TAG
+from simulacro.provision.settle import settled
 
 ENDPOINT = "churn-staging"
 
