@@ -48,7 +48,7 @@ from simulacro.target.clock import VirtualClock
 from . import backends
 from .capture import Capture, Exchange, event_ids
 from .errors import AwsError
-from .local_model import FIXTURES, LocalModel, ModelLoadError, PayloadError, serving_model
+from .local_model import LocalModel, ModelLoadError, PayloadError, files_root, serving_model
 from .metric_store import MetricStore, metric_key
 from .overlay import Call, Overlay
 
@@ -57,7 +57,7 @@ FAULT_ATTRIBUTE_TAG = "simulacro:fault-attribute"
 SERVING_STATUSES = ("InService", "Updating")
 OVERHEAD_MEDIAN_MICROSECONDS = 1800.0
 OVERHEAD_SIGMA = 0.25
-DATASET = FIXTURES / "datasets" / "churn" / "train.csv"
+DATASET = Path("datasets") / "churn" / "train.csv"  # relative to the spec's folder (files_root)
 
 
 class FaultSyntaxError(ValueError):
@@ -286,7 +286,7 @@ class Dataplane:
 
     def _dataset_rows(self) -> list[str]:
         if self._dataset is None:
-            lines = Path(DATASET).read_text().splitlines()
+            lines = (files_root() / DATASET).read_text().splitlines()
             self._dataset = [line for line in lines[1:] if line.strip()]
         return self._dataset
 

@@ -207,7 +207,7 @@ def _queues(data: dict[str, Any]) -> Iterator[Found]:
                                             f"{name!r} ends in .fifo, which SQS keeps for FIFO queues: set fifo: true or rename it")
         if not low <= queue["retention"] <= high:
             yield f"queues[{index}].retention", (f"SQS keeps messages between 60s and 14d (MessageRetentionPeriod "
-                                                 f"{low}-{high} seconds), got {queue['retention']:g} seconds")
+                                                 f"{low}-{high} seconds), got {queue['retention']:.0f} seconds")
 
 
 def _topics(data: dict[str, Any]) -> Iterator[Found]:
@@ -235,7 +235,9 @@ def endpoint_problem(protocol: str, endpoint: str) -> str | None:
     if protocol in ARNS:
         if ARNS[protocol].match(endpoint):
             return None
-        return f"an {protocol} subscription needs the ARN of the {'queue' if protocol == 'sqs' else 'function'}, such as {ARN_EXAMPLES[protocol]}; got {endpoint!r}"
+        article = "a" if protocol == "lambda" else "an"
+        return (f"{article} {protocol} subscription needs the ARN of the {'queue' if protocol == 'sqs' else 'function'}, "
+                f"such as {ARN_EXAMPLES[protocol]}; got {endpoint!r}")
     return None
 
 
@@ -320,7 +322,9 @@ def monitor_schedule_problem(expression: str) -> str | None:
 
 
 def _model_artifacts(data: dict[str, Any]) -> Iterator[Found]:
-    for where, artifact in expand(data, "models[].artifact"):
+    artifacts = [*expand(data, "models[].artifact"), *expand(data, "endpoints[].faults.broken_artifact"),
+                 *expand(data, "endpoints[].faults.regressed_artifact")]
+    for where, artifact in artifacts:
         problem = relative_path_problem(artifact)
         if problem:
             yield where, problem

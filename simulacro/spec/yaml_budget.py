@@ -47,7 +47,7 @@ def check_yaml_budget(text: str) -> None:
         line = event.start_mark.line + 1 if event.start_mark else None
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             if len(open_collections) >= MAX_DEPTH:
-                raise OverBudget(f"nested more than {MAX_DEPTH} levels deep; a stack spec needs far fewer", line)
+                raise OverBudget(f"nesting depth exceeds {MAX_DEPTH} levels; a stack spec needs far fewer", line)
             open_collections.append([event.anchor, 1])
             total += 1
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):

@@ -14,10 +14,9 @@ from typing import Any, Callable
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from simulacro.spec.paths import DATASETS
 from simulacro.target.aws_errors import AwsAccessProblem
 
-DATASET = DATASETS / "churn" / "train.csv"
+DATASET = Path("datasets") / "churn" / "train.csv"  # relative to the spec's folder
 SENDERS = 8
 
 
@@ -88,5 +87,5 @@ def default_payloads(stack: Any, endpoint: str, environment: str) -> list[str]:
     smoke = getattr(declared, "smoke_payload", None)
     if smoke:
         return [smoke]
-    lines = DATASET.read_text().splitlines()[1:]
+    lines = (stack.folder / DATASET).read_text().splitlines()[1:]
     return [line for line in lines if line.strip()][:1000]
