@@ -92,11 +92,6 @@ class SimulacroSession:
         if not RUN_ID.match(self.run_id):
             raise pytest.UsageError(f"--run-id {self.run_id!r}: use 1 to 40 letters, digits and dashes "
                                     "(it goes into the names of what the run creates)")
-        for option, value in (("--html", getattr(self.config.option, "htmlpath", None)), ("--evidence", self.config.getoption("--evidence")),
-                              ("--junitxml", getattr(self.config.option, "xmlpath", None)), ("--record-calls", self.config.getoption("--record-calls"))):
-            problem = unwritable_file_problem(value) if value else None
-            if problem:
-                raise pytest.UsageError(f"{option} {value}: {problem}; nothing was run")
 
     def describe_target(self) -> str:
         if self.aws is not None:
@@ -283,6 +278,16 @@ def bundle_path(config: pytest.Config, run_id: str) -> Path:
     if html:
         return Path(html).with_suffix(".json")
     return Path("reports") / "runs" / f"{run_id}.json"
+
+
+def check_report_paths(config: pytest.Config) -> None:
+    """Refuse, before anything runs or is created, a report path that cannot be written (pytest-html and
+    JUnit would otherwise fail at the end with an INTERNALERROR)."""
+    for option, value in (("--html", getattr(config.option, "htmlpath", None)), ("--evidence", config.getoption("--evidence")),
+                          ("--junitxml", getattr(config.option, "xmlpath", None)), ("--record-calls", config.getoption("--record-calls"))):
+        problem = unwritable_file_problem(value) if value else None
+        if problem:
+            raise pytest.UsageError(f"{option} {value}: {problem}; nothing was run")
 
 
 def unwritable_file_problem(value: str) -> str | None:

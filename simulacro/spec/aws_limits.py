@@ -145,8 +145,10 @@ def limit_problems(stack: Any, root: Any = None) -> Iterator[Found]:
     yield from _queues(data)
     yield from _topics(data)
     yield from _metric_ids(data)
-    yield from _alarm_statistics(data)
     yield from _input_transformers(data)
+    yield from _rule_targets(data)
+    yield from _event_patterns(stack)
+    yield from _derived_names(data)
     yield from _s3_uris(data)
     yield from _schedules(data)
     yield from _model_artifacts(data)
@@ -263,15 +265,6 @@ def _metric_ids(data: dict[str, Any]) -> Iterator[Found]:
             yield where, f"metric id {metric_id!r} {reason}"
 
 
-def _alarm_statistics(data: dict[str, Any]) -> Iterator[Found]:
-    for index, alarm in enumerate(data.get("alarms", [])):
-        low_sample = alarm.get("evaluate_low_sample_count_percentile")
-        metric = alarm.get("metric")
-        if low_sample and (metric is None or metric["statistic"][:1] != "p"):
-            yield (f"alarms[{index}].evaluate_low_sample_count_percentile",
-                   "applies only to an alarm on a percentile statistic (such as p99); AWS ignores it here, so leave it out")
-
-
 def _input_transformers(data: dict[str, Any]) -> Iterator[Found]:
     members = ("InputPathsMap", "InputTemplate")
     for where, transformer in expand(data, "rules[].targets[].input_transformer"):
@@ -282,6 +275,35 @@ def _input_transformers(data: dict[str, Any]) -> Iterator[Found]:
                 yield f"{where}.{key}", f"unknown InputTransformer member (EventBridge accepts {' and '.join(members)})"
         if "InputTemplate" not in transformer:
             yield where, "an InputTransformer needs an InputTemplate (PutTargets Targets[].InputTransformer.InputTemplate)"
+
+
+# EventBridge quotas: "Targets per rule: 5" (a hard limit; PutTargets accepts 100 per call, the rule keeps 5).
+TARGETS_PER_RULE = 5
+# The provisioner names an endpoint config `<endpoint>-<8 hex digits of its body>` (provision/naming.py),
+# and EndpointConfigName allows 63 characters.
+ENDPOINT_CONFIG_SUFFIX = 9
+
+
+def _rule_targets(data: dict[str, Any]) -> Iterator[Found]:
+    for where, targets in expand(data, "rules[].targets"):
+        if len(targets) > TARGETS_PER_RULE:
+            yield where, f"{len(targets)} targets; EventBridge allows at most {TARGETS_PER_RULE} per rule"
+
+
+def _event_patterns(stack: Any) -> Iterator[Found]:
+    """The pattern as PutRule receives it (JSON text) fits EventPattern's length."""
+    param = ApiParam("events", "PutRule", "EventPattern")
+    for index, rule in enumerate(stack.rules):
+        for problem in param.problems(rule.pattern_json):
+            yield f"rules[{index}].pattern", f"the pattern as JSON {problem}"
+
+
+def _derived_names(data: dict[str, Any]) -> Iterator[Found]:
+    limit = ApiParam("sagemaker", "CreateEndpointConfig", "EndpointConfigName").shape.metadata.get("max", 63)
+    for where, name in expand(data, "endpoints[].name"):
+        if len(name) + ENDPOINT_CONFIG_SUFFIX > limit:
+            yield where, (f"{name!r} is too long: its endpoint configs are named {name}-<8 hex digits>, and SageMaker "
+                          f"allows {limit} characters (keep endpoint names to {limit - ENDPOINT_CONFIG_SUFFIX})")
 
 
 def _s3_uris(data: dict[str, Any]) -> Iterator[Found]:
