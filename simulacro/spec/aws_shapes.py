@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -95,7 +95,7 @@ def _listing(values: list[str]) -> str:
     return ", ".join(values) if len(values) <= 12 else ", ".join(values[:12]) + f", ... ({len(values)} in all)"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _service(service: str) -> Any:
     """botocore's model of `service`, latest API version, read straight from its data folder."""
     import botocore
@@ -106,7 +106,7 @@ def _service(service: str) -> Any:
     return ServiceModel(JSONFileLoader().load_file(str(versions[-1] / "service-2")), service_name=service)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _pattern(pattern: str) -> Any:
     return regex.compile(pattern)
 
@@ -118,7 +118,7 @@ def _steps(member: str) -> list[str]:
     return [name or other for name, *rest in _STEP.findall(member) for other in [next((r for r in rest if r), "")]]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _shape(service: str, operation: str, member: str) -> Any:
     shape = _service(service).operation_model(operation).input_shape
     for step in _steps(member):

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Literal
+import types
+from typing import Any, Literal, Union, get_args, get_origin
 
 from pathlib import Path
 
@@ -37,6 +38,14 @@ PLAIN_NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_booleans_for_numbers(cls, value: Any, info: Any) -> Any:
+        """YAML reads yes/no/on/off as booleans, and pydantic would take them as 1 and 0: refuse them for numbers."""
+        if isinstance(value, bool) and _is_number(cls.model_fields[info.field_name].annotation):
+            raise ValueError(f"expected a number, got {value!r} (YAML reads yes, no, on, off, true and false as booleans)")
+        return value
 
 
 class Environment(Strict):
@@ -450,6 +459,16 @@ def _find(items: list[Any], name: str, kind: str) -> Any:
             return item
     known = ", ".join(sorted(i.name for i in items)) or "none"
     raise KeyError(f"no {kind} named {name!r} in the stack spec (declared: {known})")
+
+
+def _is_number(annotation: Any) -> bool:
+    """int or float, possibly optional; not bool, not a union with other kinds."""
+    if annotation in (int, float):
+        return True
+    if get_origin(annotation) in (Union, types.UnionType):
+        kinds = [a for a in get_args(annotation) if a is not type(None)]
+        return bool(kinds) and all(k in (int, float) for k in kinds)
+    return False
 
 
 def _is_percentile(statistic: str) -> bool:

@@ -7,7 +7,12 @@ import pytest
 import yaml
 
 from simulacro.spec import DEFAULT_SPEC, SpecError, load_stack
-from simulacro.spec.aws_limits import endpoint_problem, log_retention_days, monitor_schedule_problem, relative_path_problem
+from simulacro.spec.aws_limits import (
+    endpoint_problem,
+    log_retention_days,
+    monitor_schedule_problem,
+    relative_path_problem,
+)
 from simulacro.spec.aws_shapes import ApiParam
 from simulacro.spec.durations import parse_duration, parse_positive_duration
 
@@ -287,3 +292,10 @@ def test_an_event_pattern_longer_than_put_rule_accepts(tmp_path):
     def huge(data):
         data["rules"][1]["pattern"]["detail"]["ModelPackageGroupName"] = [f"churn-models-{i:04d}" for i in range(300)]
     assert "rules[1].pattern: the pattern as JSON has" in _load_variant(tmp_path, huge)
+
+
+@pytest.mark.parametrize("field", ["alarms.0.threshold", "alarms.0.evaluation_periods", "alarms.3.datapoints_to_alarm",
+                                   "endpoints.1.instance_count", "log_groups.0.retention_days", "alarms.0.period"])
+def test_yaml_booleans_are_not_numbers(tmp_path, field):
+    problems = _load_variant(tmp_path, _set(field, True))
+    assert problems and "expected a number, got True" in problems, problems
