@@ -149,6 +149,7 @@ def limit_problems(stack: Any, root: Any = None) -> Iterator[Found]:
     yield from _rule_targets(data)
     yield from _event_patterns(stack)
     yield from _derived_names(data)
+    yield from _region(data)
     yield from _s3_uris(data)
     yield from _schedules(data)
     yield from _model_artifacts(data)
@@ -244,14 +245,27 @@ def endpoint_problem(protocol: str, endpoint: str) -> str | None:
 
 
 def _url_problem(protocol: str, endpoint: str) -> str | None:
+    shown = masked_url(endpoint)
     try:
         url = urlsplit(endpoint)
         url.port  # noqa: B018 - raises on a port that is not a number
     except ValueError as error:
-        return f"the {protocol} endpoint {endpoint!r} is not a valid URL: {error}"
+        return f"the {protocol} endpoint {shown!r} is not a valid URL: {error}"
     if url.scheme != protocol or not url.hostname:
-        return f"an {protocol} subscription needs a URL beginning with {protocol}:// and naming a host, got {endpoint!r}"
+        return f"an {protocol} subscription needs a URL beginning with {protocol}:// and naming a host, got {shown!r}"
     return None
+
+
+def masked_url(text: str) -> str:
+    """`text` with everything after the host hidden: a webhook's path and query usually hold its secret."""
+    scheme, separator, rest = text.partition("://")
+    if not separator:
+        scheme, rest = "", text
+    host, cut, _ = rest.partition("/")
+    host, query, _ = host.partition("?")
+    userless = host.rsplit("@", 1)[-1]
+    hidden = "/***" if cut else ("?***" if query else "")
+    return f"{scheme}{separator}{userless}{hidden}"
 
 
 _METRIC_ID = re.compile(r"^[a-z][A-Za-z0-9_]*$")
@@ -296,6 +310,29 @@ def _event_patterns(stack: Any) -> Iterator[Found]:
     for index, rule in enumerate(stack.rules):
         for problem in param.problems(rule.pattern_json):
             yield f"rules[{index}].pattern", f"the pattern as JSON {problem}"
+
+
+@lru_cache(maxsize=1)
+def known_regions() -> frozenset[str]:
+    """Every region botocore knows, in every partition (its endpoints.json)."""
+    import json
+    from pathlib import Path
+
+    import botocore
+
+    partitions = json.loads((Path(botocore.__file__).parent / "data" / "endpoints.json").read_text())["partitions"]
+    return frozenset(region for partition in partitions for region in partition["regions"])
+
+
+def _region(data: dict[str, Any]) -> Iterator[Found]:
+    import difflib
+
+    region = data.get("region")
+    regions = known_regions()
+    if isinstance(region, str) and regions and region not in regions:
+        close = difflib.get_close_matches(region, sorted(regions), n=2)
+        hint = f"; did you mean {' or '.join(close)}?" if close else ""
+        yield "region", f"{region!r} is not an AWS region{hint}"
 
 
 def _derived_names(data: dict[str, Any]) -> Iterator[Found]:

@@ -164,6 +164,15 @@ def _explain(error: dict[str, Any]) -> str:
     if error["type"] == "missing":
         return "required field is missing"
     given = error.get("input")
-    if error["type"].endswith("_type") or error["type"].startswith("literal"):
-        return f"{message}; got {given!r}"
+    if error["type"] == "string_pattern_mismatch":
+        return f"{given!r} does not match the required pattern {error.get('ctx', {}).get('pattern')}"
+    shows_value = ("_type", "_parsing")
+    bounds = ("literal", "greater_than", "less_than", "too_short", "too_long", "finite_number", "string_too", "int_from_float")
+    if error["type"].endswith(shows_value) or error["type"].startswith(bounds):
+        return f"{message}; got {_short(given)}"
     return message
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else f"{text[:60]}... ({len(value) if hasattr(value, '__len__') else len(text)} long)"

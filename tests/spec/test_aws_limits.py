@@ -299,3 +299,15 @@ def test_an_event_pattern_longer_than_put_rule_accepts(tmp_path):
 def test_yaml_booleans_are_not_numbers(tmp_path, field):
     problems = _load_variant(tmp_path, _set(field, True))
     assert problems and "expected a number, got True" in problems, problems
+
+
+def test_a_refused_webhook_url_is_shown_without_its_secret_path_or_token():
+    problem = endpoint_problem("https", "http://user:pw@hooks.example.com/services/T000/B000/XXXXSECRET?token=abc")
+    assert "hooks.example.com/***" in problem and "SECRET" not in problem and "abc" not in problem and "pw" not in problem
+    assert "SECRET" not in endpoint_problem("https", "hooks.example.com/services/SECRET")
+
+
+@pytest.mark.parametrize("region, accepted", [("eu-west-1", True), ("us-east-1", True), ("eu-west-9", False), ("eu-wset-1", False)])
+def test_the_region_is_one_aws_has(tmp_path, region, accepted):
+    problems = _load_variant(tmp_path, _set("region", region))
+    assert (problems is None) == accepted, problems
