@@ -81,3 +81,22 @@ def test_a_manifest_cannot_point_outside_its_folder_or_be_malformed(tmp_path, ma
     (version.directory / "manifest.json").write_text(manifest)
     problems = version.checksum_problems()
     assert problems and all("etc/passwd" not in p or "manifest.json" in p for p in problems), problems
+
+
+@pytest.mark.parametrize("name, change, expected", [
+    ("statistics.json", lambda d: d["dataset"].update(item_count=-1), "dataset.item_count"),
+    ("statistics.json", lambda d: d.pop("dataset"), "dataset"),
+    ("statistics.json", lambda d: d["features"].append(dict(d["features"][0])), "a name no other feature has"),
+    ("statistics.json", lambda d: d["features"][0]["numerical_statistics"].update(mean="12.5"), "mean: expected a finite number"),
+    ("statistics.json", lambda d: d["features"][0]["numerical_statistics"]["common"].update(num_missing=True), "num_missing"),
+    ("constraints.json", lambda d: d["features"][0].update(num_constraints={"is_non_negative": "yes"}), "is_non_negative"),
+    ("constraints.json", lambda d: next(f for f in d["features"] if "string_constraints" in f)["string_constraints"].update(domains="a,b"),
+     "domains: expected a list of strings"),
+    ("constraints.json", lambda d: d.update(version="zero"), "version"),
+])
+def test_documents_follow_model_monitors_documented_schema(tmp_path, name, change, expected):
+    version = _copy(tmp_path)
+    document = json.loads((version.directory / name).read_text())
+    change(document)
+    (version.directory / name).write_text(json.dumps(document))
+    assert any(expected in p for p in version.content_problems()), version.content_problems()
