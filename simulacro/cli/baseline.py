@@ -19,7 +19,9 @@ def register(commands: Subcommands) -> None:
     parser.add_argument("--dataset", type=Path, required=True, help="CSV with a header row and at least one data row")
     parser.add_argument("--model", required=True, help="a plain name: letters, digits, '.', '_' or '-' (one folder)")
     parser.add_argument("--version", required=True, help="a new version name (a plain name); versions are immutable")
-    parser.add_argument("--root", type=Path, default=None, help="baselines folder (default: fixtures/baselines)")
+    parser.add_argument("--spec", type=Path, default=None, help="the stack spec whose baselines/ folder receives the "
+                        "version (default: fixtures/stack.yaml); the spec itself is not read")
+    parser.add_argument("--root", type=Path, default=None, help="baselines folder (default: baselines/ beside --spec)")
     parser.set_defaults(run=_baseline)
 
 
@@ -30,7 +32,7 @@ def _baseline(args: argparse.Namespace) -> int:
             raise BadInput(f"{option}: {problem}")
     if not args.dataset.is_file():
         raise BadInput(f"no dataset at {args.dataset}")
-    root = args.root or BASELINES
+    root = args.root or (args.spec.parent / "baselines" if args.spec else BASELINES)
     if root.exists() and not root.is_dir():
         raise BadInput(f"--root {root}: not a folder")
     try:

@@ -25,6 +25,8 @@ class OverBudget(ValueError):
 
 def read_spec_text(path: Path) -> str:
     """The file's text, refused when over MAX_BYTES, binary or not UTF-8 (a UTF-8 BOM is accepted)."""
+    if path.exists() and not path.is_file() and not path.is_dir():
+        raise OverBudget("not a regular file (a pipe or a device would be read forever)")
     with path.open("rb") as handle:
         data = handle.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:

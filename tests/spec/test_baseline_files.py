@@ -100,3 +100,11 @@ def test_documents_follow_model_monitors_documented_schema(tmp_path, name, chang
     change(document)
     (version.directory / name).write_text(json.dumps(document))
     assert any(expected in p for p in version.content_problems()), version.content_problems()
+
+
+def test_the_baseline_command_writes_beside_the_spec_it_is_given(tmp_path, capsys):
+    from simulacro.cli import main
+
+    (tmp_path / "stack.yaml").write_text("version: 1\n")
+    assert main(["baseline", "--dataset", str(DATASET), "--model", "churn", "--version", "v2", "--spec", str(tmp_path / "stack.yaml")]) == 0
+    assert (tmp_path / "baselines" / "churn" / "v2" / "manifest.json").is_file()

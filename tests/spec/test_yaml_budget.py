@@ -62,3 +62,14 @@ def test_aliases_within_budget_are_fine():
     check_yaml_budget("base: &base {owner: x, environment: staging}\na: *base\nb: {<<: *base, name: b}\n")
     with pytest.raises(OverBudget):
         check_yaml_budget(LAUGHS)
+
+
+def test_a_pipe_or_device_is_refused_without_reading_it(tmp_path):
+    import os
+
+    fifo = tmp_path / "stack.yaml"
+    os.mkfifo(fifo)
+    with pytest.raises(SpecError, match="not a regular file"):
+        load_stack(fifo)
+    with pytest.raises(SpecError, match="not a regular file"):
+        load_stack("/dev/zero")
