@@ -43,6 +43,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from simulacro.errors import BadInput
 from simulacro.target.clock import VirtualClock
 
 from . import backends
@@ -134,7 +135,7 @@ class Dataplane:
         self.metrics = metrics
         self.capture = capture or Capture()
         self._generators: dict[tuple[str, str, str, int | None], np.random.Generator] = {}
-        self._dataset: list[str] | None = None
+        self._dataset: tuple[Path, list[str]] | None = None  # (file, its rows)
 
     def install(self, overlay: Overlay) -> None:
         _parse_runtime_requests()
@@ -285,10 +286,15 @@ class Dataplane:
         return Serving(account, region, name, variant_name, model, capture, tags.get(FAULT_ATTRIBUTE_TAG))
 
     def _dataset_rows(self) -> list[str]:
-        if self._dataset is None:
-            lines = (files_root() / DATASET).read_text().splitlines()
-            self._dataset = [line for line in lines[1:] if line.strip()]
-        return self._dataset
+        path = files_root() / DATASET
+        if self._dataset is None or self._dataset[0] != path:
+            try:
+                lines = path.read_text().splitlines()
+            except OSError:
+                raise BadInput(f"no dataset at {path}: the drills' traffic replays its rows (keep datasets/ beside "
+                                   "the spec, as in fixtures/)") from None
+            self._dataset = (path, [line for line in lines[1:] if line.strip()])
+        return self._dataset[1]
 
 
 class _Refusal(str):

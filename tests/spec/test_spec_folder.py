@@ -62,3 +62,16 @@ def test_the_local_model_and_dataset_come_from_the_specs_folder(tmp_path):
         local_model.load_model("models/churn/v3.json")
     finally:
         local_model.serve_files_from(previous)
+
+
+def test_a_spec_elsewhere_without_its_dataset_gets_a_clear_error_not_the_packages_rows(tmp_path):
+    import pytest
+
+    from simulacro.errors import BadInput
+    from simulacro.target.request_sender import default_payloads
+
+    folder = _spec_elsewhere(tmp_path)
+    shutil.rmtree(folder / "datasets")
+    stack = load_stack(folder / "stack.yaml")
+    with pytest.raises(BadInput, match=f"no dataset at {folder.resolve()}"):
+        default_payloads(stack.model_copy(update={"endpoints": []}), "churn-staging", "staging")
