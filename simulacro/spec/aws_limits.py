@@ -150,6 +150,7 @@ def limit_problems(stack: Any, root: Any = None) -> Iterator[Found]:
     yield from _event_patterns(stack)
     yield from _derived_names(data)
     yield from _region(data)
+    yield from _evaluation_ranges(data)
     yield from _s3_uris(data)
     yield from _schedules(data)
     yield from _model_artifacts(data)
@@ -333,6 +334,22 @@ def _region(data: dict[str, Any]) -> Iterator[Found]:
         close = difflib.get_close_matches(region, sorted(regions), n=2)
         hint = f"; did you mean {' or '.join(close)}?" if close else ""
         yield "region", f"{region!r} is not an AWS region{hint}"
+
+
+# PutMetricAlarm Period: "Period multiplied by EvaluationPeriods can't be more than 604,800 seconds. For alarms
+# with a period of less than one hour (3,600 seconds), the total evaluation period can't be longer than one day."
+LONGEST_EVALUATION = 604_800
+LONGEST_EVALUATION_UNDER_AN_HOUR = 86_400
+
+
+def _evaluation_ranges(data: dict[str, Any]) -> Iterator[Found]:
+    for index, alarm in enumerate(data.get("alarms", [])):
+        span = alarm["period"] * alarm["evaluation_periods"]
+        limit = LONGEST_EVALUATION_UNDER_AN_HOUR if alarm["period"] < 3600 else LONGEST_EVALUATION
+        if span > limit:
+            yield (f"alarms[{index}].evaluation_periods",
+                   f"period x evaluation_periods is {span} seconds; CloudWatch allows at most {limit} "
+                   f"({'one day for periods under an hour' if limit == LONGEST_EVALUATION_UNDER_AN_HOUR else 'seven days'})")
 
 
 def _derived_names(data: dict[str, Any]) -> Iterator[Found]:

@@ -136,9 +136,16 @@ class Alarm(Strict):
             raise ValueError("declare either `metric` or `expression` with `metrics`, not both and not neither")
         if self.expression is not None and not self.metrics:
             raise ValueError("an `expression` needs the `metrics` it refers to")
-        if (self.datapoints_to_alarm or 0) > self.evaluation_periods:
-            raise ValueError("datapoints_to_alarm cannot exceed evaluation_periods")
         return self
+
+    @field_validator("datapoints_to_alarm")
+    @classmethod
+    def _m_within_n(cls, datapoints: int | None, info: Any) -> int | None:
+        periods = info.data.get("evaluation_periods")
+        if datapoints is not None and periods is not None and datapoints > periods:
+            raise ValueError(f"datapoints_to_alarm cannot exceed evaluation_periods ({datapoints} > {periods}): "
+                             "M of N needs M <= N")
+        return datapoints
 
     @field_validator("period")
     @classmethod

@@ -311,3 +311,16 @@ def test_a_refused_webhook_url_is_shown_without_its_secret_path_or_token():
 def test_the_region_is_one_aws_has(tmp_path, region, accepted):
     problems = _load_variant(tmp_path, _set("region", region))
     assert (problems is None) == accepted, problems
+
+
+@pytest.mark.parametrize("period, periods, accepted", [(60, 1440, True), (60, 1441, False), (3600, 168, True),
+                                                       (3600, 169, False), (21600, 28, True), (21600, 29, False)])
+def test_the_evaluation_range_is_at_most_a_day_under_an_hour_else_seven_days(tmp_path, period, periods, accepted):
+    def change(data):
+        data["alarms"][0].update(period=period, evaluation_periods=periods)
+    problems = _load_variant(tmp_path, change)
+    assert (problems is None) == accepted, problems
+
+
+def test_m_of_n_is_reported_on_datapoints_to_alarm(tmp_path):
+    assert "alarms[3].datapoints_to_alarm: datapoints_to_alarm cannot exceed" in _load_variant(tmp_path, _set("alarms.3.datapoints_to_alarm", 4))
