@@ -132,7 +132,7 @@ BUCKET = re.compile(r"^(?!\d+\.\d+\.\d+\.\d+$)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}
 MONITOR_CRON = re.compile(r"^cron\(0 (\*|(?P<hour>\d{1,2})(/(?P<step>\d{1,2}))?) \? \* \* \*\)$")
 
 
-def limit_problems(stack: Any, root: Any = None) -> Iterator[Found]:
+def limit_problems(stack: Any) -> Iterator[Found]:
     """Every value of `stack` that AWS would refuse, with its path in the spec."""
     data = stack.model_dump()
     for path, param in FIELDS:

@@ -111,11 +111,12 @@ def _pattern(pattern: str) -> Any:
     return regex.compile(pattern)
 
 
-_STEP = re.compile(r"\.?([A-Za-z0-9_]+)|(\[\])|(\{key\})|(\{value\})")
+_STEP = re.compile(r"[A-Za-z0-9_]+|\[\]|\{key\}|\{value\}")
 
 
 def _steps(member: str) -> list[str]:
-    return [name or other for name, *rest in _STEP.findall(member) for other in [next((r for r in rest if r), "")]]
+    """`Metrics[].Id` -> ["Metrics", "[]", "Id"]."""
+    return _STEP.findall(member)
 
 
 @cache
