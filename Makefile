@@ -54,4 +54,4 @@ chromium:
 	  else echo "chromium missing and not root: the report rendering test will be skipped"; fi; }
 
 clean:
-	rm -rf reports/*.html reports/*.json reports/*.xml reports/incidents .pytest_cache
+	rm -rf reports/*.html reports/*.json reports/*.xml reports/incidents reports/runs .pytest_cache

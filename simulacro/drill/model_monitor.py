@@ -23,7 +23,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from simulacro.spec.baselines import BASELINES, baseline, sha256
+from simulacro.spec.baselines import baseline, sha256
 from simulacro.evidence import DrillRecord
 from simulacro.drill.expect import Expect, describe_live
 from simulacro.monitor import ENDPOINT_NAMESPACE, DriftKind, Scenario, in_distribution, next_run_after, to_csv_rows
@@ -41,7 +41,6 @@ WINDOW_SECONDS = 3600  # the analysis window of a schedule without DataAnalysis 
 WINDOW_REQUESTS = 1200
 START_DELAY_SECONDS = 20 * 60  # AWS: a scheduled run may start 0-20 minutes after its time
 TERMINAL = ("Completed", "CompletedWithViolations", "Failed", "Stopped")
-FIXTURES = BASELINES.parent
 
 
 @dataclass(frozen=True)
@@ -85,9 +84,9 @@ class Monitor:
         self.stack, self.target, self.schedule, self.record = stack, target, schedule, record
         self.environment = schedule.environment
         self.endpoint: Endpoint = stack.endpoint(schedule.endpoint)
-        self.baseline = baseline(schedule.baseline.model, schedule.baseline.version)
+        self.baseline = baseline(schedule.baseline.model, schedule.baseline.version, stack.baselines)
         model = stack.in_environment(self.environment).model(self.endpoint.model)
-        self.model = json.loads((FIXTURES / model.artifact).read_text())
+        self.model = json.loads(stack.file(model.artifact).read_text())
         self.sagemaker = target.client("sagemaker", self.environment)
         self.dimensions = {"Endpoint": schedule.endpoint, "MonitoringSchedule": schedule.name}
         self._healthy_run: MonitoringRun | None = None

@@ -47,12 +47,13 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from simulacro.errors import BadInput
 from simulacro.target.clock import VirtualClock
 
 from . import backends
 from .capture import Capture, Exchange, event_ids
 from .errors import AwsError
-from .local_model import FIXTURES, LocalModel, ModelLoadError, PayloadError, serving_model
+from .local_model import LocalModel, ModelLoadError, PayloadError, files_root, serving_model
 from .metric_store import MetricStore, metric_key
 from .overlay import Call, Overlay
 
@@ -61,7 +62,7 @@ FAULT_ATTRIBUTE_TAG = "simulacro:fault-attribute"
 SERVING_STATUSES = ("InService", "Updating", "SystemUpdating", "RollingBack")  # the serving fleet keeps answering
 OVERHEAD_MEDIAN_MICROSECONDS = 1800.0
 OVERHEAD_SIGMA = 0.25
-DATASET = FIXTURES / "datasets" / "churn" / "train.csv"
+DATASET = Path("datasets") / "churn" / "train.csv"  # relative to the spec's folder (files_root)
 
 
 class FaultSyntaxError(ValueError):
@@ -143,7 +144,7 @@ class Dataplane:
         self.capture = capture or Capture()
         self.split = split or (lambda account, region, endpoint: None)
         self._generators: dict[tuple[str, str, str, int | None], np.random.Generator] = {}
-        self._dataset: list[str] | None = None
+        self._dataset: tuple[Path, list[str]] | None = None  # (file, its rows)
 
     def install(self, overlay: Overlay) -> None:
         _parse_runtime_requests()
@@ -321,10 +322,15 @@ class Dataplane:
         return Serving(account, region, name, variant_name, model, capture, tags.get(FAULT_ATTRIBUTE_TAG))
 
     def _dataset_rows(self) -> list[str]:
-        if self._dataset is None:
-            lines = Path(DATASET).read_text().splitlines()
-            self._dataset = [line for line in lines[1:] if line.strip()]
-        return self._dataset
+        path = files_root() / DATASET
+        if self._dataset is None or self._dataset[0] != path:
+            try:
+                lines = path.read_text().splitlines()
+            except OSError:
+                raise BadInput(f"no dataset at {path}: the drills' traffic replays its rows (keep datasets/ beside "
+                                   "the spec, as in fixtures/)") from None
+            self._dataset = (path, [line for line in lines[1:] if line.strip()])
+        return self._dataset[1]
 
 
 def _merged(on_new: np.ndarray, blue: Served, green: Served) -> Served:

@@ -151,6 +151,7 @@ class Endpoints:
         backend = backends.sagemaker(call.account, call.region)
         described = dict(backend.describe_endpoint(call.params["EndpointName"]))
         described.pop("DataCaptureConfig", None)  # moto's copy of the config's; AWS reports the live capture
+        described.pop("Tags", None)  # not a DescribeEndpoint member (ListTags has them)
         capture = self.capture_config(call.account, call.region, described["EndpointConfigName"])
         if capture is not None:  # with EnableCapture false it reports CaptureStatus Stopped
             described["DataCaptureConfig"] = capture

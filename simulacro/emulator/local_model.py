@@ -1,7 +1,7 @@
 """The fixture model behind a local endpoint: which one serves a config, loading it, scoring requests.
 
 A SageMaker model names its artifact in its primary container's `Environment`:
-`SIMULACRO_MODEL_ARTIFACT=models/churn/v3.json` (a path under `fixtures/`). A model without that
+`SIMULACRO_MODEL_ARTIFACT=models/churn/v3.json` (a path under the spec's folder, `serve_files_from`). A model without that
 variable is served by `DEFAULT_ARTIFACT`, so an endpoint made by hand with a minimal model still
 comes up. An artifact that does not exist or does not parse is a model that cannot load: the
 endpoint running it fails its health check (see `endpoints.py`).
@@ -31,6 +31,18 @@ from . import backends
 
 ARTIFACT_VARIABLE = "SIMULACRO_MODEL_ARTIFACT"
 DEFAULT_ARTIFACT = "models/churn/v3.json"
+_files_root = FIXTURES
+
+
+def serve_files_from(folder: Path) -> None:
+    """Find the artifacts and datasets a spec names relative to its folder there (the local target sets it)."""
+    global _files_root
+    _files_root = Path(folder)
+
+
+def files_root() -> Path:
+    """The folder of the spec the local AWS serves: model artifacts and datasets are relative to it."""
+    return _files_root
 
 
 class ModelLoadError(Exception):
@@ -104,7 +116,8 @@ class LocalModel:
         raise PayloadError(f"instance {number} is neither an object nor a list")
 
 
-def load_model(artifact: str, root: Path = FIXTURES) -> LocalModel:
+def load_model(artifact: str, root: Path | None = None) -> LocalModel:
+    root = root or _files_root
     path = root / artifact
     try:
         stamp = path.stat().st_mtime_ns

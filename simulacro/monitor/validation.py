@@ -1,10 +1,15 @@
 """``ensure_<document>_is_valid`` checks for statistics.json and constraints.json.
 
 Each raises :class:`MonitorInputError` naming the document, the path inside it and what was expected,
-so a hand-edited baseline fails before analysis, not halfway through it.
+so a hand-edited or truncated baseline fails before analysis, not halfway through it. The shapes are
+Model Monitor's documented schemas ("Schema for Statistics" and "Schema for Constraints"): `version`,
+`dataset.item_count`, one entry per feature with a unique `name` and an `inferred_type`; counts are
+non-negative numbers, statistics finite numbers, `is_non_negative` a boolean, `domains` a list of strings.
 """
 
 from __future__ import annotations
+
+import math
 
 from simulacro.monitor.config import CHI_SQUARED, COMPARISON_METHODS, LINFINITY, feature_overrides
 from simulacro.monitor.errors import MonitorInputError
@@ -16,8 +21,11 @@ CONSTRAINTS = "constraints.json"
 
 def ensure_statistics_are_valid(statistics: object) -> None:
     _ensure(isinstance(statistics, dict), STATISTICS, "", "an object", statistics)
-    item_count = (statistics.get("dataset") or {}).get("item_count")
-    _ensure(isinstance(item_count, (int, float)), STATISTICS, "dataset.item_count", "a number", item_count)
+    _ensure_version(statistics, STATISTICS)
+    dataset = statistics.get("dataset")
+    _ensure(isinstance(dataset, dict), STATISTICS, "dataset", "an object with item_count", dataset)
+    item_count = dataset.get("item_count")
+    _ensure(_is_count(item_count), STATISTICS, "dataset.item_count", "a number >= 0", item_count)
     features = _ensure_feature_list(statistics, STATISTICS)
     for index, feature in enumerate(features):
         _ensure_named_and_typed(feature, STATISTICS, index)
@@ -29,20 +37,26 @@ def ensure_statistics_are_valid(statistics: object) -> None:
             f"an object for a {feature['inferred_type']} feature",
             feature.get(stats_key),
         )
-        num_present = (feature[stats_key].get("common") or {}).get("num_present")
-        _ensure(
-            isinstance(num_present, (int, float)),
-            STATISTICS,
-            f"features[{index}].{stats_key}.common.num_present",
-            "a number",
-            num_present,
-        )
+        common = feature[stats_key].get("common")
+        _ensure(isinstance(common, dict), STATISTICS, f"features[{index}].{stats_key}.common", "an object", common)
+        for key in ("num_present", "num_missing"):
+            if key in common or key == "num_present":
+                _ensure(_is_count(common.get(key)), STATISTICS, f"features[{index}].{stats_key}.common.{key}",
+                        "a number >= 0", common.get(key))
+        for key in ("mean", "sum", "std_dev", "min", "max", "distinct_count"):
+            if key in feature[stats_key]:
+                value = feature[stats_key][key]
+                _ensure(_is_finite(value), STATISTICS, f"features[{index}].{stats_key}.{key}", "a finite number", value)
+    _ensure_unique_names(features, STATISTICS)
 
 
 def ensure_constraints_are_valid(constraints: object) -> None:
     _ensure(isinstance(constraints, dict), CONSTRAINTS, "", "an object", constraints)
-    for index, feature in enumerate(_ensure_feature_list(constraints, CONSTRAINTS)):
+    _ensure_version(constraints, CONSTRAINTS)
+    features = _ensure_feature_list(constraints, CONSTRAINTS)
+    for index, feature in enumerate(features):
         _ensure_named_and_typed(feature, CONSTRAINTS, index)
+        _ensure_feature_constraints(feature, index)
         completeness = feature.get("completeness", 0.0)
         _ensure(
             isinstance(completeness, (int, float)) and 0.0 <= completeness <= 1.0,
@@ -52,7 +66,43 @@ def ensure_constraints_are_valid(constraints: object) -> None:
             completeness,
         )
         _ensure_monitoring_config(feature_overrides(feature), f"features[{index}].monitoringConfigOverrides")
+    _ensure_unique_names(features, CONSTRAINTS)
     _ensure_monitoring_config(constraints.get("monitoring_config") or {}, "monitoring_config")
+
+
+def _ensure_feature_constraints(feature: dict, index: int) -> None:
+    numeric = feature.get("num_constraints")
+    if numeric is not None:
+        _ensure(isinstance(numeric, dict), CONSTRAINTS, f"features[{index}].num_constraints", "an object", numeric)
+        if "is_non_negative" in numeric:
+            _ensure(isinstance(numeric["is_non_negative"], bool), CONSTRAINTS,
+                    f"features[{index}].num_constraints.is_non_negative", "true or false", numeric["is_non_negative"])
+    strings = feature.get("string_constraints")
+    if strings is not None:
+        _ensure(isinstance(strings, dict), CONSTRAINTS, f"features[{index}].string_constraints", "an object", strings)
+        domains = strings.get("domains", [])
+        _ensure(isinstance(domains, list) and all(isinstance(d, str) for d in domains), CONSTRAINTS,
+                f"features[{index}].string_constraints.domains", "a list of strings", domains)
+
+
+def _ensure_version(document: dict, name: str) -> None:
+    if "version" in document:
+        _ensure(_is_finite(document["version"]), name, "version", "a number (0.0)", document["version"])
+
+
+def _ensure_unique_names(features: list, name: str) -> None:
+    seen: set[str] = set()
+    for index, feature in enumerate(features):
+        _ensure(feature["name"] not in seen, name, f"features[{index}].name", "a name no other feature has", feature["name"])
+        seen.add(feature["name"])
+
+
+def _is_finite(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _is_count(value: object) -> bool:
+    return _is_finite(value) and value >= 0
 
 
 def _ensure_monitoring_config(config: dict, path: str) -> None:

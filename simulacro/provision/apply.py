@@ -13,7 +13,6 @@ from typing import Any, Callable
 
 from botocore.exceptions import ClientError
 
-from simulacro.spec.paths import BASELINES
 from simulacro.spec.model import Endpoint, MonitoringSchedule, Pipeline, Rule, Stack
 
 from .deployment_guardrails import guardrail_tags, is_guardrail_tag
@@ -199,7 +198,7 @@ class _Applier:
         self.report.record("updated" if mine else "created", "capture retention", endpoint.name)
 
     def _baseline_files(self, s3: Any, schedule: MonitoringSchedule) -> None:
-        local = BASELINES / schedule.baseline.model / schedule.baseline.version
+        local = self.stack.baselines / schedule.baseline.model / schedule.baseline.version
         uri = self.names.baseline_uri(schedule.output, schedule.baseline.model, schedule.baseline.version)
         bucket, _, prefix = uri[len("s3://"):].partition("/")
         for name in ("statistics.json", "constraints.json", "manifest.json"):

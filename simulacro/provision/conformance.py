@@ -186,7 +186,7 @@ def schedule_findings(stack: Stack, found: Any, names: Names) -> Iterator[Findin
         uri = names.baseline_uri(schedule.output, schedule.baseline.model, schedule.baseline.version)
         if live["statistics"] != f"{uri}/statistics.json" or live["constraints"] != f"{uri}/constraints.json":
             yield Finding("monitoring schedule", schedule.name, "baseline", f"uses {live['statistics']}, spec version {schedule.baseline.version} at {uri}")
-        local = baseline(schedule.baseline.model, schedule.baseline.version)
+        local = baseline(schedule.baseline.model, schedule.baseline.version, stack.baselines)
         for problem in local.checksum_problems():
             yield Finding("monitoring schedule", schedule.name, "baseline checksum", problem)
         live_sums = live.get("baseline_checksums") or {}

@@ -21,6 +21,7 @@ from botocore.exceptions import ClientError
 from simulacro.spec.baselines import FILES, sha256
 from simulacro.spec.draft import Draft
 from simulacro.spec.durations import format_duration
+from simulacro.spec.model import EndpointFaults
 from simulacro.spec.paths import FIXTURES
 
 from .deployment_guardrails import recorded_deployment_config
@@ -278,6 +279,7 @@ class _Reader:
                 item["capture"] = self._capture(capture)
             if FAULT_TAG in tags:
                 item["faults"] = {"mechanism": "custom-attribute", "attribute": tags[FAULT_TAG]}
+                self._copy_incident_models()
             guardrail = _deployment_config(tags)
             if guardrail:
                 item["deployment_config"] = guardrail
@@ -286,6 +288,13 @@ class _Reader:
                 item["log_group"] = log_group
             drafted.append(item)
         return list(models.values()), drafted
+
+    def _copy_incident_models(self) -> None:
+        """The models the incident drills deploy on a faulted endpoint (a broken image, a regressed model), beside the draft."""
+        defaults = EndpointFaults()
+        for artifact in (defaults.broken_artifact, defaults.regressed_artifact):
+            if (FIXTURES / artifact).is_file():
+                self.out.files[artifact] = (FIXTURES / artifact).read_bytes()
 
     def _capture(self, capture: dict[str, Any]) -> dict[str, Any]:
         destination = capture["DestinationS3Uri"]

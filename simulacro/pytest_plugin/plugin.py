@@ -22,7 +22,7 @@ from simulacro.pytest_plugin.dry_run import plan_text
 from simulacro.evidence import DrillRecord, drill_html, inventory_html, scorecard_html
 from simulacro.gameday.signals import interrupts_held, sigterm_raises_keyboard_interrupt
 from simulacro.pytest_plugin.interrupt_each_phase import InterruptEachPhase
-from simulacro.pytest_plugin.session import SimulacroSession, record_json
+from simulacro.pytest_plugin.session import SimulacroSession, bundle_path, check_report_paths, record_json
 from simulacro.spec import DEFAULT_SPEC, Stack
 from simulacro.drill.expect import Expect
 from simulacro.drill.faults import Faults
@@ -56,7 +56,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     "drill, then interrupt it at each phase and check that the rollback leaves the stack as it was")
     group.addoption("--compare", default=None, metavar="BUNDLE", help="an earlier run's JSON bundle: the scorecard marks "
                     "what regressed since (a requirement no longer proven, a drill that now fails, a slower detection)")
-    group.addoption("--evidence", default=None, help="JSON evidence bundle (default: beside --html, else reports/drills.json)")
+    group.addoption("--evidence", default=None, help="JSON evidence bundle (default: beside --html, "
+                    "else reports/runs/<run id>.json, so a run without --html never overwrites another run's evidence)")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    check_report_paths(config)  # before pytest-html creates folders for its report, and before anything runs
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -347,6 +353,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> Iterator[N
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     state = config.stash[STATE_KEY]
+    if state.drills_json() and not hasattr(config, "workerinput"):
+        terminalreporter.write_line(f"simulacro: evidence of run {state.run_id} in {bundle_path(config, state.run_id)}")
     if state.leftovers:
         terminalreporter.write_sep("!", "simulacro: the run left things behind")
         for leftover in state.leftovers:

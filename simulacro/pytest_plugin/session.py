@@ -257,7 +257,7 @@ class SimulacroSession:
         drills = self.drills_json()
         if not drills or hasattr(self.config, "workerinput"):
             return
-        path = _bundle_path(self.config)
+        path = bundle_path(self.config, self.run_id)
         path.parent.mkdir(parents=True, exist_ok=True)
         bundle = {"run_id": self.run_id, "target": self.config.getoption("--target"), "environments": self.environments,
                   "dry_run": self.dry_run, "interrupted": int(exitstatus) == int(pytest.ExitCode.INTERRUPTED),
@@ -290,11 +290,43 @@ def _previous_bundle(path: str | None) -> dict[str, Any] | None:
     return bundle
 
 
-def _bundle_path(config: pytest.Config) -> Path:
+def bundle_path(config: pytest.Config, run_id: str) -> Path:
+    """--evidence; else beside the --html report (drills.html -> drills.json), so the two always tell the same
+    run; else a file of its own per run, reports/runs/<run id>.json, which overwrites no other run's evidence."""
     if config.getoption("--evidence"):
         return Path(config.getoption("--evidence"))
     html = getattr(config.option, "htmlpath", None)
-    return Path(html).with_suffix(".json") if html else Path("reports") / "drills.json"
+    if html:
+        return Path(html).with_suffix(".json")
+    return Path("reports") / "runs" / f"{run_id}.json"
+
+
+def check_report_paths(config: pytest.Config) -> None:
+    """Refuse, before anything runs or is created, a report path that cannot be written (pytest-html and
+    JUnit would otherwise fail at the end with an INTERNALERROR)."""
+    for option, value in (("--html", getattr(config.option, "htmlpath", None)), ("--evidence", config.getoption("--evidence")),
+                          ("--junitxml", getattr(config.option, "xmlpath", None)), ("--record-calls", config.getoption("--record-calls"))):
+        problem = unwritable_file_problem(value) if value else None
+        if problem:
+            raise pytest.UsageError(f"{option} {value}: {problem}; nothing was run")
+
+
+def unwritable_file_problem(value: str) -> str | None:
+    """Why a report cannot be written at `value` (None when it can): it names a folder, or a folder on its way
+    is a file or cannot be written."""
+    path = Path(value).expanduser().absolute()
+    if path.is_dir():
+        return "is a folder; name a file"
+    ancestor = path.parent
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        return f"{ancestor} is a file, so no folder can be made there"
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        return f"cannot write into {ancestor}"
+    if path.exists() and not os.access(path, os.W_OK):
+        return "exists and cannot be overwritten"
+    return None
 
 
 def record_json(record: DrillRecord) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """Durations written the way people write them in a spec: 90s, 5m, 1h30m, or plain seconds."""
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated
 
@@ -15,6 +16,8 @@ def parse_duration(value: object) -> float:
     if isinstance(value, bool):
         raise ValueError("expected a duration such as '90s', '5m' or '1h', got a boolean")
     if isinstance(value, (int, float)):
+        if not math.isfinite(value):
+            raise ValueError(f"a duration must be a finite number of seconds, got {value!r}")
         if value < 0:
             raise ValueError("a duration cannot be negative")
         return float(value)
@@ -22,7 +25,10 @@ def parse_duration(value: object) -> float:
         text = value.strip().replace(" ", "")
         parts = _PART.findall(text)
         if parts and "".join(n + u for n, u in parts) == text:
-            return sum(float(n) * _UNIT_SECONDS[u] for n, u in parts)
+            seconds = sum(float(n) * _UNIT_SECONDS[u] for n, u in parts)
+            if not math.isfinite(seconds):
+                raise ValueError(f"a duration must be a finite number of seconds, got {value!r}")
+            return seconds
     raise ValueError(f"expected a duration such as '90s', '5m' or '1h', got {value!r}")
 
 
@@ -36,4 +42,13 @@ def format_duration(seconds: float) -> str:
     return text or "0s"
 
 
+def parse_positive_duration(value: object) -> float:
+    """Like `parse_duration`, for what must take some time: a budget or a wait of 0s cannot be met or means nothing."""
+    seconds = parse_duration(value)
+    if seconds <= 0:
+        raise ValueError(f"must be longer than 0s, got {value!r}")
+    return seconds
+
+
 Duration = Annotated[float, BeforeValidator(parse_duration)]
+PositiveDuration = Annotated[float, BeforeValidator(parse_positive_duration)]

@@ -10,7 +10,9 @@ from pydantic import ValidationError
 from .errors import Problem, SpecError
 from .model import Stack
 from .paths import DEFAULT_SPEC
+from .aws_limits import limit_problems
 from .references import reference_problems
+from .yaml_budget import LOADER, OverBudget, check_yaml_budget, read_spec_text
 
 
 
@@ -18,7 +20,7 @@ def load_stack(path: str | Path = DEFAULT_SPEC) -> Stack:
     path = Path(path)
     text = _read(path)
     node = _compose(text, path)
-    data = yaml.safe_load(text)
+    data = _construct(text, path)
     lines = _LineIndex(node)
 
     def problem(where: str, message: str) -> Problem:
@@ -35,28 +37,53 @@ def load_stack(path: str | Path = DEFAULT_SPEC) -> Stack:
         raise SpecError([problem(_dotted(e["loc"]), _explain(e)) for e in error.errors()]) from None
     problems = [problem(where, message) for where, message in reference_problems(stack, path.parent)]
     problems += [problem(where, message) for where, message in _pattern_problems(stack)]
+    problems += [problem(where, message) for where, message in limit_problems(stack)]
     if problems:
         raise SpecError(problems)
-    return stack
+    return stack.from_folder(path.resolve().parent)
 
 
 def _read(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        return read_spec_text(path)
     except FileNotFoundError:
         raise SpecError([Problem(str(path), "", "file not found")]) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise SpecError([Problem(str(path), "", f"cannot read the file: {error}")]) from None
+    except IsADirectoryError:
+        raise SpecError([Problem(str(path), "", "is a folder, not a spec file")]) from None
+    except OverBudget as error:
+        raise SpecError([Problem(str(path), "", str(error), error.line)]) from None
+    except OSError as error:
+        raise SpecError([Problem(str(path), "", f"cannot read the file: {error.strerror or error}")]) from None
 
 
 def _compose(text: str, path: Path) -> yaml.Node | None:
     try:
-        return yaml.compose(text, Loader=yaml.SafeLoader)
+        check_yaml_budget(text)
+        return yaml.compose(text, Loader=LOADER)
+    except OverBudget as error:
+        raise SpecError([Problem(str(path), "", str(error), error.line)]) from None
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        detail = getattr(error, "problem", None) or str(error)
-        raise SpecError([Problem(str(path), "", f"not valid YAML: {detail}", line)]) from None
+        raise SpecError([Problem(str(path), "", f"not valid YAML: {_yaml_detail(error)}", _yaml_line(error))]) from None
+
+
+def _construct(text: str, path: Path) -> Any:
+    """The YAML as Python data; tags and keys that the safe loader cannot build are refused by line."""
+    try:
+        return yaml.load(text, Loader=LOADER)  # noqa: S506 - LOADER is a safe loader
+    except yaml.YAMLError as error:
+        raise SpecError([Problem(str(path), "", f"cannot be read as data: {_yaml_detail(error)}", _yaml_line(error))]) from None
+
+
+def _yaml_detail(error: yaml.YAMLError) -> str:
+    parts = [getattr(error, "context", None), getattr(error, "problem", None)]
+    return "; ".join(p for p in parts if p) or str(error).splitlines()[0]
+
+
+def _yaml_line(error: yaml.YAMLError) -> int | None:
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    if mark is not None:
+        return mark.line + 1
+    return None
 
 
 def _pattern_problems(stack: Stack) -> Iterator[tuple[str, str]]:
@@ -137,6 +164,15 @@ def _explain(error: dict[str, Any]) -> str:
     if error["type"] == "missing":
         return "required field is missing"
     given = error.get("input")
-    if error["type"].endswith("_type") or error["type"].startswith("literal"):
-        return f"{message}; got {given!r}"
+    if error["type"] == "string_pattern_mismatch":
+        return f"{given!r} does not match the required pattern {error.get('ctx', {}).get('pattern')}"
+    shows_value = ("_type", "_parsing")
+    bounds = ("literal", "greater_than", "less_than", "too_short", "too_long", "finite_number", "string_too", "int_from_float")
+    if error["type"].endswith(shows_value) or error["type"].startswith(bounds):
+        return f"{message}; got {_short(given)}"
     return message
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else f"{text[:60]}... ({len(value) if hasattr(value, '__len__') else len(text)} long)"

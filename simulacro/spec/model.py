@@ -6,11 +6,16 @@ sends and that the inventory compares the live state with.
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+import re
+import types
+from typing import Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pathlib import Path
 
-from .durations import Duration
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+
+from .durations import Duration, PositiveDuration
+from .paths import FIXTURES
 
 Category = Literal["pipeline", "endpoint", "cost", "monitor"]
 Comparison = Literal[
@@ -21,12 +26,26 @@ Comparison = Literal[
 ]
 MissingData = Literal["missing", "notBreaching", "breaching", "ignore"]
 SIMPLE_STATISTICS = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
+# PutMetricAlarm Period: "Valid values are 10, 20, 30, and any multiple of 60" (botocore's documentation).
+HIGH_RESOLUTION_PERIODS = (10, 20, 30)
+# ExtendedStatistic percentiles: p0 to p100, up to two decimal places (CloudWatch statistics definitions).
+PERCENTILE = re.compile(r"^p(100(\.0{1,2})?|\d{1,2}(\.\d{1,2})?)$")
 ACCOUNT_ID = r"^\d{12}$"
 NAME = r"^[A-Za-z0-9][A-Za-z0-9._/#:-]*$"
+# A folder name under baselines/: no separators, no "..", nothing hidden.
+PLAIN_NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_booleans_for_numbers(cls, value: Any, info: Any) -> Any:
+        """YAML reads yes/no/on/off as booleans, and pydantic would take them as 1 and 0: refuse them for numbers."""
+        if isinstance(value, bool) and _is_number(cls.model_fields[info.field_name].annotation):
+            raise ValueError(f"expected a number, got {value!r} (YAML reads yes, no, on, off, true and false as booleans)")
+        return value
 
 
 class Environment(Strict):
@@ -70,7 +89,8 @@ class MetricRef(Strict):
     def _statistic_is_known(cls, value: str) -> str:
         if value in SIMPLE_STATISTICS or _is_percentile(value):
             return value
-        raise ValueError(f"expected one of {', '.join(SIMPLE_STATISTICS)} or a percentile such as p95, got {value!r}")
+        raise ValueError(f"expected one of {', '.join(SIMPLE_STATISTICS)} or a percentile p0 to p100 "
+                         f"(at most two decimals, such as p95 or p99.9), got {value!r}")
 
     @property
     def is_percentile(self) -> bool:
@@ -102,13 +122,13 @@ class Alarm(Strict):
     period: int = 60
     evaluation_periods: int = Field(ge=1)
     datapoints_to_alarm: int | None = Field(default=None, ge=1)
-    threshold: float
+    threshold: float = Field(allow_inf_nan=False)
     comparison: Comparison
     treat_missing_data: MissingData = "missing"
     evaluate_low_sample_count_percentile: Literal["evaluate", "ignore"] | None = None
     actions: AlarmActions
-    detection_budget: Duration
-    recovery_budget: Duration
+    detection_budget: PositiveDuration
+    recovery_budget: PositiveDuration
 
     @model_validator(mode="after")
     def _one_metric_form(self) -> "Alarm":
@@ -116,11 +136,23 @@ class Alarm(Strict):
             raise ValueError("declare either `metric` or `expression` with `metrics`, not both and not neither")
         if self.expression is not None and not self.metrics:
             raise ValueError("an `expression` needs the `metrics` it refers to")
-        if self.period not in (10, 30) and self.period % 60:
-            raise ValueError(f"period must be 10, 30 or a multiple of 60 seconds, got {self.period}")
-        if (self.datapoints_to_alarm or 0) > self.evaluation_periods:
-            raise ValueError("datapoints_to_alarm cannot exceed evaluation_periods")
         return self
+
+    @field_validator("datapoints_to_alarm")
+    @classmethod
+    def _m_within_n(cls, datapoints: int | None, info: Any) -> int | None:
+        periods = info.data.get("evaluation_periods")
+        if datapoints is not None and periods is not None and datapoints > periods:
+            raise ValueError(f"datapoints_to_alarm cannot exceed evaluation_periods ({datapoints} > {periods}): "
+                             "M of N needs M <= N")
+        return datapoints
+
+    @field_validator("period")
+    @classmethod
+    def _period_is_one_aws_accepts(cls, period: int) -> int:
+        if period not in HIGH_RESOLUTION_PERIODS and (period <= 0 or period % 60):
+            raise ValueError(f"period must be 10, 20, 30 or a multiple of 60 seconds (PutMetricAlarm Period), got {period}")
+        return period
 
     @property
     def metric_refs(self) -> list[MetricRef]:
@@ -218,7 +250,7 @@ class Rule(Strict):
     pattern: dict[str, Any] | str
     targets: list[RuleTarget] = Field(min_length=1)
     # From the state change to the event in the target: EventBridge delivers within seconds.
-    delivery_budget: Duration = 60
+    delivery_budget: PositiveDuration = 60
     # A promotion rule's target queue feeds the deployer of this endpoint.
     deploys_endpoint: str | None = None
 
@@ -241,7 +273,7 @@ class LogGroup(Strict):
 class PipelineStep(Strict):
     name: str = Field(pattern=r"^[A-Za-z0-9\-_]{1,64}$")
     type: Literal["Processing", "Training", "RegisterModel", "Condition", "Fail", "Transform"]
-    duration: Duration
+    duration: PositiveDuration
     failure_reason: str = "AlgorithmError: simulated failure injected by Simulacro"
 
 
@@ -382,8 +414,8 @@ class Endpoint(Strict):
 
 
 class BaselineRef(Strict):
-    model: str
-    version: str
+    model: str = Field(pattern=PLAIN_NAME)
+    version: str = Field(pattern=PLAIN_NAME)
 
 
 class MonitoringSchedule(Strict):
@@ -412,6 +444,27 @@ class Stack(Strict):
     models: list[Model] = []
     endpoints: list[Endpoint] = []
     monitoring_schedules: list[MonitoringSchedule] = []
+    # The folder the spec was read from: baselines, models and datasets are found relative to it.
+    _folder: Path | None = PrivateAttr(default=None)
+
+    def from_folder(self, folder: Path) -> "Stack":
+        """This stack, resolving its relative paths against `folder` (the spec file's folder)."""
+        copy = self.model_copy()
+        copy._folder = Path(folder)
+        return copy
+
+    @property
+    def folder(self) -> Path:
+        """Where the spec's relative paths start: its file's folder (the example's fixtures/ when built in code)."""
+        return self._folder or FIXTURES
+
+    @property
+    def baselines(self) -> Path:
+        return self.folder / "baselines"
+
+    def file(self, relative: str) -> Path:
+        """A file the spec names by a path relative to its folder (a model artifact, a dataset)."""
+        return self.folder / relative
 
     def alarm(self, name: str) -> Alarm:
         return _find(self.alarms, name, "alarm")
@@ -474,11 +527,15 @@ def _find(items: list[Any], name: str, kind: str) -> Any:
     raise KeyError(f"no {kind} named {name!r} in the stack spec (declared: {known})")
 
 
+def _is_number(annotation: Any) -> bool:
+    """int or float, possibly optional; not bool, not a union with other kinds."""
+    if annotation in (int, float):
+        return True
+    if get_origin(annotation) in (Union, types.UnionType):
+        kinds = [a for a in get_args(annotation) if a is not type(None)]
+        return bool(kinds) and all(k in (int, float) for k in kinds)
+    return False
+
+
 def _is_percentile(statistic: str) -> bool:
-    if not statistic.startswith("p"):
-        return False
-    try:
-        value = float(statistic[1:])
-    except ValueError:
-        return False
-    return 0 < value < 100
+    return bool(PERCENTILE.match(statistic))

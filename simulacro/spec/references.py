@@ -5,6 +5,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Iterator
 
+from .baselines import Baseline
 from .model import RESOURCE_KINDS, Stack
 
 RUNBOOKS = ("endpoint-not-responding", "regression-after-promotion", "recurring-pipeline-failure", "cost-review", "drift-review")
@@ -93,6 +94,11 @@ def _sagemaker_references(stack: Stack, root: Path) -> Iterator[Found]:
         if not (root / model.artifact).is_file():
             yield f"models[{index}].artifact", f"no model file at {model.artifact} (relative to {root})"
     for index, endpoint in enumerate(stack.endpoints):
+        for kind in ("broken_artifact", "regressed_artifact"):
+            artifact = getattr(endpoint.faults, kind) if endpoint.faults else None
+            if artifact and not (root / artifact).is_file():
+                yield f"endpoints[{index}].faults.{kind}", f"no model file at {artifact} (relative to {root})"
+    for index, endpoint in enumerate(stack.endpoints):
         models = _names(stack.models, endpoint.environment)
         if endpoint.model not in models:
             yield f"endpoints[{index}].model", _unknown(f"model in {endpoint.environment}", endpoint.model, models)
@@ -111,6 +117,9 @@ def _sagemaker_references(stack: Stack, root: Path) -> Iterator[Found]:
         baseline_dir = root / "baselines" / schedule.baseline.model / schedule.baseline.version
         if not (baseline_dir / "manifest.json").is_file():
             yield f"monitoring_schedules[{index}].baseline", f"no versioned baseline at {baseline_dir.relative_to(root.parent) if root.parent in baseline_dir.parents else baseline_dir} (expected manifest.json, statistics.json, constraints.json)"
+        else:
+            for problem in Baseline(schedule.baseline.model, schedule.baseline.version, baseline_dir).checksum_problems():
+                yield f"monitoring_schedules[{index}].baseline", f"the baseline {schedule.baseline.model}/{schedule.baseline.version} is unusable: {problem}"
 
 
 def _rollback_alarm_references(stack: Stack) -> Iterator[Found]:

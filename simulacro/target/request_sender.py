@@ -14,10 +14,10 @@ from typing import Any, Callable
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from simulacro.spec.paths import DATASETS
+from simulacro.errors import BadInput
 from simulacro.target.aws_errors import AwsAccessProblem
 
-DATASET = DATASETS / "churn" / "train.csv"
+DATASET = Path("datasets") / "churn" / "train.csv"  # relative to the spec's folder
 SENDERS = 8
 
 
@@ -88,5 +88,10 @@ def default_payloads(stack: Any, endpoint: str, environment: str) -> list[str]:
     smoke = getattr(declared, "smoke_payload", None)
     if smoke:
         return [smoke]
-    lines = DATASET.read_text().splitlines()[1:]
+    path = stack.folder / DATASET
+    try:
+        lines = path.read_text().splitlines()[1:]
+    except OSError:
+        raise BadInput(f"no dataset at {path}: requests replay its rows unless the endpoint declares a smoke_payload "
+                       "(keep datasets/ beside the spec, as in fixtures/)") from None
     return [line for line in lines if line.strip()][:1000]

@@ -105,6 +105,9 @@ class LocalTarget(Target):
     def __init__(self, stack: Stack, local_aws: Any, environment: str = "staging"):
         super().__init__(stack, environment)
         self.local_aws = local_aws
+        from simulacro.emulator.local_model import serve_files_from
+
+        serve_files_from(stack.folder)  # the spec's models and datasets, wherever the spec lives
         self.clock: VirtualClock = local_aws.clock
 
     @property

@@ -144,8 +144,9 @@ def _endpoint_scenario(aws, target):
     aws.clock.sleep(UPDATING_SECONDS)
     sm.describe_endpoint(EndpointName="shape-ep")  # Updating, Baking
     aws.clock.sleep(600)
-    described = sm.describe_endpoint(EndpointName="shape-ep")  # InService on a config without capture
-    assert described["EndpointConfigName"] == "errors" and "DataCaptureConfig" not in described
+    described = sm.describe_endpoint(EndpointName="shape-ep")  # InService on a config whose capture is disabled
+    # Capture declared but disabled: reported, stopped (the summary's EnableCapture and CaptureStatus are required).
+    assert described["EndpointConfigName"] == "errors" and described["DataCaptureConfig"]["CaptureStatus"] == "Stopped"
     target.client("cloudwatch").put_metric_alarm(
         AlarmName="shape-rollback", Namespace="AWS/SageMaker", MetricName="Invocation5XXErrors", Statistic="Sum",
         Dimensions=[{"Name": "EndpointName", "Value": "shape-ep"}], Period=60, EvaluationPeriods=1, Threshold=0,

@@ -69,7 +69,7 @@ def test_duplicate_yaml_key_is_refused_because_yaml_would_keep_only_the_last(tmp
     (lambda d: d["rules"][0].update({"detail-type": "x"}), "rules[0].detail-type: unknown field"),
     (lambda d: d["alarms"][0].update(environment="qa"), "alarms[0].environment: unknown environment 'qa'"),
     (lambda d: d["environments"]["staging"].update(account="12345"), "environments.staging.account"),
-    (lambda d: d["alarms"][0].update(period=45), "period must be 10, 30 or a multiple of 60"),
+    (lambda d: d["alarms"][0].update(period=45), "period must be 10, 20, 30 or a multiple of 60"),
     (lambda d: d["alarms"][3].update(expression="100 * errs / invocations"), "'errs', which is not one of the alarm's metrics"),
     (lambda d: d["rules"][0]["targets"][0].update(dead_letter_queue="missing-dlq"), "dead_letter_queue: unknown queue in staging 'missing-dlq'"),
     (lambda d: d["monitoring_schedules"][0]["baseline"].update(version="v9"), "no versioned baseline"),
