@@ -154,7 +154,7 @@ class Expect:
         self._probes.clear()
 
     def _describe(self, alarm: Alarm) -> dict[str, Any] | None:
-        cloudwatch = self.target.client("cloudwatch", alarm.environment)
+        cloudwatch = self.target.client("cloudwatch", alarm.environment, self.stack.region_of(alarm, self.target.region))
         alarms = cloudwatch.describe_alarms(AlarmNames=[alarm.name])["MetricAlarms"]
         return alarms[0] if alarms else None
 

@@ -7,7 +7,9 @@ from typing import Any
 from simulacro.clock import VirtualClock
 from simulacro.local_clients import local_client
 
+from . import alarm_regions
 from . import overlay as overlay_module
+from .billing import Billing
 from .capture import Capture
 from .cloudwatch import CloudWatch
 from .dataplane import Dataplane
@@ -35,6 +37,7 @@ class LocalAws:
         self.metrics = MetricStore()
         self.events = EventBus(self.clock, self._put_service_metric)
         self.cloudwatch = CloudWatch(self.clock, self.metrics, self.events.emit)
+        self.billing = Billing(self.clock, self.cloudwatch.put_metric)  # AWS/Billing, us-east-1 only
         self.endpoints = Endpoints(self.clock, self.events.emit)
         self.monitoring = MonitoringSchedules(self.clock)
         self.monitoring_runs = MonitoringRuns(self.clock, self.monitoring, self.events.emit, self.cloudwatch.put_metric)
@@ -45,6 +48,7 @@ class LocalAws:
         for part in (self.cloudwatch, self.events, self.endpoints, self.monitoring, self.pipelines, self.dataplane,
                      self.model_registry):
             part.install(self.overlay)
+        alarm_regions.install(self.overlay)
         self.deployer = LocalDeployer(self.clock, lambda service, account, region: local_client(self.url, service, account, region))
         self._server: MotoServer | None = None
 
@@ -59,6 +63,7 @@ class LocalAws:
         self._server = MotoServer().start()
         self._reset_moto()  # moto's state is process-wide: start from nothing, as a new account would
         self.clock.call_every(EVALUATION_INTERVAL_SECONDS, self.cloudwatch.evaluate_all)
+        self.billing.start()
         self.deployer.start()
         return self
 
@@ -72,6 +77,7 @@ class LocalAws:
         """Forget every resource (moto's and ours); the clock keeps its time."""
         self._reset_moto()
         self.metrics.clear()
+        self.billing.clear()
         self.cloudwatch.alarms.clear()
         self.monitoring.schedules.clear()
         self.events.log.clear()

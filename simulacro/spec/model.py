@@ -23,6 +23,7 @@ MissingData = Literal["missing", "notBreaching", "breaching", "ignore"]
 SIMPLE_STATISTICS = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
 ACCOUNT_ID = r"^\d{12}$"
 NAME = r"^[A-Za-z0-9][A-Za-z0-9._/#:-]*$"
+REGION = r"^[a-z]{2}(-[a-z]+)+-\d$"
 
 
 class Strict(BaseModel):
@@ -49,6 +50,8 @@ class Topic(Strict):
     owner: str = Field(min_length=1)
     subscriptions: list[Subscription] = Field(min_length=1)
     role: Literal["alerts", "incidents", "events"] = "alerts"
+    # Where the topic lives when not in the stack's region (a billing alarm's topic: us-east-1).
+    region: str | None = Field(default=None, pattern=REGION)
 
 
 class Queue(Strict):
@@ -109,6 +112,8 @@ class Alarm(Strict):
     actions: AlarmActions
     detection_budget: Duration
     recovery_budget: Duration
+    # Where the alarm lives when not in the stack's region (an AWS/Billing alarm: us-east-1).
+    region: str | None = Field(default=None, pattern=REGION)
 
     @model_validator(mode="after")
     def _one_metric_form(self) -> "Alarm":
@@ -341,7 +346,7 @@ class MonitoringSchedule(Strict):
 class Stack(Strict):
     version: Literal[1]
     name: str
-    region: str = Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")
+    region: str = Field(pattern=REGION)
     environments: dict[str, Environment] = Field(min_length=1)
     topics: list[Topic] = []
     queues: list[Queue] = []
@@ -391,6 +396,13 @@ class Stack(Strict):
 
     def account(self, environment: str) -> str:
         return self.environments[environment].account
+
+    def region_of(self, resource: Any, default: str | None = None) -> str:
+        """Where a resource lives: its own `region`, else `default` (a target's region), else the stack's."""
+        return getattr(resource, "region", None) or default or self.region
+
+    def topic_in(self, environment: str, name: str) -> "Topic | None":
+        return next((t for t in self.topics if t.environment == environment and t.name == name), None)
 
     def in_environment(self, environment: str) -> "Stack":
         """The part of the stack that lives in one environment's account."""

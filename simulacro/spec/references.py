@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .model import RESOURCE_KINDS, Stack
+from .regions import region_problems
 
 RUNBOOKS = ("endpoint-not-responding", "regression-after-promotion", "recurring-pipeline-failure", "cost-review", "drift-review")
 
@@ -18,6 +19,7 @@ def reference_problems(stack: Stack, root: Path) -> Iterator[Found]:
     yield from _alarm_references(stack)
     yield from _rule_references(stack)
     yield from _sagemaker_references(stack, root)
+    yield from region_problems(stack)
 
 
 def _duplicates(stack: Stack) -> Iterator[Found]:
