@@ -97,3 +97,22 @@ def test_a_billing_alarm_outside_us_east_1_never_sees_a_datapoint(provisioned):
         provisioned.inject_billing("staging", 0.0)
         for cloudwatch in clients.values():
             cloudwatch.delete_alarms(AlarmNames=["hand-made-billing"])
+
+
+def test_the_inventory_drill_sees_a_cost_alarm_recreated_in_the_wrong_region(provisioned, stack):
+    """A cost alarm deleted from us-east-1 and made again by hand in eu-west-1 (where it never sees billing data)."""
+    from simulacro import conformance
+    from simulacro.provision import apply
+
+    name = "churn-staging-estimated-charges"
+    east, west = (provisioned.client("cloudwatch", "staging", region) for region in ("us-east-1", "eu-west-1"))
+    request = stack.alarm(name).to_put_metric_alarm(lambda topic: f"arn:aws:sns:eu-west-1:{stack.account('staging')}:churn-oncall-staging")
+    east.delete_alarms(AlarmNames=[name])
+    west.put_metric_alarm(**request)
+    try:
+        found = conformance.findings(conformance.alarm_findings, stack, inventory(provisioned, "staging"))
+        assert [str(f) for f in found if f.name == name] == [f"alarm {name}: region: found only in eu-west-1 (spec: us-east-1)"]
+    finally:
+        west.delete_alarms(AlarmNames=[name])
+        apply(stack, provisioned, ["staging"])
+    assert east.describe_alarms(AlarmNames=[name])["MetricAlarms"]
