@@ -401,6 +401,10 @@ class Stack(Strict):
         """Where a resource lives: its own `region`, else `default` (a target's region), else the stack's."""
         return getattr(resource, "region", None) or default or self.region
 
+    def regions(self) -> list[str]:
+        """Every region the stack's resources live in: the stack's own first, then those alarms and topics name."""
+        return [self.region, *sorted({r.region for r in [*self.alarms, *self.topics] if r.region} - {self.region})]
+
     def topic_in(self, environment: str, name: str) -> "Topic | None":
         return next((t for t in self.topics if t.environment == environment and t.name == name), None)
 

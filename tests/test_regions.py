@@ -1,5 +1,5 @@
-"""Billing and regions in the local AWS: EstimatedCharges exists only in us-east-1 (AWS-FACTS §2, §8), alarm
-actions are same-region, and the spec's cost alarms and FinOps topics are provisioned and read back there."""
+"""Regions and billing: EstimatedCharges exists only in us-east-1 (AWS-FACTS §2, §8), alarm actions are same-region,
+and the spec's cost alarms and FinOps topics are provisioned, read back, checked and allowed (IAM) there."""
 import math
 from datetime import timedelta
 
@@ -116,3 +116,12 @@ def test_the_inventory_drill_sees_a_cost_alarm_recreated_in_the_wrong_region(pro
         west.delete_alarms(AlarmNames=[name])
         apply(stack, provisioned, ["staging"])
     assert east.describe_alarms(AlarmNames=[name])["MetricAlarms"]
+
+
+def test_the_least_privilege_policy_allows_every_region_the_spec_uses(stack):
+    from simulacro.iam import policy_document
+
+    assert stack.regions() == ["eu-west-1", "us-east-1"]
+    policy = policy_document({"cloudwatch:DescribeAlarms", "cloudwatch:SetAlarmState"}, stack.regions())
+    conditions = [s["Condition"] for s in policy["Statement"] if s["Sid"].startswith(("SimulacroRead", "SimulacroInject"))]
+    assert conditions == [{"StringEquals": {"aws:RequestedRegion": ["eu-west-1", "us-east-1"]}}] * 2
