@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 REPORT := reports/drills.html
 
-.PHONY: drill gate test selfcheck flakecheck bench bench-monitor chromium clean
+.PHONY: drill gate test selfcheck flakecheck bench bench-monitor bench-emulator chromium clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -24,13 +24,13 @@ gate: $(STAMP)
 test: $(STAMP) chromium
 	$(PY) -m pytest tests -q -n auto $(ARGS)
 
-## make selfcheck: apply each misconfiguration of tests/mutations/catalogue.yaml and see a drill catch it
+## make selfcheck: apply each misconfiguration of tests/quality/mutations/catalogue.yaml and see a drill catch it
 selfcheck: $(STAMP)
-	$(PY) tests/mutations/selfcheck.py $(ARGS)
+	$(PY) tests/quality/mutations/selfcheck.py $(ARGS)
 
 ## make flakecheck: the drill catalogue 20 times in random order; any outcome that changes fails
 flakecheck: $(STAMP)
-	$(PY) tests/flakecheck.py $(ARGS)
+	$(PY) tests/quality/flakecheck.py $(ARGS)
 
 ## make bench: the side-by-side benchmarks (not timed tests); bench-monitor installs Evidently in .venv-bench
 bench: $(STAMP)
@@ -41,6 +41,12 @@ bench-monitor:
 	test -x .venv-bench/bin/python || python3 -m venv .venv-bench
 	.venv-bench/bin/pip install --quiet -r benchmarks/requirements-monitor.txt
 	.venv-bench/bin/python benchmarks/bench_monitor.py $(ARGS)
+
+## make bench-emulator: alarm evaluation against LocalStack's, which is installed in .venv-bench-emulator only
+bench-emulator:
+	test -x .venv-bench-emulator/bin/python || python3 -m venv .venv-bench-emulator
+	.venv-bench-emulator/bin/pip install --quiet -r benchmarks/requirements-emulator.txt
+	.venv-bench-emulator/bin/python benchmarks/bench_emulator.py $(ARGS)
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \

@@ -1,2 +1,2 @@
 """Simulacro's pytest plugin, for the drills and the suite's own tests."""
-pytest_plugins = ["simulacro.plugin"]
+pytest_plugins = ["simulacro.pytest_plugin.plugin"]

@@ -4,7 +4,7 @@ Read-only: every check reads the live state through the AWS APIs and compares it
 """
 import pytest
 
-from simulacro import conformance
+from simulacro.provision import conformance
 from simulacro.provision import inventory
 
 

@@ -6,9 +6,9 @@ feature; each monitor drill sends one hourly analysis window of it and reads the
 On real AWS these drills take as long as the monitor does: hours."""
 import pytest
 
-from simulacro import drift
-from simulacro.drift import DriftKind, Monitor, Scenario
-from simulacro.plugin import STATE_KEY
+from simulacro.drill import model_monitor as drift
+from simulacro.drill.model_monitor import DriftKind, Monitor, Scenario
+from simulacro.pytest_plugin.plugin import STATE_KEY
 
 SMOKE_INVOCATIONS = 3  # real InvokeEndpoint calls beside the simulated traffic, so the wire path is proven too
 

@@ -1,10 +1,11 @@
-"""Fixtures of the suite's own tests: one local AWS per module, provisioned from the example spec."""
+"""Fixtures of the suite's own tests: one local AWS per module, provisioned from the example spec.
+
+`stack` is the plugin's own fixture (the spec named by --spec, the example by default)."""
 import pytest
 
 from simulacro.emulator import LocalAws
 from simulacro.provision import apply
-from simulacro.spec import load_stack
-from simulacro.target import LocalTarget
+from simulacro.target.targets import LocalTarget
 
 pytest_plugins = ["pytester"]
 
@@ -18,11 +19,6 @@ def local_aws():
 @pytest.fixture(scope="module")
 def aws(local_aws):
     return local_aws
-
-
-@pytest.fixture(scope="module")
-def stack():
-    return load_stack()
 
 
 @pytest.fixture(scope="module")

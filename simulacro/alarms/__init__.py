@@ -4,8 +4,10 @@
     result = evaluate_alarm(alarm, samples, now=now, previous_state="OK")
     result.state, result.reason, result.reason_data
 
-`backtest` replays an alarm over a long series (vectorised); `simulacro.alarms.testing` has the
-``check_alarm`` helper for alarm unit tests written as data.
+`backtest` replays an alarm over a long series (vectorised); `simulacro.alarms.incremental` has
+the `AlarmEvaluator` that evaluates many alarms again and again (the emulator's minute loop),
+re-evaluating only what changed; `simulacro.alarms.testing` has the ``check_alarm`` helper for
+alarm unit tests written as data.
 """
 from __future__ import annotations
 

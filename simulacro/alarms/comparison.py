@@ -1,5 +1,8 @@
-"""The four threshold comparison operators, as array functions and as words for reason text."""
+"""The four threshold comparison operators, as array functions, as plain comparisons and as words."""
 from __future__ import annotations
+
+import operator
+from typing import Callable
 
 import numpy as np
 
@@ -9,6 +12,12 @@ _OPERATORS = {
     "LessThanThreshold": (np.less, "less than"),
     "LessThanOrEqualToThreshold": (np.less_equal, "less than or equal to"),
 }
+_PLAIN = {
+    "GreaterThanThreshold": operator.gt,
+    "GreaterThanOrEqualToThreshold": operator.ge,
+    "LessThanThreshold": operator.lt,
+    "LessThanOrEqualToThreshold": operator.le,
+}
 COMPARISON_OPERATORS = tuple(_OPERATORS)
 
 
@@ -17,6 +26,11 @@ def breaches(values: np.ndarray, operator: str, threshold: float) -> np.ndarray:
     compare, _ = _OPERATORS[operator]
     with np.errstate(invalid="ignore"):
         return compare(values, threshold)
+
+
+def breach_test(operator_name: str) -> Callable[[float, float], bool]:
+    """``test(value, threshold)``: True when one value breaches (False for NaN, as `breaches`)."""
+    return _PLAIN[operator_name]
 
 
 def comparison_words(operator: str) -> str:

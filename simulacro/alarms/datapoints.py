@@ -31,14 +31,17 @@ class Datapoint:
         return self.value is None
 
 
-@dataclass(frozen=True)
-class PeriodSeries:
-    """Consecutive periods from ``first_start``: each period's value (NaN: missing) and sample count."""
+@dataclass
+class PeriodSeries:  # read-only by convention (not frozen: one is built at every evaluation)
+    """Consecutive periods from ``first_start``: each period's value (NaN: missing) and sample count.
+
+    Arrays from the numpy path, lists from the few-samples path (`simulacro.alarms.few_samples`).
+    """
 
     first_start: float
     period: int
-    values: np.ndarray
-    sample_counts: np.ndarray | None
+    values: np.ndarray | list[float]
+    sample_counts: np.ndarray | list[int] | None
 
     def __len__(self) -> int:
         return len(self.values)
@@ -49,7 +52,7 @@ class PeriodSeries:
     def datapoint(self, index: int) -> Datapoint:
         value = self.values[index]
         count = None if self.sample_counts is None else int(self.sample_counts[index])
-        return Datapoint(to_datetime(self.start_of(index)), None if np.isnan(value) else float(value), count)
+        return Datapoint(to_datetime(self.start_of(index)), None if value != value else float(value), count)
 
     def datapoints(self) -> list[Datapoint]:
         return [self.datapoint(index) for index in range(len(self))]

@@ -1,8 +1,10 @@
 """The exceptions of the alarm engine: one for a bad alarm, one for bad samples."""
 from __future__ import annotations
 
+from simulacro.errors import BadInput
 
-class AlarmInputError(ValueError):
+
+class AlarmInputError(BadInput):
     """The engine cannot evaluate what it was given; nothing was evaluated."""
 
 

@@ -20,12 +20,11 @@ Datapoints are classified with the notation of AWS's worked examples: ``X`` brea
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 import numpy as np
 
-from .comparison import breaches
+from .comparison import breach_test, breaches
 from .definition import AlarmDefinition
 from .states import ALARM, INSUFFICIENT_DATA, OK
 
@@ -51,8 +50,7 @@ def evaluation_range(evaluation_periods: int) -> int:
     return evaluation_periods + 2
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):  # a NamedTuple: built at every evaluation, and cheaper than a frozen dataclass
     state: str | None  # None: the alarm keeps its current state
     rule: str  # which of the rules above decided
     judged: tuple[int, ...] = ()  # window positions of the real datapoints that were judged
@@ -69,7 +67,10 @@ def judge_window(
 ) -> Verdict:
     """The verdict on an evaluation range of classified datapoints (oldest first)."""
     n, m = evaluation_periods, datapoints_to_alarm
-    real = [position for position, kind in enumerate(classes) if kind != MISSING]
+    if MISSING not in classes and len(classes) >= n:  # the common case, without listing positions one by one
+        real = range(len(classes))
+    else:
+        real = [position for position, kind in enumerate(classes) if kind != MISSING]
     if len(real) >= n:
         verdict = _m_of_n(classes, tuple(real[-n:]), m)
     else:
@@ -80,14 +81,14 @@ def judge_window(
 
 
 def _m_of_n(classes: Sequence[str], judged: tuple[int, ...], m: int) -> Verdict:
-    breaching = sum(classes[position] == BREACHING for position in judged)
+    breaching = [classes[position] for position in judged].count(BREACHING)
     return Verdict(ALARM if breaching >= m else OK, NEWEST_REAL, judged)
 
 
 def _with_fewer_than_n_real(
     classes: Sequence[str], real: tuple[int, ...], n: int, m: int, treat_missing_data: str
 ) -> Verdict:
-    breaching = sum(classes[position] == BREACHING for position in real)
+    breaching = [classes[position] for position in real].count(BREACHING)
     gap = n - len(real)
     if treat_missing_data == "breaching":
         return Verdict(ALARM if breaching + gap >= m else OK, FILLED, real, gap)
@@ -113,15 +114,23 @@ def _oldest_breach_is_old_enough(classes: Sequence[str], n: int, m: int) -> bool
     return age_in_periods >= m and GOOD not in last_n[oldest:]
 
 
-def datapoint_classes(values: np.ndarray, comparison_operator: str, threshold: float) -> list[str]:
+def datapoint_classes(values: np.ndarray | list[float], comparison_operator: str, threshold: float) -> list[str]:
     """``X``, ``0`` or ``-`` for each period value (NaN: missing)."""
+    if isinstance(values, list):  # a few periods: plain comparisons beat numpy's per-call cost
+        test = breach_test(comparison_operator)
+        return [MISSING if value != value else BREACHING if test(value, threshold) else GOOD for value in values]
     breaching = breaches(values, comparison_operator, threshold)
     missing = np.isnan(values)
     return [MISSING if gap else BREACHING if bad else GOOD for gap, bad in zip(missing, breaching)]
 
 
-def low_sample_periods(definition: AlarmDefinition, sample_counts: np.ndarray | None) -> np.ndarray | None:
+def low_sample_periods(
+    definition: AlarmDefinition, sample_counts: np.ndarray | list[int] | None
+) -> np.ndarray | list[bool] | None:
     """Which periods are too thin to judge, for a percentile alarm that ignores them; else None."""
     if sample_counts is None or not definition.skips_low_sample_periods:
         return None
+    if isinstance(sample_counts, list):
+        minimum = definition.statistic.minimum_samples
+        return [0 < count < minimum for count in sample_counts]
     return (sample_counts > 0) & definition.statistic.is_low_sample(sample_counts)

@@ -1,12 +1,16 @@
 """State reason text and reason data, written the way CloudWatch writes them.
 
-CloudWatch formats, reproduced here:
+CloudWatch formats, reproduced here (as recorded from AWS, tests/conformance/references):
+- a 1-of-1 alarm: ``Threshold Crossed: 1 datapoint [21.5 (26/10/23 16:42:00)] was greater than the
+  threshold (2.0).`` (``was not greater`` for OK); AWS's older samples (2019) wrote the M-of-N form
+  below for 1-of-1 too, its recordings since 2023 write this one, and we follow the recordings;
 - ``Threshold Crossed: 3 out of the last 3 datapoints [5.0 (27/11/26 14:20:00), ...] were greater than
   the threshold (1.0) (minimum 3 datapoints for OK -> ALARM transition).`` (datapoints newest first;
   for OK, the good ones, "was not ...", and the minimum is N - M + 1 "for ALARM -> OK transition");
 - ``Threshold Crossed: no datapoints were received for 3 periods and 3 missing datapoints were
   treated as [Breaching].`` (``[NonBreaching]`` for notBreaching);
-- ``Insufficient Data: 5 datapoints were unknown.``
+- ``Insufficient Data: 3 datapoints were unknown.`` (it counts the N evaluation periods, not the
+  wider evaluation range; ``1 datapoint was unknown.`` for N = 1)
 Numbers are written as Java's ``Double.toString`` writes them (``1.0``, ``0.1``, ``1.0E7``).
 
 When the rules keep the current state, CloudWatch writes no new reason; the text returned then
@@ -29,7 +33,7 @@ def state_reason(
     definition: AlarmDefinition, verdict: Verdict, window: Sequence[Datapoint], classes: Sequence[str]
 ) -> str:
     if verdict.rule == NO_DATA:
-        return _no_data_reason(verdict, len(window))
+        return _no_data_reason(verdict, definition.evaluation_periods)
     if verdict.rule == FILLED:
         return _filled_reason(definition, verdict, window)
     if verdict.rule == LOW_SAMPLE:
@@ -45,7 +49,7 @@ def state_reason_data(
     """As CloudWatch's StateReasonData (a dict here; CloudWatch serialises it as a JSON string)."""
     listed = verdict.judged if verdict.rule == NEWEST_REAL else tuple(range(len(window)))
     data: dict[str, Any] = {"version": "1.0", "queryDate": cloudwatch_iso(now)}
-    if listed:
+    if verdict.judged:  # AWS writes a startDate only when datapoints were received
         data["startDate"] = cloudwatch_iso(window[listed[0]].timestamp.timestamp())
     if definition.statistic is not None:
         key = "extendedStatistic" if definition.statistic.is_percentile else "statistic"
@@ -86,6 +90,11 @@ def _threshold_crossed_reason(
     wanted = BREACHING if alarming else GOOD
     counted = [position for position in verdict.judged if classes[position] == wanted]
     n, m = definition.evaluation_periods, definition.datapoints_to_alarm
+    if n == 1 and m == 1 and len(counted) == 1:
+        return (
+            f"Threshold Crossed: 1 datapoint [{_listing(window, counted)}] was "
+            f"{'' if alarming else 'not '}{_threshold_words(definition)}."
+        )
     minimum = m if alarming else n - m + 1
     transition = "OK -> ALARM" if alarming else "ALARM -> OK"
     return (
@@ -110,7 +119,7 @@ def _filled_reason(definition: AlarmDefinition, verdict: Verdict, window: Sequen
 
 def _no_data_reason(verdict: Verdict, range_length: int) -> str:
     if verdict.state == INSUFFICIENT_DATA:
-        return f"Insufficient Data: {range_length} datapoints were unknown."
+        return f"Insufficient Data: {_count(range_length, 'datapoint')} {_was(range_length)} unknown."
     return (
         f"Unchanged state: no datapoints were received for {range_length} periods "
         "and missing data is treated as [Ignore]."

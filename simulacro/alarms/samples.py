@@ -4,11 +4,13 @@ Accepted shapes:
 - any iterable of ``(timestamp, value)`` pairs, timestamps as datetimes or epoch seconds;
 - a numpy array of shape ``(n, 2)`` (epoch seconds, value);
 - a pair of 1-D numpy arrays ``(timestamps, values)`` of the same length (the fast path for
-  long series: no per-sample Python work).
+  long series: no per-sample Python work);
+- `SampleColumns` ``(times, values)``: two sequences of epoch seconds and values, as a store keeps
+  them (the fast path for the few samples of one evaluation range, see `simulacro.alarms.few_samples`).
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple, Sequence
 
 import numpy as np
 
@@ -18,8 +20,17 @@ from .timestamps import to_epoch_seconds
 SampleArrays = tuple[np.ndarray, np.ndarray]
 
 
+class SampleColumns(NamedTuple):
+    """Samples as two columns: epoch seconds and values, of the same length."""
+
+    times: Sequence[float]
+    values: Sequence[float]
+
+
 def as_sample_arrays(samples: Any, *, label: str = "samples") -> SampleArrays:
-    if isinstance(samples, np.ndarray):
+    if isinstance(samples, SampleColumns):
+        arrays = _from_pair_of_arrays((np.asarray(samples.times, float), np.asarray(samples.values, float)), label)
+    elif isinstance(samples, np.ndarray):
         arrays = _from_two_column_array(samples, label)
     elif _is_pair_of_arrays(samples):
         arrays = _from_pair_of_arrays(samples, label)

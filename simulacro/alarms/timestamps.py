@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timezone
+from functools import lru_cache
 from numbers import Real
 
 Instant = datetime | float | int
@@ -24,6 +25,7 @@ def to_epoch_seconds(instant: Instant) -> float:
     raise TypeError(f"a time must be a datetime or epoch seconds, got {instant!r}")
 
 
+@lru_cache(maxsize=8192)  # period starts recur in every evaluation that sees them (datetimes are immutable)
 def to_datetime(epoch_seconds: float) -> datetime:
     return datetime.fromtimestamp(epoch_seconds, tz=timezone.utc)
 
@@ -38,12 +40,14 @@ def first_period_boundary(instant: float, period: int) -> float:
     return math.ceil(instant / period) * period
 
 
+@lru_cache(maxsize=8192)
 def cloudwatch_iso(epoch_seconds: float) -> str:
     """As CloudWatch writes times in reason data and messages: ``2026-06-03T17:43:27.123+0000``."""
     moment = to_datetime(epoch_seconds)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+0000"
 
 
+@lru_cache(maxsize=8192)
 def cloudwatch_short(epoch_seconds: float) -> str:
     """As CloudWatch writes datapoint times in a state reason: ``27/11/26 14:20:00``."""
     return to_datetime(epoch_seconds).strftime("%d/%m/%y %H:%M:%S")

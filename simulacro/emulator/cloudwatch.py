@@ -2,8 +2,11 @@
 
 moto keeps the alarm configuration (DescribeAlarms is its); we keep each alarm's PutMetricAlarm
 request and state, evaluate every alarm every minute of the clock with `simulacro.alarms`, and on
-each transition publish the notification, record history and emit `CloudWatch Alarm State Change`.
-Metrics are ours too (moto's store cannot serve percentiles or metric math).
+each transition publish the notification, record history and emit `CloudWatch Alarm State Change`;
+creating, updating and deleting an alarm emits `CloudWatch Alarm Configuration Change`. Composite
+alarms (`composite_alarms`) share the records, history, actions and events. Every timestamp (in
+DescribeAlarms, history, events and SNS) is the virtual clock's. Metrics are ours too (moto's store
+cannot serve percentiles or metric math).
 """
 from __future__ import annotations
 
@@ -13,21 +16,26 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any, Callable
 
-from simulacro.alarms import AlarmInputError, evaluate_alarm, parse_alarm
-from simulacro.events.shapes import alarm_state, alarm_state_change
+from simulacro.alarms import AlarmDefinition, AlarmInputError, parse_alarm
+from simulacro.alarms.incremental import AlarmEvaluator
+from simulacro.alarms.samples import SampleColumns
+from simulacro.events.shapes import alarm_configuration_change, alarm_state, alarm_state_change
 
 from . import backends
 from .alarm_messages import (
     AlarmRecord,
     action_history_item,
     configuration_history_item,
-    event_metrics,
+    configuration_snapshot,
+    event_configuration,
     notification,
+    state_change_time,
     state_history_item,
+    suppression,
 )
 from .errors import AwsError, validation
 from .metric_math import metric_data_results
-from .metric_store import MetricStore, metric_key
+from .metric_store import MetricStore, metric_key, statistic_values_samples
 from .overlay import Call, Overlay
 
 STATES = ("OK", "ALARM", "INSUFFICIENT_DATA")
@@ -36,8 +44,6 @@ COMPARISONS = (
 )
 MISSING_DATA = ("missing", "notBreaching", "breaching", "ignore")
 HISTORY_RETENTION_SECONDS = 14 * 86400
-# Enough periods for the widest evaluation range CloudWatch uses (it looks a little past N).
-RANGE_PERIODS_EXTRA = 10
 
 
 class CloudWatch:
@@ -46,10 +52,21 @@ class CloudWatch:
         self.metrics = metrics
         self.emit_event = emit_event
         self.alarms: dict[tuple[str, str, str], AlarmRecord] = {}
+        # Composite alarms (keyed like `alarms`); evaluated by their rule, never by `evaluate_all`.
+        self.composites: dict[tuple[str, str, str], AlarmRecord] = {}
+        self.after_transition: list[Callable[[AlarmRecord], None]] = []
+        self.notification_extras: Callable[[AlarmRecord], dict[str, Any]] = lambda record: {}
+        # (record, new state, old state) -> (suppressed by, reason) when the actions must not run now.
+        self.action_gate: Callable[[AlarmRecord, str, str], tuple[str, str] | None] = lambda record, state, old: None
+        self.deletion_guard: Callable[[Call], None] = lambda call: None  # raises to refuse a DeleteAlarms
+        self.evaluator = AlarmEvaluator()
+        self._inputs: dict[tuple[str, str, str], AlarmSamples] = {}
+        self._metrics_generation = metrics.generation
 
     def install(self, overlay: Overlay) -> None:
         overlay.check("cloudwatch", "PutMetricAlarm", self._check_put_metric_alarm)
         overlay.observe("cloudwatch", "PutMetricAlarm", self._record_alarm)
+        overlay.check("cloudwatch", "DeleteAlarms", self._announce_deletions)
         overlay.observe("cloudwatch", "DeleteAlarms", self._forget_alarms)
         overlay.handle("cloudwatch", "SetAlarmState", self._set_alarm_state)
         overlay.handle("cloudwatch", "DescribeAlarmHistory", self._describe_alarm_history)
@@ -61,22 +78,53 @@ class CloudWatch:
     # --- the control plane -------------------------------------------------------------
 
     def evaluate_all(self) -> None:
-        now = self.clock.now()
-        for record in list(self.alarms.values()):
-            result = evaluate_alarm(record.definition, self._samples_for(record, now), now=now, previous_state=record.state)
-            if result.state != record.state:
+        """Evaluate every alarm whose inputs changed since its last evaluation (`simulacro.alarms.incremental`)."""
+        now = self.clock.now().timestamp()
+        self._forget_stale_evaluations()
+        for key, record in list(self.alarms.items()):
+            result = self.evaluator.evaluate(key, record.definition, self._inputs_of(key, record), now=now, state=record.state)
+            if result is not None and result.state != record.state:
                 self.transition(record, result.state, result.reason, json.dumps(result.reason_data, default=str))
 
-    def transition(self, record: AlarmRecord, state: str, reason: str, reason_data: str) -> None:
+    def _forget_stale_evaluations(self) -> None:
+        if self.metrics.generation != self._metrics_generation:  # the store was emptied: counts tell nothing
+            self._metrics_generation = self.metrics.generation
+            self.evaluator.forget_samples_seen()
+            self._inputs.clear()  # their series handles belong to the emptied store
+        if len(self.evaluator) > len(self.alarms):  # alarms were deleted
+            self.evaluator.keep_only(self.alarms)
+            self._inputs = {key: inputs for key, inputs in self._inputs.items() if key in self.alarms}
+
+    def _inputs_of(self, key: tuple[str, str, str], record: AlarmRecord) -> AlarmSamples:
+        inputs = self._inputs.get(key)
+        if inputs is None or inputs.definition is not record.definition:
+            inputs = self._inputs[key] = AlarmSamples(self.metrics, record)
+        return inputs
+
+    def transition(self, record: AlarmRecord, state: str, reason: str, reason_data: str | None) -> None:
         at = self.clock.now()
-        old_state, old_reason = record.state, record.reason
+        previous = {**alarm_state(record.state, record.reason, _iso(record.state_since), record.reason_data),
+                    **suppression(record)}
+        old_state, old_reason, old_reason_data = record.state, record.reason, record.reason_data
         record.state, record.reason, record.reason_data, record.updated_at = state, reason, reason_data, at
-        self._sync_moto(record)
-        self._remember(record, state_history_item(record, old_state, old_reason, at))
         if old_state != state:
-            for action in record.actions_for(state):
-                self._run_action(record, action, old_state, at)
-            self.emit_event(record.account, record.region, self._state_change_event(record, old_state, old_reason, at))
+            record.state_since = at
+            record.left_alarm_at = at if old_state == "ALARM" else record.left_alarm_at
+            record.suppressed_by, record.suppressed_reason = self.action_gate(record, state, old_state) or (None, None)
+        self._sync_moto(record)
+        self._remember(record, state_history_item(record, old_state, old_reason, old_reason_data, at))
+        if old_state != state:
+            if record.suppressed_by is None:
+                self.run_actions(record, old_state)
+            self.emit_event(record.account, record.region, self._state_change_event(record, previous, at))
+            for listener in self.after_transition:
+                listener(record)
+
+    def run_actions(self, record: AlarmRecord, old_state: str) -> None:
+        """The actions of the record's current state (run on a transition, or when a suppression ends)."""
+        at = self.clock.now()
+        for action in record.actions_for(record.state):
+            self._run_action(record, action, old_state, at)
 
     def put_metric(self, account: str, region: str, namespace: str, name: str, dimensions: dict[str, str],
                    value: float, *, at: datetime | None = None, unit: str | None = None) -> None:
@@ -84,44 +132,26 @@ class CloudWatch:
         moment = (at or self.clock.now()).timestamp()
         self.metrics.put(metric_key(account, region, namespace, name, dimensions), moment, value, unit)
 
-    def _samples_for(self, record: AlarmRecord, now: datetime) -> Any:
-        definition = record.definition
-        if definition.get("Metrics"):
-            return {
-                q["Id"]: self._query_samples(record, q["MetricStat"], now)
-                for q in definition["Metrics"] if "MetricStat" in q
-            }
-        stat = {"Metric": {k: definition.get(k) for k in ("Namespace", "MetricName", "Dimensions")}, "Period": definition["Period"]}
-        return self._query_samples(record, stat, now)
-
-    def _query_samples(self, record: AlarmRecord, metric_stat: dict[str, Any], now: datetime) -> Any:
-        metric = metric_stat["Metric"]
-        dimensions = {d["Name"]: d["Value"] for d in metric.get("Dimensions") or []}
-        key = metric_key(record.account, record.region, metric["Namespace"], metric["MetricName"], dimensions)
-        span = metric_stat["Period"] * (record.definition["EvaluationPeriods"] + RANGE_PERIODS_EXTRA)
-        end = now.timestamp()
-        return self.metrics.sample_arrays(key, end - span, end)
-
     def _run_action(self, record: AlarmRecord, action: str, old_state: str, at: datetime) -> None:
         error = None
         try:
             service, region, account, _ = backends.arn_parts(action)
             if service != "sns":
                 raise ValueError(f"only SNS actions are emulated, not {service}")
-            subject, message = notification(record, old_state, at)
+            subject, message = notification(record, old_state, at, self.notification_extras(record))
             backends.sns(account, region).publish(message, arn=action, subject=subject)
         except Exception as failure:  # a deleted topic or a broken subscriber: CloudWatch records it, goes on
             error = f"{type(failure).__name__}: {failure}"
         self._remember(record, action_history_item(record, action, at, error))
 
-    def _state_change_event(self, record: AlarmRecord, old_state: str, old_reason: str, at: datetime) -> dict[str, Any]:
+    def _state_change_event(self, record: AlarmRecord, previous: dict[str, Any], at: datetime) -> dict[str, Any]:
+        """`previous` is the old state as it stood: its value, reason, reason data and when it began."""
         return alarm_state_change(
             alarm_name=record.name,
             alarm_arn=record.arn,
-            state=alarm_state(record.state, record.reason, _iso(at), record.reason_data),
-            previous_state=alarm_state(old_state, old_reason, _iso(record.configured_at)),
-            metrics=event_metrics(record.definition),
-            description=record.definition.get("AlarmDescription"),
+            state={**alarm_state(record.state, record.reason, _iso(at), record.reason_data), **suppression(record)},
+            previous_state=previous,
+            configuration=event_configuration(record),
             account=record.account,
             region=record.region,
             time=at,
@@ -133,13 +163,41 @@ class CloudWatch:
         horizon = self.clock.now().timestamp() - HISTORY_RETENTION_SECONDS
         record.history[:] = [h for h in record.history if h["Timestamp"].timestamp() >= horizon]
 
+    def emit_configuration_change(self, record: AlarmRecord, operation: str,
+                                  previous: AlarmRecord | None = None) -> None:
+        """`CloudWatch Alarm Configuration Change` for a create, update or delete of `record`."""
+        state = {**suppression(record, with_reason=False), "value": record.state, "timestamp": _iso(record.state_since)}
+        event = alarm_configuration_change(
+            alarm_name=record.name, alarm_arn=record.arn, operation=operation, state=state,
+            configuration=configuration_snapshot(record),
+            previous_configuration=configuration_snapshot(previous) if previous is not None else None,
+            account=record.account, region=record.region, time=self.clock.now(), id=str(uuid.uuid4()),
+        )
+        self.emit_event(record.account, record.region, event)
+
+    def history_of(self, account: str, region: str) -> list[tuple[str, AlarmRecord]]:
+        """(name, record) of every metric and composite alarm of one account and region."""
+        return [
+            (name, record)
+            for table in (self.alarms, self.composites)
+            for (owner, where, name), record in table.items()
+            if owner == account and where == region
+        ]
+
     def _sync_moto(self, record: AlarmRecord) -> None:
+        """DescribeAlarms is moto's: give it our state and the virtual clock's timestamps."""
         moto_alarm = backends.cloudwatch(record.account, record.region).alarms.get(record.name)
         if moto_alarm is not None:
             moto_alarm.state_value = record.state
             moto_alarm.state_reason = record.reason
             moto_alarm.state_reason_data = record.reason_data
-            moto_alarm.state_updated_timestamp = record.updated_at or record.configured_at
+            moto_alarm.state_updated_timestamp = record.updated_at
+            moto_alarm.state_transitioned_timestamp = record.state_since
+            moto_alarm.configuration_updated_timestamp = record.configured_at
+            moto_alarm.actions_suppressed_by = record.suppressed_by
+            moto_alarm.actions_suppressed_reason = record.suppressed_reason
+            if not record.definition.get("Metrics"):
+                moto_alarm.metric_data_queries = None  # AWS leaves `Metrics` out of a single-metric alarm
 
     # --- alarm API ---------------------------------------------------------------------
 
@@ -161,27 +219,38 @@ class CloudWatch:
         # Updating an alarm keeps its state; a new alarm starts in INSUFFICIENT_DATA.
         record = AlarmRecord(call.account, call.region, _normalized(call.params), configured_at=now)
         if existing is not None:
-            record.state, record.reason, record.reason_data = existing.state, existing.reason, existing.reason_data
-            record.updated_at, record.history = existing.updated_at, existing.history
+            keep_state(record, existing)
         self.alarms[key] = record
         self._remember(record, configuration_history_item(record, now, created=existing is None))
         self._sync_moto(record)
+        self.emit_configuration_change(record, "create" if existing is None else "update", existing)
+
+    def _announce_deletions(self, call: Call) -> None:
+        """Runs before moto deletes: the event carries the configuration being deleted."""
+        self.deletion_guard(call)
+        for name in call.params.get("AlarmNames") or []:
+            key = (call.account, call.region, name)
+            record = self.alarms.get(key) or self.composites.get(key)
+            if record is not None:
+                self.emit_configuration_change(record, "delete")
 
     def _forget_alarms(self, call: Call, status: int) -> None:
         if status == 200:
             for name in call.params.get("AlarmNames") or []:
                 self.alarms.pop((call.account, call.region, name), None)
+                self.composites.pop((call.account, call.region, name), None)
 
     def _set_alarm_state(self, call: Call) -> None:
         record = self._alarm(call, call.params["AlarmName"])
         state = call.params["StateValue"]
         if state not in STATES:
             raise validation(f"1 validation error detected: Value '{state}' at 'stateValue' failed to satisfy constraint: Member must satisfy enum value set: [INSUFFICIENT_DATA, ALARM, OK]")
-        reason_data = call.params.get("StateReasonData") or "{}"
-        try:
-            json.loads(reason_data)
-        except ValueError:
-            raise AwsError("InvalidFormat", "StateReasonData is not valid JSON") from None
+        reason_data = call.params.get("StateReasonData")
+        if reason_data is not None:
+            try:
+                json.loads(reason_data)
+            except ValueError:
+                raise AwsError("InvalidFormat", "Unable to parse JSON StateReasonData") from None
         if state != record.state:
             self.transition(record, state, call.params["StateReason"], reason_data)
         return None
@@ -190,10 +259,11 @@ class CloudWatch:
         name = call.params.get("AlarmName")
         kind = call.params.get("HistoryItemType")
         start, end = call.params.get("StartDate"), call.params.get("EndDate")
+        types = call.params.get("AlarmTypes") or ["MetricAlarm"]  # AWS: metric alarms unless asked
         items = [
             item
-            for (account, region, alarm_name), record in self.alarms.items()
-            if account == call.account and region == call.region and (name is None or alarm_name == name)
+            for alarm_name, record in self.history_of(call.account, call.region)
+            if (name is None or alarm_name == name) and record.alarm_type in types
             for item in record.history
             if (kind is None or item["HistoryItemType"] == kind)
             and (start is None or item["Timestamp"] >= _as_datetime(start))
@@ -206,9 +276,10 @@ class CloudWatch:
         return {"AlarmHistoryItems": items[: int(call.params.get("MaxRecords") or 100)]}
 
     def _alarm(self, call: Call, name: str) -> AlarmRecord:
-        record = self.alarms.get((call.account, call.region, name))
+        key = (call.account, call.region, name)
+        record = self.alarms.get(key) or self.composites.get(key)
         if record is None:
-            raise AwsError("ResourceNotFound", f"Alarm {name} not found")
+            raise AwsError("ResourceNotFound", "")  # AWS answers with the code alone, no message
         return record
 
     # --- metric API --------------------------------------------------------------------
@@ -271,6 +342,54 @@ class CloudWatch:
         return {"Metrics": metrics}
 
 
+class AlarmSamples:
+    """An alarm's samples in the metric store (`simulacro.alarms.incremental.AlarmInputs`): the
+    series of its MetricStats, looked up once (until the store is cleared)."""
+
+    def __init__(self, store: MetricStore, record: AlarmRecord):
+        self.store = store
+        self.definition = record.definition  # the PutMetricAlarm request these keys were read from
+        if record.definition.get("Metrics"):
+            stats = [(q["Id"], q["MetricStat"]["Metric"]) for q in record.definition["Metrics"] if "MetricStat" in q]
+        else:
+            stats = [(None, {k: record.definition.get(k) for k in ("Namespace", "MetricName", "Dimensions")})]
+        self.ids = [query_id for query_id, _ in stats]
+        self.keys = [_key_of(record, metric) for _, metric in stats]
+        self._series: list[Any] = [None] * len(stats)
+        self.single = not record.definition.get("Metrics")
+
+    def fingerprint(self, definition: AlarmDefinition, start: float, end: float) -> tuple[int, ...]:
+        if self.single:
+            series = self._series[0] or self._look_up(0)
+            return (series.count(start, end) if series else 0,)
+        return tuple([series.count(start, end) if series else 0 for series in map(self._at, range(len(self.keys)))])
+
+    def samples(self, definition: AlarmDefinition, start: float, end: float) -> Any:
+        if self.single:
+            series = self._series[0] or self._look_up(0)
+            return series.columns(start, end) if series else _NO_SAMPLES
+        return {query_id: self._columns(index, start, end) for index, query_id in enumerate(self.ids)}
+
+    def _columns(self, index: int, start: float, end: float) -> SampleColumns:
+        series = self._at(index)
+        return series.columns(start, end) if series else _NO_SAMPLES
+
+    def _at(self, index: int) -> Any:
+        return self._series[index] or self._look_up(index)
+
+    def _look_up(self, index: int) -> Any:
+        self._series[index] = self.store.series(self.keys[index])  # None while the metric has no sample
+        return self._series[index]
+
+
+_NO_SAMPLES = SampleColumns((), ())
+
+
+def _key_of(record: AlarmRecord, metric: dict[str, Any]) -> Any:
+    dimensions = {d["Name"]: d["Value"] for d in metric.get("Dimensions") or []}
+    return metric_key(record.account, record.region, metric["Namespace"], metric["MetricName"], dimensions)
+
+
 def alarm_definition_problems(params: dict[str, Any]) -> list[str]:
     """What CloudWatch's PutMetricAlarm refuses (moto validates almost none of it)."""
     problems = []
@@ -306,6 +425,14 @@ def alarm_definition_problems(params: dict[str, Any]) -> list[str]:
     return problems
 
 
+def keep_state(record: AlarmRecord, existing: AlarmRecord) -> None:
+    """Updating an alarm keeps its state, reason, timestamps and history."""
+    record.state, record.reason, record.reason_data = existing.state, existing.reason, existing.reason_data
+    record.updated_at, record.state_since, record.history = existing.updated_at, existing.state_since, existing.history
+    record.suppressed_by, record.suppressed_reason = existing.suppressed_by, existing.suppressed_reason
+    record.left_alarm_at = existing.left_alarm_at
+
+
 def _normalized(params: dict[str, Any]) -> dict[str, Any]:
     """The request as CloudWatch keeps it: an empty `Metrics` list means a single-metric alarm."""
     return {k: v for k, v in params.items() if not (k == "Metrics" and not v)}
@@ -317,8 +444,7 @@ def _datum_values(datum: dict[str, Any]) -> list[float]:
         return [value for value, count in zip(datum["Values"], counts) for _ in range(int(count))]
     if "StatisticValues" in datum:
         stats = datum["StatisticValues"]
-        count = int(stats["SampleCount"])
-        return [stats["Sum"] / count] * count if count else []
+        return statistic_values_samples(stats["SampleCount"], stats["Sum"], stats["Minimum"], stats["Maximum"])
     value = datum.get("Value")
     return [] if value is None or math.isnan(value) else [float(value)]
 
@@ -337,4 +463,4 @@ def _as_datetime(value: Any) -> datetime:
 
 
 def _iso(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+0000"
+    return state_change_time(moment)

@@ -43,7 +43,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from simulacro.clock import VirtualClock
+from simulacro.target.clock import VirtualClock
 
 from . import backends
 from .capture import Capture, Exchange, event_ids

@@ -2,7 +2,7 @@
 
 On real AWS the team's own tooling (a Lambda, a CD job) consumes the queue that the promotion rule
 targets. Locally this stand-in does it, as a client of the local AWS (over HTTP, through
-`simulacro.deployments.deploy`, so the deployment is recorded on the endpoint exactly as the README
+`simulacro.provision.deployments.deploy`, so the deployment is recorded on the endpoint exactly as the README
 asks of the team's tooling). A queue is a deployment queue when tagged `simulacro:deploys-endpoint`.
 Freezing promotion is disabling the promotion rule: then nothing reaches the queue.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any, Callable
 
-from simulacro.deployments import config_from_model_package, deploy
+from simulacro.provision.deployments import config_from_model_package, deploy
 
 from . import backends
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable
@@ -24,6 +25,9 @@ from .resource_policy import service_may
 
 EVENTS_PRINCIPAL = "events.amazonaws.com"
 DEFAULT_RETRY = {"MaximumRetryAttempts": 185, "MaximumEventAgeInSeconds": 86400}
+MAX_ENTRIES = 10
+EMITTED_KEPT = 2000
+REQUIRED_ENTRY_MEMBERS = ("Source", "DetailType", "Detail")  # PutEvents checks them in this order
 
 
 class DeliveryFailure(Exception):
@@ -51,6 +55,7 @@ class EventBus:
         # Target ARN -> error code: a transient failure a test of the emulator can switch on.
         self.transient_failures: dict[str, str] = {}
         self.log: list[dict[str, Any]] = []  # every delivery outcome, for the emulator's own tests
+        self.emitted: deque[dict[str, Any]] = deque(maxlen=EMITTED_KEPT)  # the latest events, matched or not
 
     def install(self, overlay: Overlay) -> None:
         overlay.check("events", "PutRule", self._check_put_rule)
@@ -61,6 +66,7 @@ class EventBus:
 
     def emit(self, account: str, region: str, event: dict[str, Any], bus: str = "default") -> None:
         """An AWS service emits `event` (already in its documented shape) on `bus`."""
+        self.emitted.append(event)
         for rule in self._rules(account, region, bus):
             if rule.state != "ENABLED" or not rule.event_pattern.dump():
                 continue
@@ -182,12 +188,15 @@ class EventBus:
             _validated(pattern)
 
     def _put_events(self, call: Call) -> dict[str, Any]:
+        entries = call.params.get("Entries") or []
+        if len(entries) > MAX_ENTRIES:
+            raise AwsError("ValidationException", f"1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length less than or equal to {MAX_ENTRIES}")
         results, failed = [], 0
-        for entry in call.params.get("Entries") or []:
-            source = entry.get("Source", "")
-            if source.startswith("aws."):
+        for entry in entries:
+            refusal = _entry_refusal(entry)
+            if refusal is not None:
                 failed += 1
-                results.append({"ErrorCode": "NotAuthorizedForSourceException", "ErrorMessage": "Not authorized for the source."})
+                results.append(refusal)
                 continue
             event = self._custom_event(call, entry)
             self.emit(call.account, call.region, event, bus=_bus_name(entry.get("EventBusName")))
@@ -199,7 +208,9 @@ class EventBus:
         try:
             event = json.loads(call.params["Event"])
         except ValueError:
-            raise AwsError("InvalidEventPatternException", "Event is not valid JSON") from None
+            event = None
+        if not isinstance(event, dict):
+            raise AwsError("ValidationException", "Parameter Event is not valid.")
         missing = [f for f in ("id", "account", "source", "time", "region", "detail-type") if f not in event]
         if missing:
             raise AwsError("ValidationException", f"Parameter(s) {', '.join(missing)} must be specified in the event.")
@@ -220,6 +231,23 @@ class EventBus:
             "resources": entry.get("Resources") or [],
             "detail": json.loads(entry.get("Detail") or "{}"),
         }
+
+
+def _entry_refusal(entry: dict[str, Any]) -> dict[str, str] | None:
+    """Why PutEvents refuses one entry (the call itself succeeds), as AWS words it; None to accept."""
+    for member in REQUIRED_ENTRY_MEMBERS:
+        if not entry.get(member):
+            return {"ErrorCode": "InvalidArgument",
+                    "ErrorMessage": f"Parameter {member} is not valid. Reason: {member} is a required argument."}
+    try:
+        detail = json.loads(entry["Detail"])
+    except ValueError:
+        detail = None
+    if not isinstance(detail, dict):
+        return {"ErrorCode": "MalformedDetail", "ErrorMessage": "Detail is malformed."}
+    if entry["Source"].startswith("aws."):
+        return {"ErrorCode": "NotAuthorizedForSourceException", "ErrorMessage": "Not authorized for the source."}
+    return None
 
 
 def _validated(pattern: str) -> str:

@@ -4,14 +4,16 @@ from __future__ import annotations
 import urllib.request
 from typing import Any
 
-from simulacro.clock import VirtualClock
-from simulacro.local_clients import local_client
+from simulacro.target.clock import VirtualClock
+from simulacro.target.local_clients import local_client
 
 from . import alarm_regions
 from . import overlay as overlay_module
+from . import sns_envelope
 from .billing import Billing
 from .capture import Capture
 from .cloudwatch import CloudWatch
+from .composite_alarms import CompositeAlarms
 from .dataplane import Dataplane
 from .deployer import LocalDeployer
 from .endpoints import Endpoints
@@ -45,7 +47,7 @@ class LocalAws:
         self.pipelines = Pipelines(self.clock, self.events.emit, self.cloudwatch.put_metric)
         self.capture = Capture()
         self.dataplane = Dataplane(self.clock, self.metrics, self.capture)
-        for part in (self.cloudwatch, self.events, self.endpoints, self.monitoring, self.pipelines, self.dataplane,
+        for part in (self.cloudwatch, CompositeAlarms(self.cloudwatch), self.events, self.endpoints, self.monitoring, self.pipelines, self.dataplane,
                      self.model_registry):
             part.install(self.overlay)
         alarm_regions.install(self.overlay)
@@ -60,6 +62,7 @@ class LocalAws:
 
     def start(self) -> "LocalAws":
         overlay_module.install(self.overlay)
+        sns_envelope.install(self.clock)
         self._server = MotoServer().start()
         self._reset_moto()  # moto's state is process-wide: start from nothing, as a new account would
         self.clock.call_every(EVALUATION_INTERVAL_SECONDS, self.cloudwatch.evaluate_all)
@@ -72,6 +75,7 @@ class LocalAws:
             self._server.stop()
             self._server = None
         overlay_module.uninstall(self.overlay)
+        sns_envelope.uninstall(self.clock)
 
     def reset(self) -> None:
         """Forget every resource (moto's and ours); the clock keeps its time."""
@@ -79,8 +83,10 @@ class LocalAws:
         self.metrics.clear()
         self.billing.clear()
         self.cloudwatch.alarms.clear()
+        self.cloudwatch.composites.clear()
         self.monitoring.schedules.clear()
         self.events.log.clear()
+        self.events.emitted.clear()
         self.events.transient_failures.clear()
         for part in (self.endpoints, self.pipelines, self.dataplane):
             part.clear()

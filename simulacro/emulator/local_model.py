@@ -25,9 +25,10 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from simulacro.spec.paths import FIXTURES
+
 from . import backends
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 ARTIFACT_VARIABLE = "SIMULACRO_MODEL_ARTIFACT"
 DEFAULT_ARTIFACT = "models/churn/v3.json"
 

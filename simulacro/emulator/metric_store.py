@@ -1,4 +1,9 @@
-"""Raw metric samples kept in process, so alarm evaluation costs microseconds, not API round trips."""
+"""Raw metric samples kept in process, so alarm evaluation costs microseconds, not API round trips.
+
+Samples are only ever added (until `clear`, which bumps `generation`): the samples of a series in a
+fixed time range change exactly when their count does, which is how the alarm loop tells, with two
+binary searches, that an alarm's inputs did not change (`simulacro.alarms.incremental`).
+"""
 from __future__ import annotations
 
 import bisect
@@ -8,7 +13,10 @@ from typing import Iterable
 
 import numpy as np
 
+from simulacro.alarms.samples import SampleColumns
+
 _EMPTY = np.empty(0)
+_NO_COLUMNS = SampleColumns((), ())
 MetricKey = tuple[str, str, str, str, tuple[tuple[str, str], ...]]  # account, region, namespace, name, dims
 
 
@@ -31,10 +39,43 @@ class _Series:
             self.times.insert(index, at)
             self.values.insert(index, value)
 
+    def count(self, start: float, end: float) -> int:
+        """How many samples have start <= time < end."""
+        times = self.times
+        if not times or times[-1] < start or times[0] >= end:  # all outside: no binary search
+            return 0
+        return bisect.bisect_left(times, end) - bisect.bisect_left(times, start)
+
+    def columns(self, start: float, end: float) -> SampleColumns:
+        """(times, values) of the samples with start <= time < end, as lists."""
+        lo = bisect.bisect_left(self.times, start)
+        hi = bisect.bisect_left(self.times, end)
+        return SampleColumns(self.times[lo:hi], self.values[lo:hi])
+
+
+def statistic_values_samples(sample_count: float, total: float, minimum: float, maximum: float) -> list[float]:
+    """Samples standing for a `StatisticValues` datum: SampleCount, Sum, Minimum and Maximum exact.
+
+    The store keeps samples, and AWS keeps these four statistics of such a datum exactly: the smallest
+    and the largest are the datum's Minimum and Maximum, the others share what remains of the Sum
+    (for consistent input that share lies between them, so no statistic moves). Percentiles of such
+    data are not available on AWS either.
+    """
+    count = int(round(sample_count))
+    if count <= 0:
+        return []
+    if count == 1:
+        return [float(total)]
+    if count == 2:
+        return [float(minimum), float(maximum)]
+    middle = (total - minimum - maximum) / (count - 2)
+    return [float(minimum)] + [middle] * (count - 2) + [float(maximum)]
+
 
 class MetricStore:
     def __init__(self) -> None:
         self._series: dict[MetricKey, _Series] = defaultdict(_Series)
+        self.generation = 0  # bumped by `clear`
 
     def put(self, key: MetricKey, at: float, value: float, unit: str | None = None) -> None:
         series = self._series[key]
@@ -61,6 +102,20 @@ class MetricStore:
         hi = bisect.bisect_left(series.times, end)
         return np.array(series.times[lo:hi], dtype=float), np.array(series.values[lo:hi], dtype=float)
 
+    def count(self, key: MetricKey, start: float, end: float) -> int:
+        """How many samples have start <= time < end."""
+        series = self._series.get(key)
+        return 0 if series is None else series.count(start, end)
+
+    def sample_columns(self, key: MetricKey, start: float, end: float) -> SampleColumns:
+        """(times, values) of the samples with start <= time < end, as lists: no array built for a few samples."""
+        series = self._series.get(key)
+        return _NO_COLUMNS if series is None else series.columns(start, end)
+
+    def series(self, key: MetricKey) -> _Series | None:
+        """The series itself (None until a first sample): a handle the alarm loop keeps until `clear`."""
+        return self._series.get(key)
+
     def unit(self, key: MetricKey) -> str | None:
         series = self._series.get(key)
         return series.unit if series else None
@@ -70,3 +125,4 @@ class MetricStore:
 
     def clear(self) -> None:
         self._series.clear()
+        self.generation += 1

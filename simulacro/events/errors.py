@@ -1,7 +1,9 @@
 """The ways a pattern can be refused."""
+from simulacro.errors import BadInput
 
 
-class InvalidEventPattern(ValueError):
+
+class InvalidEventPattern(BadInput):
     """A pattern EventBridge would refuse at PutRule (InvalidEventPatternException).
 
     `path` says where in the pattern (``detail.state[0]``), `reason` what is wrong there.

@@ -41,6 +41,8 @@ def lint_pattern(pattern: Any) -> list[Finding]:
     source_leaves = _leaves_named("source", top_level)
     type_leaves = _leaves_named("detail-type", top_level)
     findings, sources = _lint_sources(source_leaves)
+    if source_leaves and not sources:
+        return findings  # a custom source (PutEvents): its events are the user's, not ours to know
     type_findings, events = _lint_detail_types(type_leaves, sources, explicit_source=bool(source_leaves))
     findings += type_findings
     if events and (source_leaves or type_leaves):

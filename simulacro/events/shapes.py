@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from typing import Any, Iterable
 
 from simulacro.events.catalog import (
+    ALARM_CONFIGURATION_CHANGE,
     ALARM_STATE_CHANGE,
     ALARM_STATES,
     CLOUDWATCH,
@@ -324,15 +325,18 @@ def alarm_state_change(
     alarm_arn: str,
     state: dict,
     previous_state: dict,
-    metrics: list[dict],
+    metrics: list[dict] | None = None,
     description: str | None = None,
+    configuration: dict | None = None,
     account: str,
     region: str,
     time: str | datetime,
     id: str,
 ) -> dict:
-    """Build `state`/`previous_state` with `alarm_state` and `metrics` with `alarm_metric`."""
-    configuration = _without_none({"description": description, "metrics": list(metrics)})
+    """Build `state`/`previous_state` with `alarm_state` and `metrics` with `alarm_metric`; a composite
+    alarm gives its `configuration` ({alarmRule, ...}) whole instead of `metrics`."""
+    if configuration is None:
+        configuration = _without_none({"description": description, "metrics": list(metrics or [])})
     detail = {
         "alarmName": alarm_name,
         "state": state,
@@ -340,6 +344,33 @@ def alarm_state_change(
         "configuration": configuration,
     }
     return _envelope(CLOUDWATCH, ALARM_STATE_CHANGE, [alarm_arn], detail,
+                     account=account, region=region, time=time, id=id)
+
+
+ALARM_CONFIGURATION_OPERATIONS = ("create", "update", "delete")
+
+
+def alarm_configuration_change(
+    *,
+    alarm_name: str,
+    alarm_arn: str,
+    operation: str,
+    state: dict,
+    configuration: dict,
+    previous_configuration: dict | None = None,
+    account: str,
+    region: str,
+    time: str | datetime,
+    id: str,
+) -> dict:
+    """`CloudWatch Alarm Configuration Change`: `state` is {value, timestamp}; an update carries the
+    `previousConfiguration` too (CloudWatch's "Alarm events and EventBridge" samples)."""
+    _require_status("operation", operation, ALARM_CONFIGURATION_OPERATIONS)
+    _require_status("state.value", state.get("value"), ALARM_STATES)
+    detail = {"alarmName": alarm_name, "operation": operation, "state": dict(state), "configuration": configuration}
+    if previous_configuration is not None:
+        detail["previousConfiguration"] = previous_configuration
+    return _envelope(CLOUDWATCH, ALARM_CONFIGURATION_CHANGE, [alarm_arn], detail,
                      account=account, region=region, time=time, id=id)
 
 

@@ -1,6 +1,7 @@
 """Evidence: drill timelines, inventories, the JSON bundle and the HTML views of them."""
 from .redact import redact
 from .timeline import DrillRecord, Entry
-from .views import drill_html, inventory_html
+from .scorecard import scorecard
+from .views import drill_html, inventory_html, scorecard_html
 
-__all__ = ["DrillRecord", "Entry", "drill_html", "inventory_html", "redact"]
+__all__ = ["DrillRecord", "Entry", "drill_html", "inventory_html", "redact", "scorecard", "scorecard_html"]

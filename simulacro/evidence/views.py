@@ -25,7 +25,7 @@ def table(headers: list[str], rows: Iterable[Iterable[Any]], *, css: str = "") -
 
 
 def drill_html(record: DrillRecord) -> str:
-    parts = [STYLE, '<div class="simulacro drill-evidence">',
+    parts = [STYLE, f'<div class="simulacro drill-evidence" id="{escape(_anchor(record.nodeid))}">',
              f"<h3>Timeline: {escape(record.title)}</h3>",
              f"<p>environment {escape(record.environment or '-')}, wall time {record.wall_seconds:.3f}s, "
              f"target time {format_duration(_span(record))}</p>",
@@ -113,3 +113,37 @@ class _Html:
 
 def _bad(text: str) -> _Html:
     return _Html(f'<span class="bad">{escape(text)}</span>')
+
+
+STATUS_CSS = {"proven": "good", "failed": "bad", "not run": "", "skipped": ""}
+
+
+def scorecard_html(card: dict[str, Any], verdict: str | None = None) -> str:
+    """The phase scorecard, first in the report: requirements, then the alarm and rule tables, then regressions."""
+    parts = [STYLE, '<div class="simulacro scorecard"><h2>Phase scorecard</h2>']
+    if verdict:
+        parts.append(f"<p><b>{escape(verdict)}</b></p>")
+    parts.append(table(["requirement", "status", "proven by", "why"], (
+        (r["title"], _Html(f'<span class="{STATUS_CSS.get(r["status"], "")}">{escape(r["status"])}'
+                           f'{" (regressed)" if r.get("regressed") else ""}</span>'),
+         _Html("<br>".join(f'<a href="#{escape(_anchor(d))}">{escape(d.split("::")[-1])}</a>' for d in r["drills"]) or "-"),
+         "; ".join(r["reasons"]) or "-")
+        for r in card["requirements"])))
+    parts.append("<h3>Alarms: detection, notification, recovery</h3>")
+    parts.append(table(["alarm", "environment", "category", "owner", "time to detect", "floor", "budget", "time to notify",
+                        "time to recover", "recovery budget"], (
+        (a["alarm"], a["environment"], a["category"], a["owner"], _maybe(a["detect"]), _maybe(a["floor"]),
+         _maybe(a["detect_budget"]), _maybe(a["notify"]), _maybe(a["recover"]), _maybe(a["recover_budget"]))
+        for a in card["alarms"])))
+    if card["rules"]:
+        parts.append("<h3>Rules: delivery latency</h3>" + table(["rule", "delivery latency"], (
+            (r["rule"], _maybe(r["delivery_latency"])) for r in card["rules"])))
+    if card.get("regressed"):
+        parts.append("<h3>Regressed since the previous run</h3><ul>" +
+                     "".join(f'<li class="bad">{escape(r["what"])}</li>' for r in card["regressed"]) + "</ul>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def _anchor(nodeid: str) -> str:
+    return "drill-" + "".join(c if c.isalnum() else "-" for c in nodeid)

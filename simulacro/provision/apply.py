@@ -13,12 +13,12 @@ from typing import Any, Callable
 
 from botocore.exceptions import ClientError
 
+from simulacro.spec.paths import BASELINES
 from simulacro.spec.model import Endpoint, MonitoringSchedule, Pipeline, Rule, Stack
 
 from .naming import Names, endpoint_config_body, endpoint_config_name
 from .pipeline_definition import pipeline_definition
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 FAULT_TAG = "simulacro:fault-attribute"
 DEPLOYS_TAG = "simulacro:deploys-endpoint"  # read by the deployer that consumes the promotion queue  # the staging model's fault handler reads which attribute to honour
 
@@ -202,7 +202,7 @@ class _Applier:
         self.report.record("updated" if mine else "created", "capture retention", endpoint.name)
 
     def _baseline_files(self, s3: Any, schedule: MonitoringSchedule) -> None:
-        local = FIXTURES / "baselines" / schedule.baseline.model / schedule.baseline.version
+        local = BASELINES / schedule.baseline.model / schedule.baseline.version
         uri = self.names.baseline_uri(schedule.output, schedule.baseline.model, schedule.baseline.version)
         bucket, _, prefix = uri[len("s3://"):].partition("/")
         for name in ("statistics.json", "constraints.json", "manifest.json"):
@@ -274,7 +274,7 @@ class _Applier:
 
     def _wait_for_endpoints(self, sm: Any) -> None:
         """Provisioning is done when every endpoint serves (or has failed, which the drills will report)."""
-        from simulacro.deployments import settled
+        from simulacro.provision.settle import settled
 
         for endpoint in self.stack.endpoints:
             settled(sm, self.target.clock, endpoint.name)

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, ClassVar
 
+from simulacro.errors import Refused
 from simulacro.evidence import DrillRecord, redact
 
 
-class RunbookRefused(Exception):
+class RunbookRefused(Refused):
     """The runbook may not run here (prod without permission); nothing was done."""
 
 

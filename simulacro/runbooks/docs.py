@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from simulacro.spec.paths import DOCS
+
 from . import RUNBOOKS
 
-PAGE = Path(__file__).resolve().parents[2] / "docs" / "runbooks.md"
+PAGE = DOCS / "runbooks.md"
 
 
 def render() -> str:

@@ -5,7 +5,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from simulacro.deployments import deploy, deployment_record, settled
+from simulacro.provision.deployments import deploy, deployment_record
+
+from simulacro.provision.settle import settled
 
 from .core import NothingToDo, Runbook, StepFailed, step
 from .smoke import smoke_endpoint

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from simulacro.deployments import deploy, deployment_record, settled
+from simulacro.provision.deployments import deploy, deployment_record
+
+from simulacro.provision.settle import settled
 
 from .core import NothingToDo, Runbook, StepFailed, step
 from .incidents import open_incident

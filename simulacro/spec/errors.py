@@ -1,6 +1,8 @@
 """One exception for every way a stack spec can be wrong."""
 from __future__ import annotations
 
+from simulacro.errors import BadInput
+
 from dataclasses import dataclass
 
 
@@ -16,7 +18,7 @@ class Problem:
         return f"{where}: {self.path or '<top>'}: {self.message}"
 
 
-class SpecError(ValueError):
+class SpecError(BadInput):
     """The spec cannot be used; nothing was provisioned. Lists every problem found."""
 
     def __init__(self, problems: list[Problem]):

@@ -9,9 +9,9 @@ from pydantic import ValidationError
 
 from .errors import Problem, SpecError
 from .model import Stack
+from .paths import DEFAULT_SPEC
 from .references import reference_problems
 
-DEFAULT_SPEC = Path(__file__).resolve().parents[2] / "fixtures" / "stack.yaml"
 
 
 def load_stack(path: str | Path = DEFAULT_SPEC) -> Stack:

@@ -1,0 +1,44 @@
+"""SIGTERM is a Ctrl-C, and Ctrl-C or SIGTERM during a rollback waits until the rollback is done."""
+import os
+import signal
+
+import pytest
+
+from simulacro.gameday.signals import interrupts_held, sigterm_raises_keyboard_interrupt
+
+
+@pytest.fixture
+def sigterm_interrupts():
+    restore = sigterm_raises_keyboard_interrupt()
+    yield
+    restore()
+
+
+def test_sigterm_raises_keyboard_interrupt(sigterm_interrupts):
+    with pytest.raises(KeyboardInterrupt, match="SIGTERM received: rolling back every fault in place"):
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+def test_a_signal_during_a_held_block_waits_for_its_end(sigterm_interrupts):
+    heard, done = [], []
+    with pytest.raises(KeyboardInterrupt):
+        with interrupts_held(heard.append):
+            os.kill(os.getpid(), signal.SIGINT)
+            os.kill(os.getpid(), signal.SIGTERM)
+            done.append("the rollback went on to its end")
+    assert heard == ["SIGINT", "SIGTERM"] and done
+
+
+def test_a_held_signal_goes_to_the_enclosing_hold(sigterm_interrupts):
+    outer, inner = [], []
+    with interrupts_held(outer.append, redeliver=False):
+        with interrupts_held(inner.append):
+            os.kill(os.getpid(), signal.SIGINT)
+    assert inner == ["SIGINT"] and outer == ["SIGINT"]
+
+
+def test_the_previous_handlers_come_back(sigterm_interrupts):
+    before = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    with interrupts_held(redeliver=False):
+        pass
+    assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == before

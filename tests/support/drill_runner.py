@@ -1,0 +1,58 @@
+"""Run real drills in-process against a local AWS that a test breaks right after provisioning."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class BreakAfterProvisioning:
+    """A pytest plugin: breaks the live stack the way the drill under test must catch."""
+
+    def __init__(self, breaker: Callable[[Any], None]):
+        self.breaker = breaker
+
+    def pytest_simulacro_provisioned(self, target: Any) -> None:
+        self.breaker(target)
+
+
+def run_drills(pytester: Any, breaker: Callable[[Any], None] | None, *selection: str, extra: tuple[str, ...] = ()) -> Any:
+    args = [str(ROOT / "drills" / s) for s in selection] or [str(ROOT / "drills")]
+    plugins = [BreakAfterProvisioning(breaker)] if breaker else []
+    return pytester.runpytest_inprocess(*args, f"--rootdir={ROOT}", "-p", "no:cacheprovider", "-q", *extra, plugins=plugins)
+
+
+def account(target: Any, environment: str = "staging") -> str:
+    return target.stack.account(environment)
+
+
+ALARM_KEYS = ("AlarmName", "AlarmDescription", "AlarmActions", "OKActions", "EvaluationPeriods", "DatapointsToAlarm",
+              "Threshold", "ComparisonOperator", "TreatMissingData", "Metrics", "MetricName", "Namespace", "Statistic",
+              "ExtendedStatistic", "Dimensions", "Period", "EvaluateLowSampleCountPercentile")
+
+
+def change_alarm(target: Any, name: str, environment: str = "staging", **changes: Any) -> None:
+    """Re-put a live alarm with some fields changed, the way a hand edit in the console would."""
+    cloudwatch = target.client("cloudwatch", environment)
+    live = cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"][0]
+    request = {k: live[k] for k in ALARM_KEYS if live.get(k) not in (None, [])}
+    cloudwatch.put_metric_alarm(**{**request, **changes})
+
+
+def all_of(*breakers: Callable[[Any], None]) -> Callable[[Any], None]:
+    def breaker(target: Any) -> None:
+        for each in breakers:
+            each(target)
+    return breaker
+
+
+def assert_drills_report(pytester: Any, breaker: Callable[[Any], None] | None, drill: str, messages: list[str],
+                         extra: tuple[str, ...] = ()) -> str:
+    """Run `drill` against the stack broken by `breaker`: it must fail, and report every one of `messages`."""
+    result = run_drills(pytester, breaker, drill, extra=extra)
+    output = result.stdout.str()
+    assert result.ret == 1, output[-4000:]
+    missing = [message for message in messages if message not in output]
+    assert not missing, "the drills did not report:\n" + "\n".join(missing) + "\n\n" + output[-5000:]
+    return output
