@@ -109,7 +109,8 @@ def backtest(
             definition, samples, first_start=first_end - range_length * period, n_periods=steps + range_length - 1
         )
         low = low_sample_periods(definition, series.sample_counts)
-        codes = _carry_kept_states(_verdicts(definition, series.values, low, steps), _CODE[previous_state])
+        values, low_flags = np.asarray(series.values), None if low is None else np.asarray(low)  # arrays already
+        codes = _carry_kept_states(_verdicts(definition, values, low_flags, steps), _CODE[previous_state])
     return BacktestResult(times, codes, previous_state, end_seconds)
 
 
@@ -136,7 +137,13 @@ def _verdicts(definition: AlarmDefinition, values: np.ndarray, low: np.ndarray |
     return verdict
 
 
-def _fewer_than_n_real_verdict(definition, real_prefix, real_in_range, breaching_in_range, windows) -> np.ndarray:
+def _fewer_than_n_real_verdict(
+    definition: AlarmDefinition,
+    real_prefix: np.ndarray,
+    real_in_range: np.ndarray,
+    breaching_in_range: np.ndarray,
+    windows: _Windows,
+) -> np.ndarray:
     n, m = definition.evaluation_periods, definition.datapoints_to_alarm
     treat = definition.treat_missing_data
     if treat == "breaching":
@@ -170,7 +177,8 @@ class _Windows:
         """Flags over ``length`` periods (default: the whole range), leaving out the ``skip_newest`` newest."""
         length = self.range_length if length is None else length
         end = self.range_length - skip_newest  # prefix index just past the newest period counted
-        return prefix[end : end + self.steps] - prefix[end - length : end - length + self.steps]
+        counts: np.ndarray = prefix[end : end + self.steps] - prefix[end - length : end - length + self.steps]
+        return counts
 
     def up_to_newest(self, prefix: np.ndarray) -> np.ndarray:
         """Flags from the first period up to each evaluation's newest period."""
@@ -187,7 +195,8 @@ class _NewestReal:
 
     def count(self, flags: np.ndarray) -> np.ndarray:
         flags_of_reals = _prefix_sums(flags[self.real])
-        return flags_of_reals[self.reals_up_to_newest] - flags_of_reals[self.oldest_judged]
+        counts: np.ndarray = flags_of_reals[self.reals_up_to_newest] - flags_of_reals[self.oldest_judged]
+        return counts
 
 
 def _prefix_sums(flags: np.ndarray) -> np.ndarray:

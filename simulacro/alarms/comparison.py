@@ -25,7 +25,8 @@ def breaches(values: np.ndarray, operator: str, threshold: float) -> np.ndarray:
     """True where a datapoint breaches the threshold; False where it is good or missing (NaN)."""
     compare, _ = _OPERATORS[operator]
     with np.errstate(invalid="ignore"):
-        return compare(values, threshold)
+        breaching: np.ndarray = compare(values, threshold)
+    return breaching
 
 
 def breach_test(operator_name: str) -> Callable[[float, float], bool]:

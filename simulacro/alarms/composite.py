@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Union
 
 STATE_FUNCTIONS = ("ALARM", "OK", "INSUFFICIENT_DATA")
 MAX_RULE_LENGTH = 10240
@@ -46,7 +45,7 @@ class Both:
     right: Rule
 
 
-Rule = Union[StateIs, Constant, Not, Both]
+Rule = StateIs | Constant | Not | Both
 
 
 def parse_rule(text: str) -> Rule:

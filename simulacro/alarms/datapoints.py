@@ -65,7 +65,7 @@ def alarm_period_series(
     if definition.is_metric_math:
         return _metric_math_series(definition, samples, first_start, n_periods)
     values, counts = metric_statistic(
-        as_sample_arrays(samples), definition.statistic, first_start, definition.period, n_periods
+        as_sample_arrays(samples), definition.single_statistic, first_start, definition.period, n_periods
     )
     return PeriodSeries(first_start, definition.period, values, counts)
 
@@ -93,8 +93,10 @@ def _metric_math_series(definition: AlarmDefinition, samples: Any, first_start: 
                     by_id[query.id], query.statistic, first_start, definition.period, n_periods
                 )
             else:
-                inputs = {ref: series_of(queries[ref]) for ref in referenced_ids(query.expression)}
-                computed[query.id] = evaluate_tree(query.expression, inputs, n_periods)
+                expression = query.expression
+                assert expression is not None, "a query without a MetricStat has an Expression (parse_alarm checks)"
+                inputs = {ref: series_of(queries[ref]) for ref in referenced_ids(expression)}
+                computed[query.id] = evaluate_tree(expression, inputs, n_periods)
         return computed[query.id]
 
     return PeriodSeries(first_start, definition.period, series_of(definition.returned_query), None)

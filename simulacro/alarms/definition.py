@@ -8,7 +8,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from numbers import Real
-from typing import Any, Mapping
+from typing import Any, Mapping, TypedDict
 
 from .comparison import COMPARISON_OPERATORS
 from .errors import AlarmDefinitionError
@@ -55,13 +55,24 @@ class AlarmDefinition:
         return next(query for query in self.metrics if query.return_data)
 
     @property
+    def single_statistic(self) -> Statistic:
+        """The statistic of a single-metric alarm (a metric-math alarm has one per metric query)."""
+        if self.statistic is None:
+            raise AlarmDefinitionError(self.name, "Statistic", "a metric-math alarm has no single statistic")
+        return self.statistic
+
+    @property
+    def low_sample_minimum(self) -> int | None:
+        """For a percentile alarm told to keep its state while a period has too few samples: fewer
+        samples than this make a period too few. None for every other alarm."""
+        if self.statistic is None or self.evaluate_low_sample_count_percentile != "ignore":
+            return None
+        return self.statistic.minimum_samples
+
+    @property
     def skips_low_sample_periods(self) -> bool:
         """A percentile alarm told to keep its state while a period has too few samples."""
-        return (
-            self.statistic is not None
-            and self.statistic.minimum_samples is not None
-            and self.evaluate_low_sample_count_percentile == "ignore"
-        )
+        return self.low_sample_minimum is not None
 
 
 def parse_alarm(alarm: Mapping[str, Any] | AlarmDefinition) -> AlarmDefinition:
@@ -71,7 +82,7 @@ def parse_alarm(alarm: Mapping[str, Any] | AlarmDefinition) -> AlarmDefinition:
         raise AlarmDefinitionError(None, "<alarm>", f"expected a PutMetricAlarm dict, got {type(alarm).__name__}")
     reader = _Reader(alarm)
     evaluation_periods = reader.positive_int("EvaluationPeriods")
-    common = dict(
+    common = _CommonFields(
         name=alarm.get("AlarmName"),
         evaluation_periods=evaluation_periods,
         datapoints_to_alarm=reader.datapoints_to_alarm(evaluation_periods),
@@ -88,6 +99,19 @@ def parse_alarm(alarm: Mapping[str, Any] | AlarmDefinition) -> AlarmDefinition:
         metrics = reader.metric_queries()
         return AlarmDefinition(period=reader.common_period(metrics), metrics=metrics, **common)
     return AlarmDefinition(period=reader.period("Period"), statistic=reader.statistic(), **common)
+
+
+class _CommonFields(TypedDict):
+    """The fields a single-metric and a metric-math alarm share."""
+
+    name: str | None
+    evaluation_periods: int
+    datapoints_to_alarm: int
+    threshold: float
+    comparison_operator: str
+    treat_missing_data: str
+    evaluate_low_sample_count_percentile: str
+    unit: str | None
 
 
 def _label(where: str, field_name: str) -> str:

@@ -63,10 +63,11 @@ def judge_window(
     evaluation_periods: int,
     datapoints_to_alarm: int,
     treat_missing_data: str = "missing",
-    low_sample: Sequence[bool] | None = None,
+    low_sample: Sequence[bool] | np.ndarray | None = None,
 ) -> Verdict:
     """The verdict on an evaluation range of classified datapoints (oldest first)."""
     n, m = evaluation_periods, datapoints_to_alarm
+    real: Sequence[int]
     if MISSING not in classes and len(classes) >= n:  # the common case, without listing positions one by one
         real = range(len(classes))
     else:
@@ -128,9 +129,9 @@ def low_sample_periods(
     definition: AlarmDefinition, sample_counts: np.ndarray | list[int] | None
 ) -> np.ndarray | list[bool] | None:
     """Which periods are too thin to judge, for a percentile alarm that ignores them; else None."""
-    if sample_counts is None or not definition.skips_low_sample_periods:
+    minimum = definition.low_sample_minimum
+    if sample_counts is None or minimum is None:
         return None
     if isinstance(sample_counts, list):
-        minimum = definition.statistic.minimum_samples
         return [0 < count < minimum for count in sample_counts]
-    return (sample_counts > 0) & definition.statistic.is_low_sample(sample_counts)
+    return (sample_counts > 0) & (sample_counts < minimum)

@@ -65,7 +65,7 @@ def few_samples_series(
         index = math.floor((at - first_start) / period)
         if 0 <= index < n_periods:
             buckets[index].append(value)
-    statistic = definition.statistic
+    statistic = definition.single_statistic
     period_values = [statistic_of(bucket, statistic) if bucket else math.nan for bucket in buckets]
     return PeriodSeries(first_start, period, period_values, [len(bucket) for bucket in buckets])
 
@@ -90,9 +90,9 @@ def sorted_period_datapoints(
 def statistic_of(values: list[float], statistic: Statistic) -> float:
     """The statistic of one period's samples (at least one), as the numpy path computes it."""
     name = statistic.name
-    if statistic.is_percentile:
+    p = statistic.percentile
+    if p is not None:
         ordered = sorted(values)
-        p = statistic.percentile
         rank = max(-(-len(ordered) * p.numerator // p.denominator), 1)  # ceil(p * n), exactly
         return ordered[rank - 1]
     if name == "Minimum":

@@ -62,9 +62,11 @@ class _Remembered:
         self.n_periods = evaluation_range(definition.evaluation_periods)
         self.skips_low_sample = definition.skips_low_sample_periods
         self.is_metric_math = definition.is_metric_math
-        self.breaches = None if definition.is_metric_math else breach_test(definition.comparison_operator)
-        self.last_inputs: tuple | None = None  # (state after, range end or None when empty, fingerprint)
-        self.verdicts: dict[tuple, Verdict] = {}  # (classes, low-sample flags) -> the rules' verdict
+        self.breaches = breach_test(definition.comparison_operator)
+        # (state after, range end or None when empty, fingerprint)
+        self.last_inputs: tuple[str, float | None, tuple[int, ...]] | None = None
+        # (classes, low-sample flags) -> the rules' verdict
+        self.verdicts: dict[tuple[tuple[str, ...], tuple[bool, ...] | None], Verdict] = {}
         self.known_start: float | None = None  # start of the last range whose datapoints are known
         self.known_counts: list[int] = []  # its sample count per period
         self.known_values: list[float] = []  # its datapoint per period (NaN: missing)
@@ -118,7 +120,8 @@ class AlarmEvaluator:
             ensure_state_is_valid(state)
         self._update_periods(remembered, inputs, start, end, fingerprint[0])
         classes, counts = remembered.known_classes, remembered.known_counts
-        pattern = (tuple(classes), tuple(low_sample_periods(definition, counts)) if remembered.skips_low_sample else None)
+        low_sample = low_sample_periods(definition, counts) if remembered.skips_low_sample else None
+        pattern = (tuple(classes), None if low_sample is None else tuple(low_sample))
         verdict = remembered.verdicts.get(pattern)
         if verdict is None:
             if len(remembered.verdicts) >= _VERDICTS_KEPT:
@@ -145,13 +148,13 @@ class AlarmEvaluator:
             for known in (counts, values, classes):  # a late sample reached a known period: all again
                 known.clear()
             new_samples = inputs.samples(definition, start, end)
-        kept = len(counts)
+        kept, statistic = len(counts), definition.single_statistic
         if kept == n_periods - 1:  # the usual slide: the samples read are those of the one new period
             new_values = new_samples.values
-            datapoints = [(len(new_values), statistic_of(new_values, definition.statistic) if new_values else math.nan)]
+            datapoints = [(len(new_values), statistic_of(new_values, statistic) if new_values else math.nan)]
         else:
             datapoints = sorted_period_datapoints(
-                definition.statistic, new_samples.times, new_samples.values,
+                statistic, new_samples.times, new_samples.values,
                 first_start=start, period=period, periods=range(kept, n_periods),
             )
         breaches, threshold = remembered.breaches, definition.threshold

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable, Mapping, Union
+from typing import Callable, Mapping
 
 import numpy as np
 
@@ -55,7 +55,7 @@ class FunctionCall:
     arguments: tuple["Node", ...]
 
 
-Node = Union[Number, Reference, Negation, BinaryOperation, FunctionCall]
+Node = Number | Reference | Negation | BinaryOperation | FunctionCall
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<number>\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)"
@@ -92,7 +92,10 @@ def evaluate_tree(tree: Node, series: Mapping[str, np.ndarray], length: int) -> 
     return result
 
 
-def _evaluate(tree: Node, series: Mapping[str, np.ndarray]) -> np.ndarray | float:
+_Operand = np.ndarray | float
+
+
+def _evaluate(tree: Node, series: Mapping[str, np.ndarray]) -> _Operand:
     if isinstance(tree, Number):
         return tree.value
     if isinstance(tree, Reference):
@@ -104,14 +107,19 @@ def _evaluate(tree: Node, series: Mapping[str, np.ndarray]) -> np.ndarray | floa
     return _FUNCTIONS[tree.name](*(_evaluate(argument, series) for argument in tree.arguments))
 
 
-def _fill(values, replacement):
+def _fill(values: _Operand, replacement: _Operand) -> np.ndarray:
     values = np.asarray(values, dtype=float)
     return np.where(np.isnan(values), replacement, values)
 
 
 # Division by zero gives inf or nan, which evaluate_tree turns into "no datapoint".
-_OPERATORS: dict[str, Callable] = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide}
-_FUNCTIONS: dict[str, Callable] = {"FILL": _fill}
+_OPERATORS: dict[str, Callable[[_Operand, _Operand], _Operand]] = {
+    "+": np.add,
+    "-": np.subtract,
+    "*": np.multiply,
+    "/": np.divide,
+}
+_FUNCTIONS: dict[str, Callable[..., _Operand]] = {"FILL": _fill}
 _ARITY = {"FILL": 2}
 
 
@@ -125,7 +133,7 @@ def _tokenize(text: str) -> list[str]:
         match = _TOKEN.match(text, position)
         if not match:
             raise ExpressionError(f"cannot read {text[position:].strip()!r} in expression {text!r}")
-        tokens.append(match.group(match.lastgroup))
+        tokens.append(match.group().lstrip())  # the token, without the blanks before it
         position = match.end()
     return tokens
 

@@ -68,6 +68,8 @@ def java_number(value: float) -> str:
     if value == 0 or 1e-3 <= abs(value) < 1e7:
         return repr(float(value))
     sign, digits, exponent = Decimal(repr(float(value))).as_tuple()
+    if not isinstance(exponent, int):  # "n", "N" or "F": NaN or an infinity, as Java writes them
+        return "NaN" if exponent in ("n", "N") else f"{'-' if sign else ''}Infinity"
     mantissa_digits = "".join(map(str, digits)).rstrip("0") or "0"
     scientific_exponent = exponent + len(digits) - 1
     mantissa = mantissa_digits[0] + "." + (mantissa_digits[1:] or "0")
@@ -144,12 +146,17 @@ def _too_few_breaching_reason(definition: AlarmDefinition, verdict: Verdict, win
 
 
 def _low_sample_reason(definition: AlarmDefinition, verdict: Verdict, window: Sequence[Datapoint]) -> str:
-    minimum = definition.statistic.minimum_samples
-    thin = [position for position in verdict.judged if window[position].sample_count < minimum]
+    minimum = definition.low_sample_minimum
+    assert minimum is not None, "only an alarm that skips low-sample periods gets a low-sample verdict"
+    thin = [
+        position
+        for position in verdict.judged
+        if (count := window[position].sample_count) is not None and count < minimum
+    ]
     return (
         f"Unchanged state: {_count(len(thin), 'evaluated datapoint')} [{_listing(window, thin)}] "
         f"{'has' if len(thin) == 1 else 'have'} fewer than {minimum} samples, too few for "
-        f"{definition.statistic.name}, and EvaluateLowSampleCountPercentile is [ignore]."
+        f"{definition.single_statistic.name}, and EvaluateLowSampleCountPercentile is [ignore]."
     )
 
 
@@ -161,8 +168,13 @@ def _threshold_words(definition: AlarmDefinition) -> str:
 def _listing(window: Sequence[Datapoint], positions: Sequence[int]) -> str:
     newest_first = sorted(positions, reverse=True)
     return ", ".join(
-        f"{java_number(window[p].value)} ({cloudwatch_short(window[p].timestamp.timestamp())})" for p in newest_first
+        f"{_value_text(window[p])} ({cloudwatch_short(window[p].timestamp.timestamp())})" for p in newest_first
     )
+
+
+def _value_text(datapoint: Datapoint) -> str:
+    assert datapoint.value is not None, "only received datapoints are listed"
+    return java_number(datapoint.value)
 
 
 def _count(number: int, noun: str) -> str:

@@ -40,12 +40,6 @@ class Statistic:
         bound = 10 / (1 - p) if p >= Fraction(1, 2) else 10 / p
         return -(-bound.numerator // bound.denominator)  # ceil, exactly
 
-    def is_low_sample(self, sample_counts: np.ndarray) -> np.ndarray:
-        minimum = self.minimum_samples
-        if minimum is None:
-            return np.zeros(len(sample_counts), dtype=bool)
-        return sample_counts < minimum
-
 
 def parse_statistic(name: str) -> Statistic:
     if name in STANDARD_STATISTICS:
@@ -68,7 +62,7 @@ def per_period_statistic(
     """
     counts = np.bincount(period_index, minlength=n_periods)
     empty = counts == 0
-    if statistic.is_percentile:
+    if statistic.percentile is not None:
         result = _nearest_rank_percentile(period_index, values, counts, statistic.percentile)
     else:
         result = _STANDARD[statistic.name](period_index, values, counts, n_periods)
@@ -83,7 +77,8 @@ def _sum(index: np.ndarray, values: np.ndarray, counts: np.ndarray, n: int) -> n
 
 def _average(index: np.ndarray, values: np.ndarray, counts: np.ndarray, n: int) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
-        return _sum(index, values, counts, n) / counts
+        averages: np.ndarray = _sum(index, values, counts, n) / counts
+    return averages
 
 
 def _minimum(index: np.ndarray, values: np.ndarray, counts: np.ndarray, n: int) -> np.ndarray:

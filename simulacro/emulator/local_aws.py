@@ -18,8 +18,11 @@ from .dataplane import Dataplane
 from .deployer import LocalDeployer
 from .endpoints import Endpoints
 from .eventbus import EventBus
+from .guardrails import Guardrails
+from .jobs import JobDescriptions
 from .metric_store import MetricStore
 from .model_registry import ModelRegistry
+from .models import Models
 from .monitoring import MonitoringSchedules
 from .monitoring_runs import MonitoringRuns
 from .overlay import Overlay
@@ -40,15 +43,18 @@ class LocalAws:
         self.events = EventBus(self.clock, self._put_service_metric)
         self.cloudwatch = CloudWatch(self.clock, self.metrics, self.events.emit)
         self.billing = Billing(self.clock, self.cloudwatch.put_metric)  # AWS/Billing, us-east-1 only
-        self.endpoints = Endpoints(self.clock, self.events.emit)
+        self.guardrails = Guardrails(self.clock, self._alarm_state)
+        self.endpoints = Endpoints(self.clock, self.events.emit, self.guardrails)
         self.monitoring = MonitoringSchedules(self.clock)
         self.monitoring_runs = MonitoringRuns(self.clock, self.monitoring, self.events.emit, self.cloudwatch.put_metric)
         self.model_registry = ModelRegistry(self.clock, self.events.emit)
-        self.pipelines = Pipelines(self.clock, self.events.emit, self.cloudwatch.put_metric)
+        self.pipelines = Pipelines(self.clock, self.events.emit, self.cloudwatch.put_metric, self.model_registry.register)
         self.capture = Capture()
-        self.dataplane = Dataplane(self.clock, self.metrics, self.capture)
-        for part in (self.cloudwatch, CompositeAlarms(self.cloudwatch), self.events, self.endpoints, self.monitoring, self.pipelines, self.dataplane,
-                     self.model_registry):
+        self.jobs = JobDescriptions(self.clock)
+        self.models = Models(self.clock, self.events.emit)
+        self.dataplane = Dataplane(self.clock, self.metrics, self.capture, self.guardrails.traffic_split)
+        for part in (self.cloudwatch, CompositeAlarms(self.cloudwatch), self.events, self.endpoints, self.monitoring,
+                     self.pipelines, self.dataplane, self.model_registry, self.jobs, self.models):
             part.install(self.overlay)
         alarm_regions.install(self.overlay)
         self.deployer = LocalDeployer(self.clock, lambda service, account, region: local_client(self.url, service, account, region))
@@ -67,6 +73,7 @@ class LocalAws:
         self._reset_moto()  # moto's state is process-wide: start from nothing, as a new account would
         self.clock.call_every(EVALUATION_INTERVAL_SECONDS, self.cloudwatch.evaluate_all)
         self.billing.start()
+        self.guardrails.start()
         self.deployer.start()
         return self
 
@@ -100,6 +107,10 @@ class LocalAws:
 
     def __exit__(self, *exc: Any) -> None:
         self.stop()
+
+    def _alarm_state(self, account: str, region: str, alarm: str) -> str | None:
+        record = self.cloudwatch.alarms.get((account, region, alarm))
+        return record.state if record is not None else None
 
     def _put_service_metric(self, account: str, region: str, namespace: str, name: str,
                             dimensions: dict[str, str], value: float) -> None:

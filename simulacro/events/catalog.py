@@ -146,7 +146,13 @@ _ALARM_NESTED = {
 }
 
 
-def _documented(source: str, detail_type: str, fields: tuple[str, ...], statuses: dict, nested: dict | None = None):
+def _documented(
+    source: str,
+    detail_type: str,
+    fields: tuple[str, ...],
+    statuses: dict[str, tuple[str, ...]],
+    nested: dict[str, tuple[str, ...]] | None = None,
+) -> tuple[tuple[str, str], DocumentedEvent]:
     event = DocumentedEvent(source, detail_type, fields, MappingProxyType(statuses), MappingProxyType(nested or {}))
     return (source, detail_type), event
 

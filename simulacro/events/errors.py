@@ -2,7 +2,6 @@
 from simulacro.errors import BadInput
 
 
-
 class InvalidEventPattern(BadInput):
     """A pattern EventBridge would refuse at PutRule (InvalidEventPatternException).
 

@@ -131,10 +131,11 @@ class _DetailLint:
         for key, child, child_path in _fields_at_level(node, path):
             name = key
             if known is not None and key not in known and not _only_absence(child):
-                name = _closest_field(key, known)
-                findings.append(self._unknown_field(key, child_path, inside, name))
-                if name is None:
+                closest = _closest_field(key, known)
+                findings.append(self._unknown_field(key, child_path, inside, closest))
+                if closest is None:
                     continue
+                name = closest
             findings += self._lint_child(child, child_path, join_path(inside, name))
         return findings
 

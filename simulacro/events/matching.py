@@ -15,11 +15,11 @@ import functools
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from simulacro.events.operators import EQUALS
+from simulacro.events.operators import EQUALS, ValueTest
 from simulacro.events.pattern_json import literal_key, parse_json
 from simulacro.events.validation import LeafPattern, ObjectPattern, parse_pattern, pattern_text
 
-ObjectMatcher = Callable[[dict], bool]
+ObjectMatcher = Callable[[dict[str, Any]], bool]
 _MISSING = object()
 
 
@@ -59,7 +59,7 @@ def _compile_text(text: str) -> CompiledPattern:
     return CompiledPattern(text)
 
 
-def _as_event(event: Any) -> dict:
+def _as_event(event: Any) -> dict[str, Any]:
     if isinstance(event, (str, bytes, bytearray)):
         event = parse_json(event)
     if not isinstance(event, dict):
@@ -79,6 +79,7 @@ def compile_leaf(leaf: LeafPattern) -> LeafMatcher:
     exact_keys = frozenset(literal_key(c.operand) for c in leaf.conditions if c.operator == EQUALS)
     tests = tuple(c.test for c in leaf.conditions if c.operator not in (EQUALS, "exists"))
     exists = {c.operand for c in leaf.conditions if c.operator == "exists"}
+    accepts: ValueTest
     if True in exists:
         accepts = _accept_anything
     elif tests:
@@ -102,7 +103,7 @@ def _leaf_field(key: str, leaf: LeafPattern) -> ObjectMatcher:
     matcher = compile_leaf(leaf)
     accepts, when_absent = matcher.accepts, matcher.when_absent
 
-    def leaf_field_matches(obj: dict) -> bool:
+    def leaf_field_matches(obj: dict[str, Any]) -> bool:
         value = obj.get(key, _MISSING)
         if type(value) is str:
             return accepts(value)
@@ -122,7 +123,7 @@ def _object_field(key: str, node: ObjectPattern) -> ObjectMatcher:
     sub_matches = compile_object(node)
     matches_nothing_there = sub_matches({})
 
-    def object_field_matches(obj: dict) -> bool:
+    def object_field_matches(obj: dict[str, Any]) -> bool:
         value = obj.get(key, _MISSING)
         if isinstance(value, dict):
             return sub_matches(value)
@@ -139,7 +140,7 @@ def _all_of(checks: tuple[ObjectMatcher, ...]) -> ObjectMatcher:
     if len(checks) == 1:
         return checks[0]
 
-    def all_match(obj: dict) -> bool:
+    def all_match(obj: dict[str, Any]) -> bool:
         for check in checks:
             if not check(obj):
                 return False
@@ -156,14 +157,14 @@ def _accept_anything(value: Any) -> bool:
     return True
 
 
-def _exact_only(exact_keys: frozenset) -> Callable[[Any], bool]:
+def _exact_only(exact_keys: frozenset[Any]) -> ValueTest:
     def accepts(value: Any) -> bool:
         return (value if type(value) is str else literal_key(value)) in exact_keys
 
     return accepts
 
 
-def _exact_or_tests(exact_keys: frozenset, tests: tuple) -> Callable[[Any], bool]:
+def _exact_or_tests(exact_keys: frozenset[Any], tests: tuple[ValueTest, ...]) -> ValueTest:
     def accepts(value: Any) -> bool:
         if (value if type(value) is str else literal_key(value)) in exact_keys:
             return True
@@ -175,8 +176,8 @@ def _exact_or_tests(exact_keys: frozenset, tests: tuple) -> Callable[[Any], bool
     return accepts
 
 
-def _scalars_in(values: list) -> list:
-    scalars = []
+def _scalars_in(values: list[Any]) -> list[Any]:
+    scalars: list[Any] = []
     for value in values:
         if isinstance(value, list):
             scalars.extend(_scalars_in(value))
@@ -185,8 +186,8 @@ def _scalars_in(values: list) -> list:
     return scalars
 
 
-def _objects_in(values: list) -> list:
-    objects = []
+def _objects_in(values: list[Any]) -> list[dict[str, Any]]:
+    objects: list[dict[str, Any]] = []
     for value in values:
         if isinstance(value, dict):
             objects.append(value)

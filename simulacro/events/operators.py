@@ -111,7 +111,7 @@ OPERATORS: dict[str, Callable[[Any], ValueTest]] = {
 OPERATOR_NAMES = tuple(OPERATORS)
 
 
-def _anything_but_operator(operand: dict) -> ValueTest:
+def _anything_but_operator(operand: dict[str, Any]) -> ValueTest:
     if len(operand) != 1:
         raise OperandError(f"an anything-but object holds exactly one operator, got {', '.join(operand)}")
     [(name, argument)] = operand.items()

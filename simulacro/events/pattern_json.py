@@ -13,6 +13,7 @@ class JsonNumber(float):
     """A JSON number that remembers how it was spelled."""
 
     __slots__ = ("text",)
+    text: str
 
     def __new__(cls, text: str) -> "JsonNumber":
         number = super().__new__(cls, text)
@@ -29,7 +30,7 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def parse_json(text: str | bytes) -> Any:
+def parse_json(text: str | bytes | bytearray) -> Any:
     """Parse JSON text, keeping every number's spelling (see `JsonNumber`)."""
     return json.loads(
         text,

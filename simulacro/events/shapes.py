@@ -85,7 +85,7 @@ def pipeline_execution_status_change(
     region: str,
     time: str | datetime,
     id: str,
-) -> dict:
+) -> dict[str, Any]:
     _require_status("currentPipelineExecutionStatus", current_status, PIPELINE_EXECUTION_STATUSES)
     _require_optional_status("previousPipelineExecutionStatus", previous_status, PIPELINE_EXECUTION_STATUSES)
     detail = _without_none({
@@ -112,13 +112,13 @@ def pipeline_step_status_change(
     step_start_time: str,
     previous_status: str | None = None,
     step_end_time: str | None = None,
-    metadata: dict | None = None,
+    metadata: dict[str, Any] | None = None,
     failure_reason: str | None = None,
     account: str,
     region: str,
     time: str | datetime,
     id: str,
-) -> dict:
+) -> dict[str, Any]:
     """`metadata` names the job the step ran, e.g. {"processingJob": {"arn": ...}}."""
     _require_status("currentStepStatus", current_status, STEP_STATUSES)
     _require_optional_status("previousStepStatus", previous_status, STEP_STATUSES)
@@ -150,12 +150,12 @@ def training_job_state_change(
     training_start_time: int | None = None,
     training_end_time: int | None = None,
     failure_reason: str | None = None,
-    tags: dict | None = None,
+    tags: dict[str, Any] | None = None,
     account: str,
     region: str,
     time: str | datetime,
     id: str,
-) -> dict:
+) -> dict[str, Any]:
     """Times in epoch milliseconds, as DescribeTrainingJob's appear in the event."""
     _require_status("TrainingJobStatus", status, JOB_STATUSES)
     _require_status("SecondaryStatus", secondary_status, TRAINING_SECONDARY_STATUSES)
@@ -188,12 +188,12 @@ def processing_job_state_change(
     failure_reason: str | None = None,
     exit_message: str | None = None,
     monitoring_schedule_arn: str | None = None,
-    tags: dict | None = None,
+    tags: dict[str, Any] | None = None,
     account: str,
     region: str,
     time: str | datetime,
     id: str,
-) -> dict:
+) -> dict[str, Any]:
     """Times in epoch milliseconds; a Model Monitor execution names its `monitoring_schedule_arn`."""
     _require_status("ProcessingJobStatus", status, JOB_STATUSES)
     _require_failure_reason_iff_failed(status, failure_reason, required=False)
@@ -224,15 +224,15 @@ def model_package_state_change(
     creation_time: Any,
     last_modified_time: Any,
     generated_by: str | None = None,
-    inference_specification: dict | None = None,
-    model_metrics: dict | None = None,
+    inference_specification: dict[str, Any] | None = None,
+    model_metrics: dict[str, Any] | None = None,
     updated_fields: Iterable[str] | None = None,
     description: str | None = None,
     account: str,
     region: str,
     time: str | datetime,
     id: str,
-) -> dict:
+) -> dict[str, Any]:
     """`generated_by` (the pipeline execution ARN) lands in MetadataProperties.GeneratedBy."""
     if isinstance(version, bool) or not isinstance(version, int):
         raise ValueError(f"ModelPackageVersion is an integer, got {version!r}")
@@ -256,7 +256,7 @@ def model_package_state_change(
                      account=account, region=region, time=time, id=id)
 
 
-def endpoint_variant(desired_weight: float = 1.0, desired_instance_count: int = 1) -> dict:
+def endpoint_variant(desired_weight: float = 1.0, desired_instance_count: int = 1) -> dict[str, Any]:
     return {"DesiredWeight": desired_weight, "DesiredInstanceCount": desired_instance_count}
 
 
@@ -268,14 +268,14 @@ def endpoint_state_change(
     status: str,
     creation_time: int,
     last_modified_time: int,
-    production_variants: list[dict] | None = None,
+    production_variants: list[dict[str, Any]] | None = None,
     failure_reason: str | None = None,
-    tags: dict | None = None,
+    tags: dict[str, Any] | None = None,
     account: str,
     region: str,
     time: str | datetime,
     id: str,
-) -> dict:
+) -> dict[str, Any]:
     """`status` in either spelling (`InService` or `IN_SERVICE`); the event always carries UPPER_SNAKE."""
     event_status = status if status in ENDPOINT_EVENT_STATUSES else endpoint_status_to_event(status)
     detail = _without_none({
@@ -293,7 +293,7 @@ def endpoint_state_change(
                      account=account, region=region, time=time, id=id)
 
 
-def alarm_state(value: str, reason: str, timestamp: str, reason_data: str | None = None) -> dict:
+def alarm_state(value: str, reason: str, timestamp: str, reason_data: str | None = None) -> dict[str, Any]:
     """One of `state` / `previousState`; `timestamp` like 2026-06-03T17:43:27.123+0000."""
     _require_status("state.value", value, ALARM_STATES)
     return _without_none({"reason": reason, "reasonData": reason_data, "timestamp": timestamp, "value": value})
@@ -307,7 +307,7 @@ def alarm_metric(
     period: int,
     stat: str,
     return_data: bool = True,
-) -> dict:
+) -> dict[str, Any]:
     return {
         "id": metric_id,
         "metricStat": {
@@ -323,16 +323,16 @@ def alarm_state_change(
     *,
     alarm_name: str,
     alarm_arn: str,
-    state: dict,
-    previous_state: dict,
-    metrics: list[dict] | None = None,
+    state: dict[str, Any],
+    previous_state: dict[str, Any],
+    metrics: list[dict[str, Any]] | None = None,
     description: str | None = None,
-    configuration: dict | None = None,
+    configuration: dict[str, Any] | None = None,
     account: str,
     region: str,
     time: str | datetime,
     id: str,
-) -> dict:
+) -> dict[str, Any]:
     """Build `state`/`previous_state` with `alarm_state` and `metrics` with `alarm_metric`; a composite
     alarm gives its `configuration` ({alarmRule, ...}) whole instead of `metrics`."""
     if configuration is None:
@@ -355,14 +355,14 @@ def alarm_configuration_change(
     alarm_name: str,
     alarm_arn: str,
     operation: str,
-    state: dict,
-    configuration: dict,
-    previous_configuration: dict | None = None,
+    state: dict[str, Any],
+    configuration: dict[str, Any],
+    previous_configuration: dict[str, Any] | None = None,
     account: str,
     region: str,
     time: str | datetime,
     id: str,
-) -> dict:
+) -> dict[str, Any]:
     """`CloudWatch Alarm Configuration Change`: `state` is {value, timestamp}; an update carries the
     `previousConfiguration` too (CloudWatch's "Alarm events and EventBridge" samples)."""
     _require_status("operation", operation, ALARM_CONFIGURATION_OPERATIONS)
@@ -374,8 +374,8 @@ def alarm_configuration_change(
                      account=account, region=region, time=time, id=id)
 
 
-def _envelope(source: str, detail_type: str, resources: list[str], detail: dict, *,
-              account: str, region: str, time: str | datetime, id: str) -> dict:
+def _envelope(source: str, detail_type: str, resources: list[str], detail: dict[str, Any], *,
+              account: str, region: str, time: str | datetime, id: str) -> dict[str, Any]:
     if not isinstance(account, str) or not _ACCOUNT.fullmatch(account):
         raise ValueError(f"account must be 12 digits as a string, got {account!r}")
     return {
@@ -400,7 +400,7 @@ def _event_time(time: str | datetime) -> str:
     return time
 
 
-def _require_status(field_name: str, value: str, allowed: tuple[str, ...]) -> None:
+def _require_status(field_name: str, value: object, allowed: tuple[str, ...]) -> None:
     if value not in allowed:
         raise ValueError(f"{field_name} {value!r} is never carried by this event; expected one of {', '.join(allowed)}")
 
@@ -417,5 +417,5 @@ def _require_failure_reason_iff_failed(status: str, failure_reason: str | None, 
         raise ValueError("a Failed status carries a failure reason; give failure_reason")
 
 
-def _without_none(fields: dict) -> dict:
+def _without_none(fields: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in fields.items() if value is not None}

@@ -73,10 +73,10 @@ def _as_json_document(pattern: Any) -> Any:
         raise InvalidEventPattern("", f"the pattern is not valid JSON: {error}") from None
 
 
-def _parse_object(document: dict, path: str, inside_or: bool) -> ObjectPattern:
+def _parse_object(document: dict[str, Any], path: str, inside_or: bool) -> ObjectPattern:
     if not document:
         raise InvalidEventPattern(path, "empty objects are not allowed; name at least one field")
-    fields = []
+    fields: list[tuple[str, ObjectPattern | LeafPattern]] = []
     any_of: tuple[ObjectPattern, ...] = ()
     for key, value in document.items():
         field_path = join_path(path, key)
@@ -111,7 +111,7 @@ def _parse_or(value: Any, path: str) -> tuple[ObjectPattern, ...]:
     return tuple(alternatives)
 
 
-def _parse_leaf(values: list, path: str) -> LeafPattern:
+def _parse_leaf(values: list[Any], path: str) -> LeafPattern:
     if not values:
         raise InvalidEventPattern(path, "empty lists are not allowed; list at least one value to match")
     return LeafPattern(tuple(_parse_value(value, f"{path}[{index}]") for index, value in enumerate(values)))
@@ -127,7 +127,7 @@ def _parse_value(value: Any, path: str) -> Condition:
     )
 
 
-def _parse_operator(operator_object: dict, path: str) -> Condition:
+def _parse_operator(operator_object: dict[str, Any], path: str) -> Condition:
     if len(operator_object) != 1:
         names = ", ".join(operator_object) or "none"
         raise InvalidEventPattern(path, f"an operator object holds exactly one operator, got {names}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -37,12 +38,12 @@ COMPLETED_WITH_VIOLATIONS = "CompletedWithViolations"
 
 @dataclass(frozen=True)
 class AnalysisResult:
-    statistics: dict
+    statistics: dict[str, Any]
     violations: list[Violation]
     metrics: dict[str, MetricValue]
 
     @property
-    def violations_document(self) -> dict:
+    def violations_document(self) -> dict[str, Any]:
         """The constraint_violations.json document."""
         return {"violations": [dict(v) for v in self.violations]}
 
@@ -64,7 +65,11 @@ class FeatureDrift:
 
 
 def analyze(
-    statistics: dict, constraints: dict, columns: Mapping[str, object], *, sketch_size: int = SKETCH_SIZE
+    statistics: dict[str, Any],
+    constraints: dict[str, Any],
+    columns: Mapping[str, object],
+    *,
+    sketch_size: int = SKETCH_SIZE,
 ) -> AnalysisResult:
     ensure_statistics_are_valid(statistics)
     ensure_constraints_are_valid(constraints)
@@ -93,7 +98,7 @@ def analyze(
 
 
 def feature_violations(
-    feature: dict, column: TypedColumn, config: MonitoringConfig, drift: FeatureDrift | None
+    feature: dict[str, Any], column: TypedColumn, config: MonitoringConfig, drift: FeatureDrift | None
 ) -> list[Violation]:
     name, expected_type = feature["name"], feature["inferred_type"]
     type_share, completeness = column.match_share(expected_type), feature.get("completeness")
@@ -109,7 +114,10 @@ def feature_violations(
 
 
 def feature_drift(
-    baseline_feature: dict | None, column: TypedColumn, config: MonitoringConfig, sketch_size: int = SKETCH_SIZE
+    baseline_feature: dict[str, Any] | None,
+    column: TypedColumn,
+    config: MonitoringConfig,
+    sketch_size: int = SKETCH_SIZE,
 ) -> FeatureDrift | None:
     if baseline_feature is None or not config.perform_comparison:
         return None
@@ -128,7 +136,7 @@ def feature_drift(
     return FeatureDrift(distance, simple, threshold)
 
 
-def domain_violation(feature: dict, column: TypedColumn, config: MonitoringConfig) -> Violation | None:
+def domain_violation(feature: dict[str, Any], column: TypedColumn, config: MonitoringConfig) -> Violation | None:
     domains = (feature.get("string_constraints") or {}).get("domains")
     if not domains or not column.num_present:
         return None
@@ -142,7 +150,7 @@ def domain_violation(feature: dict, column: TypedColumn, config: MonitoringConfi
 
 def _add_extra_columns(
     typed: dict[str, TypedColumn],
-    expected_features: list[dict],
+    expected_features: list[dict[str, Any]],
     config: MonitoringConfig,
     violations: list[Violation],
     metrics: dict[str, MetricValue],

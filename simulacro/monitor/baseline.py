@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
+from typing import Any
 
 from simulacro.monitor.config import SUGGESTED_MONITORING_CONFIG
 from simulacro.monitor.sketch import SKETCH_SIZE
@@ -22,13 +23,15 @@ CONSTRAINTS_VERSION = 0
 MAX_DOMAIN_SIZE = 256
 
 
-def suggest_baseline(columns: Mapping[str, object], *, sketch_size: int = SKETCH_SIZE) -> tuple[dict, dict]:
+def suggest_baseline(
+    columns: Mapping[str, object], *, sketch_size: int = SKETCH_SIZE
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """Return ``(statistics, constraints)`` documents for the baseline ``columns``."""
     statistics = dataset_statistics(read_columns(columns), sketch_size)
     return statistics, suggest_constraints(statistics)
 
 
-def suggest_constraints(statistics: dict) -> dict:
+def suggest_constraints(statistics: dict[str, Any]) -> dict[str, Any]:
     ensure_statistics_are_valid(statistics)
     item_count = statistics["dataset"]["item_count"]
     return {
@@ -38,9 +41,9 @@ def suggest_constraints(statistics: dict) -> dict:
     }
 
 
-def feature_constraints(feature: dict, item_count: int) -> dict:
+def feature_constraints(feature: dict[str, Any], item_count: int) -> dict[str, Any]:
     inferred_type = feature["inferred_type"]
-    stats = feature.get("numerical_statistics") or feature.get("string_statistics")
+    stats: dict[str, Any] = feature.get("numerical_statistics") or feature["string_statistics"]
     num_present = stats["common"]["num_present"]
     constraints = {
         "name": feature["name"],

@@ -11,6 +11,7 @@ SDK's default. ``comparison_method`` accepts ``Simple``/``Robust`` (the schema's
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 SIMPLE = "Simple"
 ROBUST = "Robust"
@@ -54,13 +55,15 @@ class MonitoringConfig:
         return self.comparison_method == ROBUST
 
 
-def feature_overrides(feature_constraints: dict) -> dict:
+def feature_overrides(feature_constraints: dict[str, Any]) -> dict[str, Any]:
     return feature_constraints.get("monitoringConfigOverrides") or feature_constraints.get(
         "monitoring_config_overrides"
     ) or {}
 
 
-def monitoring_config(global_config: dict | None, overrides: dict | None = None) -> MonitoringConfig:
+def monitoring_config(
+    global_config: dict[str, Any] | None, overrides: dict[str, Any] | None = None
+) -> MonitoringConfig:
     merged = _merge(global_config or {}, overrides or {})
     distribution = merged.get("distribution_constraints") or {}
     comparison_threshold = float(distribution.get("comparison_threshold", DEFAULT_THRESHOLD))
@@ -79,7 +82,7 @@ def monitoring_config(global_config: dict | None, overrides: dict | None = None)
     )
 
 
-def _merge(base: dict, overrides: dict) -> dict:
+def _merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
     merged = {**base, **overrides}
     if "distribution_constraints" in overrides:
         merged["distribution_constraints"] = {

@@ -16,6 +16,7 @@ the baseline and current sample sizes (Deequ's default c(alpha) = 1.8, alpha abo
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -25,13 +26,13 @@ from simulacro.monitor.types import TypedColumn
 ROBUST_C_ALPHA = 1.8
 
 
-def numeric_distance(baseline_numerical: dict, current: TypedColumn, sketch_size: int = SKETCH_SIZE) -> float:
+def numeric_distance(baseline_numerical: dict[str, Any], current: TypedColumn, sketch_size: int = SKETCH_SIZE) -> float:
     kll = (baseline_numerical.get("distribution") or {}).get("kll") or {}
     baseline = QuantileSketch.from_kll(kll)
     return linf_distance(baseline, QuantileSketch.from_sorted(current.sorted_numbers, sketch_size))
 
 
-def categorical_distance(baseline_string: dict, current: TypedColumn) -> float:
+def categorical_distance(baseline_string: dict[str, Any], current: TypedColumn) -> float:
     baseline_values, baseline_counts = _bucket_counts(baseline_string)
     current_values, current_counts = current.text_counts
     n = baseline_string["common"]["num_present"]
@@ -50,7 +51,7 @@ def robust_distance(distance: float, n: int, m: int) -> float:
     return max(0.0, distance - ROBUST_C_ALPHA * math.sqrt((n + m) / (n * m)))
 
 
-def _bucket_counts(string_statistics: dict) -> tuple[np.ndarray, np.ndarray]:
+def _bucket_counts(string_statistics: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
     buckets = ((string_statistics.get("distribution") or {}).get("categorical") or {}).get("buckets") or []
     values = np.array([str(b["value"]) for b in buckets], dtype=str)
     counts = np.array([b["count"] for b in buckets], dtype=np.float64)

@@ -2,7 +2,6 @@
 from simulacro.errors import BadInput
 
 
-
 class MonitorInputError(BadInput):
     """A statistics, constraints, columns or schedule input that does not fit the documented format.
 

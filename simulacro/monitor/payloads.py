@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 import numpy as np
 
@@ -97,18 +98,18 @@ class Scenario:
     def expected_violation(self) -> tuple[str, str]:
         return (self.feature, self.kind.check_type)
 
-    def traffic(self, statistics: dict, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    def traffic(self, statistics: dict[str, Any], n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
         return drifted(statistics, n, self.feature, self.kind, rng, magnitude=self.magnitude)
 
 
-def in_distribution(statistics: dict, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+def in_distribution(statistics: dict[str, Any], n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """``n`` rows drawn from the baseline, as a columns mapping (feature name -> numpy array)."""
     ensure_statistics_are_valid(statistics)
     return {feature["name"]: draw_feature(feature, n, rng) for feature in statistics["features"]}
 
 
 def drifted(
-    statistics: dict,
+    statistics: dict[str, Any],
     n: int,
     feature: str,
     kind: DriftKind | str,
@@ -134,7 +135,7 @@ def drifted(
     return columns
 
 
-def draw_feature(feature: dict, n: int, rng: np.random.Generator) -> np.ndarray:
+def draw_feature(feature: dict[str, Any], n: int, rng: np.random.Generator) -> np.ndarray:
     if feature["inferred_type"] in NUMERIC_TYPES:
         sketch = QuantileSketch.from_kll(feature["numerical_statistics"]["distribution"]["kll"])
         return draw_numbers(sketch, n, rng, integral=feature["inferred_type"] == INTEGRAL)
@@ -149,14 +150,17 @@ def draw_feature(feature: dict, n: int, rng: np.random.Generator) -> np.ndarray:
 def draw_numbers(sketch: QuantileSketch, n: int, rng: np.random.Generator, integral: bool) -> np.ndarray:
     """Inverse-CDF sampling of the sketch: its own points for Integral, interpolated for Fractional."""
     targets = rng.random(n) * sketch.total
+    drawn: np.ndarray
     if integral:
         index = np.minimum(np.searchsorted(sketch.cumulative, targets, side="right"), len(sketch.values) - 1)
-        return np.rint(sketch.values[index]).astype(np.int64)
-    weights = np.diff(np.concatenate(([0.0], sketch.cumulative)))
-    return np.interp(targets, sketch.cumulative - weights / 2, sketch.values)
+        drawn = np.rint(sketch.values[index]).astype(np.int64)
+    else:
+        weights = np.diff(np.concatenate(([0.0], sketch.cumulative)))
+        drawn = np.interp(targets, sketch.cumulative - weights / 2, sketch.values)
+    return drawn
 
 
-def _shift_mean(feature: dict, values: np.ndarray, magnitude: float, rng: np.random.Generator) -> np.ndarray:
+def _shift_mean(feature: dict[str, Any], values: np.ndarray, magnitude: float, rng: np.random.Generator) -> np.ndarray:
     stats = _numeric_statistics(feature, DriftKind.MEAN_SHIFT)
     shift = magnitude * (stats.get("std_dev") or 0.0)
     if not shift:
@@ -168,7 +172,9 @@ def _shift_mean(feature: dict, values: np.ndarray, magnitude: float, rng: np.ran
     return values + shift
 
 
-def _add_unseen_categories(feature: dict, values: np.ndarray, magnitude: float, rng: np.random.Generator) -> np.ndarray:
+def _add_unseen_categories(
+    feature: dict[str, Any], values: np.ndarray, magnitude: float, rng: np.random.Generator
+) -> np.ndarray:
     if feature["inferred_type"] != STRING:
         raise MonitorInputError(
             f"new_categories: '{feature['name']}' is {feature['inferred_type']}; it needs a String feature"
@@ -181,7 +187,7 @@ def _add_unseen_categories(feature: dict, values: np.ndarray, magnitude: float, 
     return drifted_values
 
 
-def _add_nulls(feature: dict, values: np.ndarray, magnitude: float, rng: np.random.Generator) -> np.ndarray:
+def _add_nulls(feature: dict[str, Any], values: np.ndarray, magnitude: float, rng: np.random.Generator) -> np.ndarray:
     stats = feature.get("numerical_statistics") or feature["string_statistics"]
     present = stats["common"]["num_present"]
     baseline_completeness = present / (present + stats["common"]["num_missing"]) if present else 1.0
@@ -195,19 +201,22 @@ def _add_nulls(feature: dict, values: np.ndarray, magnitude: float, rng: np.rand
     return with_nulls
 
 
-def _add_wrong_types(feature: dict, values: np.ndarray, magnitude: float, rng: np.random.Generator) -> np.ndarray:
+def _add_wrong_types(
+    feature: dict[str, Any], values: np.ndarray, magnitude: float, rng: np.random.Generator
+) -> np.ndarray:
     _numeric_statistics(feature, DriftKind.WRONG_TYPE)
     mixed = values.astype(object)
     mixed[_chosen_rows(len(values), magnitude, rng)] = WRONG_TYPE_TEXT
     return mixed
 
 
-def _numeric_statistics(feature: dict, kind: DriftKind) -> dict:
+def _numeric_statistics(feature: dict[str, Any], kind: DriftKind) -> dict[str, Any]:
     if feature["inferred_type"] not in NUMERIC_TYPES:
         raise MonitorInputError(
             f"{kind.value}: '{feature['name']}' is {feature['inferred_type']}; it needs a numeric feature"
         )
-    return feature["numerical_statistics"]
+    statistics: dict[str, Any] = feature["numerical_statistics"]
+    return statistics
 
 
 def _chosen_rows(n: int, share: float, rng: np.random.Generator) -> np.ndarray:
@@ -237,7 +246,8 @@ def to_csv_rows(columns: Mapping[str, object], feature_order: Iterable[str] | No
     rows = _csv_fields(columns[order[0]])
     for name in order[1:]:
         rows = np.strings.add(np.strings.add(rows, ","), _csv_fields(columns[name]))
-    return rows.tolist()
+    lines: list[str] = rows.tolist()
+    return lines
 
 
 def _csv_fields(values: object) -> np.ndarray:

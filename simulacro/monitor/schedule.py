@@ -54,7 +54,7 @@ class CronSchedule:
     def runs_on(self, day: date) -> bool:
         if self.days_of_month is not None:
             return day.day in self.days_of_month
-        return _aws_weekday(day) in self.days_of_week
+        return self.days_of_week is not None and _aws_weekday(day) in self.days_of_week
 
     def next_after(self, after: datetime) -> datetime | None:
         """First run strictly after `after` (naive, UTC)."""
@@ -118,7 +118,13 @@ def parse_schedule_expression(expression: str) -> CronSchedule | None:
     minutes, hours, days_of_month, months, days_of_week, years = values
     if (days_of_month is None) == (days_of_week is None):
         raise _invalid(expression, "exactly one of day-of-month and day-of-week must be '?'")
+    minutes, hours, months, years = (_without_question_mark(v) for v in (minutes, hours, months, years))
     return CronSchedule(tuple(sorted(minutes)), tuple(sorted(hours)), days_of_month, months, days_of_week, years)
+
+
+def _without_question_mark(values: frozenset[int] | None) -> frozenset[int]:
+    assert values is not None, "_parse_field refuses '?' in the fields that do not allow it"
+    return values
 
 
 def _parse_field(expression: str, spec: FieldSpec, field: str) -> frozenset[int] | None:

@@ -19,6 +19,7 @@ Sketches written by Model Monitor itself have several levels; level ``i`` items 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -43,7 +44,7 @@ class QuantileSketch:
         return cls(points, np.arange(1, len(points) + 1, dtype=np.float64))
 
     @classmethod
-    def from_kll(cls, kll: dict) -> QuantileSketch:
+    def from_kll(cls, kll: dict[str, Any]) -> QuantileSketch:
         """Read a statistics.json ``kll`` object: its sketch levels, or its buckets if it has no sketch."""
         levels = (kll.get("sketch") or {}).get("data") or []
         if any(len(level) for level in levels):
@@ -64,7 +65,7 @@ class QuantileSketch:
         padded = np.concatenate(([0.0], self.cumulative))
         return padded[index] / self.total
 
-    def to_document(self) -> dict:
+    def to_document(self) -> dict[str, Any]:
         return {"parameters": {"c": 1.0, "k": len(self.values)}, "data": [self.values.tolist()]}
 
 
@@ -85,7 +86,7 @@ def linf_distance(a: QuantileSketch, b: QuantileSketch) -> float:
     return float(np.max(np.abs(a.cdf(steps) - b.cdf(steps))))
 
 
-def equal_width_buckets(sorted_values: np.ndarray, count: int = BUCKET_COUNT) -> list[dict]:
+def equal_width_buckets(sorted_values: np.ndarray, count: int = BUCKET_COUNT) -> list[dict[str, Any]]:
     """Counts in ``count`` equal-width buckets between min and max (the last bucket includes max)."""
     if not len(sorted_values):
         return []
@@ -101,7 +102,7 @@ def equal_width_buckets(sorted_values: np.ndarray, count: int = BUCKET_COUNT) ->
     ]
 
 
-def kll_distribution(sorted_values: np.ndarray, size: int = SKETCH_SIZE) -> dict:
+def kll_distribution(sorted_values: np.ndarray, size: int = SKETCH_SIZE) -> dict[str, Any]:
     return {
         "buckets": equal_width_buckets(sorted_values),
         "sketch": QuantileSketch.from_sorted(sorted_values, size).to_document(),

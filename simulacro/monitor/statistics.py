@@ -11,6 +11,7 @@ num_missing}``, ``mean``, ``sum``, ``std_dev`` (population), ``min``, ``max`` an
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -36,7 +37,7 @@ def read_columns(columns: Columns) -> dict[str, TypedColumn]:
     return typed
 
 
-def dataset_statistics(typed: Mapping[str, TypedColumn], sketch_size: int = SKETCH_SIZE) -> dict:
+def dataset_statistics(typed: Mapping[str, TypedColumn], sketch_size: int = SKETCH_SIZE) -> dict[str, Any]:
     item_count = next(iter(typed.values())).item_count if typed else 0
     return {
         "version": STATISTICS_VERSION,
@@ -45,7 +46,7 @@ def dataset_statistics(typed: Mapping[str, TypedColumn], sketch_size: int = SKET
     }
 
 
-def feature_statistics(name: str, column: TypedColumn, sketch_size: int = SKETCH_SIZE) -> dict:
+def feature_statistics(name: str, column: TypedColumn, sketch_size: int = SKETCH_SIZE) -> dict[str, Any]:
     inferred_type = column.inferred_type
     if inferred_type in NUMERIC_TYPES:
         return {
@@ -56,11 +57,11 @@ def feature_statistics(name: str, column: TypedColumn, sketch_size: int = SKETCH
     return {"name": name, "inferred_type": inferred_type, "string_statistics": string_statistics(column)}
 
 
-def common(column: TypedColumn) -> dict:
+def common(column: TypedColumn) -> dict[str, Any]:
     return {"num_present": column.num_present, "num_missing": column.num_missing}
 
 
-def numerical_statistics(column: TypedColumn, sketch_size: int = SKETCH_SIZE) -> dict:
+def numerical_statistics(column: TypedColumn, sketch_size: int = SKETCH_SIZE) -> dict[str, Any]:
     numbers = column.sorted_numbers  # not empty: a numeric inferred type means some values are numbers
     total = float(np.sum(numbers))
     return {
@@ -74,7 +75,7 @@ def numerical_statistics(column: TypedColumn, sketch_size: int = SKETCH_SIZE) ->
     }
 
 
-def string_statistics(column: TypedColumn) -> dict:
+def string_statistics(column: TypedColumn) -> dict[str, Any]:
     values, counts = column.text_counts
     order = np.lexsort((values, -counts))[:MAX_CATEGORICAL_BUCKETS]
     buckets = [{"value": str(v), "count": int(c)} for v, c in zip(values[order], counts[order])]

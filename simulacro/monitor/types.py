@@ -13,7 +13,6 @@ through a float array keeps its type. Text is classified once per distinct value
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -82,7 +81,7 @@ class TypedColumn:
         return values, counts
 
 
-def read_column(values: Sequence | np.ndarray, name: str = "column") -> TypedColumn:
+def read_column(values: object, name: str = "column") -> TypedColumn:
     """Classify every value of a column (list or 1-D numpy array)."""
     array = np.asarray(values)
     if array.ndim != 1:
@@ -108,7 +107,10 @@ def _is_number(value: object) -> bool:
 
 
 def _is_missing(array: np.ndarray) -> np.ndarray:
-    return np.equal(array, None) | np.not_equal(array, array)  # None, or NaN (NaN != NaN)
+    # numpy's stubs take no None operand, but an object array compares each element with it.
+    is_none: np.ndarray = np.equal(array, None)  # type: ignore[call-overload]
+    missing: np.ndarray = is_none | np.not_equal(array, array)  # None, or NaN (NaN != NaN)
+    return missing
 
 
 def _read_integers(array: np.ndarray) -> TypedColumn:

@@ -23,6 +23,7 @@ from simulacro.spec.draft import Draft
 from simulacro.spec.durations import format_duration
 from simulacro.spec.paths import FIXTURES
 
+from .deployment_guardrails import recorded_deployment_config
 from .inventory import Inventory, inventory
 
 STAND_IN_MODEL = FIXTURES / "models" / "churn" / "v3.json"
@@ -277,6 +278,9 @@ class _Reader:
                 item["capture"] = self._capture(capture)
             if FAULT_TAG in tags:
                 item["faults"] = {"mechanism": "custom-attribute", "attribute": tags[FAULT_TAG]}
+            guardrail = _deployment_config(tags)
+            if guardrail:
+                item["deployment_config"] = guardrail
             log_group = f"/aws/sagemaker/Endpoints/{endpoint['name']}"
             if self.live.find("log_groups", log_group):
                 item["log_group"] = log_group
@@ -388,6 +392,29 @@ class _Reader:
                                                                          "flags it until one is set")
         return {"name": group["name"], "environment": self.environment,
                 "owner": self._owner(tags.get("owner"), f"log group {group['name']}"), "retention_days": retention}
+
+
+def _deployment_config(tags: dict[str, str]) -> dict[str, Any] | None:
+    """The guardrail recorded on the endpoint for its deployer (`deployment_guardrails`), in the spec's words."""
+    try:
+        recorded = recorded_deployment_config(tags)
+    except ValueError:
+        return None
+    if recorded is None:
+        return None
+    policy = recorded["BlueGreenUpdatePolicy"]
+    routing = policy["TrafficRoutingConfiguration"]
+    drafted: dict[str, Any] = {"traffic": routing["Type"].lower().replace("_", "-")}
+    size = routing.get("CanarySize") or routing.get("LinearStepSize")
+    if size:
+        drafted["step_percent"] = size["Value"]
+    drafted.update({"bake": format_duration(routing["WaitIntervalInSeconds"]) if routing["WaitIntervalInSeconds"] else 0,
+                    "termination_wait": policy["TerminationWaitInSeconds"],
+                    "timeout": format_duration(policy["MaximumExecutionTimeoutInSeconds"])})
+    alarms = [a["AlarmName"] for a in (recorded.get("AutoRollbackConfiguration") or {}).get("Alarms", [])]
+    if alarms:
+        drafted["rollback_alarms"] = alarms
+    return drafted
 
 
 def _metric_ref(metric: dict[str, Any], statistic: str | None) -> dict[str, Any]:

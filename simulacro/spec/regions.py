@@ -2,8 +2,9 @@
 
 - Billing metrics (`AWS/Billing`, e.g. `EstimatedCharges`) are published only in us-east-1: an alarm on
   them anywhere else never receives a datapoint and stays INSUFFICIENT_DATA for ever, paging nobody.
-- CloudWatch runs an alarm's actions only on topics in the alarm's own region, and EventBridge delivers
-  to an SNS topic only in the rule's region: a reference across regions is dead on arrival.
+- CloudWatch runs an alarm's actions only on topics in the alarm's own region, EventBridge delivers
+  to an SNS topic only in the rule's region, and SageMaker reads a guardrail's rollback alarms in the
+  endpoint's region: a reference across regions is dead on arrival.
 
 Rules and the other resources live in the stack's region; alarms and topics may declare their own.
 """
@@ -24,6 +25,7 @@ def region_problems(stack: Stack) -> Iterator[Found]:
     for index, alarm in enumerate(stack.alarms):
         yield from _alarm_region(stack, index, alarm)
     yield from _rule_topics(stack)
+    yield from _rollback_alarms(stack)
 
 
 def is_billing_alarm(alarm: Alarm) -> bool:
@@ -75,6 +77,19 @@ def _rule_topics(stack: Stack) -> Iterator[Found]:
                        f"topic {name!r} is in {stack.region_of(topic)}, but rule {rule.name!r} is in {stack.region} "
                        f"(rules live in the stack's region), and EventBridge delivers to an SNS topic only in the "
                        f"rule's region. Fix: target a topic in {stack.region}")
+
+
+def _rollback_alarms(stack: Stack) -> Iterator[Found]:
+    """SageMaker watches a deployment guardrail's rollback alarms in the endpoint's region (the stack's)."""
+    for index, endpoint in enumerate(stack.endpoints):
+        config = getattr(endpoint, "deployment_config", None)
+        for a_index, name in enumerate(config.rollback_alarms if config is not None else []):
+            alarm = next((a for a in stack.alarms if a.environment == endpoint.environment and a.name == name), None)
+            if alarm is not None and stack.region_of(alarm) != stack.region:
+                yield (f"endpoints[{index}].deployment_config.rollback_alarms[{a_index}]",
+                       f"alarm {name!r} is in {stack.region_of(alarm)}, but endpoint {endpoint.name!r} is in {stack.region}, "
+                       f"and SageMaker reads a guardrail's rollback alarms in the endpoint's region: it would never roll back. "
+                       f"Fix: declare the alarm in {stack.region}")
 
 
 def _topic_index(stack: Stack, environment: str, name: str) -> int:

@@ -72,6 +72,36 @@ def test_percentile_alarm_reads_its_percentile():
     definition = parse_alarm(with_fields(Statistic=None, ExtendedStatistic="p99.9", EvaluateLowSampleCountPercentile="ignore"))
     assert definition.statistic.name == "p99.9"
     assert definition.skips_low_sample_periods
+    assert definition.low_sample_minimum == 10000  # 10 / (1 - 0.999)
+    assert definition.single_statistic is definition.statistic
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        dict(Statistic=None, ExtendedStatistic="p99"),  # evaluates low-sample periods (the default)
+        dict(Statistic=None, ExtendedStatistic="p99", EvaluateLowSampleCountPercentile="evaluate"),
+        dict(Statistic="Average", EvaluateLowSampleCountPercentile="ignore"),  # no percentile: no minimum
+        dict(Statistic=None, ExtendedStatistic="p100", EvaluateLowSampleCountPercentile="ignore"),  # p100: none
+    ],
+)
+def test_only_a_percentile_alarm_that_ignores_thin_periods_skips_them(changes):
+    definition = parse_alarm(with_fields(**changes))
+    assert definition.low_sample_minimum is None
+    assert not definition.skips_low_sample_periods
+
+
+def test_a_metric_math_alarm_has_no_single_statistic():
+    alarm = with_fields(MetricName=None, Namespace=None, Dimensions=None, Statistic=None, Period=None)
+    alarm["Metrics"] = [
+        {"Id": "m1", "MetricStat": {"Metric": {}, "Period": 60, "Stat": "p99"}, "ReturnData": False},
+        {"Id": "e1", "Expression": "m1 * 2"},
+    ]
+    alarm["EvaluateLowSampleCountPercentile"] = "ignore"
+    definition = parse_alarm(alarm)
+    assert definition.low_sample_minimum is None  # thin periods are a single-metric percentile alarm's matter
+    with pytest.raises(AlarmDefinitionError, match="metric-math alarm has no single statistic"):
+        _ = definition.single_statistic
 
 
 def test_metric_query_ids_must_start_with_a_lower_case_letter():

@@ -138,7 +138,8 @@ def test_query_date_keeps_milliseconds():
 @pytest.mark.parametrize(
     "value, text",
     [(1.0, "1.0"), (0.1, "0.1"), (20000.0, "20000.0"), (3.6266666666666665, "3.6266666666666665"),
-     (1e7, "1.0E7"), (12345678.9, "1.23456789E7"), (0.0001, "1.0E-4"), (-2.5e-5, "-2.5E-5"), (0.0, "0.0")],
+     (1e7, "1.0E7"), (12345678.9, "1.23456789E7"), (0.0001, "1.0E-4"), (-2.5e-5, "-2.5E-5"), (0.0, "0.0"),
+     (float("nan"), "NaN"), (float("inf"), "Infinity"), (float("-inf"), "-Infinity")],
 )
 def test_numbers_are_written_as_java_writes_doubles(value, text):
     assert java_number(value) == text

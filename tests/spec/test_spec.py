@@ -139,6 +139,9 @@ def test_the_example_spec_places_cost_alarms_and_finops_topics_in_us_east_1():
     # a rule's SNS target must be in the rule's region (the stack's)
     (lambda d: d["rules"][0]["targets"].append({"id": "finops", "topic": "churn-finops-staging"}),
      "rules[0].targets[1].topic: topic 'churn-finops-staging' is in us-east-1, but rule 'churn-pipeline-failed' is in eu-west-1"),
+    # a guardrail's rollback alarm must be in the endpoint's region
+    (lambda d: d["alarms"][3].update(region="us-east-1", actions={"alarm": ["churn-finops-staging"]}),
+     "endpoints[0].deployment_config.rollback_alarms[0]: alarm 'churn-staging-5xx-rate' is in us-east-1, but endpoint 'churn-staging' is in eu-west-1"),
     # a region must look like one
     (lambda d: d["alarms"][STAGING_COST].update(region="Ireland"), "alarms[11].region: String should match pattern"),
     (lambda d: d["topics"][STAGING_FINOPS].update(region="us-east"), "topics[2].region: String should match pattern"),
