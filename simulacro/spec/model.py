@@ -462,7 +462,8 @@ class Stack(Strict):
 
     def regions(self) -> list[str]:
         """Every region the stack's resources live in: the stack's own first, then those alarms and topics name."""
-        return [self.region, *sorted({r.region for r in [*self.alarms, *self.topics] if r.region} - {self.region})]
+        declared = {a.region for a in self.alarms if a.region} | {t.region for t in self.topics if t.region}
+        return [self.region, *sorted(declared - {self.region})]
 
     def topic_in(self, environment: str, name: str) -> "Topic | None":
         return next((t for t in self.topics if t.environment == environment and t.name == name), None)

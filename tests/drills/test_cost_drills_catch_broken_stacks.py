@@ -5,8 +5,8 @@ from pathlib import Path
 
 import yaml
 
-from support.drill_runner import ALARM_KEYS, assert_drills_report, run_drills
 from simulacro.spec import DEFAULT_SPEC
+from support.drill_runner import ALARM_KEYS, assert_drills_report, run_drills
 
 COST_ALARM = "churn-staging-estimated-charges"
 

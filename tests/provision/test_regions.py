@@ -101,8 +101,7 @@ def test_a_billing_alarm_outside_us_east_1_never_sees_a_datapoint(provisioned):
 
 def test_the_inventory_drill_sees_a_cost_alarm_recreated_in_the_wrong_region(provisioned, stack):
     """A cost alarm deleted from us-east-1 and made again by hand in eu-west-1 (where it never sees billing data)."""
-    from simulacro.provision import conformance
-    from simulacro.provision import apply
+    from simulacro.provision import apply, conformance
 
     name = "churn-staging-estimated-charges"
     east, west = (provisioned.client("cloudwatch", "staging", region) for region in ("us-east-1", "eu-west-1"))
