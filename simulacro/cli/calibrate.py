@@ -81,7 +81,7 @@ def history_from_target(target: Any, alarms: Iterable[Alarm], start: datetime, e
     """Each alarm's metrics from GetMetricData, at the alarm's period, as one sample per period."""
     history: dict[SeriesKey, tuple[np.ndarray, np.ndarray]] = {}
     for alarm in alarms:
-        cloudwatch = target.client("cloudwatch", alarm.environment)
+        cloudwatch = target.client("cloudwatch", alarm.environment, target.stack.region_of(alarm, target.region))
         for ref in alarm.metric_refs:
             key = series_key(ref)
             if key in history:

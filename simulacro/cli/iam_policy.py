@@ -42,7 +42,8 @@ def _iam_policy(args: argparse.Namespace) -> int:
     nodeids = selected_drills(args.drills, args.spec, marker)
     unknown = sorted({n.split("[", 1)[0] for n in nodeids if recorded.for_drill(n) is None})
     actions = recorded.needed(nodeids, provision=args.provision)
-    print(json.dumps(policy_document(actions, stack.region), indent=2))
+    # A cost alarm and its topic live in us-east-1: the policy allows every region the spec uses.
+    print(json.dumps(policy_document(actions, stack.regions()), indent=2))
     print(f"{len(actions)} actions for {len(nodeids)} drills{' and provisioning' if args.provision else ''} "
           f"({'-m ' + marker if marker else 'all drills'})", file=sys.stderr)
     if unknown:

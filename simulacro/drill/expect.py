@@ -160,7 +160,7 @@ class Expect:
         self._probes.clear()
 
     def _describe(self, alarm: Alarm) -> dict[str, Any] | None:
-        cloudwatch = self.target.client("cloudwatch", alarm.environment)
+        cloudwatch = self.target.client("cloudwatch", alarm.environment, self.stack.region_of(alarm, self.target.region))
         alarms = cloudwatch.describe_alarms(AlarmNames=[alarm.name])["MetricAlarms"]
         return alarms[0] if alarms else None
 
@@ -263,14 +263,22 @@ class NotificationExpectation:
             got = [h.subject or str(h.message)[:80] for h in probe.heard]
             raise AssertionError(
                 f"no {state} notification for alarm {alarm.name} reached its topic's subscribers within "
-                f"{format_duration(parse_duration(within))} (heard: {got or 'nothing'}). Check the alarm's ALARM actions "
-                f"({', '.join(alarm.actions.alarm) or 'none'}), that actions are enabled and that the topic delivers."
+                f"{format_duration(parse_duration(within))} (heard: {got or 'nothing'}). {_actions_hint(expect._describe(alarm), alarm, state)}"
             ) from None
         elapsed = (heard.at - since).total_seconds()
         expect.record.add(heard.at, "notification", f"{heard.subject}", topic_subscribers="probe queue",
                           new_state=heard.message.get("NewStateValue"), old_state=heard.message.get("OldStateValue"))
         expect.record.measure(f"time to notify ({alarm.name})", elapsed, budget=parse_duration(within))
         return heard
+
+
+def _actions_hint(live: dict[str, Any] | None, alarm: Alarm, state: str) -> str:
+    key, field = {"ALARM": ("AlarmActions", "alarm"), "OK": ("OKActions", "ok"),
+                  "INSUFFICIENT_DATA": ("InsufficientDataActions", "insufficient_data")}[state]
+    declared = ", ".join(getattr(alarm.actions, field)) or "none"
+    if live is not None and not live.get(key):
+        return f"The live alarm has no {state} actions, so it pages nobody (the spec declares: {declared}): provision it again."
+    return f"Check the alarm's {state} actions ({declared}), that actions are enabled and that the topic delivers."
 
 
 def describe_live(live: dict[str, Any] | None, alarm: Alarm) -> str:

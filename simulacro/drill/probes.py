@@ -37,8 +37,9 @@ class ProbeQueue:
         self.arn = self.sqs.get_queue_attributes(QueueUrl=self.url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
 
     def subscribe(self, topic_arn: str) -> None:
+        """SNS delivers across regions: the subscription is made in the topic's region, the queue stays here."""
         self._allow("sns.amazonaws.com", topic_arn)
-        arn = self.sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=self.arn, ReturnSubscriptionArn=True)["SubscriptionArn"]
+        arn = self._sns_of(topic_arn).subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=self.arn, ReturnSubscriptionArn=True)["SubscriptionArn"]
         self._subscriptions.append(arn)
 
     def _allow(self, service: str, source_arn: str) -> None:
@@ -49,6 +50,9 @@ class ProbeQueue:
             "Resource": self.arn, "Condition": {"ArnEquals": {"aws:SourceArn": source_arn}},
         })
         self.sqs.set_queue_attributes(QueueUrl=self.url, Attributes={"Policy": json.dumps(policy)})
+
+    def _sns_of(self, arn: str) -> Any:
+        return self.target.client("sns", self.environment, arn.split(":")[3])
 
     def allow_rule(self, rule_arn: str) -> None:
         self._allow("events.amazonaws.com", rule_arn)
@@ -71,7 +75,7 @@ class ProbeQueue:
     def close(self) -> None:
         for arn in self._subscriptions:
             try:
-                self.sns.unsubscribe(SubscriptionArn=arn)
+                self._sns_of(arn).unsubscribe(SubscriptionArn=arn)
             except Exception:  # noqa: BLE001 - cleanup goes on; the queue's deletion matters most
                 pass
         self.sqs.delete_queue(QueueUrl=self.url)

@@ -7,8 +7,10 @@ from typing import Any
 from simulacro.target.clock import VirtualClock
 from simulacro.target.local_clients import local_client
 
+from . import alarm_regions
 from . import overlay as overlay_module
 from . import sns_envelope
+from .billing import Billing
 from .capture import Capture
 from .cloudwatch import CloudWatch
 from .composite_alarms import CompositeAlarms
@@ -40,6 +42,7 @@ class LocalAws:
         self.metrics = MetricStore()
         self.events = EventBus(self.clock, self._put_service_metric)
         self.cloudwatch = CloudWatch(self.clock, self.metrics, self.events.emit)
+        self.billing = Billing(self.clock, self.cloudwatch.put_metric)  # AWS/Billing, us-east-1 only
         self.guardrails = Guardrails(self.clock, self._alarm_state)
         self.endpoints = Endpoints(self.clock, self.events.emit, self.guardrails)
         self.monitoring = MonitoringSchedules(self.clock)
@@ -53,6 +56,7 @@ class LocalAws:
         for part in (self.cloudwatch, CompositeAlarms(self.cloudwatch), self.events, self.endpoints, self.monitoring,
                      self.pipelines, self.dataplane, self.model_registry, self.jobs, self.models):
             part.install(self.overlay)
+        alarm_regions.install(self.overlay)
         self.deployer = LocalDeployer(self.clock, lambda service, account, region: local_client(self.url, service, account, region))
         self._server: MotoServer | None = None
 
@@ -68,6 +72,7 @@ class LocalAws:
         self._server = MotoServer().start()
         self._reset_moto()  # moto's state is process-wide: start from nothing, as a new account would
         self.clock.call_every(EVALUATION_INTERVAL_SECONDS, self.cloudwatch.evaluate_all)
+        self.billing.start()
         self.guardrails.start()
         self.deployer.start()
         return self
@@ -83,6 +88,7 @@ class LocalAws:
         """Forget every resource (moto's and ours); the clock keeps its time."""
         self._reset_moto()
         self.metrics.clear()
+        self.billing.clear()
         self.cloudwatch.alarms.clear()
         self.cloudwatch.composites.clear()
         self.monitoring.schedules.clear()

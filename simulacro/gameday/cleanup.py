@@ -76,7 +76,9 @@ class _Finder:
         self.environment = environment
         self.run_id = run_id
         self.names = Names(stack, environment, target.region)
-        self.client = lambda service: target.client(service, environment)  # noqa: E731
+        self.client = lambda service, region=None: target.client(service, environment, region)  # noqa: E731
+        # Alarms and topics may live outside the target's region (billing: us-east-1); probes follow them there.
+        self.regions = sorted({self.stack.region_of(r, target.region) for r in [*self.stack.alarms, *self.stack.topics]} | {target.region})
         self._targets: list[tuple[str, dict[str, Any]]] | None = None
 
     def steps(self) -> list[Callable[[], list[Leftover]]]:
@@ -99,12 +101,13 @@ class _Finder:
         return [self.leftover("probe queue", url.rsplit("/", 1)[1], lambda url=url: self._remove_probe(url)) for url in urls]
 
     def _remove_probe(self, url: str) -> None:
-        sqs, sns, events = self.client("sqs"), self.client("sns"), self.client("events")
+        sqs, events = self.client("sqs"), self.client("events")
         arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        for page in sns.get_paginator("list_subscriptions").paginate():
-            for subscription in page["Subscriptions"]:
-                if subscription["Endpoint"] == arn and subscription["SubscriptionArn"].startswith("arn:"):
-                    sns.unsubscribe(SubscriptionArn=subscription["SubscriptionArn"])
+        for sns in (self.client("sns", region) for region in self.regions):
+            for page in sns.get_paginator("list_subscriptions").paginate():
+                for subscription in page["Subscriptions"]:
+                    if subscription["Endpoint"] == arn and subscription["SubscriptionArn"].startswith("arn:"):
+                        sns.unsubscribe(SubscriptionArn=subscription["SubscriptionArn"])
         for rule in events.list_rule_names_by_target(TargetArn=arn).get("RuleNames", []):
             ids = [t["Id"] for t in events.list_targets_by_rule(Rule=rule)["Targets"] if t["Arn"] == arn]
             if ids:
@@ -251,10 +254,10 @@ class _Finder:
         return found
 
     def forced_alarms(self) -> list[Leftover]:
-        cloudwatch = self.client("cloudwatch")
         return [self.leftover("alarm", alarm["AlarmName"], note=f"{alarm['StateValue']} forced by a notification drill; "
                               "CloudWatch puts it back at its next evaluation")
-                for page in cloudwatch.get_paginator("describe_alarms").paginate()
+                for region in self.regions
+                for page in self.client("cloudwatch", region).get_paginator("describe_alarms").paginate()
                 for alarm in page["MetricAlarms"]
                 if str(alarm.get("StateReason", "")).startswith(FORCED_REASON) and not alarm["StateReason"].endswith("(restored)")]
 

@@ -68,9 +68,16 @@ class GuardAlarms:
                 if a["StateValue"] == "ALARM" and not radius.covers(a["AlarmName"], self._declared(a["AlarmName"], env))]
 
     def _describe(self, environment: str, names: list[str]) -> list[dict[str, Any]]:
-        cloudwatch = self.target.client("cloudwatch", environment)
-        found = cloudwatch.describe_alarms(AlarmNames=names)
-        return found.get("MetricAlarms", []) + found.get("CompositeAlarms", [])
+        """The live guard alarms, each read in the region the spec puts it (a cost alarm: us-east-1)."""
+        by_region: dict[str, list[str]] = {}
+        for name in names:
+            region = self.stack.region_of(self._declared(name, environment), self.target.region)
+            by_region.setdefault(region, []).append(name)
+        alarms = []
+        for region, in_region in by_region.items():
+            found = self.target.client("cloudwatch", environment, region).describe_alarms(AlarmNames=in_region)
+            alarms += found.get("MetricAlarms", []) + found.get("CompositeAlarms", [])
+        return alarms
 
     def _declared(self, name: str, environment: str) -> Alarm | None:
         return next((a for a in self.stack.alarms if a.name == name and a.environment == environment), None)

@@ -60,8 +60,12 @@ class _Applier:
         self.names = Names(stack, environment, target.region)
         self.report = report
 
-    def client(self, service: str) -> Any:
-        return self.target.client(service, self.environment)
+    def client(self, service: str, region: str | None = None) -> Any:
+        return self.target.client(service, self.environment, region)
+
+    def region_of(self, resource: Any) -> str:
+        """Alarms and topics may live outside the target's region (billing: us-east-1)."""
+        return self.stack.region_of(resource, self.target.region)
 
     def run(self) -> None:
         for step in (self.queues, self.topics, self.log_groups, self.buckets, self.sagemaker,
@@ -127,8 +131,8 @@ class _Applier:
         }
 
     def topics(self) -> None:
-        sns = self.client("sns")
         for topic in self.stack.topics:
+            sns = self.client("sns", self.region_of(topic))
             arn = self.names.topic_arn(topic.name)
             existing = {t["TopicArn"] for t in _all(sns, "list_topics", "Topics")}
             if arn not in existing:
@@ -296,11 +300,15 @@ class _Applier:
     # --- alarms, rules, monitoring ------------------------------------------------------
 
     def alarms(self) -> None:
-        cloudwatch = self.client("cloudwatch")
-        names = [alarm.name for alarm in self.stack.alarms]
+        for region in sorted({self.region_of(alarm) for alarm in self.stack.alarms}):
+            self._alarms_in(region, [alarm for alarm in self.stack.alarms if self.region_of(alarm) == region])
+
+    def _alarms_in(self, region: str, alarms: list[Any]) -> None:
+        cloudwatch = self.client("cloudwatch", region)
+        names = [alarm.name for alarm in alarms]
         live = {a["AlarmName"]: a for chunk in _chunks(names, 100)
                 for a in cloudwatch.describe_alarms(AlarmNames=chunk)["MetricAlarms"]}
-        for alarm in self.stack.alarms:
+        for alarm in alarms:
             request = alarm.to_put_metric_alarm(self.names.topic_arn)
             existing = live.get(alarm.name)
             if existing is not None and _alarm_matches(existing, request):

@@ -52,9 +52,12 @@ ALARM_FIELDS = {
 def alarm_findings(stack: Stack, found: Any, names: Names) -> Iterator[Finding]:
     topics = {t["arn"]: t for t in found.topics}
     for alarm in stack.alarms:
-        live = found.find("alarms", alarm.name)
+        region = stack.region_of(alarm, found.region)
+        live = _in_region(found.alarms, alarm.name, region)
         if live is None:
-            yield Finding("alarm", alarm.name, "existence", "declared in the spec but not found live")
+            elsewhere = sorted(a.get("region", "?") for a in found.alarms if a["name"] == alarm.name)
+            detail = f"found only in {', '.join(elsewhere)}" if elsewhere else "declared in the spec but not found live"
+            yield Finding("alarm", alarm.name, "existence" if not elsewhere else "region", f"{detail} (spec: {region})")
             continue
         wanted = alarm.to_put_metric_alarm(names.topic_arn)
         for key, label in ALARM_FIELDS.items():
@@ -79,13 +82,21 @@ def _alarm_policy(name: str, live: dict[str, Any], topics: dict[str, Any]) -> It
             yield Finding("alarm", name, "ALARM actions", f"topic {topic['name']} has no confirmed subscriber: the page reaches nobody")
 
 
+def _in_region(items: list[dict[str, Any]], name: str, region: str) -> dict[str, Any] | None:
+    """The live alarm or topic named `name` in `region` (an inventory without regions: the first by that name)."""
+    return next((item for item in items if item["name"] == name and item.get("region", region) == region), None)
+
+
 # --- topics ------------------------------------------------------------------------------
 
 def topic_findings(stack: Stack, found: Any, names: Names) -> Iterator[Finding]:
     for topic in stack.topics:
-        live = found.find("topics", topic.name)
+        region = stack.region_of(topic, found.region)
+        live = _in_region(found.topics, topic.name, region)
         if live is None:
-            yield Finding("topic", topic.name, "existence", "declared in the spec but not found live")
+            elsewhere = sorted(t.get("region", "?") for t in found.topics if t["name"] == topic.name)
+            detail = f"found only in {', '.join(elsewhere)}" if elsewhere else "declared in the spec but not found live"
+            yield Finding("topic", topic.name, "existence" if not elsewhere else "region", f"{detail} (spec: {region})")
             continue
         subscribed = {(s["protocol"], s["endpoint"]) for s in live["subscriptions"]}
         for wanted in topic.subscriptions:

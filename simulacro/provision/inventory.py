@@ -1,4 +1,7 @@
-"""The live observability stack of one environment, read back through the AWS APIs (never from the spec)."""
+"""The live observability stack of one environment, read back through the AWS APIs (never from the spec).
+
+Alarms and topics are read in every region the environment's spec places them (billing: us-east-1);
+the rest in the target's region. The spec says where to look, never what is there."""
 from __future__ import annotations
 
 import hashlib
@@ -37,8 +40,9 @@ def inventory(target: Any, environment: str | None = None) -> Inventory:
     environment = environment or target.environment
     client = lambda service: target.client(service, environment)  # noqa: E731
     found = Inventory(environment, target.account(environment), target.region)
-    found.topics = _topics(client("sns"))
-    found.alarms = _alarms(client("cloudwatch"))
+    for region in _alarm_regions(target, environment):
+        found.topics += _topics(target.client("sns", environment, region))
+        found.alarms += _alarms(target.client("cloudwatch", environment, region))
     found.queues = _queues(client("sqs"))
     found.rules = _rules(client("events"))
     found.log_groups = _log_groups(client("logs"))
@@ -49,6 +53,15 @@ def inventory(target: Any, environment: str | None = None) -> Inventory:
     return found
 
 
+def _alarm_regions(target: Any, environment: str) -> list[str]:
+    """The target's region first, then every other region the spec puts an alarm or topic of `environment` in."""
+    stack = getattr(target, "stack", None)
+    declared = [] if stack is None else [
+        stack.region_of(resource, target.region) for resource in [*stack.alarms, *stack.topics]
+        if resource.environment == environment]
+    return [target.region, *sorted(set(declared) - {target.region})]
+
+
 def _alarms(cloudwatch: Any) -> list[dict[str, Any]]:
     alarms = []
     for page in cloudwatch.get_paginator("describe_alarms").paginate(AlarmTypes=["MetricAlarm"]):
@@ -57,6 +70,7 @@ def _alarms(cloudwatch: Any) -> list[dict[str, Any]]:
             alarms.append({
                 "name": alarm["AlarmName"],
                 "arn": alarm["AlarmArn"],
+                "region": cloudwatch.meta.region_name,
                 "state": alarm["StateValue"],
                 "owner": tags.get("owner"),
                 "runbook": tags.get("runbook"),
@@ -116,7 +130,7 @@ def _topics(sns: Any) -> list[dict[str, Any]]:
                 for s in sub_page["Subscriptions"]
             ]
             tags = {t["Key"]: t["Value"] for t in sns.list_tags_for_resource(ResourceArn=arn).get("Tags", [])}
-            topics.append({"name": arn.rsplit(":", 1)[1], "arn": arn, "owner": tags.get("owner"), "subscriptions": subscriptions})
+            topics.append({"name": arn.rsplit(":", 1)[1], "arn": arn, "region": sns.meta.region_name, "owner": tags.get("owner"), "subscriptions": subscriptions})
     return topics
 
 

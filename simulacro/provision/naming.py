@@ -16,7 +16,9 @@ class Names:
         self.region = region or stack.region
 
     def topic_arn(self, name: str) -> str:
-        return f"arn:aws:sns:{self.region}:{self.account}:{name}"
+        """In the topic's own region when the spec gives it one (a billing alarm's topic lives in us-east-1)."""
+        region = self.stack.region_of(self.stack.topic_in(self.environment, name), self.region)
+        return f"arn:aws:sns:{region}:{self.account}:{name}"
 
     def queue_arn(self, name: str) -> str:
         return f"arn:aws:sqs:{self.region}:{self.account}:{name}"

@@ -140,7 +140,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     session = metafunc.config.stash[STATE_KEY]
     if "environment" in metafunc.fixturenames:
         metafunc.parametrize("environment", session.environments, ids=session.environments, scope="function")
-    for fixture, category in (("declared_alarm", None), ("pipeline_alarm", "pipeline")):
+    for fixture, category in (("declared_alarm", None), ("pipeline_alarm", "pipeline"), ("cost_alarm", "cost")):
         if fixture in metafunc.fixturenames:
             alarms = [a for a in session.stack.alarms if a.environment in session.environments
                       and (category is None or a.category == category)]

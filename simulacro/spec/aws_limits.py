@@ -326,14 +326,23 @@ def known_regions() -> frozenset[str]:
 
 
 def _region(data: dict[str, Any]) -> Iterator[Found]:
+    """The stack's region, and every region an alarm or a topic declares, must be one AWS has."""
+    yield from _unknown_region("region", data.get("region"))
+    for kind in ("alarms", "topics"):
+        items = data.get(kind)
+        for index, item in enumerate(items if isinstance(items, list) else []):
+            if isinstance(item, dict):
+                yield from _unknown_region(f"{kind}[{index}].region", item.get("region"))
+
+
+def _unknown_region(path: str, region: Any) -> Iterator[Found]:
     import difflib
 
-    region = data.get("region")
     regions = known_regions()
     if isinstance(region, str) and regions and region not in regions:
         close = difflib.get_close_matches(region, sorted(regions), n=2)
         hint = f"; did you mean {' or '.join(close)}?" if close else ""
-        yield "region", f"{region!r} is not an AWS region{hint}"
+        yield path, f"{region!r} is not an AWS region{hint}"
 
 
 # PutMetricAlarm Period: "Period multiplied by EvaluationPeriods can't be more than 604,800 seconds. For alarms

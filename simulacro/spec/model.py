@@ -34,6 +34,7 @@ ACCOUNT_ID = r"^\d{12}$"
 NAME = r"^[A-Za-z0-9][A-Za-z0-9._/#:-]*$"
 # A folder name under baselines/: no separators, no "..", nothing hidden.
 PLAIN_NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+REGION = r"^[a-z]{2}(-[a-z]+)+-\d$"
 
 
 class Strict(BaseModel):
@@ -68,6 +69,8 @@ class Topic(Strict):
     owner: str = Field(min_length=1)
     subscriptions: list[Subscription] = Field(min_length=1)
     role: Literal["alerts", "incidents", "events"] = "alerts"
+    # Where the topic lives when not in the stack's region (a billing alarm's topic: us-east-1).
+    region: str | None = Field(default=None, pattern=REGION)
 
 
 class Queue(Strict):
@@ -129,6 +132,8 @@ class Alarm(Strict):
     actions: AlarmActions
     detection_budget: PositiveDuration
     recovery_budget: PositiveDuration
+    # Where the alarm lives when not in the stack's region (an AWS/Billing alarm: us-east-1).
+    region: str | None = Field(default=None, pattern=REGION)
 
     @model_validator(mode="after")
     def _one_metric_form(self) -> "Alarm":
@@ -432,7 +437,7 @@ class MonitoringSchedule(Strict):
 class Stack(Strict):
     version: Literal[1]
     name: str
-    region: str = Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")
+    region: str = Field(pattern=REGION)
     environments: dict[str, Environment] = Field(min_length=1)
     topics: list[Topic] = []
     queues: list[Queue] = []
@@ -503,6 +508,18 @@ class Stack(Strict):
 
     def account(self, environment: str) -> str:
         return self.environments[environment].account
+
+    def region_of(self, resource: Any, default: str | None = None) -> str:
+        """Where a resource lives: its own `region`, else `default` (a target's region), else the stack's."""
+        return getattr(resource, "region", None) or default or self.region
+
+    def regions(self) -> list[str]:
+        """Every region the stack's resources live in: the stack's own first, then those alarms and topics name."""
+        declared = {a.region for a in self.alarms if a.region} | {t.region for t in self.topics if t.region}
+        return [self.region, *sorted(declared - {self.region})]
+
+    def topic_in(self, environment: str, name: str) -> "Topic | None":
+        return next((t for t in self.topics if t.environment == environment and t.name == name), None)
 
     def in_environment(self, environment: str) -> "Stack":
         """The part of the stack that lives in one environment's account."""

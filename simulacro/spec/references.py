@@ -7,6 +7,7 @@ from typing import Any, Iterator
 
 from .baselines import Baseline
 from .model import RESOURCE_KINDS, Stack
+from .regions import region_problems
 
 RUNBOOKS = ("endpoint-not-responding", "regression-after-promotion", "recurring-pipeline-failure", "cost-review", "drift-review")
 
@@ -20,6 +21,7 @@ def reference_problems(stack: Stack, root: Path) -> Iterator[Found]:
     yield from _rule_references(stack)
     yield from _sagemaker_references(stack, root)
     yield from _rollback_alarm_references(stack)
+    yield from region_problems(stack)
 
 
 def _duplicates(stack: Stack) -> Iterator[Found]:

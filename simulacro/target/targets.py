@@ -126,6 +126,10 @@ class LocalTarget(Target):
             self.account(environment), self.region, endpoint, requests_per_minute=requests_per_minute,
             duration_seconds=duration_seconds, custom_attributes=custom_attributes, payloads=payloads)
 
+    def inject_billing(self, environment: str, amount: float, currency: str = "USD") -> None:
+        """Local only: the environment's month-to-date `AWS/Billing` `EstimatedCharges` (published in us-east-1)."""
+        self.local_aws.billing.inject(self.account(environment), amount, currency)
+
     def _make_client(self, service: str, environment: str, region: str) -> Any:
         return local_client(self.local_aws.url, service, self.stack.account(environment), region)
 

@@ -269,7 +269,9 @@ def test_baseline_references_are_plain_names(tmp_path, field, value):
 
 def test_an_aws_limit_is_reported_with_file_line_and_path(tmp_path):
     problems = _load_variant(tmp_path, _set("log_groups.0.retention_days", 45))
-    assert f"{tmp_path / 'stack.yaml'}:83: log_groups[0].retention_days: CloudWatch Logs offers no retention of 45 days" in problems
+    lines = (tmp_path / "stack.yaml").read_text().splitlines()
+    line = next(n for n, text in enumerate(lines, start=1) if "retention_days: 45" in text)
+    assert f"{tmp_path / 'stack.yaml'}:{line}: log_groups[0].retention_days: CloudWatch Logs offers no retention of 45 days" in problems
 
 
 def test_names_the_provisioner_derives_must_fit_too(tmp_path):

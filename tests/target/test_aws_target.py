@@ -101,7 +101,7 @@ def test_a_drill_the_spec_allows_on_prod_runs_there(pytester, account, monkeypat
 def alarm_deleted_live(account):
     """The spec's cost alarm of staging, deleted by hand in the account (put back afterwards)."""
     target = LocalTarget(account.stack, account.local_aws)
-    target.client("cloudwatch", "staging").delete_alarms(AlarmNames=["churn-staging-estimated-charges"])
+    target.client("cloudwatch", "staging", "us-east-1").delete_alarms(AlarmNames=["churn-staging-estimated-charges"])
     yield "churn-staging-estimated-charges"
     apply(account.stack, target, ["staging"])
 

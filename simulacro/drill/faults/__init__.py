@@ -86,7 +86,8 @@ class Faults:
         """SetAlarmState, the controlled notification test; the alarm's state is put back on exit."""
         return self._injected(
             f"set-alarm-state {alarm.name} -> {state}",
-            lambda: force_alarm_state(self.target.client("cloudwatch", alarm.environment), alarm.name, state),
+            lambda: force_alarm_state(self.target.client("cloudwatch", alarm.environment, self.stack.region_of(alarm, self.target.region)),
+                                      alarm.name, state),
             alarm=alarm.name, state=state,
         )
 

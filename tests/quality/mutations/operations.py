@@ -12,8 +12,14 @@ ALARM_KEYS = ("AlarmName", "AlarmDescription", "AlarmActions", "OKActions", "Ins
               "Statistic", "ExtendedStatistic", "Dimensions", "Period", "EvaluateLowSampleCountPercentile", "ActionsEnabled")
 
 
+def region_of(target: Any, env: str, kind: str, name: str) -> str:
+    """Where the spec puts the alarm or topic (a cost alarm and its topic: us-east-1), else the target's region."""
+    declared = next((r for r in getattr(target.stack, kind) if r.environment == env and r.name == name), None)
+    return target.stack.region_of(declared, target.region)
+
+
 def alarm(target: Any, env: str, name: str, set: dict[str, Any] | None = None, untag: list[str] | None = None) -> None:
-    cloudwatch = target.client("cloudwatch", env)
+    cloudwatch = target.client("cloudwatch", env, region_of(target, env, "alarms", name))
     live = cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"][0]
     if set:
         request = {k: live[k] for k in ALARM_KEYS if live.get(k) not in (None, [])}
@@ -24,7 +30,7 @@ def alarm(target: Any, env: str, name: str, set: dict[str, Any] | None = None, u
 
 def alarm_to_silent_topic(target: Any, env: str, name: str, topic: str) -> None:
     """Point the alarm at a new topic that nobody subscribed to."""
-    arn = target.client("sns", env).create_topic(Name=topic)["TopicArn"]
+    arn = target.client("sns", env, region_of(target, env, "alarms", name)).create_topic(Name=topic)["TopicArn"]
     alarm(target, env, name, set={"AlarmActions": [arn]})
 
 
@@ -104,7 +110,7 @@ def log_retention_delete(target: Any, env: str, name: str) -> None:
 
 
 def topic_unsubscribe(target: Any, env: str, name: str) -> None:
-    sns = target.client("sns", env)
+    sns = target.client("sns", env, region_of(target, env, "topics", name))
     arn = next(t["TopicArn"] for t in sns.list_topics()["Topics"] if t["TopicArn"].endswith(f":{name}"))
     for subscription in sns.list_subscriptions_by_topic(TopicArn=arn)["Subscriptions"]:
         sns.unsubscribe(SubscriptionArn=subscription["SubscriptionArn"])
