@@ -24,7 +24,7 @@ from simulacro.errors import BadInput
 from simulacro.spec import load_stack
 from simulacro.spec.model import Alarm, MetricRef
 
-from .options import EXIT_FOUND, EXIT_OK, Subcommands, aws_target, known_environment, spec_option
+from .options import EXIT_FOUND, EXIT_OK, Subcommands, command_target, known_environment, spec_option
 
 NOISY_ENTRIES_PER_DAY = 1.0
 NOISY_FRACTION_IN_ALARM = 0.05
@@ -190,10 +190,11 @@ def _calibrate(args: argparse.Namespace) -> int:
     else:
         if args.target == "aws" and args.env is None:
             raise BadInput("--target aws reads one account: name it with --env")
-        target = aws_target(stack, args)
         start, end = default_window(args.days)
         start = _start(args.start) or start
-        history = history_from_target(target, alarms, start, end)
+        where = argparse.Namespace(**{**vars(args), "env": args.env or next(iter(stack.environments))})
+        with command_target(stack, where) as target:
+            history = history_from_target(target, alarms, start, end)
     results = calibrate(alarms, history, start, end)
     print(f"replayed {len(alarms)} alarms over {start:%Y-%m-%d %H:%M} .. {end:%Y-%m-%d %H:%M} UTC")
     print(report(results))

@@ -1,6 +1,6 @@
 """Evidence: drill timelines, inventories, the JSON bundle and the HTML views of them."""
-from .redact import redact
+from .redact import redact, redact_text
 from .timeline import DrillRecord, Entry
 from .views import drill_html, inventory_html
 
-__all__ = ["DrillRecord", "Entry", "drill_html", "inventory_html", "redact"]
+__all__ = ["DrillRecord", "Entry", "drill_html", "inventory_html", "redact", "redact_text"]

@@ -19,7 +19,7 @@ import pytest
 from simulacro.target import waits
 from simulacro.target.aws_errors import AwsAccessProblem, CredentialsProblem
 from simulacro.pytest_plugin.dry_run import plan_text
-from simulacro.evidence import DrillRecord, drill_html, inventory_html
+from simulacro.evidence import DrillRecord, drill_html, inventory_html, redact_text
 from simulacro.gameday.signals import interrupts_held, sigterm_raises_keyboard_interrupt
 from simulacro.pytest_plugin.interrupt_each_phase import InterruptEachPhase
 from simulacro.pytest_plugin.session import SimulacroSession, record_json
@@ -287,12 +287,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             item.session.shouldstop = "stop condition (a guard alarm fired): every fault was rolled back"
         elif isinstance(problem, CredentialsProblem):
             item.session.shouldstop = "the AWS credentials expired or were refused: refresh them and run again"
+    if report.longrepr is not None and not isinstance(report.longrepr, tuple):
+        report.longrepr = redact_text(str(report.longrepr))  # the terminal, JUnit XML and HTML show it: no secret in it
     if record is not None and report.when == "call":
         record.outcome = report.outcome
-        record.message = str(call.excinfo.value) if call.excinfo else ""
+        record.message = redact_text(str(call.excinfo.value)) if call.excinfo else ""
         from pytest_html import extras
 
-        report.extras = getattr(report, "extras", []) + [extras.html(drill_html(record))]
+        report.extras = getattr(report, "extras", []) + [extras.html(redact_text(drill_html(record)))]
     if record is not None and report.when == "teardown":
         report.simulacro_record = json.loads(json.dumps(record_json(record), default=str))  # travels to the xdist controller
     return report
@@ -348,7 +350,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     if state.leftovers:
         terminalreporter.write_sep("!", "simulacro: the run left things behind")
         for leftover in state.leftovers:
-            terminalreporter.write_line(f"  {leftover}")
+            terminalreporter.write_line(redact_text(f"  {leftover}"))
     if state.dry_run:
         header = (f"DRY RUN {state.run_id}: nothing was changed on {state.describe_target()}. Each drill was rehearsed on "
                   "the local AWS built from the spec; this is what it would do:")
@@ -369,7 +371,7 @@ def pytest_html_results_summary(prefix: list[str], summary: list[str], postfix: 
     prefix.append(f"<p>Run {state.run_id}, target {state.describe_target()}, spec {Path(session.config.getoption('--spec')).name}"
                   f"{', dry run (rehearsal on the local AWS)' if state.dry_run else ''}.</p>")
     if state.inventories:
-        postfix.append(inventory_html(state.inventories))
+        postfix.append(redact_text(inventory_html(state.inventories)))
 
 
 def pytest_metadata(metadata: dict[str, Any]) -> None:

@@ -18,7 +18,7 @@ import pytest
 
 from simulacro.gameday.call_recorder import CallRecorder
 from simulacro.gameday.cleanup import find_leftovers
-from simulacro.evidence import DrillRecord, redact
+from simulacro.evidence import DrillRecord, redact, redact_text
 from simulacro.gameday.guards import destructive_refusal
 from simulacro.gameday.parallel import resource_groups
 from simulacro.errors import SimulacroError
@@ -165,7 +165,7 @@ class SimulacroSession:
         if reporter is None:
             return
         with capture.global_and_fixture_disabled() if capture is not None else contextlib.nullcontext():
-            reporter.write_line(text)
+            reporter.write_line(redact_text(text))
 
     def guard_alarms(self, target: Any) -> GuardAlarms:
         if self._guard_alarms is None:

@@ -32,7 +32,7 @@ def crash_a_run(target, stack, run_id=RUN):
         make_unreachable(staging("events"), staging("sqs"), staging("sns"), rule, arn, "ops-queue", how, run_id)
     update_endpoint(staging("sagemaker"), target.clock, stack.endpoint("churn-staging"), run_id, broken=False)
     register_model_package(staging("sagemaker"), "churn-models", run_id)
-    start_failing_execution(staging("sagemaker"), stack.pipeline("churn-training"), "Evaluate")
+    start_failing_execution(staging("sagemaker"), stack.pipeline("churn-training"), "Evaluate", run_id)
     target.clock.sleep(600)  # the update finished long ago; the execution is still running
     target.run_id = None
 
@@ -95,7 +95,7 @@ def test_the_command_cleans_an_account_through_its_endpoint(account, monkeypatch
     printed = capsys.readouterr().out
     assert f"cleanup of run {RUN} in {account.url}, environment staging (account 210987654321)" in printed
     assert "staging: probe queue simulacro-probe-" in printed and "staging: model package arn:aws:sagemaker" in printed
-    assert "4 leftover(s) removed, 0 to look at by hand" in printed  # two probe queues, a probe target, a package
+    assert "4 leftover(s) removed, 0 failed to remove, 0 to look at by hand" in printed  # two probe queues, a probe target, a package
     assert cli.main(["cleanup", "--run-id", RUN, "--env", "staging", "--endpoint-url", account.url]) == 0
     assert "nothing left behind" in capsys.readouterr().out
 

@@ -9,7 +9,8 @@ from simulacro.spec.model import Pipeline
 RUNNING = ("Executing", "Stopping")
 
 
-def start_failing_execution(sagemaker: Any, pipeline: Pipeline, step: str | None) -> tuple[str, Callable[[], None]]:
+def start_failing_execution(sagemaker: Any, pipeline: Pipeline, step: str | None,
+                            run_id: str = "local") -> tuple[str, Callable[[], None]]:
     """Start an execution that fails at `step` (None: a clean run); returns its ARN and how to undo it."""
     if step is not None:
         pipeline.step(step)  # an unknown step is the drill's bug: say so before starting anything
@@ -18,6 +19,7 @@ def start_failing_execution(sagemaker: Any, pipeline: Pipeline, step: str | None
         PipelineName=pipeline.name,
         PipelineExecutionDisplayName=f"simulacro-{'fail-' + step if step else 'clean-run'}"[:82],
         PipelineParameters=[{"Name": pipeline.fault.parameter, "Value": value}],
+        PipelineExecutionDescription=f"Simulacro drill {run_id}: {'step ' + step + ' made to fail' if step else 'a clean run'}",
     )["PipelineExecutionArn"]
 
     def stop_if_running() -> None:
