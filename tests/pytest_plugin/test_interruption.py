@@ -94,10 +94,10 @@ SIGTERM_DURING_INJECTION = textwrap.dedent('''
     injected = Faults._injected
 
     def _injected(self, label, inject, **detail):
-        def inject_then_terminate():
-            restore = inject()
+        def inject_then_terminate(undo):
+            made = inject(undo)
             os.kill(os.getpid(), signal.SIGTERM)  # as `kill` or a cancelled CI job would, mid-injection
-            return restore
+            return made
         return injected(self, label, inject_then_terminate, **detail)
 
     Faults._injected = _injected
