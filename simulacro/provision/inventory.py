@@ -31,7 +31,7 @@ class Inventory:
         return json.loads(json.dumps(asdict(self), default=str))
 
 
-def inventory(target: Any, environment: str | None = None, *, unread: dict[str, str] | None = None) -> Inventory:
+def inventory(target: Any, environment: str | None = None, *, unread: dict[str, Exception] | None = None) -> Inventory:
     """The live stack, reading only the services the spec declares in `environment` (a spec without monitoring
     schedules never calls the Model Monitor APIs). With `unread`, a section AWS refuses to list is left empty and
     its reason kept there (for the run's evidence); without it, the refusal is raised (for the drills)."""
@@ -58,7 +58,7 @@ def inventory(target: Any, environment: str | None = None, *, unread: dict[str, 
         except Exception as problem:  # noqa: BLE001 - recorded for the evidence when asked to, else raised
             if unread is None:
                 raise
-            unread[section] = f"{type(problem).__name__}: {str(problem)[:300]}"
+            unread[section] = problem
     return found
 
 

@@ -309,12 +309,13 @@ def _inventories(target: Any, environments: list[str], say: Any = None) -> list[
 
     found = []
     for environment in environments:
-        unread: dict[str, str] = {}
-        found.append({**inventory(target, environment, unread=unread).to_json(), "unread": unread})
-        for section, reason in unread.items():
+        unread: dict[str, Exception] = {}
+        found.append({**inventory(target, environment, unread=unread).to_json(),
+                      "unread": {section: f"{type(e).__name__}: {str(e)[:300]}" for section, e in unread.items()}})
+        for section, problem in unread.items():
             if say is not None:
-                say(f"inventory of {environment}: could not read {section.replace('_', ' ')} ({reason}); the report "
-                    "leaves it out, the drills that need it say what is wrong")
+                say(f"inventory of {environment}: could not read {section.replace('_', ' ')} ({type(problem).__name__}: "
+                    f"{str(problem)[:300]}); the report leaves it out, the drills that need it say what is wrong")
     return found
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from functools import cached_property
+from types import SimpleNamespace
 from typing import Any, Callable
 
 import boto3
@@ -200,7 +201,10 @@ class AwsTarget(Target):
         from simulacro.target.request_sender import RequestSender
 
         sender = RequestSender(self, endpoint, environment, requests_per_minute, lambda: custom_attributes, payloads)
-        return sender.run_for(duration_seconds)
+        summary = sender.run_for(duration_seconds)
+        # The same fields as the local AWS's traffic summary, so a drill reads either the same way.
+        return SimpleNamespace(**summary, requests=summary["served"] + summary["failed"], errors=summary["failed"],
+                               rejection=summary["problem"])
 
     def background_traffic(self, endpoint: str, environment: str, requests_per_minute: float,
                            attributes: Callable[[], str | None]) -> Any:
