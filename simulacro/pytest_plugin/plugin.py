@@ -334,7 +334,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report = yield
     record = item.stash.get(_record_key, None)
     problem = call.excinfo.value if call.excinfo else None
-    translated = operator_message(problem, item.config.stash[STATE_KEY].last_call()) if problem is not None else None
+    translated = (operator_message(problem, item.config.stash[STATE_KEY].last_call(getattr(problem, 'operation_name', None)))
+                  if problem is not None else None)
     if isinstance(problem, StopCondition):
         report.longrepr = f"{type(problem).__name__}: {problem}"  # the operator's paragraph, not a traceback
         item.session.shouldstop = "stop condition (a guard alarm fired): every fault was rolled back"

@@ -26,7 +26,7 @@ from simulacro.errors import SimulacroError
 from simulacro.gameday.preflight import check_drill_permissions, identify, require_guard_alarms
 from simulacro.spec import SpecError, Stack, load_stack
 from simulacro.gameday.stop_conditions import DrillWatch, GuardAlarms, WatchedClock
-from simulacro.target.aws_errors import ApiUnavailable
+from simulacro.target.aws_errors import ApiUnavailable, operator_message
 from simulacro.target.targets import AwsTarget
 
 DEFAULT_ENVIRONMENT = "staging"
@@ -232,7 +232,9 @@ class SimulacroSession:
         target.observe_calls(self._refuse_undeclared_writes)
 
     def _remember_call(self, service: str, operation: str, environment: str, params: dict[str, Any]) -> None:
-        self._last_call.value = (service, operation, params)
+        if not hasattr(self._last_call, "by_operation"):
+            self._last_call.by_operation = {}
+        self._last_call.value = self._last_call.by_operation[operation] = (service, operation, params)
 
     def _refuse_undeclared_writes(self, service: str, operation: str, environment: str, params: dict[str, Any]) -> None:
         drill = self.drill_running
@@ -241,8 +243,11 @@ class SimulacroSession:
             if refusal is not None:
                 raise refusal
 
-    def last_call(self) -> tuple[str, str, dict[str, Any]] | None:
-        """The last AWS call this thread made (to name the call and the resource when AWS refuses it)."""
+    def last_call(self, operation: str | None = None) -> tuple[str, str, dict[str, Any]] | None:
+        """The last AWS call this thread made (of `operation`, when given), to name the call and the resource when
+        AWS refuses it."""
+        if operation is not None:
+            return getattr(self._last_call, "by_operation", {}).get(operation)
         return getattr(self._last_call, "value", None)
 
     def _recording_provision(self) -> contextlib.AbstractContextManager[None]:
@@ -311,11 +316,13 @@ def _inventories(target: Any, environments: list[str], say: Any = None) -> list[
     for environment in environments:
         unread: dict[str, Exception] = {}
         found.append({**inventory(target, environment, unread=unread).to_json(),
-                      "unread": {section: f"{type(e).__name__}: {str(e)[:300]}" for section, e in unread.items()}})
+                      "unread": {section: (operator_message(e) or (f"{type(e).__name__}: {str(e)[:300]}",))[0]
+                                 for section, e in unread.items()}})
         for section, problem in unread.items():
             if say is not None:
-                say(f"inventory of {environment}: could not read {section.replace('_', ' ')} ({type(problem).__name__}: "
-                    f"{str(problem)[:300]}); the report leaves it out, the drills that need it say what is wrong")
+                said = (operator_message(problem) or (f"{type(problem).__name__}: {str(problem)[:300]}",))[0]
+                say(f"inventory of {environment}: could not read {section.replace('_', ' ')} ({said}); the report "
+                    "leaves it out, the drills that need it say what is wrong")
     return found
 
 

@@ -172,6 +172,9 @@ def operator_message(error: BaseException, last_call: tuple[str, str, dict[str, 
         info = error.response.get("Error", {})
         code = str(info.get("Code") or "")
         status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+        lacking = translate(service, operation, status, error.response)
+        if isinstance(lacking, ApiUnavailable):
+            return str(lacking), True
         said = _plain(str(info.get("Message") or ""))
         where = f"{service}:{operation} on {resource_of(params)}"
         if code in THROTTLING:
