@@ -184,7 +184,7 @@ class SimulacroSession:
         from simulacro.target.targets import LocalTarget
 
         with LocalAws() as local_aws:
-            local = LocalTarget(self.stack, local_aws, self.environment)
+            local = (_rehearsal_class() if self.on_aws else LocalTarget)(self.stack, local_aws, self.environment)
             self._listen(local)
             with self._recording_provision():
                 apply(self.stack, local)
@@ -306,6 +306,20 @@ UNAVAILABLE_KINDS = {"MonitoringSchedule": "monitoring_schedules", "Pipeline": "
 
 def _kind_needing(operation: str) -> str | None:
     return next((kind for word, kind in UNAVAILABLE_KINDS.items() if word in operation), None)
+
+
+def _rehearsal_class() -> Any:
+    from simulacro.target.targets import LocalTarget
+
+    class Rehearsal(LocalTarget):
+        """A dry run of `--target aws --env X` rehearsed on the local AWS: it reaches X only, as the real run would,
+        so the plan never names another environment's pipeline, endpoint or rule."""
+
+        @property
+        def environments(self) -> list[str]:
+            return [self.environment]
+
+    return Rehearsal
 
 
 def _inventories(target: Any, environments: list[str], say: Any = None) -> list[dict[str, Any]]:
