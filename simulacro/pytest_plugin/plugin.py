@@ -17,7 +17,7 @@ from typing import Any, Iterator
 import pytest
 
 from simulacro.target import waits
-from simulacro.errors import Refused
+from simulacro.errors import Refused, SimulacroError
 from simulacro.target.aws_errors import CredentialsProblem, operator_message
 from simulacro.pytest_plugin.dry_run import plan_text
 from simulacro.evidence import DrillRecord, drill_html, inventory_html, redact_text
@@ -90,7 +90,10 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     if state.on_aws:
         state.identify()
         if state.provisions_here("controller"):
-            state.provision(state.aws)
+            try:
+                state.provision(state.aws)
+            except SimulacroError as problem:
+                raise pytest.UsageError(f"provisioning {state.environment} stopped: {problem}") from None
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

@@ -211,8 +211,8 @@ class SimulacroSession:
         drills that need it are skipped with the reason when they reach it."""
         from simulacro.provision import apply
 
-        stack = self.stack
-        for _ in UNAVAILABLE_KINDS:
+        stack, report = self.stack, None
+        for _ in range(len(UNAVAILABLE_KINDS) + 1):  # each pass leaves out one more kind the account lacks
             try:
                 with self._recording_provision():
                     report = apply(stack, target)
@@ -223,7 +223,8 @@ class SimulacroSession:
                     raise
                 self.say(f"not provisioned: {kind.replace('_', ' ')} ({lacking})")
                 stack = stack.model_copy(update={kind: []})
-        self.say(f"provisioned {target.environment}: {report.summary()}")
+        if report is not None:
+            self.say(f"provisioned {target.environment}: {report.summary()}")
 
     def _listen(self, target: Any) -> None:
         if self.recorder is not None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from functools import cached_property
-from types import SimpleNamespace
 from typing import Any, Callable
 
 import boto3
@@ -33,6 +32,16 @@ from simulacro.errors import AwsProblem, BadInput
 from simulacro.spec import Stack
 
 CallObserver = Callable[[str, str, str, dict[str, Any]], None]  # service, operation, environment, parameters
+
+
+class ServedTraffic(dict):  # type: ignore[type-arg]
+    """What real traffic served, readable as a mapping and by attribute (`.requests`, `.errors`, `.rejection`)."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
 
 
 class Target:
@@ -202,9 +211,9 @@ class AwsTarget(Target):
 
         sender = RequestSender(self, endpoint, environment, requests_per_minute, lambda: custom_attributes, payloads)
         summary = sender.run_for(duration_seconds)
-        # The same fields as the local AWS's traffic summary, so a drill reads either the same way.
-        return SimpleNamespace(**summary, requests=summary["served"] + summary["failed"], errors=summary["failed"],
-                               rejection=summary["problem"])
+        # Also the local AWS's traffic summary's fields, so a drill reads either the same way.
+        return ServedTraffic(summary, requests=summary["served"] + summary["failed"], errors=summary["failed"],
+                             rejection=summary["problem"])
 
     def background_traffic(self, endpoint: str, environment: str, requests_per_minute: float,
                            attributes: Callable[[], str | None]) -> Any:
