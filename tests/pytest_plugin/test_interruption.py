@@ -61,9 +61,8 @@ FORGETFUL_ROLLBACK = textwrap.dedent('''
 
     original = rule_target._deny_in_policy
 
-    def deny_and_forget(*args):
-        original(*args)
-        return lambda: None
+    def deny_and_forget(sqs, sns, arn, rule_arn, undo):
+        original(sqs, sns, arn, rule_arn, lambda step: None)  # the policy changes; its undo is never registered
 
     rule_target._deny_in_policy = deny_and_forget
 ''')
