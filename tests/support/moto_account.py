@@ -37,7 +37,7 @@ class MotoAccount:
             except OSError:
                 if self.process.poll() is not None or time.monotonic() > deadline:
                     self.stop()
-                    raise RuntimeError(f"moto_server did not start on {self.url}")
+                    raise RuntimeError(f"moto_server did not start on {self.url}") from None
                 time.sleep(0.1)
 
     def client(self, service: str, region: str = "eu-west-1") -> Any:
