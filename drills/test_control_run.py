@@ -9,7 +9,7 @@ from simulacro.spec import format_duration
 CONTROL_MINUTES = 10
 
 
-@pytest.mark.drill(category="endpoint", gate=True)
+@pytest.mark.drill(category="endpoint", gate=True, destructive=True)  # its traffic lands in data capture
 def test_healthy_traffic_and_a_clean_pipeline_run_raise_no_alarm(stack, target, expect, faults, traffic, drill_record):
     """Ten minutes of steady traffic on every drill endpoint and a clean pipeline run: no alarm enters ALARM."""
     started = expect.quiet(target.environments)

@@ -96,8 +96,12 @@ def test_recurring_pipeline_failure_is_inspected_and_promotions_blocked(stack, t
                                                                         simulacro_session):
     """Two failed executions in a row: the runbook lists the failed steps with their reasons and log lines,
     diffs the parameters against the last success, and blocks promotions."""
-    pipeline = next(p for p in stack.pipelines if p.environment in target.environments)
-    alarm = next(a for a in stack.alarms_on("ExecutionFailed", "PipelineName", pipeline.name, category="pipeline"))
+    pipelines = [p for p in stack.pipelines if p.environment in simulacro_session.environments]
+    if not pipelines:
+        pytest.skip(f"{', '.join(simulacro_session.environments)} declares no pipeline: no pipeline failure to stage")
+    pipeline = pipelines[0]
+    alarm = next(a for a in stack.alarms_on("ExecutionFailed", "PipelineName", pipeline.name, category="pipeline")
+                 if a.environment == pipeline.environment)
     faults.keep_promotion_as_it_was(pipeline.environment)
     expect.steady(alarm)
     clean = faults.pipeline_step_failure(pipeline, step=None)

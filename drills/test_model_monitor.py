@@ -27,7 +27,7 @@ def _allows(stack, environment, drill):
     return "all" in allowed or drill in allowed
 
 
-@pytest.mark.drill(category="monitor", gate=True)
+@pytest.mark.drill(category="monitor", gate=True, destructive=True)  # synthetic requests land in data capture
 def test_requests_are_captured_in_the_documented_layout(stack, target, schedule, drill_record):
     """Requests to a monitored endpoint land in S3 as JSON Lines at <destination>/<endpoint>/<variant>/yyyy/mm/dd/hh/, at the declared sampling."""
     monitor = Monitor(stack, target, schedule, drill_record)
@@ -63,7 +63,7 @@ def test_captured_data_expires_after_the_declared_retention(stack, target, sched
     assert problem is None, f"data capture of {endpoint.name} ({endpoint.environment}): {problem}"
 
 
-@pytest.mark.drill(category="monitor", gate=False)
+@pytest.mark.drill(category="monitor", gate=False, destructive=True)  # synthetic requests land in data capture
 def test_healthy_traffic_raises_no_violation_and_no_drift_alarm(stack, target, schedule, expect, drill_record):
     """One window of in-distribution traffic: the run completes without violation, drift stays under the threshold, the drift alarm is OK."""
     monitor = Monitor(stack, target, schedule, drill_record)

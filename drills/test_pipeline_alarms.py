@@ -10,7 +10,9 @@ def test_pipeline_failure_pages_the_on_call(stack, pipeline_alarm, expect, fault
     """A failing step (the one the alarm watches, or the first) makes the pipeline alarm page, then recover."""
     alarm = pipeline_alarm
     dimensions = alarm.metric.dimensions if alarm.metric else {}
-    pipeline = stack.pipeline(dimensions["PipelineName"])
+    pipeline = next((p for p in stack.pipelines if p.name == dimensions["PipelineName"] and p.environment == alarm.environment), None)
+    assert pipeline is not None, (f"alarm {alarm.name} ({alarm.environment}) watches pipeline {dimensions['PipelineName']}, which "
+                                  f"{alarm.environment} does not declare: the alarm can never fire there")
     step = dimensions.get("StepName", pipeline.steps[0].name)
     expect.steady(alarm)
     execution = faults.pipeline_step_failure(pipeline, step)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import sys
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -24,7 +25,7 @@ from simulacro.errors import BadInput
 from simulacro.spec import load_stack
 from simulacro.spec.model import Alarm, MetricRef
 
-from .options import EXIT_FOUND, EXIT_OK, Subcommands, aws_target, known_environment, spec_option
+from .options import EXIT_FOUND, EXIT_OK, Subcommands, command_target, known_environment, spec_option
 
 NOISY_ENTRIES_PER_DAY = 1.0
 NOISY_FRACTION_IN_ALARM = 0.05
@@ -65,16 +66,48 @@ def series_key(ref: MetricRef) -> SeriesKey:
 def read_history(path: Path) -> dict[SeriesKey, tuple[np.ndarray, np.ndarray]]:
     """The CSV history, grouped per metric series; a malformed row is an error naming its line."""
     grouped: dict[SeriesKey, list[tuple[float, float, int]]] = defaultdict(list)
-    with path.open(newline="") as handle:
-        for line, row in enumerate(csv.DictReader(handle), start=2):
-            try:
-                at = _epoch(row["timestamp"])
-                dims = tuple(sorted(tuple(p.split("=", 1)) for p in row["dimensions"].split(";") if p))  # type: ignore[misc]
-                count = int(row.get("count") or 1)
-                grouped[(row["namespace"], row["metric"], dims)].append((at, float(row["value"]), count))
-            except (KeyError, ValueError, TypeError) as error:
-                raise BadInput(f"{path}:{line}: expected timestamp,namespace,metric,dimensions,value ({error})") from None
+    line = 1
+    try:
+        # utf-8-sig: a spreadsheet's export starts with a byte order mark, which must not become part of "timestamp"
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            missing = [c for c in HISTORY_COLUMNS if c not in (reader.fieldnames or [])]
+            if missing:
+                raise BadInput(f"{path}:1: the header must name {','.join(HISTORY_COLUMNS)}[,count]; missing: {', '.join(missing)}")
+            for line, row in enumerate(reader, start=2):
+                try:
+                    at = _epoch(row["timestamp"])
+                    dims = parse_dimensions(row["dimensions"] or "")
+                    count = int(row.get("count") or 1)
+                    value = float(row["value"])
+                    if count < 1 or not np.isfinite(value):
+                        raise ValueError(f"count {count} and value {row['value']!r} must be a positive count and a finite number")
+                    grouped[(row["namespace"], row["metric"], dims)].append((at, value, count))
+                except (KeyError, ValueError, TypeError, AttributeError) as error:
+                    raise BadInput(f"{path}:{line}: expected timestamp,namespace,metric,dimensions,value[,count] ({error})") from None
+    except UnicodeDecodeError as error:
+        raise BadInput(f"{path}: not UTF-8 text ({error.reason} at byte {error.start}): save the history as UTF-8 CSV") from None
+    except csv.Error as error:
+        raise BadInput(f"{path}:{line + 1}: not a CSV row ({error})") from None
     return {key: _repeated(sorted(rows)) for key, rows in grouped.items()}
+
+
+HISTORY_COLUMNS = ("timestamp", "namespace", "metric", "dimensions", "value")
+DIMENSIONS_HELP = ("dimensions as Name=Value pairs joined by ';', in any order, e.g. "
+                   "EndpointName=churn-staging;VariantName=AllTraffic (empty for a metric without dimensions)")
+
+
+def parse_dimensions(text: str) -> tuple[tuple[str, str], ...]:
+    """`Name=Value;Name=Value` as a sorted tuple of pairs; a pair without `=` is an error naming it."""
+    pairs = []
+    for part in (p.strip() for p in text.split(";")):
+        if not part:
+            continue
+        name, equals, value = part.partition("=")
+        if not equals or not name.strip():
+            raise ValueError(f"dimension {part!r} is not Name=Value ({DIMENSIONS_HELP})")
+        pairs.append((name.strip(), value.strip()))
+    return tuple(sorted(pairs))
 
 
 def history_from_target(target: Any, alarms: Iterable[Alarm], start: datetime, end: datetime) -> dict[SeriesKey, tuple[np.ndarray, np.ndarray]]:
@@ -116,6 +149,21 @@ def calibrate(alarms: Iterable[Alarm], history: dict[SeriesKey, tuple[np.ndarray
         results.append(Calibration(alarm.name, alarm.category, alarm.owner, days, replay.alarm_entries,
                                    replay.seconds_in_alarm, replay.fraction_in_alarm, has_data))
     return results
+
+
+def unmatched_warning(alarms: list[Alarm], history: dict[SeriesKey, Any]) -> str:
+    """Why nothing was judged: the series the history holds, beside the ones the alarms read."""
+    def show(key: SeriesKey) -> str:
+        namespace, metric, dims = key
+        return f"{namespace} {metric}[{';'.join(f'{k}={v}' for k, v in dims)}]"
+
+    wanted = sorted({series_key(ref) for alarm in alarms for ref in alarm.metric_refs})
+    held = sorted(history)
+    return (f"warning: the history matches no alarm: none of its {len(held)} series is a metric an alarm reads, so "
+            "nothing was judged. Namespace, metric name and every dimension must match exactly (dimension names and "
+            f"values are case-sensitive). The history holds: {', '.join(show(k) for k in held[:5]) or 'nothing'}"
+            f"{' ...' if len(held) > 5 else ''}; the alarms read: {', '.join(show(k) for k in wanted[:5])}"
+            f"{' ...' if len(wanted) > 5 else ''}")
 
 
 def report(results: list[Calibration]) -> str:
@@ -161,18 +209,22 @@ def register(commands: Subcommands) -> None:
     parser = commands.add_parser("calibrate", help="replay a metric history through every alarm; flag noisy ones")
     spec_option(parser)
     source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--history", type=Path, help="CSV: timestamp,namespace,metric,dimensions,value")
+    source.add_argument("--history", type=Path, help="CSV (UTF-8, a byte order mark is fine) with the header "
+                        "timestamp,namespace,metric,dimensions,value[,count]: timestamp ISO-8601 or epoch seconds; "
+                        + DIMENSIONS_HELP.replace("%", "%%") + "; count repeats the value (PutMetricData's Values/Counts)")
     source.add_argument("--target", choices=("local", "aws"), help="read the history with GetMetricData from a target")
     parser.add_argument("--env", default=None, help="only this environment's alarms (with --target aws: required)")
     parser.add_argument("--days", type=float, default=14, help="length of the history window (default 14)")
     parser.add_argument("--start", default=None, help="window start, ISO-8601 (default: --days before now, or the CSV's first sample)")
-    parser.add_argument("--aws-profile", default=None)
-    parser.add_argument("--aws-region", default=None)
-    parser.add_argument("--endpoint-url", default=None)
+    parser.add_argument("--aws-profile", default=None, help="AWS profile for --target aws (default: AWS_PROFILE, then boto3's chain)")
+    parser.add_argument("--aws-region", default=None, help="region (default: the spec's)")
+    parser.add_argument("--endpoint-url", default=None, help="an AWS-compatible endpoint for --target aws (default: AWS_ENDPOINT_URL)")
     parser.set_defaults(run=_calibrate)
 
 
 def _calibrate(args: argparse.Namespace) -> int:
+    if not np.isfinite(args.days) or args.days <= 0:
+        raise BadInput(f"--days {args.days:g}: the history window must be a positive number of days")
     stack = load_stack(args.spec)
     if args.env is not None:
         known_environment(stack, args.env)
@@ -190,13 +242,16 @@ def _calibrate(args: argparse.Namespace) -> int:
     else:
         if args.target == "aws" and args.env is None:
             raise BadInput("--target aws reads one account: name it with --env")
-        target = aws_target(stack, args)
         start, end = default_window(args.days)
         start = _start(args.start) or start
-        history = history_from_target(target, alarms, start, end)
+        where = argparse.Namespace(**{**vars(args), "env": args.env or next(iter(stack.environments))})
+        with command_target(stack, where) as target:
+            history = history_from_target(target, alarms, start, end)
     results = calibrate(alarms, history, start, end)
     print(f"replayed {len(alarms)} alarms over {start:%Y-%m-%d %H:%M} .. {end:%Y-%m-%d %H:%M} UTC")
     print(report(results))
+    if results and not any(r.has_data for r in results):
+        print(unmatched_warning(alarms, history), file=sys.stderr)
     return EXIT_FOUND if any(r.verdict.startswith("NOISY") for r in results) else EXIT_OK
 
 

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import argparse
 
-from simulacro.gameday.preflight import identify
 from simulacro.provision import conformance, inventory
 from simulacro.spec import load_stack
 
-from .options import EXIT_FOUND, EXIT_OK, Subcommands, aws_options, aws_target, known_environment, spec_option
+from .options import EXIT_FOUND, EXIT_OK, Subcommands, aws_options, guarded_aws_target, known_environment, spec_option
 
 
 def register(commands: Subcommands) -> None:
@@ -26,8 +25,7 @@ def register(commands: Subcommands) -> None:
 def run(args: argparse.Namespace) -> int:
     stack = load_stack(args.spec)
     known_environment(stack, args.env)
-    target = aws_target(stack, args)
-    identify(target, args.spec)
+    target = guarded_aws_target(stack, args)
     live = inventory(target, args.env)
     total = 0
     for name, check in conformance.CHECKS.items():

@@ -11,13 +11,13 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
+from typing import Any
 
 from simulacro.errors import BadInput
 from simulacro.provision.discover import Filters, discover
 from simulacro.spec import SpecError, load_stack
-from simulacro.spec.model import Environment, Stack
 
-from .options import EXIT_FOUND, EXIT_OK, Subcommands, aws_options, aws_target
+from .options import EXIT_FOUND, EXIT_OK, Subcommands, aws_options, guarded_aws_target, unguarded_reading_target
 
 DEFAULT_REGION = "eu-west-1"
 
@@ -52,27 +52,15 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _identified_target(args: argparse.Namespace) -> object:
-    """A target on the account the credentials name, checked against --spec when one is given."""
-    from simulacro.gameday.preflight import identify
-
+def _identified_target(args: argparse.Namespace) -> Any:
+    """A target on the account the credentials name, checked against --spec when one is given (the guard)."""
     if args.spec:
         stack = load_stack(args.spec)
         if args.env not in stack.environments:
             raise BadInput(f"unknown environment {args.env!r}: {args.spec} declares {', '.join(stack.environments)}")
-        target = aws_target(stack, args)
-        identify(target, args.spec)
-        return target
+        return guarded_aws_target(stack, args)
     region = args.aws_region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
-    probe = aws_target(_stack_for(args.env, "000000000000", region), args)
-    account = probe.caller_identity()["Account"]
-    target = aws_target(_stack_for(args.env, account, region), args)
-    target.identity = probe.identity
-    return target
-
-
-def _stack_for(environment: str, account: str, region: str) -> Stack:
-    return Stack(version=1, name="discovery", region=region, environments={environment: Environment(account=account)})
+    return unguarded_reading_target(args, region)
 
 
 def _tag(text: str | None) -> tuple[str, str] | None:

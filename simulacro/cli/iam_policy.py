@@ -16,7 +16,7 @@ from simulacro.gameday.iam import RECORDED, RecordedActions, policy_document
 from simulacro.spec import load_stack
 from simulacro.spec.paths import REPO_ROOT as ROOT
 
-from .options import EXIT_FOUND, EXIT_OK, Subcommands, spec_option
+from .options import EXIT_FOUND, EXIT_OK, Subcommands, known_environment, spec_option
 
 def register(commands: Subcommands) -> None:
     parser = commands.add_parser("iam-policy", help="print the least-privilege IAM policy the selected drills need")
@@ -25,6 +25,8 @@ def register(commands: Subcommands) -> None:
     which.add_argument("--gate", action="store_true", help="the pre-promotion gate (-m gate)")
     which.add_argument("--all", action="store_true", help="every drill (the default)")
     which.add_argument("-m", dest="marker", default=None, help="drills matching a pytest marker expression")
+    parser.add_argument("--env", default=None, help="scope the resources to this environment's account (default: every "
+                        "environment of the spec)")
     parser.add_argument("--provision", action="store_true", help="also what --provision needs (creating the stack)")
     parser.add_argument("--drills", type=Path, default=ROOT / "drills", help="the drills folder (default: drills/)")
     parser.add_argument("--record", action="store_true", help="re-record the actions: run every drill against the "
@@ -35,6 +37,8 @@ def register(commands: Subcommands) -> None:
 
 def _iam_policy(args: argparse.Namespace) -> int:
     stack = load_stack(args.spec)
+    if args.env is not None:
+        known_environment(stack, args.env)
     if args.record:
         _record_actions(args.drills, RECORDED)
     recorded = RecordedActions.load()
@@ -43,7 +47,7 @@ def _iam_policy(args: argparse.Namespace) -> int:
     unknown = sorted({n.split("[", 1)[0] for n in nodeids if recorded.for_drill(n) is None})
     actions = recorded.needed(nodeids, provision=args.provision)
     # A cost alarm and its topic live in us-east-1: the policy allows every region the spec uses.
-    print(json.dumps(policy_document(actions, stack.regions()), indent=2))
+    print(json.dumps(policy_document(actions, stack.regions(), stack, [args.env] if args.env else None), indent=2))
     print(f"{len(actions)} actions for {len(nodeids)} drills{' and provisioning' if args.provision else ''} "
           f"({'-m ' + marker if marker else 'all drills'})", file=sys.stderr)
     if unknown:

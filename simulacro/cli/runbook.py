@@ -11,24 +11,24 @@ from pathlib import Path
 from typing import Any
 
 from simulacro.errors import BadInput
+from simulacro.evidence.redact import redact_text
 from simulacro.runbooks import RUNBOOKS
 from simulacro.spec import load_stack
 
-from .options import Subcommands, known_environment, spec_option
+from .options import Subcommands, aws_options, command_target, known_environment, spec_option
 
 
 def register(commands: Subcommands) -> None:
     parser = commands.add_parser("runbook", help="run a runbook (or print its plan with --dry-run)")
     parser.add_argument("name", choices=sorted(RUNBOOKS))
     spec_option(parser)
-    parser.add_argument("--env", default="staging")
     parser.add_argument("--endpoint", help="the endpoint (endpoint-not-responding, regression-after-promotion)")
     parser.add_argument("--pipeline", help="the pipeline (recurring-pipeline-failure)")
     parser.add_argument("--dry-run", action="store_true", help="print the plan and touch nothing")
     parser.add_argument("--target", choices=("local", "aws"), default="aws",
-                        help="aws (default: the account of --env) or local (an embedded local AWS provisioned from the spec)")
-    parser.add_argument("--aws-profile", default=None)
-    parser.add_argument("--endpoint-url", default=None)
+                        help="aws (default: the account of --env, after the account check) or local (an embedded "
+                             "local AWS on 127.0.0.1, provisioned from the spec)")
+    aws_options(parser, env_required=False, env_default="staging")
     parser.set_defaults(run=run_command)
     docs = commands.add_parser("runbook-docs", help="regenerate docs/runbooks.md from the runbook code")
     docs.set_defaults(run=write_docs)
@@ -50,9 +50,9 @@ def run_command(args: argparse.Namespace) -> int:
     if args.dry_run:
         print(plan_text(runbook_class, args.env, inputs))
         return 0
-    with _target(stack, args) as target:
+    with command_target(stack, args) as target:
         run = runbook_class(stack, target, args.env, run_id=_run_id(), **inputs).run()
-    print(_summary(run))
+    print(redact_text(_summary(run)))
     path = Path("reports") / "runbooks" / f"{args.name}-{_run_id()}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(run.to_json(), indent=2, default=str))
@@ -77,31 +77,6 @@ def _check_inputs(stack: Any, environment: str, runbook_class: Any, inputs: dict
         known = [item.name for item in lookups[name] if item.environment == environment]
         if value not in known:
             raise BadInput(f"unknown {name} {value!r} in {environment}: the spec declares {', '.join(known) or 'none'}")
-
-
-class _target:
-    """The runbook's target as a context manager: a local AWS is started (and provisioned), then stopped."""
-
-    def __init__(self, stack: Any, args: argparse.Namespace):
-        self.stack, self.args, self.local = stack, args, None
-
-    def __enter__(self) -> Any:
-        if self.args.target == "local":
-            from simulacro.emulator import LocalAws
-            from simulacro.provision import apply
-            from simulacro.target.targets import LocalTarget
-
-            self.local = LocalAws().start()
-            target = LocalTarget(self.stack, self.local, self.args.env)
-            apply(self.stack, target)
-            return target
-        from simulacro.target.targets import AwsTarget
-
-        return AwsTarget(self.stack, self.args.env, profile=self.args.aws_profile, endpoint_url=self.args.endpoint_url)
-
-    def __exit__(self, *exc: Any) -> None:
-        if self.local is not None:
-            self.local.stop()
 
 
 def _summary(run: Any) -> str:

@@ -28,6 +28,7 @@ from .monitoring_runs import MonitoringRuns
 from .overlay import Overlay
 from .pipelines import Pipelines
 from .server import MotoServer
+from . import sns_delivery
 
 EVALUATION_INTERVAL_SECONDS = 60
 
@@ -58,6 +59,7 @@ class LocalAws:
             part.install(self.overlay)
         alarm_regions.install(self.overlay)
         self.deployer = LocalDeployer(self.clock, lambda service, account, region: local_client(self.url, service, account, region))
+        self.sns_deliveries = sns_delivery.SnsDeliveries()  # to subscribers outside the local AWS: recorded, never sent
         self._server: MotoServer | None = None
 
     @property
@@ -69,6 +71,7 @@ class LocalAws:
     def start(self) -> "LocalAws":
         overlay_module.install(self.overlay)
         sns_envelope.install(self.clock)
+        sns_delivery.install(self.sns_deliveries)
         self._server = MotoServer().start()
         self._reset_moto()  # moto's state is process-wide: start from nothing, as a new account would
         self.clock.call_every(EVALUATION_INTERVAL_SECONDS, self.cloudwatch.evaluate_all)
@@ -83,6 +86,7 @@ class LocalAws:
             self._server = None
         overlay_module.uninstall(self.overlay)
         sns_envelope.uninstall(self.clock)
+        sns_delivery.uninstall(self.sns_deliveries)
 
     def reset(self) -> None:
         """Forget every resource (moto's and ours); the clock keeps its time."""
@@ -95,6 +99,7 @@ class LocalAws:
         self.events.log.clear()
         self.events.emitted.clear()
         self.events.transient_failures.clear()
+        self.sns_deliveries.clear()
         for part in (self.endpoints, self.pipelines, self.dataplane):
             part.clear()
 

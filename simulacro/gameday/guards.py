@@ -2,7 +2,9 @@
 
 - the account behind the credentials must be the one the spec names for the environment;
 - a destructive drill runs only where the spec allows it (`environments.<env>.allow_destructive`: a
-  list of drill names, node ids or glob patterns, or `all`); elsewhere it is skipped with the reason.
+  list of drill names, node ids or glob patterns, or `all`); elsewhere it is skipped with the reason;
+- anything that writes into an environment is destructive: a drill not marked so that makes a call that
+  writes (InvokeEndpoint traffic into data capture included) is stopped at that call, before it is sent.
 
 Stop conditions (guard alarms watched during a fault) live in `stop_conditions`.
 """
@@ -13,6 +15,11 @@ from typing import Any
 
 from simulacro.errors import Refused
 from simulacro.spec import Stack
+from simulacro.target.iam_actions import iam_action, is_read_only
+
+# Calls that read although their names do not say so.
+READS = {"FilterLogEvents", "TestEventPattern", "SimulatePrincipalPolicy", "SimulateCustomPolicy", "GetCallerIdentity",
+         "StartQuery", "GetQueryResults"}
 
 
 def check_account(stack: Stack, environment: str, identity: dict[str, Any], spec_path: str, where: str) -> None:
@@ -41,3 +48,14 @@ def allows(allowed: list[str], drill_name: str, nodeid: str) -> bool:
     path, _, rest = nodeid.partition("::")
     candidates = (function, drill_name, nodeid, f"{path.rsplit('/', 1)[-1]}::{rest}")
     return any(pattern == "all" or any(fnmatchcase(c, pattern) for c in candidates) for pattern in allowed)
+
+
+def undeclared_write(nodeid: str, service: str, operation: str, environment: str) -> Refused | None:
+    """The refusal for a drill not marked destructive that makes a call which writes, or None for a read."""
+    if operation in READS or is_read_only(iam_action(service, operation)):
+        return None
+    return Refused(
+        f"drill {nodeid} is not marked destructive but called {iam_action(service, operation)} in {environment}: anything "
+        "that writes into an environment (synthetic InvokeEndpoint traffic lands in data capture and in the endpoint's "
+        "metrics) is destructive. The call was not sent. Mark the drill @pytest.mark.drill(..., destructive=True), so that "
+        "environments.<env>.allow_destructive decides where it may run.")

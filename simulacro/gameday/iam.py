@@ -48,11 +48,19 @@ class RecordedActions:
         return actions
 
 
-def policy_document(actions: set[str], region: str) -> dict[str, Any]:
-    """An IAM policy allowing exactly `actions` in `region`: reads and changes in separate statements."""
+def policy_document(actions: set[str], regions: str | list[str], stack: Any = None,
+                    environments: Iterable[str] | None = None) -> dict[str, Any]:
+    """An IAM policy allowing exactly `actions` in `regions` (the stack's first; a cost alarm's us-east-1 may
+    follow): reads and changes in separate statements.
+
+    With the spec (`stack`), the actions that take a resource are scoped to the spec's own ARNs in its
+    accounts (`environments`, default all): queues are deleted only if they are the drills' probes, only the
+    spec's endpoints are updated, packages deleted only in the spec's groups, and only the spec's roles passed."""
+    region = regions if isinstance(regions, str) else regions[0]  # where the scoped resources (endpoints, probes) live
+    scoped = _scoped_resources(actions, region, stack, environments) if stack is not None else {}
     reads = sorted(a for a in actions if is_read_only(a))
-    changes = sorted(a for a in actions if not is_read_only(a) and a != PASS_ROLE)
-    region_only = {"StringEquals": {"aws:RequestedRegion": region}}
+    changes = sorted(a for a in actions if not is_read_only(a) and a != PASS_ROLE and a not in scoped)
+    region_only = {"StringEquals": {"aws:RequestedRegion": regions}}
     statements = []
     if reads:
         statements.append({"Sid": "SimulacroReadTheStack", "Effect": "Allow", "Action": reads, "Resource": "*",
@@ -60,12 +68,39 @@ def policy_document(actions: set[str], region: str) -> dict[str, Any]:
     if changes:
         statements.append({"Sid": "SimulacroInjectAndRestoreFaults", "Effect": "Allow", "Action": changes,
                            "Resource": "*", "Condition": region_only})
+    for action in sorted(a for a in scoped if a != PASS_ROLE):
+        statements.append({"Sid": "SimulacroScoped" + action.split(":", 1)[1], "Effect": "Allow", "Action": [action],
+                           "Resource": scoped[action], "Condition": region_only})
     if PASS_ROLE in actions:
-        statements.append({"Sid": "SimulacroPassRolesToSageMaker", "Effect": "Allow", "Action": [PASS_ROLE], "Resource": "*",
+        statements.append({"Sid": "SimulacroPassRolesToSageMaker", "Effect": "Allow", "Action": [PASS_ROLE],
+                           "Resource": scoped.get(PASS_ROLE, "*"),
                            "Condition": {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}})
     statements.append({"Sid": "SimulacroCheckItsOwnPermissions", "Effect": "Allow", "Action": [SIMULATE],
                        "Resource": "*"})
     return {"Version": "2012-10-17", "Statement": statements}
+
+
+def _scoped_resources(actions: set[str], region: str, stack: Any, environments: Iterable[str] | None) -> dict[str, list[str]]:
+    """The ARNs each resource-scoped action may act on: each environment's own resources in its own account
+    (SageMaker ARNs spell names in lower case)."""
+    table: dict[str, set[str]] = {}
+    for env in environments or stack.environments:
+        account = stack.account(env)
+        mine = lambda items: [i for i in items if i.environment == env]  # noqa: E731, B023
+        sagemaker = lambda kind, name: f"arn:aws:sagemaker:{region}:{account}:{kind}/{name.lower()}"  # noqa: E731, B023
+        endpoints, groups = mine(stack.endpoints), mine(stack.model_package_groups)
+        roles = {item.role_name for item in (*mine(stack.models), *mine(stack.pipelines), *mine(stack.monitoring_schedules))}
+        for action, arns in {
+            "sqs:DeleteQueue": [f"arn:aws:sqs:{region}:{account}:simulacro-*"],  # the drills' probes, never the team's queues
+            "sagemaker:UpdateEndpoint": [sagemaker("endpoint", e.name) for e in endpoints] + ([sagemaker("endpoint-config", "*")] if endpoints else []),
+            "sagemaker:DeleteEndpointConfig": [sagemaker("endpoint-config", e.name + "-*") for e in endpoints],
+            "sagemaker:DeleteModelPackage": [sagemaker("model-package", g.name + "/*") for g in groups],
+            "sagemaker:UpdateModelPackage": [sagemaker("model-package", g.name + "/*") for g in groups],
+            PASS_ROLE: [f"arn:aws:iam::{account}:role/{role}" for role in roles if role],
+        }.items():
+            if action in actions:
+                table.setdefault(action, set()).update(arns)
+    return {action: sorted(arns) for action, arns in table.items() if arns}
 
 
 def principal_arn(identity: dict[str, Any]) -> str | None:

@@ -13,7 +13,8 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from simulacro.spec import Alarm, Stack
+from simulacro.spec import Alarm, Stack, format_duration
+from simulacro.target.waits import LONG_WAIT, PROGRESS_EVERY
 
 RESOURCE_KEYS = ("endpoint", "pipeline", "rule", "group", "target")
 WALL_CHECK_EVERY = 30.0     # CloudWatch evaluates alarms every minute: half of that catches each change
@@ -124,25 +125,39 @@ class DrillWatch:
 
 
 class WatchedClock:
-    """The target's clock, checking the current drill's stop conditions as time passes."""
+    """The target's clock, checking the current drill's stop conditions as time passes; a wall-clock sleep of 30 s
+    or more (a steady-state hold, the control run's window) says so, and says how far it got every 30 s."""
 
-    def __init__(self, clock: Any, current: Callable[[], DrillWatch | None]):
+    def __init__(self, clock: Any, current: Callable[[], DrillWatch | None],
+                 progress: Callable[[str], None] | None = None):
         self._clock = clock
         self._current = current
+        self._progress = progress
 
     def sleep(self, seconds: float) -> None:
         watch = self._current()
-        if self._clock.virtual or watch is None:
+        if self._clock.virtual:
             self._clock.sleep(seconds)
         else:
-            remaining = seconds
-            while remaining > 0:  # a long wall-clock sleep is watched as it goes
-                step = min(remaining, watch.every)
-                self._clock.sleep(step)
-                remaining -= step
-                watch.tick()
+            self._wall_sleep(seconds, watch)
         if watch is not None:
             watch.tick()
+
+    def _wall_sleep(self, seconds: float, watch: DrillWatch | None) -> None:
+        say = self._progress if seconds >= LONG_WAIT else None
+        if say is not None:
+            say(f"letting {format_duration(seconds)} pass on the wall clock (a steady-state hold or a control window; "
+                "nothing is wrong)")
+        slept = reported = 0.0
+        while slept < seconds:  # a long wall-clock sleep is watched as it goes
+            step = min(seconds - slept, watch.every if watch is not None else PROGRESS_EVERY, PROGRESS_EVERY)
+            self._clock.sleep(step)
+            slept += step
+            if watch is not None:
+                watch.tick()
+            if say is not None and slept - reported >= PROGRESS_EVERY and slept < seconds:
+                say(f"still letting time pass: {format_duration(slept)} of {format_duration(seconds)}")
+                reported = slept
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._clock, name)

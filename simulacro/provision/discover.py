@@ -18,6 +18,8 @@ from typing import Any, Callable
 
 from botocore.exceptions import ClientError
 
+from simulacro.errors import AwsProblem
+
 from simulacro.spec.baselines import FILES, sha256
 from simulacro.spec.draft import Draft
 from simulacro.spec.durations import format_duration
@@ -74,7 +76,7 @@ class Discovered:
 def discover(target: Any, environment: str, filters: Filters | None = None, *, name: str | None = None) -> Discovered:
     filters = filters or Filters()
     client: Callable[[str], Any] = lambda service: target.client(service, environment)  # noqa: E731
-    live = inventory(target, environment)
+    live = inventory(target, environment, everything=True)
     reader = _Reader(client, live, filters, Discovered(Draft()))
     return reader.read(environment, name or (f"{filters.prefix}-platform" if filters.prefix else "discovered-platform"))
 
@@ -142,9 +144,10 @@ class _Reader:
         return {}
 
     def _sagemaker_tags(self, arn: str) -> dict[str, str]:
+        """The resource's tags; none where the account (or an AWS-compatible endpoint) cannot list them."""
         try:
             return {t["Key"]: t["Value"] for t in self.client("sagemaker").list_tags(ResourceArn=arn).get("Tags", [])}
-        except ClientError:
+        except (ClientError, AwsProblem):
             return {}
 
     def _owner(self, owner: str | None, what: str) -> Any:

@@ -36,21 +36,54 @@ class Inventory:
         return json.loads(json.dumps(asdict(self), default=str))
 
 
-def inventory(target: Any, environment: str | None = None) -> Inventory:
+def inventory(target: Any, environment: str | None = None, *, unread: dict[str, Exception] | None = None,
+              everything: bool = False) -> Inventory:
+    """The live stack, reading only the services the spec declares in `environment` (a spec without monitoring
+    schedules never calls the Model Monitor APIs). With `unread`, a section AWS refuses to list is left empty and
+    its reason kept there (for the run's evidence); without it, the refusal is raised (for the drills).
+    `everything` reads every section whatever the spec declares (discovery has no spec yet)."""
     environment = environment or target.environment
     client = lambda service: target.client(service, environment)  # noqa: E731
     found = Inventory(environment, target.account(environment), target.region)
-    for region in _alarm_regions(target, environment):
-        found.topics += _topics(target.client("sns", environment, region))
-        found.alarms += _alarms(target.client("cloudwatch", environment, region))
-    found.queues = _queues(client("sqs"))
-    found.rules = _rules(client("events"))
-    found.log_groups = _log_groups(client("logs"))
-    found.endpoints = _endpoints(client("sagemaker"))
-    found.monitoring_schedules = _schedules(client("sagemaker"), client("s3"))
-    found.pipelines = _pipelines(client("sagemaker"))
-    found.bucket_lifecycles = _lifecycles(client("s3"), found.endpoints)
+    declared = None if everything else _declared(getattr(target, "stack", None), environment)
+    regions = _alarm_regions(target, environment)
+    sections = [
+        ("topics", lambda: [t for region in regions for t in _topics(target.client("sns", environment, region))]),
+        ("alarms", lambda: [a for region in regions for a in _alarms(target.client("cloudwatch", environment, region))]),
+        ("queues", lambda: _queues(client("sqs"))),
+        ("rules", lambda: _rules(client("events"))),
+        ("log_groups", lambda: _log_groups(client("logs"))),
+        ("endpoints", lambda: _endpoints(client("sagemaker"))),
+        ("monitoring_schedules", lambda: _schedules(client("sagemaker"), client("s3"))),
+        ("pipelines", lambda: _pipelines(client("sagemaker"))),
+        ("bucket_lifecycles", lambda: _lifecycles(client("s3"), found.endpoints)),
+    ]
+    for section, read in sections:
+        if declared is not None and section not in declared:
+            continue
+        try:
+            setattr(found, section, read())
+        except Exception as problem:  # noqa: BLE001 - recorded for the evidence when asked to, else raised
+            if unread is None:
+                raise
+            unread[section] = problem
     return found
+
+
+def _declared(stack: Any, environment: str) -> set[str] | None:
+    """The inventory sections the spec gives a reason to read in `environment` (None: no spec, read everything)."""
+    if stack is None or not hasattr(stack, "in_environment"):
+        return None
+    mine = stack.in_environment(environment)
+    sections = {kind for kind in ("alarms", "topics", "queues", "rules", "log_groups", "endpoints", "monitoring_schedules",
+                                  "pipelines") if getattr(mine, kind)}
+    if mine.alarms:
+        sections.add("topics")  # an alarm's actions are checked against its topics' subscriptions
+    if mine.rules:
+        sections |= {"queues", "topics"}  # targets and dead-letter queues
+    if mine.endpoints:
+        sections.add("bucket_lifecycles")  # capture buckets expire old data
+    return sections
 
 
 def _alarm_regions(target: Any, environment: str) -> list[str]:

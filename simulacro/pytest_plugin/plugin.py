@@ -17,9 +17,10 @@ from typing import Any, Iterator
 import pytest
 
 from simulacro.target import waits
-from simulacro.target.aws_errors import AwsAccessProblem, CredentialsProblem
+from simulacro.errors import Refused, SimulacroError
+from simulacro.target.aws_errors import CredentialsProblem, operator_message
 from simulacro.pytest_plugin.dry_run import plan_text
-from simulacro.evidence import DrillRecord, drill_html, inventory_html, scorecard_html
+from simulacro.evidence import DrillRecord, drill_html, inventory_html, redact_text, scorecard_html
 from simulacro.gameday.signals import interrupts_held, sigterm_raises_keyboard_interrupt
 from simulacro.pytest_plugin.interrupt_each_phase import InterruptEachPhase
 from simulacro.pytest_plugin.session import SimulacroSession, bundle_path, check_report_paths, record_json
@@ -97,7 +98,10 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     if state.on_aws:
         state.identify()
         if state.provisions_here("controller"):
-            state.provision(state.aws)
+            try:
+                state.provision(state.aws)
+            except SimulacroError as problem:
+                raise pytest.UsageError(f"provisioning {state.environment} stopped: {problem}") from None
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -254,15 +258,67 @@ def traffic(target: Any, drill_record: DrillRecord, faults: Faults) -> Iterator[
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[Any]:
     recorder = item.config.stash[STATE_KEY].recorder
     with recorder.drill(item.nodeid) if recorder is not None else contextlib.nullcontext():
+        try:
+            return (yield)
+        except KeyboardInterrupt as interrupt:
+            _report_interrupted(item, interrupt)
+            raise
+
+
+INTERRUPTED = "interrupted"
+
+
+def _report_interrupted(item: pytest.Item, interrupt: BaseException) -> None:
+    """pytest drops the report of the drill Ctrl-C or SIGTERM cut short, so the HTML, the JUnit XML and the terminal
+    would show the run green: report it as interrupted (a failure there, `interrupted` in the JSON)."""
+    record = item.stash.get(_record_key, None)
+    why = str(interrupt) or "Ctrl-C or SIGTERM"
+    message = (f"INTERRUPTED ({why}) while this drill ran: it did not finish, so it proves nothing. Every fault it "
+               "injected is rolled back before the run ends (see the evidence's leftovers); the run exits 2.")
+    if record is not None:
+        record.outcome, record.message = INTERRUPTED, message
+    report = pytest.TestReport(item.nodeid, item.location, {k: 1 for k in item.keywords}, "failed", message, "call",
+                               user_properties=[("simulacro_outcome", INTERRUPTED)])
+    if record is not None:
+        from pytest_html import extras
+
+        report.extras = [extras.html(redact_text(drill_html(record)))]
+        report.simulacro_record = json.loads(json.dumps(record_json(record), default=str))
+    item.ihook.pytest_runtest_logreport(report=report)
+    # Reporters (pytest-html) finish a drill's row on its teardown report; the teardown itself (the rollback) runs
+    # when the session ends.
+    item.ihook.pytest_runtest_logreport(report=pytest.TestReport(item.nodeid, item.location, {}, "passed", None, "teardown"))
+    item.ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    """An AWS error while a drill's fixtures are set up (provisioning, the inventory, a probe) is the drill's outcome,
+    failed or skipped with the operator's paragraph, never a pytest error with a traceback."""
+    try:
         return (yield)
+    except Exception as error:
+        if operator_message(error) is None:
+            raise
+        item.stash[_setup_problem] = error
+        return None
+
+
+_setup_problem = pytest.StashKey[BaseException]()
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    problem = item.stash.get(_setup_problem, None)
+    if problem is not None:
+        raise problem  # the drill cannot start: reported below as the drill's failure (or skip)
     started = time.perf_counter()
+    state = item.config.stash[STATE_KEY]
+    state.drill_running = item  # a drill not marked destructive may not write (simulacro.gameday.guards)
     try:
         return (yield)
     finally:
+        state.drill_running = None
         record = item.stash.get(_record_key, None)
         if record is not None:
             record.wall_seconds = time.perf_counter() - started
@@ -289,18 +345,29 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report = yield
     record = item.stash.get(_record_key, None)
     problem = call.excinfo.value if call.excinfo else None
-    if isinstance(problem, (StopCondition, AwsAccessProblem)):
+    translated = (operator_message(problem, item.config.stash[STATE_KEY].last_call(getattr(problem, 'operation_name', None)))
+                  if problem is not None else None)
+    if isinstance(problem, StopCondition):
         report.longrepr = f"{type(problem).__name__}: {problem}"  # the operator's paragraph, not a traceback
-        if isinstance(problem, StopCondition):
-            item.session.shouldstop = "stop condition (a guard alarm fired): every fault was rolled back"
-        elif isinstance(problem, CredentialsProblem):
+        item.session.shouldstop = "stop condition (a guard alarm fired): every fault was rolled back"
+    elif isinstance(problem, Refused):
+        report.longrepr = f"Refused: {problem}"
+    elif translated is not None:
+        message, skip = translated
+        if skip and report.when != "teardown":
+            report.outcome, report.longrepr = "skipped", (str(item.path), item.location[1] or 0, f"Skipped: {message}")
+        else:
+            report.longrepr = f"{type(problem).__name__}: {message}"  # one paragraph, not a traceback or a raw body
+        if isinstance(problem, CredentialsProblem):
             item.session.shouldstop = "the AWS credentials expired or were refused: refresh them and run again"
+    if report.longrepr is not None and not isinstance(report.longrepr, tuple):
+        report.longrepr = redact_text(str(report.longrepr))  # the terminal, JUnit XML and HTML show it: no secret in it
     if record is not None and report.when == "call":
         record.outcome = report.outcome
-        record.message = str(call.excinfo.value) if call.excinfo else ""
+        record.message = redact_text(translated[0] if translated else str(call.excinfo.value)) if call.excinfo else ""
         from pytest_html import extras
 
-        report.extras = getattr(report, "extras", []) + [extras.html(drill_html(record))]
+        report.extras = getattr(report, "extras", []) + [extras.html(redact_text(drill_html(record)))]
     if record is not None and report.when == "teardown":
         report.simulacro_record = json.loads(json.dumps(record_json(record), default=str))  # travels to the xdist controller
     return report
@@ -358,7 +425,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     if state.leftovers:
         terminalreporter.write_sep("!", "simulacro: the run left things behind")
         for leftover in state.leftovers:
-            terminalreporter.write_line(f"  {leftover}")
+            terminalreporter.write_line(redact_text(f"  {leftover}"))
     if state.dry_run:
         header = (f"DRY RUN {state.run_id}: nothing was changed on {state.describe_target()}. Each drill was rehearsed on "
                   "the local AWS built from the spec; this is what it would do:")
@@ -380,7 +447,7 @@ def pytest_html_results_summary(prefix: list[str], summary: list[str], postfix: 
                   f"{', dry run (rehearsal on the local AWS)' if state.dry_run else ''}.</p>")
     prefix.append(scorecard_html(state.scorecard()))
     if state.inventories:
-        postfix.append(inventory_html(state.inventories))
+        postfix.append(redact_text(inventory_html(state.inventories)))
 
 
 def pytest_metadata(metadata: dict[str, Any]) -> None:

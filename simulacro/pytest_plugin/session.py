@@ -9,6 +9,7 @@ import contextlib
 import json
 import os
 import re
+import threading
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
@@ -18,13 +19,14 @@ import pytest
 
 from simulacro.gameday.call_recorder import CallRecorder
 from simulacro.gameday.cleanup import find_leftovers
-from simulacro.evidence import DrillRecord, redact, scorecard
-from simulacro.gameday.guards import destructive_refusal
+from simulacro.evidence import DrillRecord, redact, redact_text, scorecard
+from simulacro.gameday.guards import destructive_refusal, undeclared_write
 from simulacro.gameday.parallel import resource_groups
 from simulacro.errors import SimulacroError
 from simulacro.gameday.preflight import check_drill_permissions, identify, require_guard_alarms
 from simulacro.spec import SpecError, Stack, load_stack
 from simulacro.gameday.stop_conditions import DrillWatch, GuardAlarms, WatchedClock
+from simulacro.target.aws_errors import ApiUnavailable, operator_message
 from simulacro.target.targets import AwsTarget
 
 DEFAULT_ENVIRONMENT = "staging"
@@ -55,6 +57,8 @@ class SimulacroSession:
         self._stack: Stack | None = None
         self._scorecard: dict[str, Any] | None = None
         self.previous = _previous_bundle(config.getoption("--compare"))
+        self.drill_running: pytest.Item | None = None  # the drill in its call phase (not its fixtures' set-up)
+        self._last_call = threading.local()  # per thread: the call an AWS error in a drill was about
 
     @property
     def stack(self) -> Stack:
@@ -167,7 +171,7 @@ class SimulacroSession:
         if reporter is None:
             return
         with capture.global_and_fixture_disabled() if capture is not None else contextlib.nullcontext():
-            reporter.write_line(text)
+            reporter.write_line(redact_text(text))
 
     def guard_alarms(self, target: Any) -> GuardAlarms:
         if self._guard_alarms is None:
@@ -182,7 +186,7 @@ class SimulacroSession:
         from simulacro.target.targets import LocalTarget
 
         with LocalAws() as local_aws:
-            local = LocalTarget(self.stack, local_aws, self.environment)
+            local = (_rehearsal_class() if self.on_aws else LocalTarget)(self.stack, local_aws, self.environment)
             self._listen(local)
             with self._recording_provision():
                 apply(self.stack, local)
@@ -205,15 +209,49 @@ class SimulacroSession:
         return controller if where == "controller" else not controller and not hasattr(self.config, "workerinput")
 
     def provision(self, target: Any) -> None:
+        """Apply the spec; what needs an API the account lacks (Model Monitor, say) is left out and said once, and the
+        drills that need it are skipped with the reason when they reach it."""
         from simulacro.provision import apply
 
-        with self._recording_provision():
-            report = apply(self.stack, target)
-        self.say(f"provisioned {target.environment}: {report.summary()}")
+        stack, report = self.stack, None
+        for _ in range(len(UNAVAILABLE_KINDS) + 1):  # each pass leaves out one more kind the account lacks
+            try:
+                with self._recording_provision():
+                    report = apply(stack, target)
+                break
+            except ApiUnavailable as lacking:
+                kind = _kind_needing(lacking.operation)
+                if kind is None or not getattr(stack, kind):
+                    raise
+                self.say(f"not provisioned: {kind.replace('_', ' ')} ({lacking})")
+                stack = stack.model_copy(update={kind: []})
+        if report is not None:
+            self.say(f"provisioned {target.environment}: {report.summary()}")
 
     def _listen(self, target: Any) -> None:
         if self.recorder is not None:
             target.observe_calls(self.recorder.hear)
+        target.observe_calls(self._remember_call)
+        target.observe_calls(self._refuse_undeclared_writes)
+
+    def _remember_call(self, service: str, operation: str, environment: str, params: dict[str, Any]) -> None:
+        if not hasattr(self._last_call, "by_operation"):
+            self._last_call.by_operation = {}
+        self._last_call.value = self._last_call.by_operation[operation] = (service, operation, params)
+
+    def _refuse_undeclared_writes(self, service: str, operation: str, environment: str, params: dict[str, Any]) -> None:
+        drill = self.drill_running
+        if drill is not None and drill.get_closest_marker("destructive") is None:
+            refusal = undeclared_write(drill.nodeid, service, operation, environment)
+            if refusal is not None:
+                raise refusal
+
+    def last_call(self, operation: str | None = None) -> tuple[str, str, dict[str, Any]] | None:
+        """The last AWS call this thread made (of `operation`, when given), to name the call and the resource when
+        AWS refuses it."""
+        if operation is not None:
+            return getattr(self._last_call, "by_operation", {}).get(operation)
+        return getattr(self._last_call, "value", None)
 
     def _recording_provision(self) -> contextlib.AbstractContextManager[None]:
         return self.recorder.provisioning() if self.recorder is not None else contextlib.nullcontext()
@@ -223,15 +261,15 @@ class SimulacroSession:
 
     def _around_drills(self, target: Any) -> Iterator[Any]:
         with self._outside_drills():
-            self.initial_inventories = _inventories(target, self.environments)
+            self.initial_inventories = _inventories(target, self.environments, self.say_live)
         target.run_id = self.run_id
-        target.clock = WatchedClock(target.clock, lambda: self.watch)
+        target.clock = WatchedClock(target.clock, lambda: self.watch, self.say_live)
         try:
             yield target
         finally:
             target.run_id = None
             with self._outside_drills():
-                self.inventories = _inventories(target, self.environments)
+                self.inventories = _inventories(target, self.environments, self.say_live)
                 self.leftovers = [str(found) for env in self.environments
                                   for found in find_leftovers(target, self.stack, env, self.run_id)]
             if hasattr(self.config, "workeroutput"):
@@ -271,10 +309,44 @@ class SimulacroSession:
             self.recorder.write(Path(self.config.getoption("--record-calls")))
 
 
-def _inventories(target: Any, environments: list[str]) -> list[dict[str, Any]]:
+# The spec's kinds that need an API some accounts lack, by a word of the operations that manage them.
+UNAVAILABLE_KINDS = {"MonitoringSchedule": "monitoring_schedules", "Pipeline": "pipelines", "ModelPackage": "model_package_groups"}
+
+
+def _kind_needing(operation: str) -> str | None:
+    return next((kind for word, kind in UNAVAILABLE_KINDS.items() if word in operation), None)
+
+
+def _rehearsal_class() -> Any:
+    from simulacro.target.targets import LocalTarget
+
+    class Rehearsal(LocalTarget):
+        """A dry run of `--target aws --env X` rehearsed on the local AWS: it reaches X only, as the real run would,
+        so the plan never names another environment's pipeline, endpoint or rule."""
+
+        @property
+        def environments(self) -> list[str]:
+            return [self.environment]
+
+    return Rehearsal
+
+
+def _inventories(target: Any, environments: list[str], say: Any = None) -> list[dict[str, Any]]:
+    """The evidence's inventories; a section AWS refuses to list is left out, said once, and never errors a drill."""
     from simulacro.provision import inventory
 
-    return [inventory(target, environment).to_json() for environment in environments]
+    found = []
+    for environment in environments:
+        unread: dict[str, Exception] = {}
+        found.append({**inventory(target, environment, unread=unread).to_json(),
+                      "unread": {section: (operator_message(e) or (f"{type(e).__name__}: {str(e)[:300]}",))[0]
+                                 for section, e in unread.items()}})
+        for section, problem in unread.items():
+            if say is not None:
+                said = (operator_message(problem) or (f"{type(problem).__name__}: {str(problem)[:300]}",))[0]
+                say(f"inventory of {environment}: could not read {section.replace('_', ' ')} ({said}); the report "
+                    "leaves it out, the drills that need it say what is wrong")
+    return found
 
 
 def _previous_bundle(path: str | None) -> dict[str, Any] | None:

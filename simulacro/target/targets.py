@@ -34,6 +34,16 @@ from simulacro.spec import Stack
 CallObserver = Callable[[str, str, str, dict[str, Any]], None]  # service, operation, environment, parameters
 
 
+class ServedTraffic(dict):  # type: ignore[type-arg]
+    """What real traffic served, readable as a mapping and by attribute (`.requests`, `.errors`, `.rejection`)."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
 class Target:
     kind = "abstract"
     clock: Clock
@@ -207,7 +217,10 @@ class AwsTarget(Target):
         from simulacro.target.request_sender import RequestSender
 
         sender = RequestSender(self, endpoint, environment, requests_per_minute, lambda: custom_attributes, payloads)
-        return sender.run_for(duration_seconds)
+        summary = sender.run_for(duration_seconds)
+        # Also the local AWS's traffic summary's fields, so a drill reads either the same way.
+        return ServedTraffic(summary, requests=summary["served"] + summary["failed"], errors=summary["failed"],
+                             rejection=summary["problem"])
 
     def background_traffic(self, endpoint: str, environment: str, requests_per_minute: float,
                            attributes: Callable[[], str | None]) -> Any:

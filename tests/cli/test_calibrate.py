@@ -3,6 +3,7 @@ import csv
 from datetime import datetime, timedelta, timezone
 
 import numpy as np
+import pytest
 
 from simulacro.cli import main
 
@@ -78,3 +79,52 @@ def test_baseline_command_writes_a_new_immutable_version(tmp_path, capsys):
     assert (tmp_path / "b" / "m" / "v2" / "manifest.json").is_file()
     assert main(["baseline", "--dataset", str(dataset), "--model", "m", "--version", "v2", "--root", str(tmp_path / "b")]) == 2
     assert "versions are immutable" in capsys.readouterr().err
+
+
+def test_a_byte_order_mark_is_read_as_the_start_of_the_file(tmp_path, capsys):
+    """Spreadsheets export UTF-8 with a BOM: it must not become part of the first column's name."""
+    history = _history(tmp_path / "h.csv", latency_ms=40, days=1)
+    bom = tmp_path / "bom.csv"
+    bom.write_bytes(b"\xef\xbb\xbf" + history.read_bytes())
+    assert main(["calibrate", "--history", str(bom), "--env", "staging"]) == 0, capsys.readouterr().err
+    assert "churn-staging-latency-p95" in capsys.readouterr().out
+
+
+def test_a_history_that_matches_no_alarm_is_said_so(tmp_path, capsys):
+    path = tmp_path / "other.csv"
+    path.write_text("timestamp,namespace,metric,dimensions,value\n"
+                    "2026-11-01T00:00:00Z,AWS/SageMaker,ModelLatency,endpointname=churn-staging;variantname=AllTraffic,40000\n")
+    assert main(["calibrate", "--history", str(path), "--env", "staging"]) == 0
+    err = capsys.readouterr().err
+    assert "the history matches no alarm" in err and "case-sensitive" in err
+    assert "endpointname=churn-staging" in err and "EndpointName=churn-staging" in err
+
+
+def test_the_help_documents_the_dimension_syntax(capsys):
+    try:
+        main(["calibrate", "--help"])
+    except SystemExit:
+        pass
+    out = capsys.readouterr().out
+    assert "Name=Value" in out and "EndpointName=churn-staging;VariantName=AllTraffic" in out and "byte order mark" in out
+
+
+@pytest.mark.parametrize("content, expected", [
+    (b"timestamp,namespace,metric,value\n1,a,b,1\n", "missing: dimensions"),
+    (b"timestamp,namespace,metric,dimensions,value\n2026-11-01T00:00:00Z,AWS/SageMaker,Invocations,EndpointName,1\n", "is not Name=Value"),
+    (b"timestamp,namespace,metric,dimensions,value\n2026-11-01T00:00:00Z,AWS/SageMaker,Invocations,,nan\n", "finite number"),
+    (b"timestamp,namespace,metric,dimensions,value\n\xff\xfe\x00\x01,,,,\n", "not UTF-8"),
+    (b"timestamp,namespace,metric,dimensions,value,count\n2026-11-01T00:00:00Z,A,B,,1,-3\n", "positive count"),
+    (b"", "missing: timestamp"),
+])
+def test_a_malformed_history_is_one_paragraph_naming_the_line(tmp_path, capsys, content, expected):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    assert main(["calibrate", "--history", str(path), "--env", "staging"]) == 2
+    err = capsys.readouterr().err
+    assert expected in err and str(path) in err and "Traceback" not in err, err
+
+
+def test_a_window_of_no_days_is_refused(capsys):
+    assert main(["calibrate", "--target", "local", "--days", "0"]) == 2
+    assert "positive number of days" in capsys.readouterr().err

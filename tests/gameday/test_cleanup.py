@@ -12,6 +12,7 @@ from simulacro.drill.faults.deployment import update_endpoint
 from simulacro.drill.faults.model_package import register_model_package
 from simulacro.drill.faults.pipeline import start_failing_execution
 from simulacro.drill.faults.rule_target import make_unreachable
+from simulacro.drill.faults.steps import forget
 from simulacro.drill.probes import ProbeQueue
 from simulacro.provision import inventory
 from simulacro.spec import load_stack
@@ -29,10 +30,10 @@ def crash_a_run(target, stack, run_id=RUN):
     RuleListener(target, stack.rule("churn-pipeline-failed"), run_id)
     for rule, how in (("churn-pipeline-failed", "policy"), ("churn-model-package-state", "missing")):
         arn = staging("events").describe_rule(Name=rule)["Arn"]
-        make_unreachable(staging("events"), staging("sqs"), staging("sns"), rule, arn, "ops-queue", how, run_id)
-    update_endpoint(staging("sagemaker"), target.clock, stack.endpoint("churn-staging"), run_id, broken=False)
-    register_model_package(staging("sagemaker"), "churn-models", run_id)
-    start_failing_execution(staging("sagemaker"), stack.pipeline("churn-training"), "Evaluate")
+        make_unreachable(staging("events"), staging("sqs"), staging("sns"), rule, arn, "ops-queue", how, run_id, undo=forget)
+    update_endpoint(staging("sagemaker"), target.clock, stack.endpoint("churn-staging"), run_id, broken=False, undo=forget)
+    register_model_package(staging("sagemaker"), "churn-models", run_id, undo=forget)
+    start_failing_execution(staging("sagemaker"), stack.pipeline("churn-training"), "Evaluate", run_id, undo=forget)
     target.clock.sleep(600)  # the update finished long ago; the execution is still running
     target.run_id = None
 
@@ -90,12 +91,12 @@ def test_the_command_cleans_an_account_through_its_endpoint(account, monkeypatch
     target.run_id = RUN
     ProbeQueue(target, "staging", RUN, "notifications")
     RuleListener(target, stack.rule("churn-endpoint-state-staging"), RUN)
-    register_model_package(target.client("sagemaker"), "churn-models", RUN)
+    register_model_package(target.client("sagemaker"), "churn-models", RUN, undo=forget)
     assert cli.main(["cleanup", "--run-id", RUN, "--env", "staging", "--endpoint-url", account.url]) == 0
     printed = capsys.readouterr().out
     assert f"cleanup of run {RUN} in {account.url}, environment staging (account 210987654321)" in printed
     assert "staging: probe queue simulacro-probe-" in printed and "staging: model package arn:aws:sagemaker" in printed
-    assert "4 leftover(s) removed, 0 to look at by hand" in printed  # two probe queues, a probe target, a package
+    assert "4 leftover(s) removed, 0 failed to remove, 0 to look at by hand" in printed  # two probe queues, a probe target, a package
     assert cli.main(["cleanup", "--run-id", RUN, "--env", "staging", "--endpoint-url", account.url]) == 0
     assert "nothing left behind" in capsys.readouterr().out
 

@@ -126,3 +126,23 @@ def test_drills_without_recorded_actions_make_the_command_say_so(tmp_path, capsy
     monkeypatch.setattr(RecordedActions, "load", classmethod(lambda cls, path=tmp_path / "empty.json": cls()))
     assert cli.main(["iam-policy", "-m", "inventory"]) == 1
     assert "no recorded actions for drills/test_inventory.py::test_alarms_exist_with_owner_and_actions_as_declared" in capsys.readouterr().err
+
+
+def test_actions_that_take_a_resource_are_scoped_to_the_specs_arns(capsys):
+    """DeleteQueue, UpdateEndpoint, DeleteModelPackage and PassRole act only on what the spec (or the drills) own."""
+    code, policy, err = _printed_policy(capsys, "--env", "staging")
+    assert code == 0, err
+    by_action = {action: statement["Resource"] for statement in policy["Statement"] for action in statement["Action"]}
+    account = "210987654321"
+    assert by_action["sqs:DeleteQueue"] == [f"arn:aws:sqs:eu-west-1:{account}:simulacro-*"]
+    assert f"arn:aws:sagemaker:eu-west-1:{account}:endpoint/churn-staging" in by_action["sagemaker:UpdateEndpoint"]
+    assert not any("churn-prod" in arn or "345678901234" in arn for arn in by_action["sagemaker:UpdateEndpoint"])
+    assert by_action["sagemaker:DeleteModelPackage"] == [f"arn:aws:sagemaker:eu-west-1:{account}:model-package/churn-models/*"]
+    assert by_action["iam:PassRole"] == [f"arn:aws:iam::{account}:role/churn-sagemaker-execution",
+                                         f"arn:aws:iam::{account}:role/churn-sagemaker-pipeline"]
+    assert all(by_action[a] == "*" for a in ("cloudwatch:DescribeAlarms", "iam:SimulatePrincipalPolicy"))
+
+
+def test_the_policy_for_an_unknown_environment_is_refused(capsys):
+    assert cli.main(["iam-policy", "--env", "qa"]) == 2
+    assert "unknown environment 'qa'" in capsys.readouterr().err

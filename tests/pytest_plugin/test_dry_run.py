@@ -61,3 +61,16 @@ def test_a_local_dry_run_prints_the_plan_too(pytester):
     assert result.ret == 0, output
     assert "would inject: pipeline churn-training: step Train made to fail  [pipeline churn-training, parameter SimulacroFailStep, value Train]" in output
     assert "then expect:  churn-pipeline-train-step-failed ALARM budget 3m" in output
+
+
+def test_the_prod_plan_names_nothing_prod_does_not_have(pytester, monkeypatch, tmp_path, account):
+    """The rehearsal of a prod run reaches prod only: no staging pipeline, endpoint or rule in the plan; the control
+    run and every drill that writes (traffic included) would be skipped."""
+    result, output, calls = _dry_run(pytester, monkeypatch, tmp_path, account, "prod", account.others["prod"],
+                                     "-m", "endpoint or monitor or runbook")
+    assert result.ret == 0, output
+    plan = output[output.index("simulacro dry run"):]
+    assert "churn-training" not in plan and "churn-staging" not in plan, plan
+    assert "test_healthy_traffic_and_a_clean_pipeline_run_raise_no_alarm" in plan
+    for drill in ("test_healthy_traffic_and_a_clean_pipeline_run_raise_no_alarm", "test_requests_are_captured_in_the_documented_layout"):
+        assert f"add '{drill}' (or 'all') there to run it on prod" in plan, plan

@@ -61,9 +61,8 @@ FORGETFUL_ROLLBACK = textwrap.dedent('''
 
     original = rule_target._deny_in_policy
 
-    def deny_and_forget(*args):
-        original(*args)
-        return lambda: None
+    def deny_and_forget(sqs, sns, arn, rule_arn, undo):
+        original(sqs, sns, arn, rule_arn, lambda step: None)  # the policy changes; its undo is never registered
 
     rule_target._deny_in_policy = deny_and_forget
 ''')
@@ -94,10 +93,10 @@ SIGTERM_DURING_INJECTION = textwrap.dedent('''
     injected = Faults._injected
 
     def _injected(self, label, inject, **detail):
-        def inject_then_terminate():
-            restore = inject()
+        def inject_then_terminate(undo):
+            made = inject(undo)
             os.kill(os.getpid(), signal.SIGTERM)  # as `kill` or a cancelled CI job would, mid-injection
-            return restore
+            return made
         return injected(self, label, inject_then_terminate, **detail)
 
     Faults._injected = _injected

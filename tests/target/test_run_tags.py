@@ -35,8 +35,10 @@ def test_a_versioned_model_package_keeps_its_groups_tags(provisioned):
     try:
         from simulacro.drill.faults.model_package import register_model_package
 
-        arn, undo = register_model_package(provisioned.client("sagemaker", "staging"), "churn-models", "20261127120000-abc123")
-        undo()
+        undos = []
+        register_model_package(provisioned.client("sagemaker", "staging"), "churn-models", "20261127120000-abc123", undo=undos.append)
+        for undo in reversed(undos):
+            undo()
     finally:
         provisioned.run_id = None
         stop()

@@ -7,39 +7,43 @@ AWS, a model data URL that does not exist).
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 from simulacro.provision.settle import settled
 from simulacro.spec.model import Endpoint
 
+from .steps import Undo
+
 BROKEN_ARTIFACT = "models/does-not-exist.json"
 
 
-def update_endpoint(sagemaker: Any, clock: Any, endpoint: Endpoint, run_id: str, *, broken: bool) -> tuple[str, Callable[[], None]]:
-    """Start an update of `endpoint`; returns the new config's name and how to go back to the original."""
+def update_endpoint(sagemaker: Any, clock: Any, endpoint: Endpoint, run_id: str, *, broken: bool, undo: Undo) -> str:
+    """Start an update of `endpoint`; returns the new config's name. Each step registers its undo as it goes:
+    the model (when broken), the config, then the way back to the original config."""
     live = sagemaker.describe_endpoint(EndpointName=endpoint.name)
     original = live["EndpointConfigName"]
     config = sagemaker.describe_endpoint_config(EndpointConfigName=original)
     suffix = f"simulacro-{'broken' if broken else 'copy'}-{run_id}"
     new_config = f"{endpoint.name}-{suffix}"[:63]
     created_model = _broken_model(sagemaker, config, suffix) if broken else None
+    if created_model:
+        undo(lambda: sagemaker.delete_model(ModelName=created_model))
     variants = [{k: v for k, v in variant.items() if k in _VARIANT_FIELDS} for variant in config["ProductionVariants"]]
     if created_model:
         variants = [{**v, "ModelName": created_model} for v in variants]
     extra = {"DataCaptureConfig": config["DataCaptureConfig"]} if config.get("DataCaptureConfig") else {}
     sagemaker.create_endpoint_config(EndpointConfigName=new_config, ProductionVariants=variants, **extra)
-    sagemaker.update_endpoint(EndpointName=endpoint.name, EndpointConfigName=new_config)
+    undo(lambda: sagemaker.delete_endpoint_config(EndpointConfigName=new_config))
 
-    def restore() -> None:
+    def back_to_original() -> None:
         settled(sagemaker, clock, endpoint.name)
         if sagemaker.describe_endpoint(EndpointName=endpoint.name)["EndpointConfigName"] != original:
             sagemaker.update_endpoint(EndpointName=endpoint.name, EndpointConfigName=original)
             settled(sagemaker, clock, endpoint.name)
-        sagemaker.delete_endpoint_config(EndpointConfigName=new_config)
-        if created_model:
-            sagemaker.delete_model(ModelName=created_model)
 
-    return new_config, restore
+    undo(back_to_original)  # before the call: it checks what the endpoint serves, so it is right either way
+    sagemaker.update_endpoint(EndpointName=endpoint.name, EndpointConfigName=new_config)
+    return new_config
 
 
 _VARIANT_FIELDS = ("VariantName", "ModelName", "InitialInstanceCount", "InstanceType", "InitialVariantWeight")

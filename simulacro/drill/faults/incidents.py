@@ -15,9 +15,13 @@ from simulacro.provision.settle import settled
 from simulacro.provision.naming import endpoint_config_body, endpoint_config_name
 from simulacro.spec.model import Endpoint, Stack
 
+from .steps import Undo
 
-def bad_deployment(sagemaker: Any, clock: Any, stack: Stack, endpoint: Endpoint, artifact: str, run_id: str) -> Callable[[], None]:
-    """Deploy the spec's endpoint config with a model that answers errors (built from the spec, not the live config)."""
+
+def bad_deployment(sagemaker: Any, clock: Any, stack: Stack, endpoint: Endpoint, artifact: str, run_id: str, *,
+                   undo: Undo) -> None:
+    """Deploy the spec's endpoint config with a model that answers errors (built from the spec, not the live config).
+    Each step registers its undo as it goes: the model, the config, then the rollback to the original config."""
     original = sagemaker.describe_endpoint(EndpointName=endpoint.name)["EndpointConfigName"]
     name = f"{endpoint.name}-simulacro-bad-{run_id}"[:63]
     spec_model = next(m for m in stack.models if m.name == endpoint.model and m.environment == endpoint.environment)
@@ -25,14 +29,21 @@ def bad_deployment(sagemaker: Any, clock: Any, stack: Stack, endpoint: Endpoint,
     sagemaker.create_model(ModelName=name, ExecutionRoleArn=f"arn:aws:iam::{account}:role/{spec_model.role_name}",
                            PrimaryContainer={"Image": spec_model.image, "ModelDataUrl": f"s3://simulacro-local-models/{artifact}",
                                              "Environment": {"SIMULACRO_MODEL_ARTIFACT": artifact}})
+    undo(lambda: sagemaker.delete_model(ModelName=name))
     sagemaker.create_endpoint_config(EndpointConfigName=name, **endpoint_config_body(endpoint, name))
+    undo(lambda: sagemaker.delete_endpoint_config(EndpointConfigName=name))
+    undo(_restorer(sagemaker, clock, endpoint.name, original, spec_fallback=(endpoint, spec_model.name)))
     deploy(sagemaker, endpoint.name, name)
-    return _restorer(sagemaker, clock, endpoint.name, original, [name], [name], spec_fallback=(endpoint, spec_model.name))
 
 
 def promote_regressed_model(sagemaker: Any, clock: Any, endpoint: Endpoint, group: str, artifact: str,
-                            run_id: str) -> tuple[str, Callable[[], None]]:
-    """Register and approve a package of the regressed model; the promotion path deploys it."""
+                            run_id: str, *, undo: Undo) -> str:
+    """Register and approve a package of the regressed model; the promotion path deploys it. Returns the package.
+
+    Undone in reverse: the package is rejected first (a deployer still holding the approval event must not
+    deploy it after the rollback), the endpoint goes back with the deployer's copies removed, the package is
+    deleted. Each is registered before the step it undoes, so an approval that fails half-way (refused,
+    interrupted) never leaves an Approved package behind."""
     original = sagemaker.describe_endpoint(EndpointName=endpoint.name)["EndpointConfigName"]
     model = sagemaker.describe_model(ModelName=sagemaker.describe_endpoint_config(EndpointConfigName=original)["ProductionVariants"][0]["ModelName"])
     container = model["PrimaryContainer"]
@@ -43,18 +54,18 @@ def promote_regressed_model(sagemaker: Any, clock: Any, endpoint: Endpoint, grou
                                                 "Environment": {**container.get("Environment", {}), "SIMULACRO_MODEL_ARTIFACT": artifact}}],
                                 "SupportedContentTypes": ["text/csv"], "SupportedResponseMIMETypes": ["text/csv"]},
     )["ModelPackageArn"]
-    sagemaker.update_model_package(ModelPackageArn=package, ModelApprovalStatus="Approved")
-    restore_endpoint = _restorer(sagemaker, clock, endpoint.name, original, [], [])
+    undo(lambda: sagemaker.delete_model_package(ModelPackageName=package))
+    restore_endpoint = _restorer(sagemaker, clock, endpoint.name, original)
 
-    def restore() -> None:
-        # Rejected first: a deployer still holding the approval event must not deploy it after the rollback.
-        sagemaker.update_model_package(ModelPackageArn=package, ModelApprovalStatus="Rejected",
-                                       ApprovalDescription="Simulacro drill over: never deploy")
+    def endpoint_back() -> None:
         restore_endpoint()
         _delete_deployed_copies(sagemaker, endpoint.name, original)
-        sagemaker.delete_model_package(ModelPackageName=package)
 
-    return package, restore
+    undo(endpoint_back)
+    undo(lambda: sagemaker.update_model_package(ModelPackageArn=package, ModelApprovalStatus="Rejected",
+                                                ApprovalDescription="Simulacro drill over: never deploy"))
+    sagemaker.update_model_package(ModelPackageArn=package, ModelApprovalStatus="Approved")
+    return package
 
 
 def keep_promotion_rules(events: Any, stack: Stack, environment: str) -> Callable[[], None]:
@@ -75,8 +86,9 @@ def keep_promotion_rules(events: Any, stack: Stack, environment: str) -> Callabl
     return restore
 
 
-def _restorer(sagemaker: Any, clock: Any, endpoint: str, original: str, configs: list[str], models: list[str],
+def _restorer(sagemaker: Any, clock: Any, endpoint: str, original: str,
               spec_fallback: tuple[Endpoint, str] | None = None) -> Callable[[], None]:
+    """How to put `endpoint` back on its `original` config (and drop the deployment tags) once it has settled."""
     def restore() -> None:
         settled(sagemaker, clock, endpoint)
         if spec_fallback is not None:
@@ -85,10 +97,6 @@ def _restorer(sagemaker: Any, clock: Any, endpoint: str, original: str, configs:
             sagemaker.update_endpoint(EndpointName=endpoint, EndpointConfigName=original)
             settled(sagemaker, clock, endpoint)
         _untag_deployment(sagemaker, endpoint)
-        for config in configs:
-            sagemaker.delete_endpoint_config(EndpointConfigName=config)
-        for model in models:
-            sagemaker.delete_model(ModelName=model)
 
     return restore
 
@@ -105,7 +113,8 @@ def _ensure_config(sagemaker: Any, name: str, endpoint: Endpoint, model_name: st
 
 def _delete_deployed_copies(sagemaker: Any, endpoint: str, keep: str) -> None:
     """The promotion path's deployer made a config and a model for the package: remove them."""
-    for config in sagemaker.list_endpoint_configs(NameContains=f"{endpoint}-package-")["EndpointConfigs"]:
+    pages = sagemaker.get_paginator("list_endpoint_configs").paginate(NameContains=f"{endpoint}-package-")
+    for config in [c for page in pages for c in page["EndpointConfigs"]]:
         name = config["EndpointConfigName"]
         if name != keep:
             sagemaker.delete_endpoint_config(EndpointConfigName=name)
