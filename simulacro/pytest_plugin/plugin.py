@@ -21,6 +21,8 @@ from simulacro.target.aws_errors import AwsAccessProblem, CredentialsProblem
 from simulacro.pytest_plugin.dry_run import plan_text
 from simulacro.evidence import DrillRecord, drill_html, inventory_html
 from simulacro.gameday.signals import interrupts_held, sigterm_raises_keyboard_interrupt
+from simulacro.pytest_plugin.candidate_gate import PLUGIN_NAME as CANDIDATE_PLUGIN, CandidateGate, add_options as add_candidate_options
+from simulacro.pytest_plugin.candidate_gate import candidate, leave_candidate  # noqa: F401 - the gate's fixtures
 from simulacro.pytest_plugin.interrupt_each_phase import InterruptEachPhase
 from simulacro.pytest_plugin.session import SimulacroSession, record_json
 from simulacro.spec import DEFAULT_SPEC, Stack
@@ -55,6 +57,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--interrupt-each-phase", action="store_true", help="against the local AWS, run each destructive "
                     "drill, then interrupt it at each phase and check that the rollback leaves the stack as it was")
     group.addoption("--evidence", default=None, help="JSON evidence bundle (default: beside --html, else reports/drills.json)")
+    add_candidate_options(group)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -70,6 +73,7 @@ def pytest_configure(config: pytest.Config) -> None:
     state.check_options()
     state.restore_sigterm = sigterm_raises_keyboard_interrupt()
     config.pluginmanager.register(_ReportListener(state), "simulacro-reports")
+    config.pluginmanager.register(CandidateGate(state), CANDIDATE_PLUGIN)
     if config.getoption("--interrupt-each-phase"):
         config.pluginmanager.register(InterruptEachPhase(state), "simulacro-interruptions")
     state.restore_progress = waits.report_progress_to(state.say_live)

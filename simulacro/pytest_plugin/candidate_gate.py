@@ -1,0 +1,112 @@
+"""The pre-promotion gate's candidate: `--candidate PATH_OR_ARN`, the `candidate` fixture, and the verdict in
+the terminal, the HTML report (its first section), the JSON bundle and the exit status.
+
+A candidate file is checked when the run starts (a bad one stops the run with exit 4, naming file, line and
+path); a model package ARN is read from the account once the target is up. Without `--candidate` the
+candidate drills skip with one line saying so, and no verdict is given.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from simulacro.drill.candidate.verdict import judge
+from simulacro.errors import BadInput
+from simulacro.evidence.verdict import candidate_verdict_html
+from simulacro.spec.candidate import Candidate, CandidateError, is_package_arn, load_candidate
+
+NO_CANDIDATE = ("no --candidate given: the gate proves the observability stack only; pass --candidate "
+                "fixtures/candidates/<file>.yaml (local) or a model package ARN (--target aws) to gate a model")
+
+
+def add_options(group: Any) -> None:
+    group.addoption("--candidate", default=None, metavar="PATH_OR_ARN", help="gate this candidate for promotion: a candidate "
+                    "file (fixtures/candidates/) or, with --target aws, a model package ARN")
+    group.addoption("--leave-candidate", action="store_true", help="on --target aws, leave staging on the candidate after "
+                    "the gate (default: back on the current model)")
+
+
+class CandidateGate:
+    def __init__(self, state: Any):
+        self.state = state
+        config = state.config
+        self.given: str | None = config.getoption("--candidate")
+        self.leave = bool(config.getoption("--leave-candidate"))
+        self.loaded: Candidate | None = None
+        if self.given and is_package_arn(self.given):
+            if not state.on_aws or state.dry_run:
+                raise pytest.UsageError(f"--candidate {self.given}: a model package ARN is read from a real account; add "
+                                        "--target aws (without --dry-run), or pass a candidate file such as "
+                                        "fixtures/candidates/healthy.yaml for the local AWS")
+        elif self.given:
+            try:
+                self.loaded = load_candidate(self.given, state.stack, Path(config.getoption("--spec")).parent)
+            except CandidateError as error:
+                raise pytest.UsageError(str(error)) from None
+
+    def candidate(self, target: Any) -> Candidate:
+        """The candidate being gated (skips the drill, with the reason, when none was given)."""
+        if not self.given:
+            pytest.skip(NO_CANDIDATE)
+        if self.loaded is None:
+            from simulacro.drill.candidate.package import candidate_from_package
+
+            try:
+                self.loaded = candidate_from_package(target.client("sagemaker", self.state.environment), self.given,
+                                                     self.state.stack, self.state.environment)
+            except BadInput as error:
+                pytest.fail(str(error), pytrace=False)
+        if self.loaded.environment not in target.environments:
+            pytest.skip(f"candidate {self.loaded.name} goes to {self.loaded.endpoint_name} in {self.loaded.environment}, "
+                        f"which this run does not reach")
+        return self.loaded
+
+    def verdict(self) -> dict[str, Any] | None:
+        if self.loaded is None or hasattr(self.state.config, "workerinput"):
+            return None
+        return judge(self.loaded, self.state.drills_json(), self.state.skipped).to_json()
+
+    def pytest_simulacro_bundle(self, bundle: dict[str, Any]) -> None:
+        verdict = self.verdict()
+        if verdict is not None:
+            bundle["candidate"] = verdict
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> Iterator[None]:
+        verdict = self.verdict()
+        if verdict is not None and verdict["verdict"] != "promotable" and session.exitstatus == 0:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED  # the gate exits 0 only for a promotable candidate
+        return (yield)
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        verdict = self.verdict()
+        if verdict is None:
+            return
+        terminalreporter.write_sep("=", f"simulacro: {verdict['headline']}", green=verdict["verdict"] == "promotable",
+                                   red=verdict["verdict"] != "promotable")
+        for reason in verdict["reasons"]:
+            terminalreporter.write_line(f"  - {reason}")
+        for item in verdict["not_proven"]:
+            terminalreporter.write_line(f"  (not proven) {item}")
+
+    def pytest_html_results_summary(self, prefix: list[str], summary: list[str], postfix: list[str], session: Any) -> None:
+        verdict = self.verdict()
+        if verdict is not None:
+            prefix.insert(0, candidate_verdict_html(verdict))
+
+
+PLUGIN_NAME = "simulacro-candidate"
+
+
+@pytest.fixture(scope="session")
+def candidate(request: pytest.FixtureRequest, target: Any) -> Candidate:
+    """The candidate being gated (`--candidate`); the drill skips, saying so, when none was given."""
+    return request.config.pluginmanager.get_plugin(PLUGIN_NAME).candidate(target)
+
+
+@pytest.fixture(scope="session")
+def leave_candidate(request: pytest.FixtureRequest) -> bool:
+    """`--leave-candidate`: on real staging, the endpoint stays on the candidate after the gate."""
+    return request.config.pluginmanager.get_plugin(PLUGIN_NAME).leave
