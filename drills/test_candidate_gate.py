@@ -11,7 +11,8 @@ from simulacro.drill.candidate.package import candidate_config
 from simulacro.runbooks import RUNBOOKS
 from simulacro.spec import format_duration
 
-CONTROL_MINUTES = 10
+# Each alarm on the endpoint judges at least two full evaluation windows of the candidate; never less than this.
+CONTROL_FLOOR = 300
 ROLLBACK_RUNBOOK = "regression-after-promotion"
 
 
@@ -61,7 +62,7 @@ def test_candidate_passes_the_control_run(stack, target, candidate, expect, faul
     if not outcome["Deployed"]:
         pytest.fail(f"no control run on candidate {candidate.name}: it never went live on {endpoint.name} "
                     f"(FailureReason: {outcome.get('FailureReason')})", pytrace=False)
-    window = max([CONTROL_MINUTES * 60] + [2 * a.evaluation_periods * a.period for a in alarms])
+    window = max([CONTROL_FLOOR] + [2 * a.evaluation_periods * a.period for a in alarms])
     target.clock.sleep(window)
     fired = _entered_alarm(target, candidate.environment, {a.name for a in alarms}, since)
     smoke = _smoke(target, candidate)
@@ -205,7 +206,7 @@ def _alarms_watching(stack, endpoint):
 def _entered_alarm(target, environment, names, since):
     cloudwatch = target.client("cloudwatch", environment)
     items = cloudwatch.describe_alarm_history(HistoryItemType="StateUpdate", StartDate=since, MaxRecords=100)["AlarmHistoryItems"]
-    return [f"{i['AlarmName']}: {i['HistorySummary']}" for i in items
+    return [f"{i['AlarmName']} entered ALARM ({i['HistorySummary']})" for i in items
             if i["AlarmName"] in names and "to ALARM" in i["HistorySummary"] and i["Timestamp"] >= since]
 
 

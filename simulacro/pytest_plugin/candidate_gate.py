@@ -89,7 +89,8 @@ class CandidateGate:
         for reason in verdict["reasons"]:
             terminalreporter.write_line(f"  - {reason}")
         for item in verdict["not_proven"]:
-            terminalreporter.write_line(f"  (not proven) {item}")
+            if not any(item.split(":", 1)[1].strip() in reason for reason in verdict["reasons"]):
+                terminalreporter.write_line(f"  (not proven) {item}")
 
     def pytest_html_results_summary(self, prefix: list[str], summary: list[str], postfix: list[str], session: Any) -> None:
         verdict = self.verdict()

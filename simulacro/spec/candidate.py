@@ -141,6 +141,9 @@ def _endpoint_of(candidate: CandidateFile, stack: Stack) -> tuple[Endpoint | Non
     endpoints = [e for e in stack.endpoints if e.name in deployed]
     if len(endpoints) == 1:
         return endpoints[0], []
+    declared = sorted({g.name for g in stack.model_package_groups})
+    if not endpoints and group not in declared:
+        return None, [("model_package.group", f"no model package group {group!r} in the stack spec (declared: {', '.join(declared) or 'none'})")]
     if not endpoints:
         return None, [("model_package.group", f"no promotion rule of the stack spec deploys packages of group {group!r}: "
                        "name the endpoint the candidate is for in `endpoint`")]
