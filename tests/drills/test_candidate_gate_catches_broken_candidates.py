@@ -267,3 +267,36 @@ def test_the_verdict_needs_every_required_part_and_a_green_stack(spec):
     skipped = {drills[2]["drill"]: "refused on prod"}
     verdict = judge(candidate, drills[:2] + drills[3:], skipped)
     assert not verdict.promotable and verdict.reasons == ["control run on the candidate was not proven: refused on prod"]
+
+
+# --- a real model package read back as a candidate (the --target aws path, against the local AWS) -----------------
+
+def _package(sagemaker, metadata):
+    return sagemaker.create_model_package(
+        ModelPackageGroupName="churn-models", ModelApprovalStatus="PendingManualApproval",
+        InferenceSpecification={"Containers": [{"Image": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/churn:5",
+                                                "ModelDataUrl": "s3://churn-models-staging/churn/v5/model.tar.gz"}],
+                                "SupportedContentTypes": ["text/csv"], "SupportedResponseMIMETypes": ["text/csv"]},
+        **({"CustomerMetadataProperties": metadata} if metadata else {}))["ModelPackageArn"]
+
+
+def test_a_package_arn_becomes_the_candidate_the_deployer_would_build(provisioned, stack):
+    from simulacro.drill.candidate.package import candidate_config, candidate_from_package
+
+    sagemaker = provisioned.client("sagemaker", "staging")
+    plain = _package(sagemaker, None)
+    renamed = _package(sagemaker, {"endpoint-config:variant-name": "Blue", "endpoint-config:capture": "off"})
+    try:
+        as_is = candidate_from_package(sagemaker, plain, stack, "staging")
+        assert (as_is.endpoint_name, as_is.package_arn, as_is.model_package.group) == ("churn-staging", plain, "churn-models")
+        assert as_is.endpoint_config.variant_name == "AllTraffic" and as_is.endpoint_config.capture.enabled
+        asked = candidate_from_package(sagemaker, renamed, stack, "staging")
+        assert asked.endpoint_config.variant_name == "Blue"
+        serving = sagemaker.describe_endpoint_config(
+            EndpointConfigName=sagemaker.describe_endpoint(EndpointName="churn-staging")["EndpointConfigName"])
+        config = candidate_config(asked, serving)
+        assert config["ProductionVariants"][0]["VariantName"] == "Blue"
+        assert not config["DataCaptureConfig"]["EnableCapture"]
+    finally:
+        for arn in (plain, renamed):
+            sagemaker.delete_model_package(ModelPackageName=arn)
