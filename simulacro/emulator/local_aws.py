@@ -76,7 +76,7 @@ class LocalAws:
         self.monitoring.schedules.clear()
         self.events.log.clear()
         self.events.transient_failures.clear()
-        for part in (self.endpoints, self.pipelines, self.dataplane):
+        for part in (self.endpoints, self.pipelines, self.dataplane, self.model_registry):
             part.clear()
 
     def _reset_moto(self) -> None:

@@ -300,3 +300,16 @@ def test_a_package_arn_becomes_the_candidate_the_deployer_would_build(provisione
     finally:
         for arn in (plain, renamed):
             sagemaker.delete_model_package(ModelPackageName=arn)
+
+
+def test_a_deleted_package_version_is_never_numbered_again(provisioned):
+    """As on AWS: the gate deletes its candidate packages, and the next registration must not reuse their ARNs."""
+    sagemaker = provisioned.client("sagemaker", "staging")
+    first, second = (_package(sagemaker, None) for _ in range(2))
+    sagemaker.delete_model_package(ModelPackageName=second)
+    sagemaker.delete_model_package(ModelPackageName=first)
+    third = _package(sagemaker, None)
+    try:
+        assert int(third.rsplit("/", 1)[-1]) > int(second.rsplit("/", 1)[-1])
+    finally:
+        sagemaker.delete_model_package(ModelPackageName=third)
