@@ -64,9 +64,10 @@ class CandidateGate:
         return self.loaded
 
     def verdict(self) -> dict[str, Any] | None:
-        if self.loaded is None or hasattr(self.state.config, "workerinput"):
+        if not self.given or hasattr(self.state.config, "workerinput"):
             return None
-        return judge(self.loaded, self.state.drills_json(), self.state.skipped).to_json()
+        return judge(self.loaded or _named_by_arn(self.given, self.state.environment), self.state.drills_json(),
+                     self.state.skipped).to_json()
 
     def pytest_simulacro_bundle(self, bundle: dict[str, Any]) -> None:
         verdict = self.verdict()
@@ -96,6 +97,14 @@ class CandidateGate:
         verdict = self.verdict()
         if verdict is not None:
             prefix.insert(0, candidate_verdict_html(verdict))
+
+
+def _named_by_arn(arn: str, environment: str) -> Any:
+    """What the verdict needs of a package the xdist controller did not read (its workers did)."""
+    from types import SimpleNamespace
+
+    group, version = arn.rsplit("/", 2)[-2:]
+    return SimpleNamespace(name=f"{group}-v{version}", source=arn, endpoint_name=f"the endpoint its promotion rule deploys in {environment}")
 
 
 PLUGIN_NAME = "simulacro-candidate"
