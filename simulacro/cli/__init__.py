@@ -12,16 +12,20 @@ from typing import Callable
 
 from simulacro.errors import SimulacroError
 
-from . import baseline, calibrate, cleanup, iam_policy, runbook, sandbox
+from . import baseline, calibrate, cleanup, drill, iam_policy, runbook, sandbox
 from .options import EXIT_BAD_INPUT, EXIT_INTERRUPTED, Subcommands
 
-COMMANDS: list[Callable[[Subcommands], None]] = [calibrate.register, baseline.register, runbook.register,
+COMMANDS: list[Callable[[Subcommands], None]] = [drill.register, calibrate.register, baseline.register, runbook.register,
                                                  cleanup.register, iam_policy.register, sandbox.register]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown and not getattr(args, "accepts_unknown", False):
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    if unknown:
+        args.pytest_args = unknown + list(args.pytest_args)
     try:
         return args.run(args)
     except (SimulacroError, FileNotFoundError, FileExistsError) as error:
@@ -33,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m simulacro", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="simulacro", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, metavar="command")
     for register in COMMANDS:
         register(commands)

@@ -8,8 +8,8 @@ virtual time (namespace `AWS/SageMaker`, dimensions EndpointName and VariantName
 
 Errors, as AWS returns them:
 - no such endpoint, or one that is not serving (`Creating`, `Failed`, ...): `ValidationError`
-  (400) "Endpoint <name> of account <account> not found.", no metrics. An `Updating` endpoint
-  serves on its current config.
+  (400) "Endpoint <name> of account <account> not found.", no metrics. An `Updating` or
+  `RollingBack` endpoint serves on its current config.
 - the model answers an error: `ModelError` (424) with `OriginalStatusCode`; a body the model cannot
   read is a 400 (`Invocation4XXErrors`), an injected fault a 500 (`Invocation5XXErrors`); both count
   in `InvocationModelErrors`.
@@ -27,6 +27,10 @@ probability, drawn from the endpoint's seeded generator) and `latency-ms:<millis
 every request's model latency). Whitespace and case around names do not matter. An unknown item
 or a bad value is answered like a model refusing the request (400), naming the syntax.
 
+During a blue/green deployment (`guardrails.py`) each request goes to the new fleet with the share of
+traffic shifted to it, and is answered by the new config's model; both fleets publish under the same
+EndpointName and VariantName, as on AWS, so the alarms see the mix.
+
 Only endpoints that declare the mechanism honour it: an endpoint tagged
 `simulacro:fault-attribute=<attribute name>` (`FAULT_ATTRIBUTE_TAG`); every other endpoint ignores
 the header, as the prod model does.
@@ -39,7 +43,7 @@ import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -54,7 +58,7 @@ from .overlay import Call, Overlay
 
 NAMESPACE = "AWS/SageMaker"
 FAULT_ATTRIBUTE_TAG = "simulacro:fault-attribute"
-SERVING_STATUSES = ("InService", "Updating")
+SERVING_STATUSES = ("InService", "Updating", "SystemUpdating", "RollingBack")  # the serving fleet keeps answering
 OVERHEAD_MEDIAN_MICROSECONDS = 1800.0
 OVERHEAD_SIGMA = 0.25
 DATASET = FIXTURES / "datasets" / "churn" / "train.csv"
@@ -128,11 +132,16 @@ def parse_faults(custom_attributes: str | None, attribute: str) -> Faults:
     return Faults(error_rate, latency_ms)
 
 
+TrafficSplit = Callable[[str, str, str], "tuple[str, float] | None"]  # (account, region, endpoint) -> (new config, share)
+
+
 class Dataplane:
-    def __init__(self, clock: VirtualClock, metrics: MetricStore, capture: Capture | None = None):
+    def __init__(self, clock: VirtualClock, metrics: MetricStore, capture: Capture | None = None,
+                 split: TrafficSplit | None = None):
         self.clock = clock
         self.metrics = metrics
         self.capture = capture or Capture()
+        self.split = split or (lambda account, region, endpoint: None)
         self._generators: dict[tuple[str, str, str, int | None], np.random.Generator] = {}
         self._dataset: list[str] | None = None
 
@@ -175,7 +184,7 @@ class Dataplane:
                 return _summary(0, None, start, end)
             rng = self._generator(account, region, endpoint_name, seed)
             index = np.arange(count) % len(bodies)
-            served = self._serve(serving, bodies, index, "text/csv", None, faults, times, rng)
+            served = self._serve_fleets(serving, bodies, index, "text/csv", None, faults, times, rng)
         return _summary(count, served, start, end)
 
     # --- InvokeEndpoint ----------------------------------------------------------------
@@ -192,8 +201,8 @@ class Dataplane:
             faults, text = Faults(), _Refusal(str(error))  # the model refuses the request: a 400 like a bad body
         rng = self._generator(call.account, call.region, serving.endpoint, None)
         times = np.array([self.clock.now().timestamp()])
-        served = self._serve(serving, [text], np.zeros(1, dtype=int), content_type, params.get("Accept"), faults,
-                             times, rng, inference_id=params.get("InferenceId"))
+        served = self._serve_fleets(serving, [text], np.zeros(1, dtype=int), content_type, params.get("Accept"), faults,
+                                    times, rng, inference_id=params.get("InferenceId"))
         status = int(served.status[0])
         if status != 200:
             raise _model_error(serving, status, served.messages[0] or "")
@@ -204,6 +213,33 @@ class Dataplane:
         }
 
     # --- one code path for both --------------------------------------------------------
+
+    def _serve_fleets(self, serving: Serving, bodies: Sequence[Any], index: np.ndarray, content_type: str,
+                      accept: str | None, faults: Faults, times: np.ndarray, rng: np.random.Generator,
+                      inference_id: str | None = None) -> Served:
+        """`_serve`, with the share of requests a blue/green deployment shifted answered by the new fleet."""
+        green = self._green(serving)
+        if green is None:
+            return self._serve(serving, bodies, index, content_type, accept, faults, times, rng, inference_id)
+        new_fleet, share = green
+        on_new = rng.random(len(index)) < share
+        blue = self._serve(serving, bodies, index[~on_new], content_type, accept, faults, times[~on_new], rng, inference_id)
+        green_served = self._serve(new_fleet, bodies, index[on_new], content_type, accept, faults, times[on_new], rng,
+                                   inference_id)
+        return _merged(on_new, blue, green_served)
+
+    def _green(self, serving: Serving) -> tuple[Serving, float] | None:
+        split = self.split(serving.account, serving.region, serving.endpoint)
+        if split is None:
+            return None
+        config_name, share = split
+        try:
+            variant, model = serving_model(serving.account, serving.region, config_name, serving.variant)
+        except ModelLoadError:
+            return None
+        config = backends.sagemaker(serving.account, serving.region).endpoint_configs.get(config_name)
+        capture = getattr(config, "data_capture_config", None) or None
+        return Serving(serving.account, serving.region, serving.endpoint, variant, model, capture, serving.fault_attribute), share
 
     def _serve(self, serving: Serving, bodies: Sequence[Any], index: np.ndarray, content_type: str,
                accept: str | None, faults: Faults, times: np.ndarray, rng: np.random.Generator,
@@ -289,6 +325,20 @@ class Dataplane:
             lines = Path(DATASET).read_text().splitlines()
             self._dataset = [line for line in lines[1:] if line.strip()]
         return self._dataset
+
+
+def _merged(on_new: np.ndarray, blue: Served, green: Served) -> Served:
+    """One Served in request order from the old fleet's (where not on_new) and the new fleet's."""
+    n = len(on_new)
+    status, model_latency, overhead = np.empty(n, dtype=int), np.empty(n), np.empty(n)
+    for served, where in ((blue, ~on_new), (green, on_new)):
+        status[where], model_latency[where], overhead[where] = served.status, served.model_latency, served.overhead_latency
+    outputs: list[str | None] = [None] * n
+    messages: list[str | None] = [None] * n
+    for served, positions in ((blue, np.flatnonzero(~on_new)), (green, np.flatnonzero(on_new))):
+        for k, position in enumerate(positions.tolist()):
+            outputs[position], messages[position] = served.outputs[k], served.messages[k]
+    return Served(status, outputs, messages, model_latency, overhead, blue.captured + green.captured)
 
 
 class _Refusal(str):

@@ -5,13 +5,26 @@ targets. Locally this stand-in does it, as a client of the local AWS (over HTTP,
 `simulacro.provision.deployments.deploy`, so the deployment is recorded on the endpoint exactly as the README
 asks of the team's tooling). A queue is a deployment queue when tagged `simulacro:deploys-endpoint`.
 Freezing promotion is disabling the promotion rule: then nothing reaches the queue.
+
+Like the team's deployer, it applies the endpoint's deployment guardrail recorded at provisioning
+(`provision/deployment_guardrails.py`): the update is then a blue/green deployment with the declared
+traffic shifting and rollback alarms, which AWS (and the local AWS) runs.
 """
 from __future__ import annotations
 
 import json
 from typing import Any, Callable
 
-from simulacro.provision.deployments import config_from_model_package, deploy
+from simulacro.provision.deployment_guardrails import recorded_deployment_config
+from simulacro.provision.deployments import (
+    CURRENT_CONFIG,
+    MODEL_PACKAGE,
+    PREVIOUS_CONFIG,
+    PREVIOUS_MODEL_PACKAGE,
+    config_from_model_package,
+    deploy,
+    deployment_record,
+)
 
 from . import backends
 
@@ -52,7 +65,7 @@ class LocalDeployer:
             return  # rejected or deleted since the event: a consumer acts on the current state, not the event's
         version = package.rsplit("/", 1)[-1]
         config = config_from_model_package(sagemaker, endpoint, package, f"package-{version}-{int(self.clock.now().timestamp())}")
-        deploy(sagemaker, endpoint, config, model_package=package)
+        deploy_with_guardrail(sagemaker, endpoint, config, model_package=package)
         self.deployed.append({"endpoint": endpoint, "model_package": package, "config": config})
 
     @staticmethod
@@ -72,3 +85,20 @@ class LocalDeployer:
                     if endpoint and queue.approximate_number_of_messages:
                         found.append((account, region, name, endpoint))
         return found
+
+
+def deploy_with_guardrail(sagemaker: Any, endpoint_name: str, config_name: str, *, model_package: str | None = None) -> Any:
+    """`deployments.deploy`, passing the endpoint's recorded guardrail as UpdateEndpoint's DeploymentConfig."""
+    before = deployment_record(sagemaker, endpoint_name)
+    tags = {t["Key"]: t["Value"] for t in sagemaker.list_tags(ResourceArn=before.endpoint_arn).get("Tags", [])}
+    guardrail = recorded_deployment_config(tags)
+    if guardrail is None:
+        return deploy(sagemaker, endpoint_name, config_name, model_package=model_package)
+    sagemaker.add_tags(ResourceArn=before.endpoint_arn, Tags=[
+        {"Key": CURRENT_CONFIG, "Value": config_name},
+        {"Key": PREVIOUS_CONFIG, "Value": before.serving_config},
+        {"Key": MODEL_PACKAGE, "Value": model_package or ""},
+        {"Key": PREVIOUS_MODEL_PACKAGE, "Value": before.model_package or ""},
+    ])
+    sagemaker.update_endpoint(EndpointName=endpoint_name, EndpointConfigName=config_name, DeploymentConfig=guardrail)
+    return before

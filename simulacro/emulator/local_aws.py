@@ -14,8 +14,11 @@ from .dataplane import Dataplane
 from .deployer import LocalDeployer
 from .endpoints import Endpoints
 from .eventbus import EventBus
+from .guardrails import Guardrails
+from .jobs import JobDescriptions
 from .metric_store import MetricStore
 from .model_registry import ModelRegistry
+from .models import Models
 from .monitoring import MonitoringSchedules
 from .monitoring_runs import MonitoringRuns
 from .overlay import Overlay
@@ -35,15 +38,18 @@ class LocalAws:
         self.metrics = MetricStore()
         self.events = EventBus(self.clock, self._put_service_metric)
         self.cloudwatch = CloudWatch(self.clock, self.metrics, self.events.emit)
-        self.endpoints = Endpoints(self.clock, self.events.emit)
+        self.guardrails = Guardrails(self.clock, self._alarm_state)
+        self.endpoints = Endpoints(self.clock, self.events.emit, self.guardrails)
         self.monitoring = MonitoringSchedules(self.clock)
         self.monitoring_runs = MonitoringRuns(self.clock, self.monitoring, self.events.emit, self.cloudwatch.put_metric)
         self.model_registry = ModelRegistry(self.clock, self.events.emit)
-        self.pipelines = Pipelines(self.clock, self.events.emit, self.cloudwatch.put_metric)
+        self.pipelines = Pipelines(self.clock, self.events.emit, self.cloudwatch.put_metric, self.model_registry.register)
         self.capture = Capture()
-        self.dataplane = Dataplane(self.clock, self.metrics, self.capture)
+        self.jobs = JobDescriptions(self.clock)
+        self.models = Models(self.clock, self.events.emit)
+        self.dataplane = Dataplane(self.clock, self.metrics, self.capture, self.guardrails.traffic_split)
         for part in (self.cloudwatch, self.events, self.endpoints, self.monitoring, self.pipelines, self.dataplane,
-                     self.model_registry):
+                     self.model_registry, self.jobs, self.models):
             part.install(self.overlay)
         self.deployer = LocalDeployer(self.clock, lambda service, account, region: local_client(self.url, service, account, region))
         self._server: MotoServer | None = None
@@ -59,6 +65,7 @@ class LocalAws:
         self._server = MotoServer().start()
         self._reset_moto()  # moto's state is process-wide: start from nothing, as a new account would
         self.clock.call_every(EVALUATION_INTERVAL_SECONDS, self.cloudwatch.evaluate_all)
+        self.guardrails.start()
         self.deployer.start()
         return self
 
@@ -88,6 +95,10 @@ class LocalAws:
 
     def __exit__(self, *exc: Any) -> None:
         self.stop()
+
+    def _alarm_state(self, account: str, region: str, alarm: str) -> str | None:
+        record = self.cloudwatch.alarms.get((account, region, alarm))
+        return record.state if record is not None else None
 
     def _put_service_metric(self, account: str, region: str, namespace: str, name: str,
                             dimensions: dict[str, str], value: float) -> None:

@@ -1,5 +1,7 @@
 """The model registry's events, which moto never emits: `SageMaker Model Package State Change` on
 registration and on every approval change (with `UpdatedModelPackageFields`), as AWS-FACTS.md §1 says.
+A pipeline's RegisterModel step registers through `register` (the package's `MetadataProperties.GeneratedBy`
+is the execution), with the same event.
 
 moto keeps the packages; we hear of each change around its call and read the package back from
 moto's backend to build the documented event. Version numbers never come back: AWS numbers a group's
@@ -9,7 +11,7 @@ DeleteModelPackage it would hand out a deleted version's number (and ARN) again.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, Callable
 
 from simulacro.events.shapes import model_package_state_change
@@ -33,6 +35,36 @@ class ModelRegistry:
         overlay.check("sagemaker", "UpdateModelPackage", self._remember_approval)
         overlay.observe("sagemaker", "UpdateModelPackage", self._updated)
         overlay.handle("sagemaker", "DeleteModelPackage", self._delete)
+        overlay.handle("sagemaker", "DescribeModelPackage", self._describe)
+
+    def _describe(self, call: Call) -> dict[str, Any]:
+        """moto's answer with the required `ModelPackageName` (a version's is its group's) and without its made-up creator."""
+        package = backends.sagemaker(call.account, call.region).describe_model_package(call.params["ModelPackageName"])
+        return describe_package(package.gen_response_object())
+
+    def register(self, account: str, region: str, request: dict[str, Any], generated_by: str) -> str:
+        """CreateModelPackage as a RegisterModel step calls it; returns the new version's ARN."""
+        backend = backends.sagemaker(account, region)
+        group = request.get("ModelPackageGroupName")
+        if not group:
+            raise AwsError("ValidationException", "RegisterModel needs a ModelPackageGroupName.")
+        if group not in backend.model_package_groups:
+            raise AwsError("ValidationException", f"Model Package Group {group} does not exist.")
+        metadata = {**(request.get("MetadataProperties") or {}), "GeneratedBy": generated_by}
+        self._hold(account, region, group)
+        try:
+            arn = backend.create_model_package(
+                None, group, request.get("ModelPackageDescription"), request.get("InferenceSpecification"),
+                request.get("ValidationSpecification"), None, False, request.get("Tags") or [],
+                request.get("ModelApprovalStatus") or "PendingManualApproval", metadata, request.get("ModelMetrics"), None,
+                request.get("CustomerMetadataProperties"), request.get("DriftCheckBaselines"), request.get("Domain"),
+                request.get("Task"), request.get("SamplePayloadUrl"), request.get("AdditionalInferenceSpecifications"),
+            )
+        finally:
+            self._release(account, region)
+        package = describe_package(backend.describe_model_package(arn).gen_response_object())
+        self._emit(_Origin(account, region), package, updated_fields=None)
+        return arn
 
     def clear(self) -> None:
         self._highest_deleted.clear()
@@ -52,20 +84,25 @@ class ModelRegistry:
             del backend.model_package_name_mapping[alias]
 
     def _hold_deleted_versions(self, call: Call) -> None:
+        self._hold(call.account, call.region, call.params.get("ModelPackageGroupName"))
+
+    def _hold(self, account: str, region: str, group: str | None) -> None:
         """Stand-ins for deleted versions while moto numbers the new one, so it numbers after the highest ever."""
-        group = call.params.get("ModelPackageGroupName")
-        packages = backends.sagemaker(call.account, call.region).model_packages
+        packages = backends.sagemaker(account, region).model_packages
         versions = [int(p.model_package_version or 0) for p in packages.values() if p.model_package_group_name == group]
-        highest = max([self._highest_deleted.get((call.account, call.region, group or ""), 0), *versions])
+        highest = max([self._highest_deleted.get((account, region, group or ""), 0), *versions])
         for number in range(len(versions) + 1, highest + 1):
             key = f"simulacro:deleted/{group}/{number}"
             self._held[key] = packages[key] = _DeletedVersion(group or "")  # type: ignore[assignment]
 
-    def _created(self, call: Call, status: int) -> None:
-        packages = backends.sagemaker(call.account, call.region).model_packages
+    def _release(self, account: str, region: str) -> None:
+        packages = backends.sagemaker(account, region).model_packages
         for key in list(self._held):
             packages.pop(key, None)
             del self._held[key]
+
+    def _created(self, call: Call, status: int) -> None:
+        self._release(call.account, call.region)
         group = call.params.get("ModelPackageGroupName")
         if status != 200 or not group:
             return
@@ -91,11 +128,11 @@ class ModelRegistry:
 
     def _package(self, call: Call, arn: str) -> dict[str, Any] | None:
         try:
-            return backends.sagemaker(call.account, call.region).describe_model_package(arn).gen_response_object()
+            return describe_package(backends.sagemaker(call.account, call.region).describe_model_package(arn).gen_response_object())
         except Exception:  # noqa: BLE001 - moto answers the caller's error itself
             return None
 
-    def _emit(self, call: Call, package: dict[str, Any], updated_fields: list[str] | None) -> None:
+    def _emit(self, call: "Call | _Origin", package: dict[str, Any], updated_fields: list[str] | None) -> None:
         now = self.clock.now()
         event = model_package_state_change(
             group_name=package["ModelPackageGroupName"],
@@ -112,7 +149,25 @@ class ModelRegistry:
             description=package.get("ModelPackageDescription"),
             account=call.account, region=call.region, time=now, id=str(uuid.uuid4()),
         )
+        # The detail is the package as DescribeModelPackage reports it (times in epoch milliseconds).
+        described = {key: _epoch_ms(value, now) if isinstance(value, datetime) else value for key, value in package.items()}
+        event["detail"] = {**described, **event["detail"]}
         self.emit(call.account, call.region, event)
+
+
+def describe_package(described: dict[str, Any]) -> dict[str, Any]:
+    described = {key: value for key, value in described.items() if value is not None}
+    described.setdefault("ModelPackageName", described.get("ModelPackageGroupName") or described["ModelPackageArn"].rsplit("/", 1)[-1])
+    if "fake-domain-id" in str(described.get("CreatedBy")):
+        described.pop("CreatedBy")
+    return described
+
+
+class _Origin:
+    """Where a package registered by the control plane (not by an API call) lives."""
+
+    def __init__(self, account: str, region: str):
+        self.account, self.region = account, region
 
 
 class _DeletedVersion:
@@ -124,4 +179,6 @@ class _DeletedVersion:
 
 def _epoch_ms(value: Any, default: datetime) -> int:
     moment = value if isinstance(value, datetime) else default
+    if moment.tzinfo is None:  # moto keeps naive UTC
+        moment = moment.replace(tzinfo=timezone.utc)
     return int(moment.timestamp() * 1000)

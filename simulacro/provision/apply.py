@@ -16,6 +16,7 @@ from botocore.exceptions import ClientError
 from simulacro.spec.paths import BASELINES
 from simulacro.spec.model import Endpoint, MonitoringSchedule, Pipeline, Rule, Stack
 
+from .deployment_guardrails import guardrail_tags, is_guardrail_tag
 from .naming import Names, endpoint_config_body, endpoint_config_name
 from .pipeline_definition import pipeline_definition
 
@@ -257,10 +258,10 @@ class _Applier:
             self.report.record("updated", "endpoint", endpoint.name)
 
     def _endpoint_tags(self, sm: Any, arn: str, endpoint: Endpoint) -> bool:
-        """The declared tags (owner, fault attribute) on an existing endpoint; True when something changed."""
+        """The declared tags (owner, fault attribute, deployment guardrail) on an existing endpoint; True when something changed."""
         live = {t["Key"]: t["Value"] for t in sm.list_tags(ResourceArn=arn).get("Tags", [])}
         wanted = {t["Key"]: t["Value"] for t in _endpoint_tags(endpoint)}
-        stale = [key for key in live if key == FAULT_TAG and key not in wanted]
+        stale = [key for key in live if (key == FAULT_TAG or is_guardrail_tag(key)) and key not in wanted]
         if stale:
             sm.delete_tags(ResourceArn=arn, TagKeys=stale)
         missing = [{"Key": k, "Value": v} for k, v in wanted.items() if live.get(k) != v]
@@ -276,7 +277,9 @@ class _Applier:
             settled(sm, self.target.clock, endpoint.name)
 
     def _pipeline(self, sm: Any, pipeline: Pipeline) -> None:
-        definition = json.dumps(pipeline_definition(pipeline), sort_keys=True)
+        group = next((g.name for g in self.stack.model_package_groups if g.environment == pipeline.environment), None)
+        model = next((m for m in self.stack.models if m.environment == pipeline.environment), None)
+        definition = json.dumps(pipeline_definition(pipeline, model_package_group=group, model=model), sort_keys=True)
         role = self.names.role_arn(pipeline.role_name)
         try:
             live = sm.describe_pipeline(PipelineName=pipeline.name)
@@ -404,6 +407,8 @@ def _endpoint_tags(endpoint: Endpoint) -> list[dict[str, str]]:
     if endpoint.faults is not None:
         # The staging model's fault handler honours this attribute (README: fault mechanisms on real AWS).
         tags.append({"Key": FAULT_TAG, "Value": endpoint.faults.attribute})
+    # The guardrail the team's deployer applies to every update (provision/deployment_guardrails.py).
+    tags += [{"Key": k, "Value": v} for k, v in guardrail_tags(endpoint.deployment_config).items()]
     return tags
 
 

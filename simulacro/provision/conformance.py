@@ -195,12 +195,29 @@ def schedule_findings(stack: Stack, found: Any, names: Names) -> Iterator[Findin
                 yield Finding("monitoring schedule", schedule.name, "baseline checksum", f"{uri}/{file_name} in S3 differs from the versioned baseline's manifest")
 
 
+def deployment_guardrail_findings(stack: Stack, found: Any, names: Names) -> Iterator[Finding]:
+    """The deployment guardrail recorded on each endpoint for its deployer is the one the spec declares."""
+    for endpoint in stack.endpoints:
+        live = found.find("endpoints", endpoint.name)
+        if live is None:
+            continue  # capture_findings reports the missing endpoint
+        wanted = endpoint.deployment_config.to_aws() if endpoint.deployment_config else None
+        recorded = live.get("deployment_config")
+        if recorded and "unreadable" in recorded:
+            yield Finding("endpoint", endpoint.name, "deployment guardrail", recorded["unreadable"])
+        elif _canonical(recorded) != _canonical(wanted):
+            yield Finding("endpoint", endpoint.name, "deployment guardrail",
+                          f"live {_show(recorded)}, spec {_show(wanted)}: the deployer would update the endpoint "
+                          + ("without the declared guardrail" if wanted else "with a guardrail the spec does not declare"))
+
+
 CHECKS: dict[str, Check] = {
     "alarms": alarm_findings,
     "topics": topic_findings,
     "rules": rule_findings,
     "log groups": log_group_findings,
     "data capture": capture_findings,
+    "deployment guardrails": deployment_guardrail_findings,
     "monitoring schedules": schedule_findings,
 }
 

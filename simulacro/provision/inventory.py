@@ -8,6 +8,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from .deployment_guardrails import recorded_deployment_config
+
 
 @dataclass
 class Inventory:
@@ -169,6 +171,7 @@ def _endpoints(sagemaker: Any) -> list[dict[str, Any]]:
     for summary in sagemaker.list_endpoints(MaxResults=100)["Endpoints"]:
         described = sagemaker.describe_endpoint(EndpointName=summary["EndpointName"])
         capture = described.get("DataCaptureConfig") or {}
+        tags = {t["Key"]: t["Value"] for t in sagemaker.list_tags(ResourceArn=described["EndpointArn"]).get("Tags", [])}
         endpoints.append({
             "name": described["EndpointName"],
             "arn": described["EndpointArn"],
@@ -181,8 +184,17 @@ def _endpoints(sagemaker: Any) -> list[dict[str, Any]]:
                 "sampling_percentage": capture.get("CurrentSamplingPercentage", 0),
                 "destination": capture.get("DestinationS3Uri"),
             },
+            "deployment_config": _recorded_guardrail(tags),
         })
     return endpoints
+
+
+def _recorded_guardrail(tags: dict[str, str]) -> dict[str, Any] | None:
+    """The deployment guardrail recorded on the endpoint (`deployment_guardrails.py`), or why it cannot be read."""
+    try:
+        return recorded_deployment_config(tags)
+    except ValueError as error:
+        return {"unreadable": str(error)}
 
 
 def _schedules(sagemaker: Any, s3: Any) -> list[dict[str, Any]]:

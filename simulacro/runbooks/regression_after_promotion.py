@@ -3,8 +3,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from simulacro.provision.deployments import deploy, deployment_record
-
+from simulacro.provision.deployments import (
+    CURRENT_CONFIG,
+    MODEL_PACKAGE,
+    PREVIOUS_CONFIG,
+    PREVIOUS_MODEL_PACKAGE,
+    deploy,
+    deployment_record,
+)
 from simulacro.provision.settle import settled
 
 from .core import NothingToDo, Runbook, StepFailed, step
@@ -49,6 +55,12 @@ class RegressionAfterPromotion(Runbook):
     @step("roll back: UpdateEndpoint to the previous config")
     def roll_back(self) -> dict[str, Any]:
         sagemaker = self.client("sagemaker")
+        # A blue/green deployment still shifting or baking refuses UpdateEndpoint; its guardrail may roll back itself.
+        current = settled(sagemaker, self.target.clock, self.endpoint.name)
+        if current["EndpointConfigName"] == self.deployment.previous_config:
+            self._record_guardrail_rollback(sagemaker)
+            return {"config_after": current["EndpointConfigName"],
+                    "rolled_back_by": f"the deployment guardrail: {current.get('FailureReason') or 'the update did not complete'}"}
         deploy(sagemaker, self.endpoint.name, self.deployment.previous_config, model_package=self.deployment.previous_model_package)
         described = settled(sagemaker, self.target.clock, self.endpoint.name)
         if described["EndpointConfigName"] != self.deployment.previous_config:
@@ -76,6 +88,17 @@ class RegressionAfterPromotion(Runbook):
                                  title=f"Regression after promotion of {_package_name(self.deployment.model_package)} on {self.endpoint.name}",
                                  evidence={"model_package": self.deployment.model_package, **self.smoke_results})
         return {"incident": incident["id"], "incident_file": incident["path"], "incident_reused": incident["reused"]}
+
+    def _record_guardrail_rollback(self, sagemaker: Any) -> None:
+        """The record says what serves now, as `deploy` would have written it had the runbook rolled back."""
+        arn = self.deployment.endpoint_arn
+        promoted = {t["Key"]: t["Value"] for t in sagemaker.list_tags(ResourceArn=arn).get("Tags", [])}.get(CURRENT_CONFIG)
+        sagemaker.add_tags(ResourceArn=arn, Tags=[
+            {"Key": CURRENT_CONFIG, "Value": self.deployment.previous_config},
+            {"Key": PREVIOUS_CONFIG, "Value": promoted or self.deployment.serving_config},
+            {"Key": MODEL_PACKAGE, "Value": self.deployment.previous_model_package or ""},
+            {"Key": PREVIOUS_MODEL_PACKAGE, "Value": self.deployment.model_package or ""},
+        ])
 
     def _smoke(self, *, after_change: bool = False) -> dict[str, Any]:
         return smoke_endpoint(self, self.endpoint, after_change=after_change)

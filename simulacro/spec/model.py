@@ -305,6 +305,63 @@ class EndpointFaults(Strict):
     regressed_artifact: str = "models/churn/v4.json"
 
 
+class DeploymentConfig(Strict):
+    """How an endpoint is updated: a blue/green deployment with guardrails (AWS-FACTS §8), as `UpdateEndpoint`'s
+    `DeploymentConfig`. Provisioning records it on the endpoint for the team's deployer; the drills prove that the
+    rollback alarms catch a regressing model before the deployment completes."""
+
+    traffic: Literal["all-at-once", "canary", "linear"] = "all-at-once"
+    # CanarySize or LinearStepSize, in percent of the new fleet's capacity (canary: at most 50; linear: 10 to 50).
+    step_percent: int | None = Field(default=None, ge=1, le=100)
+    bake: Duration = Field(default=0, le=3600)  # WaitIntervalInSeconds: baking after each traffic shift
+    termination_wait: Duration = Field(default=0, le=3600)  # TerminationWaitInSeconds: the old fleet kept after the last bake
+    timeout: Duration = Field(default=3600, ge=600, le=28800)  # MaximumExecutionTimeoutInSeconds
+    rollback_alarms: list[str] = Field(default=[], max_length=10)  # AutoRollbackConfiguration.Alarms
+
+    @model_validator(mode="after")
+    def _steps_fit_the_traffic_type(self) -> "DeploymentConfig":
+        if self.traffic == "all-at-once" and self.step_percent is not None:
+            raise ValueError("step_percent is for canary and linear traffic; all-at-once shifts 100% at once")
+        if self.traffic == "canary" and not 1 <= (self.step_percent or 0) <= 50:
+            raise ValueError("a canary needs step_percent between 1 and 50 (AWS: at most 50% of the new fleet)")
+        if self.traffic == "linear" and not 10 <= (self.step_percent or 0) <= 50:
+            raise ValueError("linear traffic needs step_percent between 10 and 50 (AWS's LinearStepSize limits)")
+        for name in ("bake", "termination_wait", "timeout"):
+            if getattr(self, name) != int(getattr(self, name)):
+                raise ValueError(f"{name} must be whole seconds, got {getattr(self, name)}")
+        if self.timeout <= self.total_wait:
+            raise ValueError(f"timeout ({self.timeout:g} s) must be longer than the bakes and the termination wait together "
+                             f"({self.total_wait:g} s), or every deployment times out and rolls back")
+        return self
+
+    @property
+    def shifts(self) -> int:
+        if self.traffic == "all-at-once":
+            return 1
+        if self.traffic == "canary":
+            return 2
+        return -(-100 // (self.step_percent or 100))
+
+    @property
+    def total_wait(self) -> float:
+        return self.bake * self.shifts + self.termination_wait
+
+    def to_aws(self) -> dict[str, Any]:
+        """UpdateEndpoint's DeploymentConfig."""
+        routing: dict[str, Any] = {"Type": self.traffic.upper().replace("-", "_"), "WaitIntervalInSeconds": int(self.bake)}
+        if self.traffic != "all-at-once":
+            member = "CanarySize" if self.traffic == "canary" else "LinearStepSize"
+            routing[member] = {"Type": "CAPACITY_PERCENT", "Value": self.step_percent}
+        config: dict[str, Any] = {"BlueGreenUpdatePolicy": {
+            "TrafficRoutingConfiguration": routing,
+            "TerminationWaitInSeconds": int(self.termination_wait),
+            "MaximumExecutionTimeoutInSeconds": int(self.timeout),
+        }}
+        if self.rollback_alarms:
+            config["AutoRollbackConfiguration"] = {"Alarms": [{"AlarmName": name} for name in self.rollback_alarms]}
+        return config
+
+
 class Endpoint(Strict):
     name: str = Field(pattern=r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
     environment: str
@@ -320,6 +377,8 @@ class Endpoint(Strict):
     smoke_payload: str | None = None
     # Requests per minute the drills send: enough samples for the percentile alarms to judge (p99 needs 1000).
     drill_traffic_per_minute: int = Field(default=1200, ge=1)
+    # Blue/green deployment guardrails the team's deployer applies to this endpoint's updates.
+    deployment_config: DeploymentConfig | None = None
 
 
 class BaselineRef(Strict):

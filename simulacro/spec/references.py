@@ -18,6 +18,7 @@ def reference_problems(stack: Stack, root: Path) -> Iterator[Found]:
     yield from _alarm_references(stack)
     yield from _rule_references(stack)
     yield from _sagemaker_references(stack, root)
+    yield from _rollback_alarm_references(stack)
 
 
 def _duplicates(stack: Stack) -> Iterator[Found]:
@@ -110,6 +111,21 @@ def _sagemaker_references(stack: Stack, root: Path) -> Iterator[Found]:
         baseline_dir = root / "baselines" / schedule.baseline.model / schedule.baseline.version
         if not (baseline_dir / "manifest.json").is_file():
             yield f"monitoring_schedules[{index}].baseline", f"no versioned baseline at {baseline_dir.relative_to(root.parent) if root.parent in baseline_dir.parents else baseline_dir} (expected manifest.json, statistics.json, constraints.json)"
+
+
+def _rollback_alarm_references(stack: Stack) -> Iterator[Found]:
+    """A deployment guardrail's rollback alarms exist in the endpoint's account and watch that endpoint."""
+    for index, endpoint in enumerate(stack.endpoints):
+        if endpoint.deployment_config is None:
+            continue
+        alarms = {a.name: a for a in stack.alarms if a.environment == endpoint.environment}
+        for a_index, name in enumerate(endpoint.deployment_config.rollback_alarms):
+            where = f"endpoints[{index}].deployment_config.rollback_alarms[{a_index}]"
+            if name not in alarms:
+                yield where, _unknown(f"alarm in {endpoint.environment}", name, set(alarms))
+            elif not any(ref.dimensions.get("EndpointName") == endpoint.name for ref in alarms[name].metric_refs):
+                yield where, (f"alarm {name!r} does not watch endpoint {endpoint.name} (no metric with EndpointName="
+                              f"{endpoint.name}): it cannot see the new model regress")
 
 
 def _names(items: list[Any], environment: str) -> set[str]:

@@ -172,9 +172,10 @@ class Faults:
                                    artifact, self.run_id),
             endpoint=endpoint.name, artifact=artifact)
 
-    def regressed_promotion(self, endpoint: Endpoint, group: str) -> str:
-        """Approve a package of the spec's regressed model: the promotion path deploys it. Undone at teardown."""
-        artifact = self._fault_spec(endpoint).regressed_artifact
+    def regressed_promotion(self, endpoint: Endpoint, group: str, artifact: str | None = None) -> str:
+        """Approve a package of the spec's regressed model (or of `artifact`, e.g. the spec's broken one that answers
+        errors): the promotion path deploys it. Undone at teardown."""
+        artifact = artifact or self._fault_spec(endpoint).regressed_artifact
         holder: dict[str, str] = {}
 
         def inject() -> Callable[[], None]:

@@ -57,7 +57,7 @@ def run_one(mutation: dict, workdir: Path) -> Verdict:
 
 CATEGORY_OF_FILE = {"test_inventory": "inventory", "test_notifications": "notification", "test_pipeline_alarms": "pipeline",
                     "test_endpoint_alarms": "endpoint", "test_control_run": "endpoint", "test_event_rules": "events",
-                    "test_incidents": "runbook", "test_model_monitor": "monitor"}
+                    "test_incidents": "runbook", "test_model_monitor": "monitor", "test_deployment_guardrails": "endpoint"}
 
 
 def _category_of(drill: str) -> str:
