@@ -41,10 +41,12 @@ def test_candidate_keeps_everything_that_watches_the_endpoint(stack, target, can
 
 
 @pytest.mark.drill(category="endpoint", gate=True, destructive=True)
-def test_candidate_deploys_through_the_promotion_path(stack, target, candidate, leave_candidate, expect, faults, drill_record):
+def test_candidate_deploys_through_the_promotion_path(stack, target, candidate, leave_candidate, expect, faults, traffic,
+                                                      drill_record):
     """The candidate is registered and approved; the promotion rule and the team's deployer put it live with the
-    endpoint's declared deployment config. It reaches InService, or the failure is reported with its FailureReason
-    and the old config still serving."""
+    endpoint's declared deployment config, under steady traffic (a guardrail judges what the new fleet serves). It
+    reaches InService, or the failure is reported with its FailureReason and the old config still serving."""
+    traffic.keep(candidate.endpoint_in(stack))
     outcome = _deploy(stack, target, candidate, expect, faults, drill_record, leave=leave_candidate)
     if not outcome["Deployed"]:
         smoke = _smoke(target, candidate)
@@ -114,25 +116,25 @@ def test_candidate_can_be_rolled_back_and_deployed_again(stack, target, candidat
 
 
 @pytest.mark.drill(category="endpoint", gate=True, destructive=GUARDRAILS)
-def test_a_regressing_candidate_is_rolled_back_by_the_guardrail(stack, target, candidate, expect, faults, drill_record):
+def test_a_regressing_candidate_is_rolled_back_by_the_guardrail(stack, target, candidate, expect, faults, traffic, drill_record):
     """With a deployment guardrail declared, a regressing version of the candidate (answering 5xx) is rolled back by
     the guardrail's alarms before the deployment completes; the endpoint stays on the current model."""
     if not GUARDRAILS:
         pytest.skip("deployment guardrails (UpdateEndpoint DeploymentConfig with auto-rollback alarms) are not in this "
                     "build yet: the guardrail part of the gate is not proven")
     endpoint = candidate.endpoint_in(stack)
-    if not (candidate.endpoint_config.deployment_config or getattr(endpoint, "deployment", None)):
+    if not (candidate.endpoint_config.deployment_config or endpoint.deployment_config):
         pytest.skip(f"neither candidate {candidate.name} nor endpoint {endpoint.name} declares a deployment guardrail")
     if not hasattr(target, "local_aws") or endpoint.faults is None:
         pytest.skip("a regressing version of the candidate is staged on the local AWS only (its model is simulated there)")
-    regressing = candidate.model_copy(update={"name": f"{candidate.name}-regressing",
-                                              "behaviour": {"error_rate": endpoint.faults.error_rate, "latency_ms": None,
-                                                            "fails_to_start": False}})
-    regressing = type(candidate).model_validate(regressing.model_dump())
+    # Answering 5xx to every request: whatever share the guardrail shifts first regresses past the alarms.
+    regressing = type(candidate).model_validate({**candidate.model_dump(), "name": f"{candidate.name}-regressing",
+                                                 "behaviour": {"error_rate": 1.0, "latency_ms": None, "fails_to_start": False}})
+    traffic.keep(endpoint)
     outcome = _deploy(stack, target, regressing, expect, faults, drill_record)
     if outcome["Deployed"]:
         pytest.fail(f"the guardrail of {endpoint.name} let a version of candidate {candidate.name} that answers 5xx on "
-                    f"{endpoint.faults.error_rate:.0%} of requests complete its deployment", pytrace=False)
+                    "every request complete its deployment", pytrace=False)
     assert outcome["EndpointConfigName"] == outcome["Before"], (
         f"after the guardrail's rollback {endpoint.name} serves {outcome['EndpointConfigName']}, not {outcome['Before']}")
 
