@@ -21,7 +21,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-
 IN_PROGRESS = ("Creating", "Updating", "SystemUpdating", "RollingBack")
 CURRENT_CONFIG = "deployment:current-config"
 PREVIOUS_CONFIG = "deployment:previous-config"

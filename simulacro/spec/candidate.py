@@ -23,7 +23,7 @@ import yaml
 from pydantic import Field, ValidationError
 
 from .errors import Problem, SpecError
-from .loader import _LineIndex, _compose, _dotted, _duplicate_keys, _explain, _read
+from .loader import _compose, _dotted, _duplicate_keys, _explain, _LineIndex, _read
 from .model import NAME, Capture, Endpoint, Stack, Strict
 
 PACKAGE_ARN = re.compile(r"^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:model-package/[A-Za-z0-9-]+(/\d+)?$")

@@ -85,9 +85,8 @@ def _delete_copies(sagemaker: Any, endpoint: str, package_arn: str, keep: str) -
     for config in sagemaker.list_endpoint_configs(NameContains=prefix, MaxResults=100)["EndpointConfigs"]:
         name = config["EndpointConfigName"]
         if name != keep and name.startswith(prefix):
-            for delete in (lambda: sagemaker.delete_endpoint_config(EndpointConfigName=name),
-                           lambda: sagemaker.delete_model(ModelName=name)):
+            for delete, what in ((sagemaker.delete_endpoint_config, "EndpointConfigName"), (sagemaker.delete_model, "ModelName")):
                 try:
-                    delete()
+                    delete(**{what: name})
                 except ClientError:
                     pass  # already gone
