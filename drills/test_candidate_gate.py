@@ -21,7 +21,7 @@ GUARDRAILS = hasattr(spec_model, "DeploymentConfig")
 
 
 @pytest.mark.drill(category="endpoint", gate=True)
-def test_candidate_keeps_everything_that_watches_the_endpoint(stack, target, candidate, drill_record):
+def test_candidate_keeps_everything_that_watches_the_endpoint(stack, target, drill_record, candidate):
     """Static compatibility, before any deployment: every alarm, rule, capture setting and monitoring schedule
     that watches the endpoint today still watches it with the candidate's endpoint config."""
     today = _watched_today(target, candidate)
@@ -41,8 +41,8 @@ def test_candidate_keeps_everything_that_watches_the_endpoint(stack, target, can
 
 
 @pytest.mark.drill(category="endpoint", gate=True, destructive=True)
-def test_candidate_deploys_through_the_promotion_path(stack, target, candidate, leave_candidate, expect, faults, traffic,
-                                                      drill_record):
+def test_candidate_deploys_through_the_promotion_path(stack, target, drill_record, candidate, leave_candidate, expect, faults,
+                                                      traffic):
     """The candidate is registered and approved; the promotion rule and the team's deployer put it live with the
     endpoint's declared deployment config, under steady traffic (a guardrail judges what the new fleet serves). It
     reaches InService, or the failure is reported with its FailureReason and the old config still serving."""
@@ -57,7 +57,7 @@ def test_candidate_deploys_through_the_promotion_path(stack, target, candidate, 
 
 
 @pytest.mark.drill(category="endpoint", gate=True, destructive=True)
-def test_candidate_passes_the_control_run(stack, target, candidate, expect, faults, traffic, drill_record):
+def test_candidate_passes_the_control_run(stack, target, drill_record, candidate, expect, faults, traffic):
     """A control run on the candidate: steady healthy traffic through its deployment and after raises no alarm on
     the endpoint, and a smoke payload answers."""
     endpoint = candidate.endpoint_in(stack)
@@ -81,7 +81,7 @@ def test_candidate_passes_the_control_run(stack, target, candidate, expect, faul
 
 
 @pytest.mark.drill(category="endpoint", gate=True, destructive=True)
-def test_candidate_can_be_rolled_back_and_deployed_again(stack, target, candidate, expect, faults, traffic, drill_record,
+def test_candidate_can_be_rolled_back_and_deployed_again(stack, target, drill_record, candidate, expect, faults, traffic,
                                                          simulacro_session):
     """The way back: with the candidate live, the rollback runbook returns the endpoint to the current model within
     its recovery budget, and the candidate can then be deployed again."""
@@ -116,7 +116,7 @@ def test_candidate_can_be_rolled_back_and_deployed_again(stack, target, candidat
 
 
 @pytest.mark.drill(category="endpoint", gate=True, destructive=GUARDRAILS)
-def test_a_regressing_candidate_is_rolled_back_by_the_guardrail(stack, target, candidate, expect, faults, traffic, drill_record):
+def test_a_regressing_candidate_is_rolled_back_by_the_guardrail(stack, target, drill_record, candidate, expect, faults, traffic):
     """With a deployment guardrail declared, a regressing version of the candidate (answering 5xx) is rolled back by
     the guardrail's alarms before the deployment completes; the endpoint stays on the current model."""
     if not GUARDRAILS:

@@ -110,13 +110,14 @@ def _named_by_arn(arn: str, environment: str) -> Any:
 PLUGIN_NAME = "simulacro-candidate"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def candidate(request: pytest.FixtureRequest, target: Any) -> Candidate:
-    """The candidate being gated (`--candidate`); the drill skips, saying so, when none was given."""
+    """The candidate being gated (`--candidate`), read once; the drill skips, saying so, when none was given.
+    Function-scoped so that a drill's record exists before it skips (the report lists every drill)."""
     return request.config.pluginmanager.get_plugin(PLUGIN_NAME).candidate(target)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def leave_candidate(request: pytest.FixtureRequest) -> bool:
     """`--leave-candidate`: on real staging, the endpoint stays on the candidate after the gate."""
     return request.config.pluginmanager.get_plugin(PLUGIN_NAME).leave
