@@ -46,10 +46,10 @@ class CandidateGate:
             except CandidateError as error:
                 raise pytest.UsageError(str(error)) from None
 
-    def candidate(self, target: Any) -> Candidate:
-        """The candidate being gated (skips the drill, with the reason, when none was given)."""
+    def candidate(self, target: Any) -> Candidate | str:
+        """The candidate being gated, or why the drill skips (no --candidate, or an environment this run does not reach)."""
         if not self.given:
-            pytest.skip(NO_CANDIDATE)
+            return NO_CANDIDATE
         if self.loaded is None:
             from simulacro.drill.candidate.package import candidate_from_package
 
@@ -59,9 +59,19 @@ class CandidateGate:
             except BadInput as error:
                 pytest.fail(str(error), pytrace=False)
         if self.loaded.environment not in target.environments:
-            pytest.skip(f"candidate {self.loaded.name} goes to {self.loaded.endpoint_name} in {self.loaded.environment}, "
-                        f"which this run does not reach")
+            return (f"candidate {self.loaded.name} goes to {self.loaded.endpoint_name} in {self.loaded.environment}, "
+                    "which this run does not reach")
         return self.loaded
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_pyfunc_call(self, pyfuncitem: pytest.Function) -> None:
+        """A candidate drill without a candidate skips in its call, with the reason on its timeline."""
+        reason = pyfuncitem.funcargs.get("candidate")
+        if isinstance(reason, str):
+            record, target = pyfuncitem.funcargs.get("drill_record"), pyfuncitem.funcargs.get("target")
+            if record is not None and target is not None:
+                record.add(target.clock.now(), "note", f"skipped: {reason}")
+            pytest.skip(reason)
 
     def verdict(self) -> dict[str, Any] | None:
         if not self.given or hasattr(self.state.config, "workerinput"):
@@ -111,9 +121,9 @@ PLUGIN_NAME = "simulacro-candidate"
 
 
 @pytest.fixture
-def candidate(request: pytest.FixtureRequest, target: Any) -> Candidate:
-    """The candidate being gated (`--candidate`), read once; the drill skips, saying so, when none was given.
-    Function-scoped so that a drill's record exists before it skips (the report lists every drill)."""
+def candidate(request: pytest.FixtureRequest, target: Any) -> Candidate | str:
+    """The candidate being gated (`--candidate`), read once; the drill skips in its call, saying so, when none was
+    given (function-scoped, so the drill's record, timeline and wall time exist: the report lists every drill)."""
     return request.config.pluginmanager.get_plugin(PLUGIN_NAME).candidate(target)
 
 
