@@ -14,7 +14,7 @@ from pathlib import Path
 from simulacro.errors import BadInput
 from simulacro.gameday.iam import RECORDED, RecordedActions, policy_document
 from simulacro.spec import load_stack
-from simulacro.spec.paths import REPO_ROOT as ROOT
+from simulacro.spec.paths import EXAMPLE_CANDIDATE, REPO_ROOT as ROOT
 
 from .options import EXIT_FOUND, EXIT_OK, Subcommands, known_environment, spec_option
 
@@ -82,7 +82,7 @@ def _record_actions(drills: Path, path: Path) -> None:
     print(f"recording the calls of every drill under {drills} against the local AWS ...", file=sys.stderr)
     # Interrupted runs too: a rollback cut short needs calls a full run does not (stopping a running pipeline).
     run = subprocess.run([sys.executable, "-m", "pytest", str(drills), "-q", "-p", "no:cacheprovider", f"--rootdir={ROOT}",
-                          "--interrupt-each-phase", f"--record-calls={path}", f"--evidence={path.with_suffix('.evidence.json')}"],
+                          "--interrupt-each-phase", f"--candidate={EXAMPLE_CANDIDATE}", f"--record-calls={path}", f"--evidence={path.with_suffix('.evidence.json')}"],
                          cwd=ROOT, capture_output=True, text=True)
     path.with_suffix(".evidence.json").unlink(missing_ok=True)
     if run.returncode != 0:

@@ -100,7 +100,7 @@ class LocalAws:
         self.events.emitted.clear()
         self.events.transient_failures.clear()
         self.sns_deliveries.clear()
-        for part in (self.endpoints, self.pipelines, self.dataplane):
+        for part in (self.endpoints, self.pipelines, self.dataplane, self.model_registry):
             part.clear()
 
     def _reset_moto(self) -> None:

@@ -12,6 +12,11 @@ category (an unseen category adds nothing, as a one-hot encoder that ignores unk
 {median, sigma}. An optional `inference_errors` {rate, message} makes a model that loads but fails
 that share of its predictions (a missing dependency at predict time): the deployment succeeds and
 the endpoint answers 5xx, the other way an endpoint stops responding.
+
+A candidate model (`simulacro.spec.candidate`, the pre-promotion gate) states how it behaves in its
+container's `Environment`, on top of its artifact: `SIMULACRO_ERROR_RATE` (share of predictions that
+fail, 0..1), `SIMULACRO_LATENCY_MS` (median service time) and `SIMULACRO_FAILS_TO_START=true` (the
+container never passes its health check). Only the local model reads them.
 """
 from __future__ import annotations
 
@@ -19,7 +24,7 @@ import csv
 import io
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -30,6 +35,9 @@ from simulacro.spec.paths import FIXTURES
 from . import backends
 
 ARTIFACT_VARIABLE = "SIMULACRO_MODEL_ARTIFACT"
+ERROR_RATE_VARIABLE = "SIMULACRO_ERROR_RATE"
+LATENCY_VARIABLE = "SIMULACRO_LATENCY_MS"
+FAILS_TO_START_VARIABLE = "SIMULACRO_FAILS_TO_START"
 DEFAULT_ARTIFACT = "models/churn/v3.json"
 _files_root = FIXTURES
 
@@ -138,7 +146,23 @@ def serving_model(account: str, region: str, config_name: str, variant: str | No
     if model is None:
         raise ModelLoadError(f"model {chosen['ModelName']} of variant {chosen['VariantName']} does not exist")
     environment = (model.primary_container or {}).get("Environment") or {}
-    return chosen["VariantName"], load_model(environment.get(ARTIFACT_VARIABLE, DEFAULT_ARTIFACT))
+    return chosen["VariantName"], with_behaviour(load_model(environment.get(ARTIFACT_VARIABLE, DEFAULT_ARTIFACT)), environment)
+
+
+def with_behaviour(model: LocalModel, environment: dict[str, str]) -> LocalModel:
+    """The model as its container's behaviour variables make it serve (module docstring)."""
+    if str(environment.get(FAILS_TO_START_VARIABLE, "")).strip().lower() == "true":
+        raise ModelLoadError("the container exited before answering /ping (the candidate fails to start)")
+    try:
+        error_rate = float(environment.get(ERROR_RATE_VARIABLE, model.error_rate))
+        latency_ms = float(environment[LATENCY_VARIABLE]) if LATENCY_VARIABLE in environment else None
+    except ValueError as error:
+        raise ModelLoadError(f"the container's behaviour variables do not parse: {error}") from None
+    if error_rate == model.error_rate and latency_ms is None:
+        return model
+    message = model.error_message if error_rate == model.error_rate else f"model error: {error_rate:.0%} of predictions fail"
+    median = latency_ms * 1000.0 if latency_ms is not None else model.latency_median_us
+    return replace(model, error_rate=error_rate, error_message=message, latency_median_us=median)
 
 
 _cache: dict[Path, tuple[int, LocalModel]] = {}

@@ -4,7 +4,9 @@ A pipeline's RegisterModel step registers through `register` (the package's `Met
 is the execution), with the same event.
 
 moto keeps the packages; we hear of each change around its call and read the package back from
-moto's backend to build the documented event.
+moto's backend to build the documented event. Version numbers never come back: AWS numbers a group's
+versions upwards for good, while moto numbers a new one after the packages it holds, so after a
+DeleteModelPackage it would hand out a deleted version's number (and ARN) again.
 """
 from __future__ import annotations
 
@@ -24,8 +26,11 @@ class ModelRegistry:
         self.clock = clock
         self.emit = emit
         self._approval_before: dict[str, str | None] = {}
+        self._highest_deleted: dict[tuple[str, str, str], int] = {}
+        self._held: dict[str, _DeletedVersion] = {}
 
     def install(self, overlay: Overlay) -> None:
+        overlay.check("sagemaker", "CreateModelPackage", self._hold_deleted_versions)
         overlay.observe("sagemaker", "CreateModelPackage", self._created)
         overlay.check("sagemaker", "UpdateModelPackage", self._remember_approval)
         overlay.observe("sagemaker", "UpdateModelPackage", self._updated)
@@ -46,28 +51,58 @@ class ModelRegistry:
         if group not in backend.model_package_groups:
             raise AwsError("ValidationException", f"Model Package Group {group} does not exist.")
         metadata = {**(request.get("MetadataProperties") or {}), "GeneratedBy": generated_by}
-        arn = backend.create_model_package(
-            None, group, request.get("ModelPackageDescription"), request.get("InferenceSpecification"),
-            request.get("ValidationSpecification"), None, False, request.get("Tags") or [],
-            request.get("ModelApprovalStatus") or "PendingManualApproval", metadata, request.get("ModelMetrics"), None,
-            request.get("CustomerMetadataProperties"), request.get("DriftCheckBaselines"), request.get("Domain"),
-            request.get("Task"), request.get("SamplePayloadUrl"), request.get("AdditionalInferenceSpecifications"),
-        )
+        self._hold(account, region, group)
+        try:
+            arn = backend.create_model_package(
+                None, group, request.get("ModelPackageDescription"), request.get("InferenceSpecification"),
+                request.get("ValidationSpecification"), None, False, request.get("Tags") or [],
+                request.get("ModelApprovalStatus") or "PendingManualApproval", metadata, request.get("ModelMetrics"), None,
+                request.get("CustomerMetadataProperties"), request.get("DriftCheckBaselines"), request.get("Domain"),
+                request.get("Task"), request.get("SamplePayloadUrl"), request.get("AdditionalInferenceSpecifications"),
+            )
+        finally:
+            self._release(account, region)
         package = describe_package(backend.describe_model_package(arn).gen_response_object())
         self._emit(_Origin(account, region), package, updated_fields=None)
         return arn
+
+    def clear(self) -> None:
+        self._highest_deleted.clear()
 
     def _delete(self, call: Call) -> None:
         """moto has no DeleteModelPackage; versioned packages are deleted by ARN (or name)."""
         backend = backends.sagemaker(call.account, call.region)
         name = call.params["ModelPackageName"]
         key = backend.model_package_name_mapping.get(name, name)
-        if backend.model_packages.pop(key, None) is None:
+        deleted = backend.model_packages.pop(key, None)
+        if deleted is None:
             raise AwsError("ValidationException", f"Model package {name} not found")
+        if deleted.model_package_group_name and deleted.model_package_version:
+            group = (call.account, call.region, deleted.model_package_group_name)
+            self._highest_deleted[group] = max(self._highest_deleted.get(group, 0), int(deleted.model_package_version))
         for alias in [alias for alias, target in backend.model_package_name_mapping.items() if target == key]:
             del backend.model_package_name_mapping[alias]
 
+    def _hold_deleted_versions(self, call: Call) -> None:
+        self._hold(call.account, call.region, call.params.get("ModelPackageGroupName"))
+
+    def _hold(self, account: str, region: str, group: str | None) -> None:
+        """Stand-ins for deleted versions while moto numbers the new one, so it numbers after the highest ever."""
+        packages = backends.sagemaker(account, region).model_packages
+        versions = [int(p.model_package_version or 0) for p in packages.values() if p.model_package_group_name == group]
+        highest = max([self._highest_deleted.get((account, region, group or ""), 0), *versions])
+        for number in range(len(versions) + 1, highest + 1):
+            key = f"simulacro:deleted/{group}/{number}"
+            self._held[key] = packages[key] = _DeletedVersion(group or "")  # type: ignore[assignment]
+
+    def _release(self, account: str, region: str) -> None:
+        packages = backends.sagemaker(account, region).model_packages
+        for key in list(self._held):
+            packages.pop(key, None)
+            del self._held[key]
+
     def _created(self, call: Call, status: int) -> None:
+        self._release(call.account, call.region)
         group = call.params.get("ModelPackageGroupName")
         if status != 200 or not group:
             return
@@ -133,6 +168,13 @@ class _Origin:
 
     def __init__(self, account: str, region: str):
         self.account, self.region = account, region
+
+
+class _DeletedVersion:
+    """What moto counts of a deleted version while it numbers a new one (removed right after)."""
+
+    def __init__(self, group: str):
+        self.model_package_group_name = group
 
 
 def _epoch_ms(value: Any, default: datetime) -> int:

@@ -55,6 +55,7 @@ class CallRecorder:
     def drill(self, nodeid: str) -> Iterator[None]:
         """Calls made from here on belong to the drill (its function: parameters share their needs)."""
         self._drill = drill_function(nodeid)
+        self.drills.setdefault(self._drill, set())  # a drill that calls nothing (skipped here) needs nothing: known, empty
         try:
             yield
         finally:

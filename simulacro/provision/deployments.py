@@ -10,12 +10,16 @@ tags the endpoint, before it updates it, with the config and model package it re
 
 The team's own deployment tooling does the same on real AWS (README: "Runbooks"); the local deployer,
 the drills' faults and the runbooks all go through `deploy` and `deployment_record` below.
+
+A promotion deploys a copy of the serving config that runs the package's container. A package may ask
+for a different endpoint config in its `CustomerMetadataProperties` (`ENDPOINT_CONFIG_KEYS`: variant
+name, instance type and count, capture on or off, sampling and destination): the deployer honours
+them, as a team's deployer reads its deployment parameters from the registry.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-
 
 IN_PROGRESS = ("Creating", "Updating", "SystemUpdating", "RollingBack")
 CURRENT_CONFIG = "deployment:current-config"
@@ -70,11 +74,42 @@ def config_from_model_package(sagemaker: Any, endpoint_name: str, package_arn: s
         "Image": container["Image"], "ModelDataUrl": container.get("ModelDataUrl", ""),
         "Environment": container.get("Environment") or {},
     })
-    variants = [{k: v for k, v in variant.items() if k in _VARIANT_FIELDS} | {"ModelName": model_name}
-                for variant in serving["ProductionVariants"]]
-    extra = {"DataCaptureConfig": serving["DataCaptureConfig"]} if serving.get("DataCaptureConfig") else {}
-    sagemaker.create_endpoint_config(EndpointConfigName=model_name, ProductionVariants=variants, **extra)
+    body = endpoint_config_for_package(serving, package.get("CustomerMetadataProperties") or {}, model_name)
+    sagemaker.create_endpoint_config(EndpointConfigName=model_name, **body)
     return model_name
 
 
+def endpoint_config_for_package(serving: dict[str, Any], metadata: dict[str, str], model_name: str) -> dict[str, Any]:
+    """The CreateEndpointConfig body a promotion deploys: the serving config's variants and capture, running
+    `model_name`, with what the package's metadata asks for (`ENDPOINT_CONFIG_KEYS`) in their place."""
+    asked = {field: metadata[key] for field, key in ENDPOINT_CONFIG_KEYS.items() if key in metadata}
+    variants = [{k: v for k, v in variant.items() if k in _VARIANT_FIELDS} | {"ModelName": model_name}
+                for variant in serving["ProductionVariants"]]
+    if "variant_name" in asked:
+        variants[0]["VariantName"] = asked["variant_name"]
+    if "instance_type" in asked:
+        variants[0]["InstanceType"] = asked["instance_type"]
+    if "instance_count" in asked:
+        variants[0]["InitialInstanceCount"] = int(asked["instance_count"])
+    capture = dict(serving.get("DataCaptureConfig") or {})
+    for field, api in (("capture_sampling", "InitialSamplingPercentage"), ("capture_destination", "DestinationS3Uri")):
+        if field in asked:
+            capture[api] = int(asked[field]) if api == "InitialSamplingPercentage" else asked[field]
+    if "capture" in asked:
+        capture["EnableCapture"] = asked["capture"].strip().lower() == "on"
+    body: dict[str, Any] = {"ProductionVariants": variants}
+    if capture.get("DestinationS3Uri"):
+        body["DataCaptureConfig"] = {**_CAPTURE_DEFAULTS, "InitialSamplingPercentage": 100, **capture}
+    return body
+
+
 _VARIANT_FIELDS = ("VariantName", "InitialInstanceCount", "InstanceType", "InitialVariantWeight")
+ENDPOINT_CONFIG_KEYS = {
+    "variant_name": "endpoint-config:variant-name",
+    "instance_type": "endpoint-config:instance-type",
+    "instance_count": "endpoint-config:instance-count",
+    "capture": "endpoint-config:capture",  # on | off
+    "capture_sampling": "endpoint-config:capture-sampling-percentage",
+    "capture_destination": "endpoint-config:capture-destination",
+}
+_CAPTURE_DEFAULTS = {"CaptureOptions": [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}]}

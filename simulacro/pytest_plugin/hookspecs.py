@@ -10,3 +10,8 @@ def pytest_simulacro_provisioned(target: Any) -> None:
 
     The suite's own tests implement it to break the live stack the way a drill must catch.
     """
+
+
+@pytest.hookspec
+def pytest_simulacro_bundle(bundle: dict[str, Any]) -> None:
+    """The JSON evidence bundle is about to be written: add to it (the candidate gate adds its verdict)."""

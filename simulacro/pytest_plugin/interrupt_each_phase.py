@@ -133,6 +133,8 @@ class InterruptEachPhase:
             # Only the function's fixtures are torn down between runs; after the last, what the next drill does not need.
             last = phase == planned[-1]
             before = self._interrupted_run(item, phase, environments, before, (nextitem if last else None) or item.parent)
+        if not planned:  # nothing was injected (a skipped drill): tear down what the next drill does not need, as pytest would
+            item.session._setupstate.teardown_exact(nextitem)
         item.ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
         return True
 

@@ -22,6 +22,8 @@ from simulacro.target.aws_errors import CredentialsProblem, operator_message
 from simulacro.pytest_plugin.dry_run import plan_text
 from simulacro.evidence import DrillRecord, drill_html, inventory_html, redact_text, scorecard_html
 from simulacro.gameday.signals import interrupts_held, sigterm_raises_keyboard_interrupt
+from simulacro.pytest_plugin.candidate_gate import PLUGIN_NAME as CANDIDATE_PLUGIN, CandidateGate, add_options as add_candidate_options
+from simulacro.pytest_plugin.candidate_gate import candidate, leave_candidate  # noqa: F401 - the gate's fixtures
 from simulacro.pytest_plugin.interrupt_each_phase import InterruptEachPhase
 from simulacro.pytest_plugin.session import SimulacroSession, bundle_path, check_report_paths, record_json
 from simulacro.spec import DEFAULT_SPEC, Stack
@@ -59,6 +61,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     "what regressed since (a requirement no longer proven, a drill that now fails, a slower detection)")
     group.addoption("--evidence", default=None, help="JSON evidence bundle (default: beside --html, "
                     "else reports/runs/<run id>.json, so a run without --html never overwrites another run's evidence)")
+    add_candidate_options(group)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -79,6 +82,7 @@ def pytest_configure(config: pytest.Config) -> None:
     state.check_options()
     state.restore_sigterm = sigterm_raises_keyboard_interrupt()
     config.pluginmanager.register(_ReportListener(state), "simulacro-reports")
+    config.pluginmanager.register(CandidateGate(state), CANDIDATE_PLUGIN)
     if config.getoption("--interrupt-each-phase"):
         config.pluginmanager.register(InterruptEachPhase(state), "simulacro-interruptions")
     state.restore_progress = waits.report_progress_to(state.say_live)

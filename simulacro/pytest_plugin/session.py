@@ -302,6 +302,7 @@ class SimulacroSession:
                   "identity": (self.aws.identity or {}).get("Arn") if self.aws is not None else None,
                   "scorecard": self.scorecard(), "drills": drills, "leftovers": self.leftovers, "inventories": self.inventories,
                   "initial_inventories": self.initial_inventories}
+        self.config.hook.pytest_simulacro_bundle(bundle=bundle)
         path.write_text(json.dumps(redact(bundle), indent=2, default=str))
 
     def write_recorded_calls(self) -> None:

@@ -18,4 +18,7 @@ FIXTURES = REPO_ROOT / "fixtures" if _IN_CHECKOUT else PACKAGE / "example"
 DEFAULT_SPEC = FIXTURES / "stack.yaml"
 BASELINES = FIXTURES / "baselines"
 DATASETS = FIXTURES / "datasets"
+# The pre-promotion gate's example candidates; the healthy one stands in when the gate's calls are recorded.
+CANDIDATES = FIXTURES / "candidates"
+EXAMPLE_CANDIDATE = CANDIDATES / "healthy.yaml"
 DOCS = REPO_ROOT / "docs"

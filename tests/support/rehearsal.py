@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from support.drill_runner import ROOT
+from simulacro.spec.paths import EXAMPLE_CANDIDATE
 
 # The heaviest drill files in one process, every other drill (those added later too) in the other.
 FIRST_HALF = ("drills/test_event_rules.py", "drills/test_pipeline_alarms.py", "drills/test_notifications.py")
@@ -34,7 +35,7 @@ def rehearsal(folder_factory: Any) -> dict[str, Any]:
 def _start(selection: list[str], out: Path) -> subprocess.Popen:
     out.mkdir()
     return subprocess.Popen([sys.executable, "-m", "pytest", *selection, "-q", "-p", "no:cacheprovider", "--interrupt-each-phase",
-                             f"--record-calls={out / 'calls.json'}", f"--junitxml={out / 'junit.xml'}", f"--evidence={out / 'bundle.json'}"],
+                             f"--candidate={EXAMPLE_CANDIDATE}", f"--record-calls={out / 'calls.json'}", f"--junitxml={out / 'junit.xml'}", f"--evidence={out / 'bundle.json'}"],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 

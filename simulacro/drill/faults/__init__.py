@@ -182,6 +182,23 @@ class Faults:
             lambda undo: promote_regressed_model(sagemaker, self.target.clock, endpoint, group, artifact, self.run_id, undo=undo),
             group=group, artifact=artifact))
 
+    def candidate_promotion(self, candidate: Any, group: str, *, leave: bool = False) -> str:
+        """Register the pre-promotion gate's candidate in `group` and approve it: the promotion path deploys it.
+        Undone at teardown: rejected, the endpoint back on its config (kept on real AWS with `leave`)."""
+        from simulacro.drill.candidate.deployment import promote_candidate
+
+        holder: dict[str, str] = {}
+
+        def inject() -> Callable[[], None]:
+            holder["arn"], undo = promote_candidate(
+                self.target.client("sagemaker", candidate.environment), self.target.clock, candidate, self.stack, group,
+                self.run_id, local=hasattr(self.target, "local_aws"), leave=leave)
+            return undo
+
+        self._undo.enter_context(self._injected(f"candidate {candidate.name} registered in {group} and approved", inject,
+                                                group=group, candidate=candidate.name, source=candidate.source))
+        return holder["arn"]
+
     def keep_promotion_as_it_was(self, environment: str) -> None:
         """A runbook may freeze promotion during the drill; put the promotion rules back afterwards."""
         events = self.target.client("events", environment)
