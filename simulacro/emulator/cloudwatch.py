@@ -16,7 +16,8 @@ from typing import Any, Callable
 from simulacro.alarms import AlarmInputError, evaluate_alarm, parse_alarm
 from simulacro.events.shapes import alarm_state, alarm_state_change
 
-from . import backends
+from . import backends, metric_fidelity
+from .sns_publish_rules import check_cloudwatch_publish
 from .alarm_messages import (
     AlarmRecord,
     action_history_item,
@@ -100,7 +101,10 @@ class CloudWatch:
         key = metric_key(record.account, record.region, metric["Namespace"], metric["MetricName"], dimensions)
         span = metric_stat["Period"] * (record.definition["EvaluationPeriods"] + RANGE_PERIODS_EXTRA)
         end = now.timestamp()
-        return self.metrics.sample_arrays(key, end - span, end)
+        times, values = self.metrics.sample_arrays(key, end - span, end)
+        return metric_fidelity.visible(times, values, namespace=metric["Namespace"], period=metric_stat["Period"],
+                                       unit=metric_fidelity.query_unit(record.definition, metric_stat),
+                                       published_unit=self.metrics.unit(key))
 
     def _run_action(self, record: AlarmRecord, action: str, old_state: str, at: datetime) -> None:
         error = None
@@ -109,7 +113,9 @@ class CloudWatch:
             if service != "sns":
                 raise ValueError(f"only SNS actions are emulated, not {service}")
             subject, message = notification(record, old_state, at)
-            backends.sns(account, region).publish(message, arn=action, subject=subject)
+            sns = backends.sns(account, region)
+            check_cloudwatch_publish(sns.topics.get(action), action, record.arn, record.account)
+            sns.publish(message, arn=action, subject=subject)
         except Exception as failure:  # a deleted topic or a broken subscriber: CloudWatch records it, goes on
             error = f"{type(failure).__name__}: {failure}"
         self._remember(record, action_history_item(record, action, at, error))

@@ -21,6 +21,7 @@ from .monitoring_runs import MonitoringRuns
 from .overlay import Overlay
 from .pipelines import Pipelines
 from .server import MotoServer
+from .sqs_fidelity import SqsFidelity
 
 EVALUATION_INTERVAL_SECONDS = 60
 
@@ -42,8 +43,9 @@ class LocalAws:
         self.pipelines = Pipelines(self.clock, self.events.emit, self.cloudwatch.put_metric)
         self.capture = Capture()
         self.dataplane = Dataplane(self.clock, self.metrics, self.capture)
+        self.sqs = SqsFidelity(self.clock)
         for part in (self.cloudwatch, self.events, self.endpoints, self.monitoring, self.pipelines, self.dataplane,
-                     self.model_registry):
+                     self.model_registry, self.sqs):
             part.install(self.overlay)
         self.deployer = LocalDeployer(self.clock, lambda service, account, region: local_client(self.url, service, account, region))
         self._server: MotoServer | None = None
@@ -59,6 +61,7 @@ class LocalAws:
         self._server = MotoServer().start()
         self._reset_moto()  # moto's state is process-wide: start from nothing, as a new account would
         self.clock.call_every(EVALUATION_INTERVAL_SECONDS, self.cloudwatch.evaluate_all)
+        self.clock.call_every(EVALUATION_INTERVAL_SECONDS, self.sqs.expire_messages)
         self.deployer.start()
         return self
 
