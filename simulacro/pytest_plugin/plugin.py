@@ -23,6 +23,7 @@ from simulacro.evidence import DrillRecord, drill_html, inventory_html
 from simulacro.gameday.signals import interrupts_held, sigterm_raises_keyboard_interrupt
 from simulacro.pytest_plugin.interrupt_each_phase import InterruptEachPhase
 from simulacro.pytest_plugin.session import SimulacroSession, record_json
+from simulacro.evidence.coverage import coverage, coverage_table, faultless_endpoints_with_alarms
 from simulacro.spec import DEFAULT_SPEC, Stack
 from simulacro.drill.expect import Expect
 from simulacro.drill.faults import Faults
@@ -141,8 +142,19 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         rules = [r for r in session.stack.rules if r.environment in session.environments and r.purpose in DRILLED_RULE_PURPOSES]
         metafunc.parametrize("event_rule", rules, ids=[r.name for r in rules])
     if "fault_endpoint" in metafunc.fixturenames:
+        # An endpoint with alarms but no fault mechanism is drilled too, and fails as a finding: never an empty set.
         endpoints = [e for e in session.stack.endpoints if e.faults is not None and e.environment in session.environments]
-        metafunc.parametrize("fault_endpoint", endpoints, ids=[e.name for e in endpoints])
+        endpoints += faultless_endpoints_with_alarms(session.stack, session.environments)
+        metafunc.parametrize("fault_endpoint", endpoints, ids=[e.name for e in endpoints], indirect=True)
+
+
+@pytest.fixture
+def fault_endpoint(request: pytest.FixtureRequest) -> Any:
+    endpoint = request.param
+    if endpoint.faults is None:
+        pytest.fail(f"endpoint {endpoint.name} ({endpoint.environment}) has alarms but declares no fault mechanism (`faults:`): "
+                    "no drill can prove that they page. Declare the mechanism, or exempt each alarm with `coverage_exemption`.")
+    return endpoint
 
 
 @pytest.fixture(scope="session")
@@ -370,6 +382,8 @@ def pytest_html_results_summary(prefix: list[str], summary: list[str], postfix: 
                   f"{', dry run (rehearsal on the local AWS)' if state.dry_run else ''}.</p>")
     if state.inventories:
         postfix.append(inventory_html(state.inventories))
+    postfix.append(coverage_table(coverage(state.stack.model_copy(update={
+        kind: [i for i in getattr(state.stack, kind) if i.environment in state.environments] for kind in ("alarms", "rules")}))))
 
 
 def pytest_metadata(metadata: dict[str, Any]) -> None:
