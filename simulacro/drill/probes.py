@@ -139,7 +139,10 @@ def subscribers(sns: Any, topic_arn: str) -> list[Subscriber]:
 
 
 def _heard(message: dict[str, Any], at: datetime) -> Heard:
-    body = json.loads(message["Body"]) if message["Body"].startswith("{") else message["Body"]
+    try:
+        body = json.loads(message["Body"]) if message["Body"].startswith("{") else message["Body"]
+    except ValueError:  # a transformed input need not be JSON: keep what the target received
+        body = message["Body"]
     attributes = {k: v.get("StringValue", "") for k, v in (message.get("MessageAttributes") or {}).items()}
     if isinstance(body, dict) and body.get("Type") == "Notification":
         inner = body.get("Message")

@@ -171,7 +171,7 @@ def alarm_design_findings(stack: Stack, found: Any, names: Names) -> Iterator[Fi
     from simulacro.provision.alarm_design import design_problems
 
     for alarm in stack.alarms:
-        for field, message in design_problems(alarm, stack):
+        for field, message in design_problems(alarm, names.stack):  # the whole spec: a dimension may name another environment
             yield Finding("alarm", alarm.name, field, message)
 
 
