@@ -4,6 +4,8 @@ on the symptom enters ALARM within its detection budget, the on-call topic is no
 recovers once the fault is gone. Each records its time to detect beside the floor its own definition allows."""
 import pytest
 
+from simulacro.evidence.coverage import require_fault_mechanism
+
 MODEL_LATENCY = "ModelLatency"
 ERRORS_5XX = "Invocation5XXErrors"
 
@@ -27,6 +29,7 @@ def _pages_and_recovers(alarms, expect):
 @pytest.mark.drill(category="endpoint", gate=True, destructive=True)
 def test_5xx_errors_page_the_on_call(stack, fault_endpoint, expect, faults, traffic):
     """The model answers 5xx to part of the traffic: every 5xx alarm of the endpoint pages and recovers."""
+    require_fault_mechanism(fault_endpoint)
     endpoint, alarms = fault_endpoint, _alarms(stack, fault_endpoint, ERRORS_5XX)
     traffic.keep(endpoint)
     for alarm in alarms:
@@ -41,6 +44,7 @@ def test_5xx_errors_page_the_on_call(stack, fault_endpoint, expect, faults, traf
 @pytest.mark.parametrize("percentile", ["p95", "p99"])
 def test_high_latency_pages_the_on_call(stack, fault_endpoint, percentile, expect, faults, traffic):
     """The model slows down: the P95 and P99 latency alarms page and recover."""
+    require_fault_mechanism(fault_endpoint)
     endpoint, alarms = fault_endpoint, _alarms(stack, fault_endpoint, MODEL_LATENCY, percentile)
     traffic.keep(endpoint)
     for alarm in alarms:

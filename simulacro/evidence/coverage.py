@@ -71,6 +71,14 @@ def faultless_endpoints_with_alarms(stack: Stack, environments: Iterable[str]) -
                     for a in stack.alarms if a.category == "endpoint")]
 
 
+def require_fault_mechanism(endpoint: Endpoint) -> None:
+    """A drill handed an endpoint without a fault mechanism fails as a finding (never a skip, never a crash)."""
+    if endpoint.faults is None:
+        raise AssertionError(
+            f"endpoint {endpoint.name} ({endpoint.environment}) has alarms but declares no fault mechanism (`faults:`): no drill "
+            "can prove that they page. Declare the mechanism, or exempt each alarm with `coverage_exemption`.")
+
+
 def replay_source(stack: Stack, alarm: Alarm) -> Endpoint | None:
     """The endpoint whose drills' signature stands for this alarm's endpoint: one with a fault mechanism, in an
     environment drills may break, serving the same model (or, failing that, any such endpoint)."""

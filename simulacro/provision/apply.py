@@ -76,7 +76,9 @@ class _Applier:
             attributes = {"MessageRetentionPeriod": str(int(queue.retention))}
             if queue.fifo:
                 attributes["FifoQueue"] = "true"
-            policy = self._queue_policy(queue.name)
+            if queue.kms_key:
+                attributes["KmsMasterKeyId"] = queue.kms_key
+            policy = queue.policy if queue.policy is not None else self._queue_policy(queue.name)
             if policy:
                 attributes["Policy"] = json.dumps(policy)
             tags = {"owner": queue.owner, **self._deployer_tag(queue.name)}
@@ -112,19 +114,18 @@ class _Applier:
             for rule in self.stack.rules for target in rule.targets
             if queue_name in (target.queue, target.dead_letter_queue)
         })
-        if not rule_arns:
-            return None
-        return {
-            "Version": "2012-10-17",
-            "Statement": [{
-                "Sid": "AllowEventBridgeRules",
-                "Effect": "Allow",
-                "Principal": {"Service": "events.amazonaws.com"},
-                "Action": "sqs:SendMessage",
-                "Resource": self.names.queue_arn(queue_name),
-                "Condition": {"ArnEquals": {"aws:SourceArn": rule_arns}},
-            }],
-        }
+        # Topics that subscribe this queue (protocol sqs) publish to it as sns.amazonaws.com.
+        topic_arns = sorted({
+            self.names.topic_arn(topic.name) for topic in self.stack.topics for subscription in topic.subscriptions
+            if subscription.protocol == "sqs" and subscription.endpoint == self.names.queue_arn(queue_name)
+        })
+        statements = [
+            {"Sid": sid, "Effect": "Allow", "Principal": {"Service": service}, "Action": "sqs:SendMessage",
+             "Resource": self.names.queue_arn(queue_name), "Condition": {"ArnEquals": {"aws:SourceArn": sources}}}
+            for sid, service, sources in (("AllowEventBridgeRules", "events.amazonaws.com", rule_arns),
+                                          ("AllowSnsTopics", "sns.amazonaws.com", topic_arns)) if sources
+        ]
+        return {"Version": "2012-10-17", "Statement": statements} if statements else None
 
     def topics(self) -> None:
         sns = self.client("sns")

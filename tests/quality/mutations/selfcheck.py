@@ -87,8 +87,8 @@ def _message(text: str) -> str:
     """The operator-facing line of a failure: the AssertionError, with its first finding when it lists them."""
     lines = [line.strip().removeprefix("E").strip() for line in text.splitlines()]
     for index, line in enumerate(lines):
-        if line.startswith("AssertionError: "):
-            message = line.removeprefix("AssertionError: ")
+        if line.startswith(("AssertionError: ", "Failed: ")):
+            message = line.split(": ", 1)[1]
             if message.endswith(":") and index + 1 < len(lines):
                 message += " " + lines[index + 1].lstrip("- ")
             return message[:220]
