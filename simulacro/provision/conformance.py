@@ -255,7 +255,7 @@ def queue_findings(stack: Stack, found: Any, names: Names) -> Iterator[Finding]:
                           f"live {live['retention_seconds']}s, spec {int(queue.retention)}s")
         if live["fifo"] != queue.fifo:
             yield Finding("queue", queue.name, "fifo", f"live {live['fifo']}, spec {queue.fifo}")
-        live_key = (live.get("attributes") or {}).get("KmsMasterKeyId") or None
+        live_key = live.get("kms_key")
         if live_key != queue.kms_key:
             yield Finding("queue", queue.name, "encryption", f"live key {_show(live_key)}, spec {_show(queue.kms_key)}")
         if queue.policy is not None and _empty_as_none(live.get("policy")) != queue.policy:

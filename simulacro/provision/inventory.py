@@ -165,7 +165,7 @@ def _queues(sqs: Any) -> list[dict[str, Any]]:
             "retention_seconds": int(attributes.get("MessageRetentionPeriod", 345600)),
             "owner": tags.get("owner"),
             "tags": tags,
-            "attributes": attributes,
+            "kms_key": attributes.get("KmsMasterKeyId") or None,
         })
     return queues
 
