@@ -15,7 +15,6 @@ from simulacro.spec import format_duration
 
 ERRORS, LATENCY = "Invocation5XXErrors", "ModelLatency"
 SETTLE_AFTER_FAULT = 900  # seconds without traffic: every period of the twin's alarms' evaluation range is empty again
-_windows = {}  # (target, twin, what) -> Window: one recording per twin and fault, shared by the alarms replayed on it
 
 
 def pytest_generate_tests(metafunc):
@@ -27,24 +26,22 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("prod_alarm", alarms, ids=[a.name for a in alarms])
 
 
-def _window(key, what, target, faults, traffic, twin, length, fault):
-    """Record `length` seconds of the twin's traffic with `fault` active (None: healthy), once per run."""
-    cache_key = (id(target), twin.name, what)
-    if cache_key not in _windows:
-        traffic.keep(twin)
-        clock = target.clock
-        clock.sleep(120 - clock.now().timestamp() % 60)  # a full minute of traffic, then start on a minute boundary
-        start = clock.now()
-        if fault is None:
+def _window(what, target, traffic, twin, length, fault=None):
+    """Record `length` seconds of the twin's traffic with `fault` active (None: healthy)."""
+    traffic.keep(twin)
+    clock = target.clock
+    clock.sleep(120 - clock.now().timestamp() % 60)  # a full minute of traffic, then start on a minute boundary
+    start = clock.now()
+    if fault is None:
+        clock.sleep(length)
+    else:
+        with fault():
             clock.sleep(length)
-        else:
-            with fault():
-                clock.sleep(length)
-        _windows[cache_key] = Window(what, start, clock.now())
-        traffic.stop()
-        if fault is not None:  # the twin's own alarms settle back to OK before any other drill looks at them
-            clock.sleep(SETTLE_AFTER_FAULT)
-    return _windows[cache_key]
+    window = Window(what, start, clock.now())
+    traffic.stop()
+    if fault is not None:  # the twin's own alarms settle back to OK before any other drill looks at them
+        clock.sleep(SETTLE_AFTER_FAULT)
+    return window
 
 
 @pytest.mark.drill(category="endpoint", gate=True, destructive=True)
@@ -61,8 +58,8 @@ def test_prod_alarm_pages_on_the_recorded_fault_and_stays_quiet_when_healthy(sta
         what, fault = f"5xx on {twin.faults.error_rate:.0%} of requests", lambda: faults.endpoint_errors(twin, rate=twin.faults.error_rate)
     else:
         what, fault = f"+{twin.faults.added_latency * 1000:g} ms latency", lambda: faults.endpoint_latency(twin, added_ms=twin.faults.added_latency * 1000)
-    healthy = _window("healthy", "healthy traffic", target, faults, traffic, twin, max(length, 600), None)
-    broken = _window(what, what, target, faults, traffic, twin, length, fault)
+    healthy = _window("healthy traffic", target, traffic, twin, max(length, 600))
+    broken = _window(what, target, traffic, twin, length, fault)
     cloudwatch = target.client("cloudwatch", twin.environment)
     definition = alarm.to_put_metric_alarm(lambda name: name)
     calm = replay(alarm, definition, signature(cloudwatch, alarm, own_endpoint, twin, healthy), healthy)
