@@ -24,7 +24,15 @@ SMALLEST_PLAUSIBLE_LATENCY_US = 1000  # 1 ms: a model latency threshold below it
 
 
 def design_problems(alarm: Alarm, stack: Stack) -> list[tuple[str, str]]:
-    return list(_dimensions(alarm, stack)) + list(_units(alarm)) + list(_threshold(alarm)) + list(_budget(alarm))
+    return (list(_dimensions(alarm, stack)) + list(_units(alarm)) + list(_threshold(alarm)) + list(_budget(alarm))
+            + list(_missing_data(alarm)))
+
+
+def _missing_data(alarm: Alarm) -> Iterator[tuple[str, str]]:
+    """SageMaker publishes endpoint metrics only for minutes with requests: `breaching` makes an idle endpoint page."""
+    if alarm.treat_missing_data == "breaching" and any(ref.namespace == "AWS/SageMaker" for ref in alarm.metric_refs):
+        yield "missing-data treatment", ("breaching, but SageMaker publishes endpoint metrics only for minutes with requests: "
+                                         "an idle endpoint (a quiet night) pages")
 
 
 def _dimensions(alarm: Alarm, stack: Stack) -> Iterator[tuple[str, str]]:

@@ -46,6 +46,12 @@ class Subscription(Strict):
     filter_policy_scope: Literal["MessageAttributes", "MessageBody"] = "MessageAttributes"
     raw_message_delivery: bool = False
 
+    @model_validator(mode="after")
+    def _raw_delivery_where_sns_allows_it(self) -> "Subscription":
+        if self.raw_message_delivery and self.protocol not in ("sqs", "http", "https", "lambda"):
+            raise ValueError(f"raw_message_delivery applies to sqs, http, https and lambda subscriptions, not {self.protocol} (SNS refuses it)")
+        return self
+
     def attributes(self) -> dict[str, str]:
         """The subscription attributes SNS keeps for this subscriber (what Subscribe sends)."""
         attributes = {}

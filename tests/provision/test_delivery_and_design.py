@@ -90,6 +90,7 @@ def _alarm(stack, name, **changes):
     ("churn-prod-5xx-rate", {"expression": "errors / invocations"}, "threshold", "can never be crossed"),
     ("churn-prod-5xx-rate", {"threshold": 100}, "threshold", "can never be crossed"),
     ("churn-prod-5xx-rate", {"period": 300}, "detection budget", "can never page within its budget"),
+    ("churn-prod-5xx-rate", {"treat_missing_data": "breaching"}, "missing-data treatment", "an idle endpoint"),
 ])
 def test_design_problems_name_the_field_and_why(stack, name, changes, field, words):
     problems = design_problems(_alarm(stack, name, **changes), stack)
@@ -115,3 +116,14 @@ def test_differences_walk_every_declared_field_and_live_only_ones():
     live = {"A": 1.0, "B": [1], "Unit": "Seconds"}
     assert list(differences(wanted, live, ("Unit",))) == [("New", None, "x"), ("Unit", "Seconds", None)]
     assert list(differences({"R": {"a": 1}}, {}, (), {"R": {"a": 1}})) == []
+
+
+def test_raw_delivery_is_refused_where_sns_refuses_it():
+    from pydantic import ValidationError
+
+    from simulacro.spec.model import Subscription
+
+    with pytest.raises(ValidationError, match="raw_message_delivery applies to sqs"):
+        Subscription(protocol="email", endpoint="a@example.com", raw_message_delivery=True)
+    assert Subscription(protocol="sqs", endpoint="arn:aws:sqs:eu-west-1:1:q", raw_message_delivery=True).attributes() == {
+        "RawMessageDelivery": "true"}
