@@ -9,6 +9,7 @@ else's messages: what is not ours is released at once (visibility timeout 0).
 """
 from __future__ import annotations
 
+import functools
 import json
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
@@ -94,7 +95,7 @@ class EventExpectation:
         for declared, probe, _ in listener.stand_ins:
             where = f"target {declared['Id']} of rule {listener.rule.name}"
             try:
-                received = wait_for(lambda: probe.first(lambda h: True), within=listener.rule.delivery_budget, clock=clock,
+                received = wait_for(functools.partial(probe.first, _anything), within=listener.rule.delivery_budget, clock=clock,
                                     what=f"what {where} receives", poll=1.0, progress=self.progress)
             except AssertionError:
                 raise AssertionError(f"{where} received nothing for {event['detail-type']} while the rule matched it: "
@@ -190,6 +191,10 @@ def _take_ours(sqs: Any, url: str, matching: Predicate) -> dict[str, Any] | None
             sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
             return {**message, "event": event}
     return None
+
+
+def _anything(heard: Heard) -> bool:
+    return True
 
 
 def unresolved_paths(target: dict[str, Any], event: dict[str, Any]) -> list[str]:

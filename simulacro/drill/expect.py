@@ -6,8 +6,9 @@
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Callable
 
 from simulacro.provision.settle import settled
@@ -272,11 +273,12 @@ class NotificationExpectation:
         budget = parse_duration(within)
         for subscriber, probe in probes:
             try:
-                heard = wait_for(lambda: probe.first(matching), within=max(1.0, budget - (expect.target.clock.now() - since).total_seconds()),
+                heard = wait_for(functools.partial(probe.first, matching), within=max(1.0, budget - (expect.target.clock.now() - since).total_seconds()),
                                  clock=expect.target.clock, what=f"the {state} notification of {alarm.name}", poll=1.0,
                                  progress=expect.progress)
             except AssertionError:
-                raise AssertionError(_not_notified(alarm, state, within, subscriber, probe)) from None
+                metrics = "" if subscriber is None else _sns_delivery_metrics(expect.target, alarm.environment, subscriber.topic_arn, since)
+                raise AssertionError(_not_notified(alarm, state, within, subscriber, probe) + metrics) from None
             first = first or heard
         assert first is not None
         elapsed = (first.at - since).total_seconds()
@@ -298,6 +300,30 @@ def _not_notified(alarm: Alarm, state: str, within: Any, subscriber: Subscriber 
     return (f"no {state} notification for alarm {alarm.name} reached {who} within {format_duration(parse_duration(within))} "
             f"(heard: {got or 'nothing'}). Check the alarm's ALARM actions ({', '.join(alarm.actions.alarm) or 'none'}), that actions "
             f"are enabled, and that the topic delivers (its key lets CloudWatch publish, its policy allows cloudwatch.amazonaws.com).{detail}")
+
+
+SNS_DELIVERY_METRICS = ("NumberOfNotificationsDelivered", "NumberOfNotificationsFailed",
+                        "NumberOfNotificationsFilteredOut", "NumberOfNotificationsFilteredOut-MessageAttributes",
+                        "NumberOfNotificationsFilteredOut-MessageBody")
+
+
+def _sns_delivery_metrics(target: Any, environment: str, topic_arn: str, since: datetime) -> str:
+    """On real AWS, the topic's own delivery metrics since `since` (what happened to the real subscribers' copies)."""
+    if getattr(target.clock, "virtual", True):
+        return ""  # the local AWS records deliveries itself; these metrics are AWS's
+
+    try:
+        cloudwatch = target.client("cloudwatch", environment)
+        sums = {}
+        for name in SNS_DELIVERY_METRICS:
+            points = cloudwatch.get_metric_statistics(
+                Namespace="AWS/SNS", MetricName=name, Dimensions=[{"Name": "TopicName", "Value": topic_arn.rsplit(":", 1)[-1]}],
+                StartTime=since.replace(second=0, microsecond=0), EndTime=target.clock.now() + timedelta(minutes=1),
+                Period=60, Statistics=["Sum"])["Datapoints"]
+            sums[name] = sum(p["Sum"] for p in points)
+    except Exception as error:  # noqa: BLE001 - the metrics only enrich the message
+        return f" (AWS/SNS delivery metrics unreadable: {type(error).__name__})"
+    return " AWS/SNS since the fault: " + ", ".join(f"{k} {v:g}" for k, v in sums.items()) + "."
 
 
 def _distinct(found: list[Subscriber]) -> list[Subscriber]:

@@ -50,7 +50,7 @@ def signature(cloudwatch: Any, alarm: Alarm, alarm_endpoint: str, twin: Endpoint
     """Samples (times, values) per metric id, rebuilt from the twin's per-period statistic and sample count."""
     refs = {"m": alarm.metric} if alarm.metric is not None else dict(alarm.metrics)
     queries = []
-    for index, (metric_id, ref) in enumerate(refs.items()):
+    for index, ref in enumerate(refs.values()):
         metric = twin_ref(ref, alarm_endpoint, twin)  # type: ignore[arg-type]
         queries.append({"Id": f"v{index}", "MetricStat": {"Metric": metric, "Period": alarm.period, "Stat": ref.statistic}})  # type: ignore[union-attr]
         queries.append({"Id": f"n{index}", "MetricStat": {"Metric": metric, "Period": alarm.period, "Stat": "SampleCount"}})

@@ -68,7 +68,7 @@ class SqsFidelity:
 
 
 def _all_queues() -> list[Any]:
-    found = []
+    found: list[Any] = []
     for account in list(backends.sqs_backends.keys()):
         for backend in list(backends.sqs_backends[account].values()):
             found.extend(backend.queues.values())

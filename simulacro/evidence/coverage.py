@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from html import escape
-from typing import Iterable
+from typing import Any, Iterable
 
 from simulacro.spec.model import Alarm, Endpoint, Rule, Stack
 
@@ -85,7 +85,8 @@ def replay_source(stack: Stack, alarm: Alarm) -> Endpoint | None:
     own = next((e for e in stack.endpoints if e.name == endpoint_of(alarm) and e.environment == alarm.environment), None)
     sources = [e for e in stack.endpoints if e.faults is not None and may_break(stack, e.environment) and e.environment != alarm.environment]
     same_model = [e for e in sources if own is not None and e.model == own.model]
-    return (same_model or sources or [None])[0]
+    candidates = same_model or sources
+    return candidates[0] if candidates else None
 
 
 def _alarm_row(stack: Stack, alarm: Alarm) -> Row:
@@ -145,7 +146,9 @@ def _rule_row(stack: Stack, rule: Rule) -> Row:
         row.covered_by = [RUNBOOK_DRILLS["regression-after-promotion"]] if drilled else []
         row.gap = "" if drilled else "its endpoint has no fault mechanism: the promotion drill cannot run"
     elif rule.purpose in DRILLED_RULE_PURPOSES:
-        kinds = {"pipeline": stack.pipelines, "model_package": stack.model_package_groups, "endpoint": stack.endpoints}[rule.purpose]
+        by_purpose: dict[str, list[Any]] = {"pipeline": list(stack.pipelines), "model_package": list(stack.model_package_groups),
+                                            "endpoint": list(stack.endpoints)}
+        kinds = by_purpose[rule.purpose]
         named = [item for item in kinds if item.environment == rule.environment and rule.mentions(item.name)]
         row.covered_by = [EVENT_DRILL] if named else []
         row.gap = "" if named else f"its pattern names no {rule.purpose.replace('_', ' ')} of the spec: nothing can cause its event"

@@ -11,7 +11,7 @@ Pure: the spec in, (field, message) out.
 """
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Iterator
 
 import numpy as np
 

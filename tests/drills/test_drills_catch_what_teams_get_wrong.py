@@ -4,10 +4,8 @@ reaches a person, designs that are wrong but consistent with their spec (applied
 only behaviour can tell), prod alarms proven by replay, and coverage gaps instead of silent skips."""
 import json
 import sys
-from pathlib import Path
 
 import pytest
-
 from support.drill_runner import ROOT, account, all_of, assert_drills_report, change_alarm
 
 sys.path.insert(0, str(ROOT / "tests" / "quality" / "mutations"))

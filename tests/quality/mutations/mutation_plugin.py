@@ -9,7 +9,6 @@ import os
 from pathlib import Path
 
 import yaml
-
 from operations import apply_mutation
 
 CATALOGUE = Path(__file__).with_name("catalogue.yaml")
