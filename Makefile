@@ -25,8 +25,9 @@ test: $(STAMP) chromium
 	$(PY) -m pytest tests -q -n auto $(ARGS)
 
 ## make selfcheck: apply each misconfiguration of tests/quality/mutations/catalogue.yaml and see a drill catch it
+## (CATALOGUE=FILE, or ARGS="--catalogue FILE", runs another catalogue)
 selfcheck: $(STAMP)
-	$(PY) tests/quality/mutations/selfcheck.py $(ARGS)
+	$(PY) tests/quality/mutations/selfcheck.py $(if $(CATALOGUE),--catalogue $(CATALOGUE)) $(ARGS)
 
 ## make flakecheck: the drill catalogue 20 times in random order; any outcome that changes fails
 flakecheck: $(STAMP)

@@ -29,7 +29,7 @@ def test_cost_alarm_notification_reaches_finops(stack, target, cost_alarm, expec
         assert region == stack.region_of(alarm, target.region), f"the notification came from an alarm in {region}"
 
 
-@pytest.mark.drill(category="cost")
+@pytest.mark.drill(category="cost", destructive=True)  # it stages charges and pages FinOps
 def test_charges_over_budget_page_finops(cost_alarm, target, expect, drill_record):
     """Estimated charges over the threshold: the cost alarm pages its owner, and recovers once under it."""
     if target.kind != "local":

@@ -3,6 +3,8 @@ the alarms and events, run the runbook as code, expect recovery and the evidence
 A second run of each runbook on the recovered system does nothing and says so."""
 import pytest
 
+from simulacro.evidence.coverage import require_fault_mechanism
+
 from simulacro.runbooks import RUNBOOKS
 
 ERRORS_5XX, MODEL_LATENCY = "Invocation5XXErrors", "ModelLatency"
@@ -39,6 +41,7 @@ def test_endpoint_not_responding_is_rolled_back_to_the_previous_config(stack, ta
     """A broken config goes live and the endpoint answers 5xx: the alarm pages, the endpoint event arrives,
     the runbook rolls back to the previous config and the smoke test passes."""
     endpoint = fault_endpoint
+    require_fault_mechanism(endpoint)
     alarm = _alarm_on(stack, endpoint, ERRORS_5XX)
     endpoint_rule = _rule(stack, "endpoint", endpoint.environment)
     traffic.keep(endpoint)
@@ -67,6 +70,7 @@ def test_regression_after_promotion_is_frozen_rolled_back_and_reported(stack, ta
     """A slower model is approved and the promotion path deploys it: the P95 alarm pages, the runbook freezes
     promotion, rolls back, rejects the package and opens an incident with smoke results before and after."""
     endpoint = fault_endpoint
+    require_fault_mechanism(endpoint)
     alarm = _alarm_on(stack, endpoint, MODEL_LATENCY, "p95")
     promotion = next(r for r in stack.rules if r.purpose == "promotion" and r.deploys_endpoint == endpoint.name)
     group = next(g for g in stack.model_package_groups if g.environment == endpoint.environment and promotion.mentions(g.name))

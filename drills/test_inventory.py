@@ -40,19 +40,19 @@ def _assert_conforms(check, stack, live, drill_record):
 
 @pytest.mark.drill(category="inventory", gate=True)
 def test_alarms_exist_with_owner_and_actions_as_declared(stack, live, drill_record):
-    """Alarms match the spec (metric, statistic, period, threshold, comparison, missing data, actions) and each has an owner and someone to page."""
+    """Alarms match every field the spec declares (definition, unit, actions, tags), each has an owner, and its page reaches a person (topic key, topic policy, filter policies)."""
     _assert_conforms(conformance.alarm_findings, stack, live, drill_record)
 
 
 @pytest.mark.drill(category="inventory", gate=True)
 def test_topics_have_their_subscribers(stack, live, drill_record):
-    """Every topic exists with the subscriptions the spec declares."""
+    """Every topic exists with the declared subscriptions and their filter policies, key and policy, and lets its publishers in."""
     _assert_conforms(conformance.topic_findings, stack, live, drill_record)
 
 
 @pytest.mark.drill(category="inventory", gate=True)
 def test_rules_are_enabled_with_targets_that_have_a_dead_letter_queue(stack, live, drill_record):
-    """Every rule is enabled with its pattern, and every target has a standard dead-letter queue."""
+    """Every rule is enabled with its pattern, and every target matches the spec (destination, dead-letter queue, retry, input) with a standard DLQ."""
     _assert_conforms(conformance.rule_findings, stack, live, drill_record)
 
 
@@ -72,3 +72,16 @@ def test_monitored_endpoints_capture_data_with_retention(stack, live, drill_reco
 def test_monitoring_schedules_run_on_the_declared_baseline(stack, live, drill_record):
     """Each schedule is Scheduled, on its endpoint, using the declared baseline version whose files match their checksums."""
     _assert_conforms(conformance.schedule_findings, stack, live, drill_record)
+
+
+@pytest.mark.drill(category="inventory", gate=True)
+def test_queues_keep_messages_and_let_their_publishers_in(stack, live, drill_record):
+    """Every queue exists with the declared retention and tags, and its policy lets the rules that target it send."""
+    _assert_conforms(conformance.queue_findings, stack, live, drill_record)
+
+
+@pytest.mark.drill(category="inventory", gate=True)
+def test_alarm_definitions_fit_their_metrics_and_environment(stack, live, drill_record):
+    """Each alarm watches its own environment's resources, in the metric's documented unit and resolution,
+    with a threshold its metric can cross and M of N periods that fit its detection budget."""
+    _assert_conforms(conformance.alarm_design_findings, stack, live, drill_record)

@@ -10,10 +10,14 @@ def test_pipeline_failure_pages_the_on_call(stack, pipeline_alarm, expect, fault
     """A failing step (the one the alarm watches, or the first) makes the pipeline alarm page, then recover."""
     alarm = pipeline_alarm
     dimensions = alarm.metric.dimensions if alarm.metric else {}
-    pipeline = next((p for p in stack.pipelines if p.name == dimensions["PipelineName"] and p.environment == alarm.environment), None)
-    assert pipeline is not None, (f"alarm {alarm.name} ({alarm.environment}) watches pipeline {dimensions['PipelineName']}, which "
-                                  f"{alarm.environment} does not declare: the alarm can never fire there")
+    pipeline = next((p for p in stack.pipelines if p.name == dimensions.get("PipelineName") and p.environment == alarm.environment), None)
+    if pipeline is None:
+        pytest.fail(f"alarm {alarm.name} watches PipelineName={dimensions.get('PipelineName')!r}, which names no pipeline of "
+                    f"{alarm.environment} in the spec: it can never fire")
     step = dimensions.get("StepName", pipeline.steps[0].name)
+    if step not in [s.name for s in pipeline.steps]:
+        pytest.fail(f"alarm {alarm.name} watches StepName={step}, which is not a step of pipeline {pipeline.name} "
+                    f"(steps: {', '.join(s.name for s in pipeline.steps)}): it can never fire")
     expect.steady(alarm)
     execution = faults.pipeline_step_failure(pipeline, step)
     ended = expect.pipeline(pipeline, execution).ends("Failed")

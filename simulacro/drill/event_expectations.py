@@ -1,12 +1,15 @@
 """Expectations on EventBridge: an event is delivered through a rule, stays away, or lands in a DLQ.
 
 A probe queue is added to the live rule as one more target (Id `simulacro-probe`, removed afterwards):
-it hears exactly what the rule delivers. That the rule's real targets received it too is read from
+it hears exactly what the rule delivers. Each declared target that reshapes the event (InputTransformer,
+InputPath, Input) gets a stand-in probe with the same setting, so the drill asserts on what that target
+would really receive: a transformer whose paths match nothing in the event delivers nulls, and fails. That the rule's real targets received it too is read from
 `AWS/Events` (`FailedInvocations` must stay 0). Dead-letter queues are read without taking anyone
 else's messages: what is not ours is released at once (visibility timeout 0).
 """
 from __future__ import annotations
 
+import functools
 import json
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
@@ -17,6 +20,7 @@ from simulacro.target.waits import wait_for
 from simulacro.spec import Rule, format_duration, parse_duration
 
 PROBE_TARGET_ID = "simulacro-probe"
+RESHAPING = ("Input", "InputPath", "InputTransformer")
 DLQ_ATTRIBUTES = ("RULE_ARN", "TARGET_ARN", "ERROR_CODE", "ERROR_MESSAGE", "RETRY_ATTEMPTS")
 Predicate = Callable[[dict[str, Any]], bool]
 
@@ -34,12 +38,25 @@ class RuleListener:
         self.probe = ProbeQueue(target, rule.environment, run_id, f"events of rule {rule.name}")
         self.probe.allow_rule(self.rule_arn)
         self.events.put_targets(Rule=rule.name, Targets=[{"Id": PROBE_TARGET_ID, "Arn": self.probe.arn}])
+        # Stand-ins for the declared targets that reshape the event: (declared target, probe, probe target id).
+        self.stand_ins: list[tuple[dict[str, Any], ProbeQueue, str]] = []
+        live_targets = self.events.list_targets_by_rule(Rule=rule.name)["Targets"]
+        for index, declared in enumerate(t for t in live_targets if not t["Id"].startswith(PROBE_TARGET_ID)
+                                         and any(k in t for k in RESHAPING)):
+            probe = ProbeQueue(target, rule.environment, run_id, f"what target {declared['Id']} of rule {rule.name} receives")
+            probe_id = f"{PROBE_TARGET_ID}-{index}"
+            self.stand_ins.append((declared, probe, probe_id))
+            probe.allow_rule(self.rule_arn)
+            self.events.put_targets(Rule=rule.name, Targets=[{"Id": probe_id, "Arn": probe.arn,
+                                                              **{k: declared[k] for k in RESHAPING if k in declared}}])
 
     def close(self) -> None:
         try:
-            self.events.remove_targets(Rule=self.rule.name, Ids=[PROBE_TARGET_ID])
+            self.events.remove_targets(Rule=self.rule.name, Ids=[PROBE_TARGET_ID] + [i for _, _, i in self.stand_ins])
         finally:
             self.probe.close()
+            for _, probe, _ in self.stand_ins:
+                probe.close()
 
 
 class EventExpectation:
@@ -65,11 +82,28 @@ class EventExpectation:
         self.record.add(heard.at, "event", f"{event['detail-type']} delivered by {listener.rule.name}",
                         status=_status(event), event_id=event["id"], delivery_latency=format_duration(latency))
         self.record.measure(f"delivery latency ({listener.rule.name})", latency)
+        self._as_declared_targets_receive(event)
         failed = rule_metric(listener.target, listener.rule, "FailedInvocations", self.since)
         assert failed == 0, (
             f"rule {listener.rule.name} matched {what}, but {failed:g} deliveries to its targets failed "
             f"(AWS/Events FailedInvocations): check each target's existence and policy")
         return event
+
+    def _as_declared_targets_receive(self, event: dict[str, Any]) -> None:
+        """What each reshaping target receives for `event` carries the event: no transformer path matching nothing."""
+        listener, clock = self.listener, self.listener.target.clock
+        for declared, probe, _ in listener.stand_ins:
+            where = f"target {declared['Id']} of rule {listener.rule.name}"
+            try:
+                received = wait_for(functools.partial(probe.first, _anything), within=listener.rule.delivery_budget, clock=clock,
+                                    what=f"what {where} receives", poll=1.0, progress=self.progress)
+            except AssertionError:
+                raise AssertionError(f"{where} received nothing for {event['detail-type']} while the rule matched it: "
+                                     f"its input setting {_reshaping(declared)} is refused by EventBridge") from None
+            empty = unresolved_paths(declared, event)
+            self.record.add(received.at, "event", f"{where} received its transformed input", received=str(received.message)[:200])
+            assert not empty, (f"{where} receives null for {', '.join(empty)}: its input setting {_reshaping(declared)} names "
+                               f"fields the {event['detail-type']} event does not have (delivered: {str(received.message)[:200]})")
 
     def absent(self, matching: Predicate, *, within: Any, what: str) -> None:
         """No event for which `matching(event)` holds is delivered during `within`."""
@@ -157,6 +191,36 @@ def _take_ours(sqs: Any, url: str, matching: Predicate) -> dict[str, Any] | None
             sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
             return {**message, "event": event}
     return None
+
+
+def _anything(heard: Heard) -> bool:
+    return True
+
+
+def unresolved_paths(target: dict[str, Any], event: dict[str, Any]) -> list[str]:
+    """The input paths of `target` (InputPath, InputTransformer paths) that match nothing in `event`."""
+    paths = dict((target.get("InputTransformer") or {}).get("InputPathsMap") or {})
+    if "InputPath" in target:
+        paths["InputPath"] = target["InputPath"]
+    return [f"{name}={path}" for name, path in paths.items() if json_path(event, path) is None]
+
+
+def json_path(event: Any, path: str) -> Any:
+    """The simple JSONPath EventBridge accepts: `$`, `$.detail.field`, `$.resources[0]`."""
+    import re
+
+    value: Any = event
+    for part in re.findall(r"[^.\[\]]+|\[\d+\]", str(path).removeprefix("$")):
+        if part.startswith("["):
+            index = int(part[1:-1])
+            value = value[index] if isinstance(value, list) and index < len(value) else None
+        else:
+            value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def _reshaping(target: dict[str, Any]) -> str:
+    return json.dumps({k: target[k] for k in RESHAPING if k in target})
 
 
 def _is_event(heard: Heard) -> bool:

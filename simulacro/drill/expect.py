@@ -6,14 +6,15 @@
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Callable
 
 from simulacro.provision.settle import settled
 from simulacro.evidence import DrillRecord
 from simulacro.drill.event_expectations import DeadLetterExpectation, EventExpectation, RuleListener
-from simulacro.drill.probes import Heard, ProbeQueue
+from simulacro.drill.probes import Heard, ProbeQueue, Subscriber, subscribers
 from simulacro.target.waits import wait_for
 from simulacro.provision.naming import Names
 from simulacro.spec import Alarm, Endpoint, Pipeline, Rule, Stack, format_duration, parse_duration
@@ -29,7 +30,8 @@ class Expect:
         self.progress = progress
         # Told of every alarm the drill expects or listens to (the game-day guards widen the blast radius).
         self.on_expected_alarm = on_expected_alarm or (lambda alarm: None)
-        self._probes: dict[str, ProbeQueue] = {}
+        # Per alarm: one probe per declared subscriber's delivery settings (what that subscriber would receive).
+        self._probes: dict[str, list[tuple[Subscriber | None, ProbeQueue]]] = {}
         self._listeners: dict[str, RuleListener] = {}
 
     # --- alarms ---------------------------------------------------------------------------
@@ -124,16 +126,25 @@ class Expect:
         return NotificationExpectation(self, alarm)
 
     def listen(self, alarm: Alarm) -> ProbeQueue:
+        """Probes on the alarm's live ALARM topics, each a stand-in for one declared subscriber (same filter policy,
+        same raw delivery). Returns the first probe."""
         self.on_expected_alarm(alarm)
         if alarm.name not in self._probes:
-            probe = ProbeQueue(self.target, alarm.environment, self.run_id, f"notifications of {alarm.name}")
-            names = Names(self.stack, alarm.environment, self.target.region)
+            names = Names(self.stack, alarm.environment, self.stack.region_of(alarm, self.target.region))
             live = self._describe(alarm)
             topics = live.get("AlarmActions", []) if live else [names.topic_arn(t) for t in alarm.actions.alarm]
+            probes: list[tuple[Subscriber | None, ProbeQueue]] = []
+            self._probes[alarm.name] = probes  # closed with the drill even when a later topic is a finding
             for topic_arn in topics:
-                probe.subscribe(topic_arn)
-            self._probes[alarm.name] = probe
-        return self._probes[alarm.name]
+                sns = self.target.client("sns", alarm.environment, topic_arn.split(":")[3])  # the topic's own region
+                stand_ins: list[Subscriber | None] = list(_distinct(subscribers(sns, topic_arn))) or [None]
+                for subscriber in stand_ins:
+                    probe = ProbeQueue(self.target, alarm.environment, self.run_id, f"notifications of {alarm.name}")
+                    probes.append((subscriber, probe))
+                    probe.subscribe(topic_arn, subscriber.attributes if subscriber else None)
+            if not probes:
+                probes.append((None, ProbeQueue(self.target, alarm.environment, self.run_id, f"notifications of {alarm.name}")))
+        return self._probes[alarm.name][0][1]
 
     # --- events -----------------------------------------------------------------------------
 
@@ -155,8 +166,9 @@ class Expect:
         for listener in self._listeners.values():
             listener.close()
         self._listeners.clear()
-        for probe in self._probes.values():
-            probe.close()
+        for probes in self._probes.values():
+            for _, probe in probes:
+                probe.close()
         self._probes.clear()
 
     def _describe(self, alarm: Alarm) -> dict[str, Any] | None:
@@ -247,29 +259,82 @@ class NotificationExpectation:
     alarm: Alarm
 
     def arrives(self, *, within: Any = 60, state: str = "ALARM") -> Heard:
-        """A person subscribed to the alarm's topic receives CloudWatch's message for `state`."""
+        """Every subscriber of the alarm's topic receives CloudWatch's message for `state`: each probe stands in
+        for one subscriber with its filter policy and raw delivery, so a subscriber that would miss it fails."""
         expect, alarm = self.expect, self.alarm
-        probe = expect._probes[alarm.name]
+        probes = expect._probes[alarm.name]
         since = _last(expect.record, "alarm") or expect.last_injection()
 
         def matching(heard: Heard) -> bool:
             message = heard.message
             return isinstance(message, dict) and message.get("AlarmName") == alarm.name and message.get("NewStateValue") == state
 
-        try:
-            heard = wait_for(lambda: probe.first(matching), within=parse_duration(within), clock=expect.target.clock,
-                             what=f"the {state} notification of {alarm.name}", poll=1.0, progress=expect.progress)
-        except AssertionError:
-            got = [h.subject or str(h.message)[:80] for h in probe.heard]
-            raise AssertionError(
-                f"no {state} notification for alarm {alarm.name} reached its topic's subscribers within "
-                f"{format_duration(parse_duration(within))} (heard: {got or 'nothing'}). {_actions_hint(expect._describe(alarm), alarm, state)}"
-            ) from None
-        elapsed = (heard.at - since).total_seconds()
-        expect.record.add(heard.at, "notification", f"{heard.subject}", topic_subscribers="probe queue",
-                          new_state=heard.message.get("NewStateValue"), old_state=heard.message.get("OldStateValue"))
-        expect.record.measure(f"time to notify ({alarm.name})", elapsed, budget=parse_duration(within))
-        return heard
+        first: Heard | None = None
+        budget = parse_duration(within)
+        for subscriber, probe in probes:
+            try:
+                heard = wait_for(functools.partial(probe.first, matching), within=max(1.0, budget - (expect.target.clock.now() - since).total_seconds()),
+                                 clock=expect.target.clock, what=f"the {state} notification of {alarm.name}", poll=1.0,
+                                 progress=expect.progress)
+            except AssertionError:
+                metrics = "" if subscriber is None else _sns_delivery_metrics(expect.target, alarm.environment, subscriber.topic_arn, since)
+                raise AssertionError(_not_notified(alarm, state, within, subscriber, probe) + metrics) from None
+            first = first or heard
+        assert first is not None
+        elapsed = (first.at - since).total_seconds()
+        expect.record.add(first.at, "notification", f"{first.subject or alarm.name}",
+                          topic_subscribers=", ".join(s.label for s, _ in probes if s) or "probe queue",
+                          new_state=first.message.get("NewStateValue"), old_state=first.message.get("OldStateValue"))
+        expect.record.measure(f"time to notify ({alarm.name})", elapsed, budget=budget)
+        return first
+
+
+def _not_notified(alarm: Alarm, state: str, within: Any, subscriber: Subscriber | None, probe: ProbeQueue) -> str:
+    got = [h.subject or str(h.message)[:80] for h in probe.heard]
+    who = "its topic's subscribers"
+    detail = ""
+    if subscriber is not None:
+        who = f"subscriber {subscriber.label} of topic {subscriber.topic_arn.rsplit(':', 1)[-1]}"
+        if subscriber.attributes:
+            detail = f" The probe copied that subscriber's delivery settings {subscriber.attributes}: check its filter policy against CloudWatch's message."
+    return (f"no {state} notification for alarm {alarm.name} reached {who} within {format_duration(parse_duration(within))} "
+            f"(heard: {got or 'nothing'}). Check the alarm's ALARM actions ({', '.join(alarm.actions.alarm) or 'none'}), that actions "
+            f"are enabled, and that the topic delivers (its key lets CloudWatch publish, its policy allows cloudwatch.amazonaws.com).{detail}")
+
+
+SNS_DELIVERY_METRICS = ("NumberOfNotificationsDelivered", "NumberOfNotificationsFailed",
+                        "NumberOfNotificationsFilteredOut", "NumberOfNotificationsFilteredOut-MessageAttributes",
+                        "NumberOfNotificationsFilteredOut-MessageBody")
+
+
+def _sns_delivery_metrics(target: Any, environment: str, topic_arn: str, since: datetime) -> str:
+    """On real AWS, the topic's own delivery metrics since `since` (what happened to the real subscribers' copies)."""
+    if getattr(target.clock, "virtual", True):
+        return ""  # the local AWS records deliveries itself; these metrics are AWS's
+
+    try:
+        cloudwatch = target.client("cloudwatch", environment)
+        sums = {}
+        for name in SNS_DELIVERY_METRICS:
+            points = cloudwatch.get_metric_statistics(
+                Namespace="AWS/SNS", MetricName=name, Dimensions=[{"Name": "TopicName", "Value": topic_arn.rsplit(":", 1)[-1]}],
+                StartTime=since.replace(second=0, microsecond=0), EndTime=target.clock.now() + timedelta(minutes=1),
+                Period=60, Statistics=["Sum"])["Datapoints"]
+            sums[name] = sum(p["Sum"] for p in points)
+    except Exception as error:  # noqa: BLE001 - the metrics only enrich the message
+        return f" (AWS/SNS delivery metrics unreadable: {type(error).__name__})"
+    return " AWS/SNS since the fault: " + ", ".join(f"{k} {v:g}" for k, v in sums.items()) + "."
+
+
+def _distinct(found: list[Subscriber]) -> list[Subscriber]:
+    """One stand-in per distinct delivery setting: subscribers that receive the same need one probe."""
+    seen, kept = set(), []
+    for subscriber in found:
+        key = tuple(sorted(subscriber.attributes.items()))
+        if key not in seen:
+            seen.add(key)
+            kept.append(subscriber)
+    return kept
 
 
 def _actions_hint(live: dict[str, Any] | None, alarm: Alarm, state: str) -> str:

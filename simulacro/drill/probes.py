@@ -1,4 +1,9 @@
-"""Observers: SQS probe queues that hear what a topic tells people, or what a rule delivers."""
+"""Observers: SQS probe queues that hear what a topic tells people, or what a rule delivers.
+
+A probe observes the declared destination, not itself: subscribed to a topic, it copies the settings
+of the subscriber it stands in for (filter policy and its scope, raw delivery), so what it hears is
+what that subscriber would receive. A topic that does not exist is a finding, not an SQS/SNS error.
+"""
 from __future__ import annotations
 
 import itertools
@@ -6,7 +11,13 @@ import json
 import os
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
+
+from botocore.exceptions import ClientError
+
+# The subscription attributes that decide what a subscriber receives; a probe standing in for it copies them.
+DELIVERY_ATTRIBUTES = ("FilterPolicy", "FilterPolicyScope", "RawMessageDelivery")
+RAW_CAPABLE = ("sqs", "http", "https", "firehose", "lambda")
 
 _probe_numbers = itertools.count(1)
 
@@ -36,10 +47,18 @@ class ProbeQueue:
         self.url = self.sqs.create_queue(QueueName=self.name, tags={"simulacro-run": run_id, "purpose": purpose[:200]})["QueueUrl"]
         self.arn = self.sqs.get_queue_attributes(QueueUrl=self.url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
 
-    def subscribe(self, topic_arn: str) -> None:
-        """SNS delivers across regions: the subscription is made in the topic's region, the queue stays here."""
+    def subscribe(self, topic_arn: str, attributes: dict[str, str] | None = None) -> None:
+        """Subscribe to `topic_arn` with the delivery `attributes` of the subscriber this probe stands in for.
+        SNS delivers across regions: the subscription is made in the topic's region, the queue stays here."""
         self._allow("sns.amazonaws.com", topic_arn)
-        arn = self._sns_of(topic_arn).subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=self.arn, ReturnSubscriptionArn=True)["SubscriptionArn"]
+        try:
+            arn = self._sns_of(topic_arn).subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=self.arn, ReturnSubscriptionArn=True,
+                                                    **({"Attributes": attributes} if attributes else {}))["SubscriptionArn"]
+        except ClientError as error:
+            if error.response["Error"]["Code"] in ("NotFound", "NotFoundException", "ResourceNotFoundException"):
+                raise AssertionError(f"topic {topic_arn.rsplit(':', 1)[-1]} ({topic_arn}) does not exist in {self.environment}: "
+                                     "whatever publishes to it reaches nobody") from None
+            raise
         self._subscriptions.append(arn)
 
     def _allow(self, service: str, source_arn: str) -> None:
@@ -81,8 +100,53 @@ class ProbeQueue:
         self.sqs.delete_queue(QueueUrl=self.url)
 
 
+@dataclass(frozen=True)
+class Subscriber:
+    """A declared (non-probe) subscriber of a topic, and the delivery settings a probe must copy to stand in for it."""
+
+    topic_arn: str
+    protocol: str
+    endpoint: str
+    attributes: dict[str, str]
+
+    @property
+    def label(self) -> str:
+        return f"{self.protocol}:{self.endpoint}"
+
+    @property
+    def raw(self) -> bool:
+        return self.attributes.get("RawMessageDelivery") == "true"
+
+
+def subscribers(sns: Any, topic_arn: str) -> list[Subscriber]:
+    """The topic's subscribers other than probes, each with its delivery attributes; raises a finding when the topic is gone."""
+    try:
+        listed = [s for page in sns.get_paginator("list_subscriptions_by_topic").paginate(TopicArn=topic_arn) for s in page["Subscriptions"]]
+    except ClientError as error:
+        if error.response["Error"]["Code"] in ("NotFound", "NotFoundException", "ResourceNotFoundException"):
+            raise AssertionError(f"topic {topic_arn.rsplit(':', 1)[-1]} ({topic_arn}) does not exist: whatever publishes to it reaches nobody") from None
+        raise
+    found = []
+    for subscription in listed:
+        if subscription["Protocol"] == "sqs" and ":simulacro-probe-" in subscription["Endpoint"]:
+            continue
+        attributes: dict[str, str] = {}
+        if subscription["SubscriptionArn"] not in ("PendingConfirmation", "Deleted"):
+            live = sns.get_subscription_attributes(SubscriptionArn=subscription["SubscriptionArn"])["Attributes"]
+            attributes = {k: str(live[k]) for k in DELIVERY_ATTRIBUTES if live.get(k) not in (None, "")}
+            if "FilterPolicy" not in attributes:
+                attributes.pop("FilterPolicyScope", None)
+            if subscription["Protocol"] not in RAW_CAPABLE or attributes.get("RawMessageDelivery") != "true":
+                attributes.pop("RawMessageDelivery", None)
+        found.append(Subscriber(topic_arn, subscription["Protocol"], subscription["Endpoint"], attributes))
+    return found
+
+
 def _heard(message: dict[str, Any], at: datetime) -> Heard:
-    body = json.loads(message["Body"]) if message["Body"].startswith("{") else message["Body"]
+    try:
+        body = json.loads(message["Body"]) if message["Body"].startswith("{") else message["Body"]
+    except ValueError:  # a transformed input need not be JSON: keep what the target received
+        body = message["Body"]
     attributes = {k: v.get("StringValue", "") for k, v in (message.get("MessageAttributes") or {}).items()}
     if isinstance(body, dict) and body.get("Type") == "Notification":
         inner = body.get("Message")

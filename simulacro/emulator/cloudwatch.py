@@ -16,12 +16,15 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any, Callable
 
+import numpy as np
+
 from simulacro.alarms import AlarmDefinition, AlarmInputError, parse_alarm
 from simulacro.alarms.incremental import AlarmEvaluator
 from simulacro.alarms.samples import SampleColumns
 from simulacro.events.shapes import alarm_configuration_change, alarm_state, alarm_state_change
 
-from . import backends
+from . import backends, metric_fidelity
+from .sns_publish_rules import check_cloudwatch_publish
 from .alarm_messages import (
     AlarmRecord,
     action_history_item,
@@ -139,7 +142,9 @@ class CloudWatch:
             if service != "sns":
                 raise ValueError(f"only SNS actions are emulated, not {service}")
             subject, message = notification(record, old_state, at, self.notification_extras(record))
-            backends.sns(account, region).publish(message, arn=action, subject=subject)
+            sns = backends.sns(account, region)
+            check_cloudwatch_publish(sns.topics.get(action), action, record.arn, record.account)
+            sns.publish(message, arn=action, subject=subject)
         except Exception as failure:  # a deleted topic or a broken subscriber: CloudWatch records it, goes on
             error = f"{type(failure).__name__}: {failure}"
         self._remember(record, action_history_item(record, action, at, error))
@@ -357,6 +362,13 @@ class AlarmSamples:
         self.keys = [_key_of(record, metric) for _, metric in stats]
         self._series: list[Any] = [None] * len(stats)
         self.single = not record.definition.get("Metrics")
+        # What AWS would let the alarm see (`metric_fidelity`): the unit each query names, and sub-minute periods
+        # of a service metric published once a minute.
+        queries = [q["MetricStat"] for q in record.definition.get("Metrics") or [] if "MetricStat" in q] or [
+            {"Metric": stats[0][1], "Period": record.definition.get("Period", 60)}]
+        self.units = [metric_fidelity.query_unit(record.definition, q) for q in queries]
+        self.periods = [int(q.get("Period") or 60) for q in queries]
+        self.namespaces = [metric.get("Namespace") or "" for _, metric in stats]
 
     def fingerprint(self, definition: AlarmDefinition, start: float, end: float) -> tuple[int, ...]:
         if self.single:
@@ -366,19 +378,31 @@ class AlarmSamples:
 
     def samples(self, definition: AlarmDefinition, start: float, end: float) -> Any:
         if self.single:
-            series = self._series[0] or self._look_up(0)
-            return series.columns(start, end) if series else _NO_SAMPLES
+            return self._columns(0, start, end)
         return {query_id: self._columns(index, start, end) for index, query_id in enumerate(self.ids)}
 
     def _columns(self, index: int, start: float, end: float) -> SampleColumns:
         series = self._at(index)
-        return series.columns(start, end) if series else _NO_SAMPLES
+        if not series:
+            return _NO_SAMPLES
+        columns = series.columns(start, end)
+        if self.periods[index] >= metric_fidelity.STANDARD_RESOLUTION:
+            return columns
+        times, values = metric_fidelity.visible(np.asarray(columns.times, dtype=float), np.asarray(columns.values, dtype=float),
+                                                namespace=self.namespaces[index], period=self.periods[index],
+                                                unit=None, published_unit=None)
+        return SampleColumns(times, values)
 
     def _at(self, index: int) -> Any:
         return self._series[index] or self._look_up(index)
 
     def _look_up(self, index: int) -> Any:
-        self._series[index] = self.store.series(self.keys[index])  # None while the metric has no sample
+        """The series, None while it has no sample, and none at all for a query whose unit differs from the
+        metric's (on AWS such a query gets no data)."""
+        unit, published = self.units[index], self.store.unit(self.keys[index])
+        if unit and published and unit != published:
+            return None
+        self._series[index] = self.store.series(self.keys[index])
         return self._series[index]
 
 

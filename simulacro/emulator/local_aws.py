@@ -29,6 +29,7 @@ from .overlay import Overlay
 from .pipelines import Pipelines
 from .server import MotoServer
 from . import sns_delivery
+from .sqs_fidelity import SqsFidelity
 
 EVALUATION_INTERVAL_SECONDS = 60
 
@@ -54,8 +55,9 @@ class LocalAws:
         self.jobs = JobDescriptions(self.clock)
         self.models = Models(self.clock, self.events.emit)
         self.dataplane = Dataplane(self.clock, self.metrics, self.capture, self.guardrails.traffic_split)
+        self.sqs = SqsFidelity(self.clock)
         for part in (self.cloudwatch, CompositeAlarms(self.cloudwatch), self.events, self.endpoints, self.monitoring,
-                     self.pipelines, self.dataplane, self.model_registry, self.jobs, self.models):
+                     self.pipelines, self.dataplane, self.model_registry, self.jobs, self.models, self.sqs):
             part.install(self.overlay)
         alarm_regions.install(self.overlay)
         self.deployer = LocalDeployer(self.clock, lambda service, account, region: local_client(self.url, service, account, region))
@@ -77,6 +79,7 @@ class LocalAws:
         self.clock.call_every(EVALUATION_INTERVAL_SECONDS, self.cloudwatch.evaluate_all)
         self.billing.start()
         self.guardrails.start()
+        self.clock.call_every(EVALUATION_INTERVAL_SECONDS, self.sqs.expire_messages)
         self.deployer.start()
         return self
 

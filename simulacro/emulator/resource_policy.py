@@ -18,7 +18,8 @@ def service_may(policy: str | dict[str, Any] | None, *, service: str, action: st
     statements = document.get("Statement") or []
     if isinstance(statements, dict):
         statements = [statements]
-    context = {"aws:sourcearn": source_arn, "aws:sourceaccount": source_account}
+    # AWS:SourceOwner is what SNS's default topic policy conditions on: the account the publisher acts for.
+    context = {"aws:sourcearn": source_arn, "aws:sourceaccount": source_account, "aws:sourceowner": source_account}
     applicable = [s for s in statements if _applies(s, service, action, resource, context)]
     if any(s.get("Effect") == "Deny" for s in applicable):
         return False

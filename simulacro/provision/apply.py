@@ -80,7 +80,9 @@ class _Applier:
             attributes = {"MessageRetentionPeriod": str(int(queue.retention))}
             if queue.fifo:
                 attributes["FifoQueue"] = "true"
-            policy = self._queue_policy(queue.name)
+            if queue.kms_key:
+                attributes["KmsMasterKeyId"] = queue.kms_key
+            policy = queue.policy if queue.policy is not None else self._queue_policy(queue.name)
             if policy:
                 attributes["Policy"] = json.dumps(policy)
             tags = {"owner": queue.owner, **self._deployer_tag(queue.name)}
@@ -116,19 +118,18 @@ class _Applier:
             for rule in self.stack.rules for target in rule.targets
             if queue_name in (target.queue, target.dead_letter_queue)
         })
-        if not rule_arns:
-            return None
-        return {
-            "Version": "2012-10-17",
-            "Statement": [{
-                "Sid": "AllowEventBridgeRules",
-                "Effect": "Allow",
-                "Principal": {"Service": "events.amazonaws.com"},
-                "Action": "sqs:SendMessage",
-                "Resource": self.names.queue_arn(queue_name),
-                "Condition": {"ArnEquals": {"aws:SourceArn": rule_arns}},
-            }],
-        }
+        # Topics that subscribe this queue (protocol sqs) publish to it as sns.amazonaws.com.
+        topic_arns = sorted({
+            self.names.topic_arn(topic.name) for topic in self.stack.topics for subscription in topic.subscriptions
+            if subscription.protocol == "sqs" and subscription.endpoint == self.names.queue_arn(queue_name)
+        })
+        statements = [
+            {"Sid": sid, "Effect": "Allow", "Principal": {"Service": service}, "Action": "sqs:SendMessage",
+             "Resource": self.names.queue_arn(queue_name), "Condition": {"ArnEquals": {"aws:SourceArn": sources}}}
+            for sid, service, sources in (("AllowEventBridgeRules", "events.amazonaws.com", rule_arns),
+                                          ("AllowSnsTopics", "sns.amazonaws.com", topic_arns)) if sources
+        ]
+        return {"Version": "2012-10-17", "Statement": statements} if statements else None
 
     def topics(self) -> None:
         for topic in self.stack.topics:
@@ -140,11 +141,38 @@ class _Applier:
                 self.report.record("created", "topic", topic.name)
             else:
                 self.report.record(None, "topic", topic.name)
-            live = {(s["Protocol"], s["Endpoint"]) for s in _all(sns, "list_subscriptions_by_topic", "Subscriptions", TopicArn=arn)}
+            self._topic_attributes(sns, arn, topic)
+            live = {(s["Protocol"], s["Endpoint"]): s for s in _all(sns, "list_subscriptions_by_topic", "Subscriptions", TopicArn=arn)}
             for subscription in topic.subscriptions:
-                if (subscription.protocol, subscription.endpoint) not in live:
-                    sns.subscribe(TopicArn=arn, Protocol=subscription.protocol, Endpoint=subscription.endpoint)
+                existing_subscription = live.get((subscription.protocol, subscription.endpoint))
+                if existing_subscription is None:
+                    sns.subscribe(TopicArn=arn, Protocol=subscription.protocol, Endpoint=subscription.endpoint,
+                                  **({"Attributes": subscription.attributes()} if subscription.attributes() else {}))
                     self.report.record("subscribed", "topic", f"{topic.name} -> {subscription.endpoint}")
+                else:
+                    self._subscription_attributes(sns, existing_subscription["SubscriptionArn"], subscription)
+
+    def _topic_attributes(self, sns: Any, arn: str, topic: Any) -> None:
+        """The declared encryption key and policy (only what the spec declares is set)."""
+        live = sns.get_topic_attributes(TopicArn=arn)["Attributes"]
+        wanted = {}
+        if topic.kms_key is not None:
+            wanted["KmsMasterKeyId"] = topic.kms_key
+        if topic.policy is not None:
+            wanted["Policy"] = json.dumps(topic.policy)
+        for name, value in wanted.items():
+            if _normal(live.get(name)) != _normal(value):
+                sns.set_topic_attributes(TopicArn=arn, AttributeName=name, AttributeValue=value)
+                self.report.record("updated", "topic", f"{topic.name} {name}")
+
+    def _subscription_attributes(self, sns: Any, subscription_arn: str, subscription: Any) -> None:
+        if subscription_arn in ("PendingConfirmation", "Deleted"):
+            return
+        live = sns.get_subscription_attributes(SubscriptionArn=subscription_arn)["Attributes"]
+        for name, value in subscription.attributes().items():
+            if _normal(live.get(name)) != _normal(value):
+                sns.set_subscription_attributes(SubscriptionArn=subscription_arn, AttributeName=name, AttributeValue=value)
+                self.report.record("updated", "subscription", f"{subscription.endpoint} {name}")
 
     def log_groups(self) -> None:
         logs = self.client("logs")
@@ -348,21 +376,7 @@ class _Applier:
         self.report.record(None if same and targets_same else ("updated" if live else "created"), "rule", rule.name)
 
     def _rule_target(self, target: Any) -> dict[str, Any]:
-        kind, name = target.destination
-        arn = self.names.queue_arn(name) if kind == "queue" else self.names.topic_arn(name)
-        described: dict[str, Any] = {
-            "Id": target.id,
-            "Arn": arn,
-            "RetryPolicy": {
-                "MaximumRetryAttempts": target.retry.maximum_retry_attempts,
-                "MaximumEventAgeInSeconds": int(target.retry.maximum_event_age),
-            },
-        }
-        if target.dead_letter_queue:
-            described["DeadLetterConfig"] = {"Arn": self.names.queue_arn(target.dead_letter_queue)}
-        if target.input_transformer:
-            described["InputTransformer"] = target.input_transformer
-        return described
+        return target.to_put_target(self.names.queue_arn, self.names.topic_arn)
 
     def monitoring_schedules(self) -> None:
         sm = self.client("sagemaker")

@@ -108,6 +108,7 @@ def _alarms(cloudwatch: Any) -> list[dict[str, Any]]:
                 "owner": tags.get("owner"),
                 "runbook": tags.get("runbook"),
                 "category": tags.get("category"),
+                "tags": tags,
                 "actions": {
                     "alarm": alarm.get("AlarmActions", []),
                     "ok": alarm.get("OKActions", []),
@@ -158,19 +159,52 @@ def _topics(sns: Any) -> list[dict[str, Any]]:
         for topic in page["Topics"]:
             arn = topic["TopicArn"]
             subscriptions = [
-                {"protocol": s["Protocol"], "endpoint": s["Endpoint"], "confirmed": s["SubscriptionArn"] not in ("PendingConfirmation", "Deleted")}
+                _subscription(sns, s)
                 for sub_page in sns.get_paginator("list_subscriptions_by_topic").paginate(TopicArn=arn)
                 for s in sub_page["Subscriptions"]
             ]
             tags = {t["Key"]: t["Value"] for t in sns.list_tags_for_resource(ResourceArn=arn).get("Tags", [])}
-            topics.append({"name": arn.rsplit(":", 1)[1], "arn": arn, "region": sns.meta.region_name, "owner": tags.get("owner"), "subscriptions": subscriptions})
+            attributes = _topic_attributes(sns, arn)
+            topics.append({"name": arn.rsplit(":", 1)[1], "arn": arn, "region": sns.meta.region_name, "owner": tags.get("owner"), "tags": tags,
+                           "subscriptions": subscriptions, "kms_key": attributes.get("KmsMasterKeyId") or None,
+                           "policy": attributes.get("Policy")})
     return topics
+
+
+def _topic_attributes(sns: Any, arn: str) -> dict[str, Any]:
+    try:
+        return sns.get_topic_attributes(TopicArn=arn)["Attributes"]
+    except ClientError:
+        return {}
+
+
+def _subscription(sns: Any, listed: dict[str, Any]) -> dict[str, Any]:
+    """A subscription with the attributes that decide what reaches its subscriber."""
+    arn = listed["SubscriptionArn"]
+    confirmed = arn not in ("PendingConfirmation", "Deleted")
+    attributes: dict[str, Any] = {}
+    if confirmed:
+        try:
+            attributes = sns.get_subscription_attributes(SubscriptionArn=arn)["Attributes"]
+        except ClientError:
+            attributes = {}
+    policy = attributes.get("FilterPolicy")
+    return {
+        "protocol": listed["Protocol"], "endpoint": listed["Endpoint"], "arn": arn, "confirmed": confirmed,
+        "filter_policy": json.loads(policy) if policy else None,
+        "filter_policy_scope": attributes.get("FilterPolicyScope") or ("MessageAttributes" if policy else None),
+        "raw_message_delivery": str(attributes.get("RawMessageDelivery", "false")).lower() == "true",
+    }
 
 
 def _queues(sqs: Any) -> list[dict[str, Any]]:
     queues = []
     for url in sqs.list_queues().get("QueueUrls", []):
-        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+        try:
+            attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+            tags = sqs.list_queue_tags(QueueUrl=url).get("Tags", {})
+        except ClientError:
+            continue  # deleted while we listed
         queues.append({
             "name": url.rsplit("/", 1)[1],
             "url": url,
@@ -178,6 +212,9 @@ def _queues(sqs: Any) -> list[dict[str, Any]]:
             "fifo": attributes.get("FifoQueue") == "true",
             "policy": attributes.get("Policy"),
             "retention_seconds": int(attributes.get("MessageRetentionPeriod", 345600)),
+            "owner": tags.get("owner"),
+            "tags": tags,
+            "kms_key": attributes.get("KmsMasterKeyId") or None,
         })
     return queues
 
@@ -192,12 +229,14 @@ def _rules(events: Any) -> list[dict[str, Any]]:
                 "arn": rule["Arn"],
                 "state": rule["State"],
                 "pattern": rule.get("EventPattern"),
+                "description": rule.get("Description", ""),
                 "targets": [
                     {
                         "id": t["Id"],
                         "arn": t["Arn"],
                         "dead_letter_queue": (t.get("DeadLetterConfig") or {}).get("Arn"),
                         "retry": t.get("RetryPolicy"),
+                        "definition": t,
                     }
                     for t in targets
                 ],

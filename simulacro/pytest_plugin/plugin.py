@@ -26,6 +26,7 @@ from simulacro.pytest_plugin.candidate_gate import PLUGIN_NAME as CANDIDATE_PLUG
 from simulacro.pytest_plugin.candidate_gate import candidate, leave_candidate  # noqa: F401 - the gate's fixtures
 from simulacro.pytest_plugin.interrupt_each_phase import InterruptEachPhase
 from simulacro.pytest_plugin.session import SimulacroSession, bundle_path, check_report_paths, record_json
+from simulacro.evidence.coverage import coverage, coverage_table, faultless_endpoints_with_alarms
 from simulacro.spec import DEFAULT_SPEC, Stack
 from simulacro.drill.expect import Expect
 from simulacro.drill.faults import Faults
@@ -157,7 +158,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         rules = [r for r in session.stack.rules if r.environment in session.environments and r.purpose in DRILLED_RULE_PURPOSES]
         metafunc.parametrize("event_rule", rules, ids=[r.name for r in rules])
     if "fault_endpoint" in metafunc.fixturenames:
+        # An endpoint with alarms but no fault mechanism is drilled too, and fails as a finding: never an empty set.
         endpoints = [e for e in session.stack.endpoints if e.faults is not None and e.environment in session.environments]
+        endpoints += faultless_endpoints_with_alarms(session.stack, session.environments)
         metafunc.parametrize("fault_endpoint", endpoints, ids=[e.name for e in endpoints])
 
 
@@ -452,6 +455,8 @@ def pytest_html_results_summary(prefix: list[str], summary: list[str], postfix: 
     prefix.append(scorecard_html(state.scorecard()))
     if state.inventories:
         postfix.append(redact_text(inventory_html(state.inventories)))
+    postfix.append(coverage_table(coverage(state.stack.model_copy(update={
+        kind: [i for i in getattr(state.stack, kind) if i.environment in state.environments] for kind in ("alarms", "rules")}))))
 
 
 def pytest_metadata(metadata: dict[str, Any]) -> None:

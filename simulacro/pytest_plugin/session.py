@@ -301,9 +301,17 @@ class SimulacroSession:
                   "dry_run": self.dry_run, "interrupted": int(exitstatus) == int(pytest.ExitCode.INTERRUPTED),
                   "identity": (self.aws.identity or {}).get("Arn") if self.aws is not None else None,
                   "scorecard": self.scorecard(), "drills": drills, "leftovers": self.leftovers, "inventories": self.inventories,
-                  "initial_inventories": self.initial_inventories}
+                  "initial_inventories": self.initial_inventories, "coverage": self.coverage_rows()}
         self.config.hook.pytest_simulacro_bundle(bundle=bundle)
         path.write_text(json.dumps(redact(bundle), indent=2, default=str))
+
+    def coverage_rows(self) -> list[dict[str, Any]]:
+        """Which drill exercises each declared alarm, rule and runbook of the run's environments (or why none)."""
+        from simulacro.evidence.coverage import coverage, coverage_json
+
+        here = self.stack.model_copy(update={kind: [i for i in getattr(self.stack, kind) if i.environment in self.environments]
+                                             for kind in ("alarms", "rules")})
+        return coverage_json(coverage(here))
 
     def write_recorded_calls(self) -> None:
         if self.recorder is not None and not hasattr(self.config, "workerinput"):

@@ -61,6 +61,26 @@ class Environment(Strict):
 class Subscription(Strict):
     protocol: Literal["email", "email-json", "sqs", "sms", "https", "http", "lambda"]
     endpoint: str = Field(min_length=1)
+    # What decides whether a notification reaches this subscriber (SNS subscription attributes).
+    filter_policy: dict[str, Any] | None = None
+    filter_policy_scope: Literal["MessageAttributes", "MessageBody"] = "MessageAttributes"
+    raw_message_delivery: bool = False
+
+    @model_validator(mode="after")
+    def _raw_delivery_where_sns_allows_it(self) -> "Subscription":
+        if self.raw_message_delivery and self.protocol not in ("sqs", "http", "https", "lambda"):
+            raise ValueError(f"raw_message_delivery applies to sqs, http, https and lambda subscriptions, not {self.protocol} (SNS refuses it)")
+        return self
+
+    def attributes(self) -> dict[str, str]:
+        """The subscription attributes SNS keeps for this subscriber (what Subscribe sends)."""
+        attributes = {}
+        if self.filter_policy is not None:
+            attributes["FilterPolicy"] = json.dumps(self.filter_policy, sort_keys=True)
+            attributes["FilterPolicyScope"] = self.filter_policy_scope
+        if self.raw_message_delivery:
+            attributes["RawMessageDelivery"] = "true"
+        return attributes
 
 
 class Topic(Strict):
@@ -71,6 +91,10 @@ class Topic(Strict):
     role: Literal["alerts", "incidents", "events"] = "alerts"
     # Where the topic lives when not in the stack's region (a billing alarm's topic: us-east-1).
     region: str | None = Field(default=None, pattern=REGION)
+    # Server-side encryption key (KmsMasterKeyId); CloudWatch cannot publish with the AWS-managed alias/aws/sns.
+    kms_key: str | None = None
+    # A topic policy to set instead of SNS's default one (the inventory checks it lets the publishers in).
+    policy: dict[str, Any] | None = None
 
 
 class Queue(Strict):
@@ -79,6 +103,17 @@ class Queue(Strict):
     owner: str = Field(min_length=1)
     fifo: bool = False
     retention: Duration = 4 * 86400
+    # A queue policy to set instead of the generated one (which lets the spec's rules and topics send).
+    policy: dict[str, Any] | None = None
+    # Server-side encryption key (KmsMasterKeyId); SNS and EventBridge cannot send with the AWS-managed alias/aws/sqs.
+    kms_key: str | None = None
+
+    @field_validator("retention")
+    @classmethod
+    def _retention_in_range(cls, value: float) -> float:
+        if not 60 <= value <= 14 * 86400:
+            raise ValueError("retention must be between 60s and 14d (SQS MessageRetentionPeriod)")
+        return value
 
 
 class MetricRef(Strict):
@@ -134,6 +169,10 @@ class Alarm(Strict):
     recovery_budget: PositiveDuration
     # Where the alarm lives when not in the stack's region (an AWS/Billing alarm: us-east-1).
     region: str | None = Field(default=None, pattern=REGION)
+    # The metric's unit (PutMetricAlarm `Unit`); on AWS an alarm whose unit differs from the metric's gets no data.
+    unit: str | None = None
+    # Why no drill exercises this alarm behaviourally (the coverage table accepts it instead of failing the gate).
+    coverage_exemption: str | None = Field(default=None, min_length=1)
 
     @model_validator(mode="after")
     def _one_metric_form(self) -> "Alarm":
@@ -202,6 +241,8 @@ class Alarm(Strict):
             request["Metrics"] = self._metric_queries()
         if self.evaluate_low_sample_count_percentile:
             request["EvaluateLowSampleCountPercentile"] = self.evaluate_low_sample_count_percentile
+        if self.unit and self.metric is not None:
+            request["Unit"] = self.unit
         return request
 
     def _metric_queries(self) -> list[dict[str, Any]]:
@@ -242,6 +283,23 @@ class RuleTarget(Strict):
     def destination(self) -> tuple[str, str]:
         return ("queue", self.queue) if self.queue else ("topic", self.topic)  # type: ignore[return-value]
 
+    def to_put_target(self, queue_arn: Any, topic_arn: Any) -> dict[str, Any]:
+        """The PutTargets entry; `queue_arn(name)` and `topic_arn(name)` turn names into ARNs."""
+        kind, name = self.destination
+        described: dict[str, Any] = {
+            "Id": self.id,
+            "Arn": queue_arn(name) if kind == "queue" else topic_arn(name),
+            "RetryPolicy": {
+                "MaximumRetryAttempts": self.retry.maximum_retry_attempts,
+                "MaximumEventAgeInSeconds": int(self.retry.maximum_event_age),
+            },
+        }
+        if self.dead_letter_queue:
+            described["DeadLetterConfig"] = {"Arn": queue_arn(self.dead_letter_queue)}
+        if self.input_transformer:
+            described["InputTransformer"] = self.input_transformer
+        return described
+
 
 class Rule(Strict):
     name: str = Field(pattern=r"^[\.\-_A-Za-z0-9]{1,64}$")
@@ -258,6 +316,8 @@ class Rule(Strict):
     delivery_budget: PositiveDuration = 60
     # A promotion rule's target queue feeds the deployer of this endpoint.
     deploys_endpoint: str | None = None
+    # Why no drill exercises this rule behaviourally (the coverage table accepts it instead of failing the gate).
+    coverage_exemption: str | None = Field(default=None, min_length=1)
 
     def mentions(self, name: str) -> bool:
         """Does the pattern name this resource (exactly, or as the end of an ARN)?"""
@@ -470,6 +530,9 @@ class Stack(Strict):
     def file(self, relative: str) -> Path:
         """A file the spec names by a path relative to its folder (a model artifact, a dataset)."""
         return self.folder / relative
+
+    # Runbooks (named by alarms) that no drill rehearses, each with the reason: the coverage table accepts them.
+    runbook_exemptions: dict[str, str] = {}
 
     def alarm(self, name: str) -> Alarm:
         return _find(self.alarms, name, "alarm")

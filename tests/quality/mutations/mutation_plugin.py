@@ -1,18 +1,25 @@
-"""pytest plugin: apply the mutation named by SIMULACRO_MUTATION to the local stack right after provisioning."""
+"""pytest plugin: apply the mutation named by SIMULACRO_MUTATION to the local stack right after provisioning.
+
+The catalogue is the file named by SIMULACRO_CATALOGUE (selfcheck's --catalogue), the default one otherwise.
+A mutation's `spec` part was applied by selfcheck before the run (through --spec); its `apply` part is applied here.
+"""
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
 import yaml
-
 from operations import apply_mutation
 
 CATALOGUE = Path(__file__).with_name("catalogue.yaml")
 
 
-def load_catalogue(path: Path = CATALOGUE) -> list[dict]:
-    return yaml.safe_load(path.read_text())["mutations"]
+def catalogue_path() -> Path:
+    return Path(os.environ.get("SIMULACRO_CATALOGUE") or CATALOGUE)
+
+
+def load_catalogue(path: Path | None = None) -> list[dict]:
+    return yaml.safe_load((path or catalogue_path()).read_text())["mutations"]
 
 
 def pytest_simulacro_provisioned(target) -> None:
@@ -21,5 +28,6 @@ def pytest_simulacro_provisioned(target) -> None:
         return
     mutation = next((m for m in load_catalogue() if m["id"] == wanted), None)
     if mutation is None:
-        raise ValueError(f"no mutation {wanted!r} in {CATALOGUE}")
-    apply_mutation(target, mutation)
+        raise ValueError(f"no mutation {wanted!r} in {catalogue_path()}")
+    if mutation.get("apply"):
+        apply_mutation(target, mutation)

@@ -18,7 +18,8 @@ def region_of(target: Any, env: str, kind: str, name: str) -> str:
     return target.stack.region_of(declared, target.region)
 
 
-def alarm(target: Any, env: str, name: str, set: dict[str, Any] | None = None, untag: list[str] | None = None) -> None:
+def alarm(target: Any, env: str, name: str, set: dict[str, Any] | None = None, untag: list[str] | None = None,
+          tag: dict[str, str] | None = None) -> None:
     cloudwatch = target.client("cloudwatch", env, region_of(target, env, "alarms", name))
     live = cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"][0]
     if set:
@@ -26,6 +27,8 @@ def alarm(target: Any, env: str, name: str, set: dict[str, Any] | None = None, u
         cloudwatch.put_metric_alarm(**{**request, **set})
     if untag:
         cloudwatch.untag_resource(ResourceARN=live["AlarmArn"], TagKeys=untag)
+    if tag:
+        cloudwatch.tag_resource(ResourceARN=live["AlarmArn"], Tags=[{"Key": k, "Value": v} for k, v in tag.items()])
 
 
 def alarm_to_silent_topic(target: Any, env: str, name: str, topic: str) -> None:
@@ -59,17 +62,76 @@ def rule_delete(target: Any, env: str, name: str) -> None:
 
 
 def rule_target(target: Any, env: str, name: str, id: str, set: dict[str, Any] | None = None,
-                remove: list[str] | None = None, fifo_dlq: str | None = None) -> None:
+                remove: list[str] | None = None, fifo_dlq: str | None = None, to_queue: str | None = None,
+                dlq_queue: str | None = None) -> None:
+    """Change a live rule target; `to_queue`/`dlq_queue` point it (or its DLQ) at another existing queue."""
     events = target.client("events", env)
     live = next(t for t in events.list_targets_by_rule(Rule=name)["Targets"] if t["Id"] == id)
     for key in remove or []:
         live.pop(key, None)
     live.update(set or {})
+    if to_queue:
+        live["Arn"] = _queue_arn(target, env, to_queue)
+    if dlq_queue:
+        live["DeadLetterConfig"] = {"Arn": _queue_arn(target, env, dlq_queue)}
     if fifo_dlq:
         sqs = target.client("sqs", env)
         url = sqs.create_queue(QueueName=fifo_dlq, Attributes={"FifoQueue": "true"})["QueueUrl"]
         live["DeadLetterConfig"] = {"Arn": sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]}
     events.put_targets(Rule=name, Targets=[live])
+
+
+def _queue_arn(target: Any, env: str, name: str) -> str:
+    sqs = target.client("sqs", env)
+    url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+    return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+
+def _topic_arn(target: Any, env: str, name: str) -> str:
+    sns = target.client("sns", env)
+    return next(t["TopicArn"] for t in sns.list_topics()["Topics"] if t["TopicArn"].endswith(f":{name}"))
+
+
+def queue_attributes(target: Any, env: str, name: str, set: dict[str, str]) -> None:
+    sqs = target.client("sqs", env)
+    sqs.set_queue_attributes(QueueUrl=sqs.get_queue_url(QueueName=name)["QueueUrl"], Attributes=set)
+
+
+def queue_policy(target: Any, env: str, name: str, allow: str) -> None:
+    """Replace the queue's policy with one that lets only `allow` (a service principal) send."""
+    arn = _queue_arn(target, env, name)
+    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": allow},
+                                                      "Action": "sqs:SendMessage", "Resource": arn}]}
+    queue_attributes(target, env, name, {"Policy": json.dumps(policy)})
+
+
+def topic_attributes(target: Any, env: str, name: str, set: dict[str, str]) -> None:
+    sns = target.client("sns", env)
+    arn = _topic_arn(target, env, name)
+    for key, value in set.items():
+        sns.set_topic_attributes(TopicArn=arn, AttributeName=key, AttributeValue=value if isinstance(value, str) else json.dumps(value))
+
+
+def topic_policy(target: Any, env: str, name: str, allow: str) -> None:
+    """Replace the topic's policy with one that lets only `allow` (a service principal) publish."""
+    arn = _topic_arn(target, env, name)
+    topic_attributes(target, env, name, {"Policy": json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": allow}, "Action": "sns:Publish", "Resource": arn}]})})
+
+
+def subscription_attributes(target: Any, env: str, name: str, set: dict[str, Any], protocol: str | None = None) -> None:
+    """Set attributes (a filter policy, raw delivery) on the topic's subscriptions (of `protocol`, if given)."""
+    sns = target.client("sns", env)
+    for subscription in sns.list_subscriptions_by_topic(TopicArn=_topic_arn(target, env, name))["Subscriptions"]:
+        if protocol and subscription["Protocol"] != protocol:
+            continue
+        for key, value in set.items():
+            sns.set_subscription_attributes(SubscriptionArn=subscription["SubscriptionArn"], AttributeName=key,
+                                            AttributeValue=value if isinstance(value, str) else json.dumps(value))
+
+
+def topic_delete(target: Any, env: str, name: str) -> None:
+    target.client("sns", env).delete_topic(TopicArn=_topic_arn(target, env, name))
 
 
 def queue_delete(target: Any, env: str, name: str) -> None:
@@ -121,6 +183,8 @@ OPERATIONS: dict[str, Callable[..., None]] = {
     "rule_disable": rule_disable, "rule_delete": rule_delete, "rule_target": rule_target, "queue_delete": queue_delete,
     "endpoint_capture": endpoint_capture, "endpoint_config_delete": endpoint_config_delete, "schedule_stop": schedule_stop,
     "s3_put": s3_put, "log_retention_delete": log_retention_delete, "topic_unsubscribe": topic_unsubscribe,
+    "queue_attributes": queue_attributes, "queue_policy": queue_policy, "topic_attributes": topic_attributes,
+    "topic_policy": topic_policy, "subscription_attributes": subscription_attributes, "topic_delete": topic_delete,
 }
 
 

@@ -19,8 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from mutation_plugin import CATALOGUE, load_catalogue  # noqa: E402
+from spec_mutation import write_mutated_spec  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[3]
+DEFAULT_SPEC = ROOT / "fixtures" / "stack.yaml"
 
 
 @dataclass
@@ -36,14 +38,17 @@ class Verdict:
         return bool(self.caught_by)
 
 
-def run_one(mutation: dict, workdir: Path) -> Verdict:
+def run_one(mutation: dict, workdir: Path, catalogue: Path = CATALOGUE, spec: Path = DEFAULT_SPEC) -> Verdict:
     report = workdir / f"{mutation['id']}.xml"
     selection = mutation.get("run") or f"{mutation['expect']} or inventory"
-    env = {**os.environ, "SIMULACRO_MUTATION": mutation["id"],
-           "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent), os.environ.get("PYTHONPATH", "")])}
+    env = {**os.environ, "SIMULACRO_MUTATION": mutation["id"], "SIMULACRO_CATALOGUE": str(catalogue.resolve()),
+           "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent), str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    spec_option = []
+    if mutation.get("spec"):
+        spec_option = ["--spec", str(write_mutated_spec(spec, mutation["spec"], workdir / mutation["id"]))]
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "pytest", "drills", "-q", "-p", "no:cacheprovider", "-p", "mutation_plugin",
-                           "-m", selection, f"--junitxml={report}", "-x" if mutation.get("first_failure") else "-q"],
+                           "-m", selection, f"--junitxml={report}", *spec_option, "-x" if mutation.get("first_failure") else "-q"],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
     seconds = time.perf_counter() - started
     if not report.exists():
@@ -55,7 +60,7 @@ def run_one(mutation: dict, workdir: Path) -> Verdict:
     return Verdict(mutation, [name for name, _ in failed], message, seconds, error="; ".join(errors[:2]))
 
 
-CATEGORY_OF_FILE = {"test_inventory": "inventory", "test_notifications": "notification", "test_pipeline_alarms": "pipeline",
+CATEGORY_OF_FILE = {"test_inventory": "inventory", "test_coverage": "inventory", "test_prod_replay": "endpoint", "test_notifications": "notification", "test_pipeline_alarms": "pipeline",
                     "test_endpoint_alarms": "endpoint", "test_control_run": "endpoint", "test_event_rules": "events",
                     "test_incidents": "runbook", "test_model_monitor": "monitor", "test_deployment_guardrails": "endpoint"}
 
@@ -82,8 +87,8 @@ def _message(text: str) -> str:
     """The operator-facing line of a failure: the AssertionError, with its first finding when it lists them."""
     lines = [line.strip().removeprefix("E").strip() for line in text.splitlines()]
     for index, line in enumerate(lines):
-        if line.startswith("AssertionError: "):
-            message = line.removeprefix("AssertionError: ")
+        if line.startswith(("AssertionError: ", "Failed: ")):
+            message = line.split(": ", 1)[1]
             if message.endswith(":") and index + 1 < len(lines):
                 message += " " + lines[index + 1].lstrip("- ")
             return message[:220]
@@ -106,14 +111,16 @@ def table(verdicts: list[Verdict]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--catalogue", type=Path, default=CATALOGUE)
+    parser.add_argument("--catalogue", type=Path, default=CATALOGUE, help="the mutation catalogue to run (default: %(default)s)")
     parser.add_argument("--only", nargs="*", default=None, help="mutation ids to run (default: all)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     args = parser.parse_args(argv)
+    if not args.catalogue.is_file():
+        parser.error(f"no catalogue at {args.catalogue}")
     mutations = [m for m in load_catalogue(args.catalogue) if not args.only or m["id"] in args.only]
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as workdir, ThreadPoolExecutor(max_workers=args.workers) as pool:
-        verdicts = list(pool.map(lambda m: run_one(m, Path(workdir)), mutations))
+        verdicts = list(pool.map(lambda m: run_one(m, Path(workdir), args.catalogue), mutations))
     print(table(verdicts))
     print(f"({len(verdicts)} mutations in {time.perf_counter() - started:.0f} s with {args.workers} workers)", file=sys.stderr)
     return 0 if all(v.caught for v in verdicts) else 1
