@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Callable
 
 from simulacro.events.catalog import ENDPOINT_DEPLOYMENT_STATE_CHANGE
@@ -33,9 +33,10 @@ from simulacro.events.shapes import endpoint_state_change, endpoint_variant
 
 from . import backends
 from .errors import validation
-from .guardrails import Guardrails, Policy, Rollout, epoch_ms, parse_policy, variant_status
+from .guardrails import Guardrails, Policy, Rollout, parse_policy, variant_status
 from .local_model import ModelLoadError, serving_model
 from .overlay import Call, Overlay
+from .times import epoch_ms, naive_utc
 
 CREATING_SECONDS = 180
 UPDATING_SECONDS = 240
@@ -102,7 +103,7 @@ class Endpoints:
             parse_policy(deployment_config, _instance_count(backend.describe_endpoint_config(config_name)))
         endpoint = backend.create_endpoint(name, config_name, call.params.get("Tags") or [])
         now = self.clock.now()
-        endpoint.endpoint_status, endpoint.creation_time, endpoint.last_modified_time = "Creating", _naive(now), _naive(now)
+        endpoint.endpoint_status, endpoint.creation_time, endpoint.last_modified_time = "Creating", naive_utc(now), naive_utc(now)
         record = EndpointRecord(call.account, call.region, name, [Deployment(config_name, now)])
         record.last_deployment_config = deployment_config
         self.records[(call.account, call.region, name)] = record
@@ -128,7 +129,7 @@ class Endpoints:
                                              old_config=endpoint.endpoint_config_name))
         if deployment_config:
             record.last_deployment_config = deployment_config
-        endpoint.endpoint_status, endpoint.last_modified_time = "Updating", _naive(now)
+        endpoint.endpoint_status, endpoint.last_modified_time = "Updating", naive_utc(now)
         self._emit(record, endpoint)
         if policy is not None:
             self._emit_deployment(record, endpoint, record.deployments[-1], None)
@@ -140,7 +141,7 @@ class Endpoints:
         backend = backends.sagemaker(call.account, call.region)
         backend.describe_endpoint(name)
         endpoint = backend.endpoints[name]
-        endpoint.endpoint_status, endpoint.last_modified_time = "Deleting", _naive(self.clock.now())
+        endpoint.endpoint_status, endpoint.last_modified_time = "Deleting", naive_utc(self.clock.now())
         record = self.records.pop((call.account, call.region, name), None) or EndpointRecord(call.account, call.region, name)
         self.guardrails.forget((call.account, call.region, name))
         self._emit(record, endpoint)
@@ -241,7 +242,7 @@ class Endpoints:
 
     def _rolling_back(self, record: EndpointRecord, endpoint: Any, reason: str) -> None:
         endpoint.endpoint_status, endpoint.failure_reason = "RollingBack", reason
-        endpoint.last_modified_time = _naive(self.clock.now())
+        endpoint.last_modified_time = naive_utc(self.clock.now())
         self._emit(record, endpoint)
         self._emit_deployment(record, endpoint, record.pending, None)
 
@@ -258,7 +259,7 @@ class Endpoints:
                 failure_reason: str | None) -> None:
         now = self.clock.now()
         deployment.finished, deployment.outcome, deployment.failure_reason = now, outcome, failure_reason
-        endpoint.endpoint_status, endpoint.failure_reason, endpoint.last_modified_time = status, failure_reason, _naive(now)
+        endpoint.endpoint_status, endpoint.failure_reason, endpoint.last_modified_time = status, failure_reason, naive_utc(now)
         self._emit(record, endpoint)
 
     def _current(self, record: EndpointRecord, endpoint: Any) -> bool:
@@ -301,8 +302,8 @@ class Endpoints:
             endpoint_arn=endpoint.arn,
             endpoint_config_name=endpoint.endpoint_config_name,
             status=endpoint.endpoint_status,
-            creation_time=_ms(endpoint.creation_time),
-            last_modified_time=_ms(endpoint.last_modified_time),
+            creation_time=epoch_ms(endpoint.creation_time),
+            last_modified_time=epoch_ms(endpoint.last_modified_time),
             production_variants=variants,
             failure_reason=endpoint.failure_reason,
             tags={t["Key"]: t["Value"] for t in endpoint.tags},
@@ -329,13 +330,3 @@ def _load_problem(record: EndpointRecord, config_name: str) -> str | None:
 def _instance_count(config: dict[str, Any]) -> int:
     variants = config.get("ProductionVariants") or [{}]
     return int(variants[0].get("InitialInstanceCount", 1) or 1)
-
-
-def _naive(moment: datetime) -> datetime:
-    """moto keeps naive UTC datetimes; ours must compare with its own."""
-    return moment.astimezone(timezone.utc).replace(tzinfo=None)
-
-
-def _ms(moment: datetime) -> int:
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-    return int(aware.timestamp() * 1000)

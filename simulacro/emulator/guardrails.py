@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Callable
 
 from .errors import validation
@@ -251,7 +251,3 @@ def variant_status(rollout: Rollout) -> list[dict[str, Any]]:
         status["StartTime"] = rollout.stage_start
     return [status]
 
-
-def epoch_ms(moment: datetime) -> int:
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-    return int(aware.timestamp() * 1000)

@@ -14,13 +14,14 @@ An event's detail is the job's description, times in epoch milliseconds and tags
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from simulacro.events.shapes import processing_job_state_change, training_job_state_change
 
 from . import backends
 from .overlay import Call, Overlay
+from .times import aware, epoch_ms
 
 # (secondary status, share of the expected duration at which it starts, AWS's status message)
 TRAINING_PHASES = (
@@ -84,7 +85,7 @@ def describe_training_job(job: Any, now: datetime) -> dict[str, Any]:
         return described
     start, expected = _plans[job.arn]
     ended = job.training_job_status in ("Completed", "Failed", "Stopped")
-    end = _aware(job.training_end_time) if ended and job.training_end_time else None
+    end = aware(job.training_end_time) if ended and job.training_end_time else None
     transitions = _transitions(start, expected, end or now, job.training_job_status,
                                getattr(job, "failure_reason", None))
     described["SecondaryStatusTransitions"] = transitions
@@ -108,8 +109,8 @@ def training_job_event(job: Any, account: str, region: str, now: datetime) -> di
     described = describe_training_job(job, now)
     event = training_job_state_change(
         job_name=described["TrainingJobName"], job_arn=described["TrainingJobArn"], status=described["TrainingJobStatus"],
-        secondary_status=described["SecondaryStatus"], creation_time=_ms(described["CreationTime"]),
-        last_modified_time=_ms(described.get("LastModifiedTime") or described["CreationTime"]),
+        secondary_status=described["SecondaryStatus"], creation_time=epoch_ms(described["CreationTime"]),
+        last_modified_time=epoch_ms(described.get("LastModifiedTime") or described["CreationTime"]),
         failure_reason=described.get("FailureReason"), account=account, region=region, time=now, id=str(uuid.uuid4()))
     event["detail"] = _event_detail(described, job)
     return event
@@ -119,8 +120,8 @@ def processing_job_event(job: Any, account: str, region: str, now: datetime) -> 
     described = describe_processing_job(job)
     event = processing_job_state_change(
         job_name=described["ProcessingJobName"], job_arn=described["ProcessingJobArn"],
-        status=described["ProcessingJobStatus"], creation_time=_ms(described["CreationTime"]),
-        last_modified_time=_ms(described.get("LastModifiedTime") or described["CreationTime"]),
+        status=described["ProcessingJobStatus"], creation_time=epoch_ms(described["CreationTime"]),
+        last_modified_time=epoch_ms(described.get("LastModifiedTime") or described["CreationTime"]),
         failure_reason=described.get("FailureReason"), exit_message=described.get("ExitMessage"),
         account=account, region=region, time=now, id=str(uuid.uuid4()))
     event["detail"] = _event_detail(described, job)
@@ -155,7 +156,7 @@ def _event_detail(described: dict[str, Any], job: Any) -> dict[str, Any]:
 
 def _epoch_ms_deep(value: Any) -> Any:
     if isinstance(value, datetime):
-        return _ms(value)
+        return epoch_ms(value)
     if isinstance(value, dict):
         return {k: _epoch_ms_deep(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -170,13 +171,3 @@ def _present(described: dict[str, Any]) -> dict[str, Any]:
 
 def _at(start: datetime, seconds: float) -> datetime:
     return start + timedelta(seconds=seconds)
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
-def _ms(moment: Any) -> int:
-    if isinstance(moment, (int, float)):
-        return int(moment)
-    return int(_aware(moment).timestamp() * 1000)

@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 from . import backends
 from .overlay import Call, Overlay
+from .times import epoch_ms
 
 MODEL_STATE_CHANGE = "SageMaker Model State Change"
 
@@ -50,7 +51,7 @@ class Models:
 
     def _event(self, call: Call, described: dict[str, Any]) -> dict[str, Any]:
         tags = described.pop("_tags", [])
-        detail = {key: _ms(value) if isinstance(value, datetime) else value for key, value in described.items()}
+        detail = {key: epoch_ms(value) if isinstance(value, datetime) else value for key, value in described.items()}
         detail["Tags"] = {t["Key"]: t["Value"] for t in tags or []}
         return {
             "version": "0", "id": str(uuid.uuid4()), "detail-type": MODEL_STATE_CHANGE, "source": "aws.sagemaker",
@@ -72,8 +73,3 @@ def _with_tags(backend: Any, name: str) -> dict[str, Any]:
     described = describe_model(backend, name)
     described["_tags"] = list(getattr(backend.describe_model(name), "tags", None) or [])
     return described
-
-
-def _ms(moment: datetime) -> int:
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-    return int(aware.timestamp() * 1000)

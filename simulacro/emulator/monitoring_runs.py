@@ -51,6 +51,7 @@ from simulacro.monitor import (
 
 from . import backends
 from .monitoring import MonitoringSchedules, Schedule, analysis_offsets
+from .times import epoch_ms, iso_seconds, naive_utc
 
 RUN_SECONDS = 300  # a data-quality job over an hour of capture: a few minutes of provisioning and analysis
 DEFAULT_WINDOW_SECONDS = (-3600.0, 0.0)
@@ -168,7 +169,7 @@ class MonitoringRuns:
         now = self.clock.now()
         run.summary.update(MonitoringExecutionStatus=status, LastModifiedTime=now)
         job_status = FAILED if status == FAILED else COMPLETED
-        run.job.processing_job_status, run.job.processing_end_time, run.job.last_modified_time = job_status, _naive(now), _naive(now)
+        run.job.processing_job_status, run.job.processing_end_time, run.job.last_modified_time = job_status, naive_utc(now), naive_utc(now)
         if failure_reason:
             run.summary["FailureReason"] = failure_reason
             run.job.failure_reason = run.job.exit_message = failure_reason
@@ -194,7 +195,7 @@ class MonitoringRuns:
     def _captured_rows(self, run: Run) -> tuple[list[str], np.ndarray]:
         """The distinct CSV rows captured in the run's window, and which of them each captured row is."""
         endpoint = run.schedule.endpoint_name
-        window = f"between {_iso(run.start)} and {_iso(run.end)}"
+        window = f"between {iso_seconds(run.start)} and {iso_seconds(run.end)}"
         described = backends.sagemaker(run.account, run.region).endpoints.get(endpoint or "")
         if described is None:
             raise RunFailed(f"{NO_DATA}: endpoint {endpoint} does not exist")
@@ -205,7 +206,7 @@ class MonitoringRuns:
         bucket, _, prefix = capture["DestinationS3Uri"][len("s3://"):].partition("/")
         folder = "/".join(p for p in (prefix.strip("/"), endpoint) if p) + "/"
         inputs = [found for key in self._capture_files(run, bucket, folder)
-                  for found in _input_objects(self._read(run.account, f"s3://{bucket}/{key}") or "", _iso(run.start), _iso(run.end))]
+                  for found in _input_objects(self._read(run.account, f"s3://{bucket}/{key}") or "", iso_seconds(run.start), iso_seconds(run.end))]
         rows, index = _distinct_rows(inputs)
         if not len(index):
             raise RunFailed(f"{NO_DATA}: no captured request of endpoint {endpoint} {window} under "
@@ -261,7 +262,7 @@ class MonitoringRuns:
             stopping_condition=definition.get("StoppingCondition") or {"MaxRuntimeInSeconds": 3600},
         )
         job.processing_job_status, job.processing_end_time = "InProgress", None
-        job.creation_time = job.last_modified_time = job.processing_start_time = _naive(now)
+        job.creation_time = job.last_modified_time = job.processing_start_time = naive_utc(now)
         job.monitoring_schedule_arn = schedule.arn
         return job
 
@@ -269,9 +270,9 @@ class MonitoringRuns:
         job = run.job
         event = processing_job_state_change(
             job_name=job.processing_job_name, job_arn=job.arn, status=job.processing_job_status,
-            creation_time=_ms(job.creation_time), last_modified_time=_ms(job.last_modified_time),
-            processing_start_time=_ms(job.processing_start_time),
-            processing_end_time=_ms(job.processing_end_time) if job.processing_end_time else None,
+            creation_time=epoch_ms(job.creation_time), last_modified_time=epoch_ms(job.last_modified_time),
+            processing_start_time=epoch_ms(job.processing_start_time),
+            processing_end_time=epoch_ms(job.processing_end_time) if job.processing_end_time else None,
             failure_reason=getattr(job, "failure_reason", None), exit_message=getattr(job, "exit_message", None),
             monitoring_schedule_arn=run.schedule.arn, account=run.account, region=run.region,
             time=self.clock.now(), id=str(uuid.uuid4()),
@@ -374,16 +375,3 @@ def _hour_of(relative_key: str) -> datetime | None:
         return datetime(int(parts[1]), int(parts[2]), int(parts[3]), int(parts[4]), tzinfo=timezone.utc)
     except ValueError:
         return None
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _naive(moment: datetime) -> datetime:
-    return moment.astimezone(timezone.utc).replace(tzinfo=None)
-
-
-def _ms(moment: datetime) -> int:
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-    return int(aware.timestamp() * 1000)

@@ -48,6 +48,7 @@ from .pipeline_graph import (
     resolve,
     top_level_steps,
 )
+from .times import iso_seconds, naive_utc
 
 NAMESPACE = "AWS/Sagemaker/ModelBuildingPipeline"
 DEFAULT_STEP_SECONDS = 60
@@ -178,7 +179,7 @@ class Pipelines:
             params.get("ClientRequestToken"),
         )["PipelineExecutionArn"]
         record = pipeline.pipeline_executions[arn]
-        record.creation_time = record.start_time = pipeline.last_execution_time = _naive(now)
+        record.creation_time = record.start_time = pipeline.last_execution_time = naive_utc(now)
         execution = Execution(
             call.account, call.region, pipeline.pipeline_name, pipeline.arn, arn, display_name,
             params.get("PipelineExecutionDescription"), parameters, _settings(definition), _steps(definition),
@@ -279,7 +280,7 @@ class Pipelines:
             raise validation(f"The request was rejected because the training job is in status {job.training_job_status}.")
         owner = self._step_running(job)
         job.training_job_status, job.secondary_status = "Stopping", "Stopping"
-        job.last_modified_time = _naive(self.clock.now())
+        job.last_modified_time = naive_utc(self.clock.now())
         if owner is None:
             self._lone_job_event(call.account, call.region, job)
             self.clock.call_later(STOPPING_SECONDS, lambda: self._lone_job_stopped(call.account, call.region, job))
@@ -417,7 +418,7 @@ class Pipelines:
     def _lone_job_stopped(self, account: str, region: str, job: Any) -> None:
         if backends.sagemaker(account, region).training_jobs.get(job.training_job_name) is not job:
             return
-        end = _naive(self.clock.now())
+        end = naive_utc(self.clock.now())
         job.training_job_status = job.secondary_status = "Stopped"
         job.training_end_time = job.last_modified_time = end
         self._lone_job_event(account, region, job)
@@ -429,7 +430,7 @@ class Pipelines:
         previous, now = (execution.status if execution.modified else None), self.clock.now()
         execution.status, execution.modified = status, now
         record = execution.record
-        record.pipeline_execution_status, record.last_modified_time = status, _naive(now)
+        record.pipeline_execution_status, record.last_modified_time = status, naive_utc(now)
         record.pipeline_execution_failure_reason = execution.failure_reason
         self.emit_event(execution.account, execution.region, pipeline_execution_status_change(
             pipeline_arn=execution.pipeline_arn,
@@ -437,8 +438,8 @@ class Pipelines:
             display_name=execution.display_name,
             current_status=status,
             previous_status=previous,
-            execution_start_time=_iso(execution.start),
-            execution_end_time=_iso(execution.end) if status in TERMINAL and execution.end else None,
+            execution_start_time=iso_seconds(execution.start),
+            execution_end_time=iso_seconds(execution.end) if status in TERMINAL and execution.end else None,
             description=execution.description,
             account=execution.account, region=execution.region, time=now, id=str(uuid.uuid4()),
         ))
@@ -452,8 +453,8 @@ class Pipelines:
             step_type=step.type,
             current_status=status,
             previous_status=previous,
-            step_start_time=_iso(step.start),
-            step_end_time=_iso(step.end) if step.end else None,
+            step_start_time=iso_seconds(step.start),
+            step_end_time=iso_seconds(step.end) if step.end else None,
             metadata=step.metadata,
             failure_reason=step.reason if status == "Failed" else None,
             account=execution.account, region=execution.region, time=self.clock.now(), id=str(uuid.uuid4()),
@@ -491,7 +492,7 @@ class Pipelines:
                 debug_rule_configurations=None, tensor_board_output_config=None, experiment_config=None,
             )
             job.training_job_status, job.secondary_status = "InProgress", "Starting"
-            job.training_start_time, job.training_end_time = _naive(started), None
+            job.training_start_time, job.training_end_time = naive_utc(started), None
             plan_training(job, started, step.duration)
         else:
             job = backend.create_processing_job(
@@ -500,9 +501,9 @@ class Pipelines:
                 tags=[], stopping_condition={"MaxRuntimeInSeconds": 86400},
             )
             job.processing_job_status, job.processing_end_time = "InProgress", None
-            job.processing_start_time = _naive(started)
+            job.processing_start_time = naive_utc(started)
             job.processing_resources = PROCESSING_RESOURCES
-        job.creation_time = job.last_modified_time = _naive(started)
+        job.creation_time = job.last_modified_time = naive_utc(started)
         step.job = job
         self._job_event(execution, step)
         self._log(execution, step, [
@@ -514,7 +515,7 @@ class Pipelines:
         job = step.job
         if job is None:
             return
-        end = _naive(step.end or self.clock.now())
+        end = naive_utc(step.end or self.clock.now())
         job.last_modified_time = end
         if step.type == "Training":
             job.training_job_status, job.secondary_status, job.training_end_time = status, status, end
@@ -646,16 +647,7 @@ def _job_name_of(step: StepRun) -> str:
     return step.job.training_job_name if step.type == "Training" else step.job.processing_job_name
 
 
-def _iso(moment: datetime | None) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else ""
 
-
-def _naive(moment: datetime) -> datetime:
-    return moment.astimezone(timezone.utc).replace(tzinfo=None)
-
-
-def _ms(moment: datetime) -> int:
-    return int((moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).timestamp() * 1000)
 
 
 def _ms_between(start: datetime | None, end: datetime | None) -> float:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Callable
 
 from botocore.exceptions import ClientError
@@ -18,6 +17,7 @@ from simulacro.spec.model import Endpoint, MonitoringSchedule, Pipeline, Rule, S
 from .deployment_guardrails import guardrail_tags, is_guardrail_tag
 from .naming import Names, endpoint_config_body, endpoint_config_name
 from .pipeline_definition import pipeline_definition
+from simulacro.provision.compare import canonical
 
 FAULT_TAG = "simulacro:fault-attribute"
 DEPLOYS_TAG = "simulacro:deploys-endpoint"  # read by the deployer that consumes the promotion queue  # the staging model's fault handler reads which attribute to honour
@@ -367,7 +367,7 @@ class _Applier:
                             Tags=[{"Key": "owner", "Value": rule.owner}])
         wanted = [self._rule_target(target) for target in rule.targets]
         current = events.list_targets_by_rule(Rule=rule.name)["Targets"] if live else []
-        targets_same = sorted(map(_canonical, current)) == sorted(map(_canonical, wanted))
+        targets_same = sorted(map(canonical, current)) == sorted(map(canonical, wanted))
         if not targets_same:
             stale = [t["Id"] for t in current if t["Id"] not in {w["Id"] for w in wanted}]
             if stale:
@@ -434,11 +434,7 @@ def _endpoint_tags(endpoint: Endpoint) -> list[dict[str, str]]:
 
 
 def _alarm_matches(live: dict[str, Any], request: dict[str, Any]) -> bool:
-    return all(_canonical(live.get(key)) == _canonical(request.get(key)) for key in ALARM_FIELDS if key in request or live.get(key))
-
-
-def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, default=str)
+    return all(canonical(live.get(key)) == canonical(request.get(key)) for key in ALARM_FIELDS if key in request or live.get(key))
 
 
 def _same_json(left: str | None, right: str | None) -> bool:

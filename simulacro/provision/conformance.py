@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterator
 from simulacro.provision import delivery
 from simulacro.provision.naming import Names
 from simulacro.spec.model import Stack
+from simulacro.provision.compare import canonical
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ def differences(wanted: dict[str, Any], live: dict[str, Any], keys: Any = (), de
         have = live.get(key, defaults.get(key))
         if key not in wanted and key not in defaults and _empty(have):
             continue
-        if _canonical(_empty_as_none(have)) != _canonical(_empty_as_none(want)):
+        if canonical(_empty_as_none(have)) != canonical(_empty_as_none(want)):
             yield key, have, want
 
 
@@ -463,7 +464,7 @@ def deployment_guardrail_findings(stack: Stack, found: Any, names: Names) -> Ite
         recorded = live.get("deployment_config")
         if recorded and "unreadable" in recorded:
             yield Finding("endpoint", endpoint.name, "deployment guardrail", recorded["unreadable"])
-        elif _canonical(recorded) != _canonical(wanted):
+        elif canonical(recorded) != canonical(wanted):
             yield Finding("endpoint", endpoint.name, "deployment guardrail",
                           f"live {_show(recorded)}, spec {_show(wanted)}: the deployer would update the endpoint "
                           + ("without the declared guardrail" if wanted else "with a guardrail the spec does not declare"))
@@ -486,12 +487,6 @@ def _is_probe(subscription: dict[str, Any]) -> bool:
     return subscription["protocol"] == "sqs" and ":simulacro-probe-" in subscription["endpoint"]
 
 
-def _canonical(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return json.dumps(value, sort_keys=True, default=str)
-
-
 def _json(text: str | None) -> Any:
     try:
         return json.loads(text or "null")
@@ -500,4 +495,4 @@ def _json(text: str | None) -> Any:
 
 
 def _show(value: Any) -> str:
-    return "none" if value in (None, [], "") else _canonical(value)
+    return "none" if value in (None, [], "") else canonical(value)

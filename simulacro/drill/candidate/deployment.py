@@ -17,19 +17,19 @@ from simulacro.spec.model import Stack
 from simulacro.target.waits import wait_for
 
 from .package import register
+from simulacro.drill.faults.steps import Undo, forget
 
 # From the approval to the end of the update: the deployer's poll, the update itself, a guardrail's bakes.
 DEPLOYMENT_BUDGET = 2 * 3600
 
 
 def promote_candidate(sagemaker: Any, clock: Any, candidate: Candidate, stack: Stack, group: str, run_id: str, *,
-                      local: bool, leave: bool = False) -> tuple[str, Callable[[], None]]:
-    """Register the candidate in `group` and approve it; returns its package ARN and the undo."""
+                      local: bool, leave: bool = False, undo: Undo = forget) -> str:
+    """Register the candidate in `group` and approve it; returns its package ARN. The way back is registered (`undo`)
+    before the approval, so a failure between the two cannot leave an approved candidate behind."""
     endpoint = candidate.endpoint_name
     original = sagemaker.describe_endpoint(EndpointName=endpoint)["EndpointConfigName"]
     arn = register(sagemaker, candidate, stack, group, run_id, local=local)
-    sagemaker.update_model_package(ModelPackageArn=arn, ModelApprovalStatus="Approved",
-                                   ApprovalDescription=f"Simulacro pre-promotion gate {run_id}: staging rehearsal")
 
     def restore() -> None:
         if leave and not local:
@@ -42,7 +42,10 @@ def promote_candidate(sagemaker: Any, clock: Any, candidate: Candidate, stack: S
             _delete_copies(sagemaker, endpoint, arn, keep=original)
             sagemaker.delete_model_package(ModelPackageName=arn)
 
-    return arn, restore
+    undo(restore)
+    sagemaker.update_model_package(ModelPackageArn=arn, ModelApprovalStatus="Approved",
+                                   ApprovalDescription=f"Simulacro pre-promotion gate {run_id}: staging rehearsal")
+    return arn
 
 
 def back_to(sagemaker: Any, clock: Any, endpoint: str, config: str) -> None:

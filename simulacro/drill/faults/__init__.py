@@ -187,17 +187,12 @@ class Faults:
         Undone at teardown: rejected, the endpoint back on its config (kept on real AWS with `leave`)."""
         from simulacro.drill.candidate.deployment import promote_candidate
 
-        holder: dict[str, str] = {}
-
-        def inject() -> Callable[[], None]:
-            holder["arn"], undo = promote_candidate(
-                self.target.client("sagemaker", candidate.environment), self.target.clock, candidate, self.stack, group,
-                self.run_id, local=hasattr(self.target, "local_aws"), leave=leave)
-            return undo
-
-        self._undo.enter_context(self._injected(f"candidate {candidate.name} registered in {group} and approved", inject,
-                                                group=group, candidate=candidate.name, source=candidate.source))
-        return holder["arn"]
+        sagemaker = self.target.client("sagemaker", candidate.environment)
+        return self._undo.enter_context(self._injected(
+            f"candidate {candidate.name} registered in {group} and approved",
+            lambda undo: promote_candidate(sagemaker, self.target.clock, candidate, self.stack, group, self.run_id,
+                                           local=hasattr(self.target, "local_aws"), leave=leave, undo=undo),
+            group=group, candidate=candidate.name, source=candidate.source))
 
     def keep_promotion_as_it_was(self, environment: str) -> None:
         """A runbook may freeze promotion during the drill; put the promotion rules back afterwards."""
