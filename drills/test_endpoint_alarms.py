@@ -9,8 +9,7 @@ ERRORS_5XX = "Invocation5XXErrors"
 
 
 def _alarm(stack, endpoint, metric, statistic=None):
-    alarms = [a for a in stack.alarms_on(metric, "EndpointName", endpoint.name, category="endpoint")
-              if statistic is None or any(ref.statistic == statistic for ref in a.metric_refs)]
+    alarms = stack.alarms_watching(endpoint, metric, statistic)
     if not alarms:
         pytest.fail(f"the spec declares no {statistic or ''} alarm on {metric} of endpoint {endpoint.name}: "
                     "the phase requires one (deliverable 2)")

@@ -10,7 +10,7 @@ def test_pipeline_failure_pages_the_on_call(stack, pipeline_alarm, expect, fault
     """A failing step (the one the alarm watches, or the first) makes the pipeline alarm page, then recover."""
     alarm = pipeline_alarm
     dimensions = alarm.metric.dimensions if alarm.metric else {}
-    pipeline = stack.pipeline(dimensions["PipelineName"])
+    pipeline = stack.pipeline(dimensions["PipelineName"], alarm.environment)
     step = dimensions.get("StepName", pipeline.steps[0].name)
     expect.steady(alarm)
     execution = faults.pipeline_step_failure(pipeline, step)

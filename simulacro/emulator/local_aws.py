@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import urllib.request
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simulacro.target.clock import VirtualClock
 from simulacro.target.local_clients import local_client
@@ -26,6 +26,9 @@ from .server import MotoServer
 
 EVALUATION_INTERVAL_SECONDS = 60
 
+if TYPE_CHECKING:
+    from .snapshot import Snapshot
+
 
 class LocalAws:
     """Start with `LocalAws().start()`; `url` is the endpoint every boto3 client uses."""
@@ -44,7 +47,8 @@ class LocalAws:
         self.pipelines = Pipelines(self.clock, self.events.emit, self.cloudwatch.put_metric)
         self.capture = Capture()
         self.dataplane = Dataplane(self.clock, self.metrics, self.capture)
-        for part in (self.cloudwatch, CompositeAlarms(self.cloudwatch), self.events, self.endpoints, self.monitoring, self.pipelines, self.dataplane,
+        self.composite_alarms = CompositeAlarms(self.cloudwatch)
+        for part in (self.cloudwatch, self.composite_alarms, self.events, self.endpoints, self.monitoring, self.pipelines, self.dataplane,
                      self.model_registry):
             part.install(self.overlay)
         self.deployer = LocalDeployer(self.clock, lambda service, account, region: local_client(self.url, service, account, region))
@@ -84,6 +88,12 @@ class LocalAws:
         self.events.transient_failures.clear()
         for part in (self.endpoints, self.pipelines, self.dataplane):
             part.clear()
+
+    def snapshot(self) -> "Snapshot":
+        """The state of this local AWS now (moto's and ours); `.restore()` puts it back. See `snapshot.py`."""
+        from .snapshot import Snapshot
+
+        return Snapshot(self)
 
     def _reset_moto(self) -> None:
         request = urllib.request.Request(f"{self.url}/moto-api/reset", method="POST")

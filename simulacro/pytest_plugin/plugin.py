@@ -142,6 +142,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "event_rule" in metafunc.fixturenames:
         rules = [r for r in session.stack.rules if r.environment in session.environments and r.purpose in DRILLED_RULE_PURPOSES]
         metafunc.parametrize("event_rule", rules, ids=[r.name for r in rules])
+    if "drill_pipeline" in metafunc.fixturenames:
+        pipelines = [p for p in session.stack.pipelines if p.environment in session.environments]
+        metafunc.parametrize("drill_pipeline", pipelines, ids=[p.name for p in pipelines])
     if "fault_endpoint" in metafunc.fixturenames:
         endpoints = [e for e in session.stack.endpoints if e.faults is not None and e.environment in session.environments]
         metafunc.parametrize("fault_endpoint", endpoints, ids=[e.name for e in endpoints])

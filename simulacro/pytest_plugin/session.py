@@ -177,16 +177,23 @@ class SimulacroSession:
     # --- the target's life -----------------------------------------------------------------
 
     def local_target(self) -> Iterator[Any]:
-        from simulacro.emulator import LocalAws
-        from simulacro.provision import apply
+        from simulacro.emulator import LocalAws, snapshot
         from simulacro.target.targets import LocalTarget
 
+        warm = snapshot.warm()
+        if warm is not None and self.recorder is None:
+            # The process shares one local AWS (the suite's tests): restore the provisioned stack, do not redo it.
+            local_aws = warm.provisioned(snapshot.stack_key(self.stack),
+                                         lambda aws: provision_local(self.stack, LocalTarget(self.stack, aws, self.environment)))
+            local = LocalTarget(self.stack, local_aws, self.environment)
+            self.config.hook.pytest_simulacro_provisioned(target=local)
+            yield from self._around_drills(local)
+            return
         with LocalAws() as local_aws:
             local = LocalTarget(self.stack, local_aws, self.environment)
             self._listen(local)
             with self._recording_provision():
-                apply(self.stack, local)
-            local.clock.sleep(60)  # let schedules leave Pending and alarms take their first evaluation
+                provision_local(self.stack, local)
             self.config.hook.pytest_simulacro_provisioned(target=local)
             yield from self._around_drills(local)
 
@@ -269,6 +276,14 @@ class SimulacroSession:
     def write_recorded_calls(self) -> None:
         if self.recorder is not None and not hasattr(self.config, "workerinput"):
             self.recorder.write(Path(self.config.getoption("--record-calls")))
+
+
+def provision_local(stack: Stack, local: Any) -> None:
+    """Apply the spec to the local AWS and let a minute pass: schedules leave Pending, alarms take their first evaluation."""
+    from simulacro.provision import apply
+
+    apply(stack, local)
+    local.clock.sleep(60)
 
 
 def _inventories(target: Any, environments: list[str]) -> list[dict[str, Any]]:

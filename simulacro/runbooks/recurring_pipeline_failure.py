@@ -20,7 +20,7 @@ class RecurringPipelineFailure(Runbook):
 
     @property
     def pipeline(self) -> Any:
-        return self.stack.pipeline(self.inputs["pipeline"])
+        return self.stack.pipeline(self.inputs["pipeline"], self.environment)
 
     @step("list the latest executions: do the last ones fail?")
     def list_executions(self) -> dict[str, Any]:

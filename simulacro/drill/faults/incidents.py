@@ -20,7 +20,7 @@ def bad_deployment(sagemaker: Any, clock: Any, stack: Stack, endpoint: Endpoint,
     """Deploy the spec's endpoint config with a model that answers errors (built from the spec, not the live config)."""
     original = sagemaker.describe_endpoint(EndpointName=endpoint.name)["EndpointConfigName"]
     name = f"{endpoint.name}-simulacro-bad-{run_id}"[:63]
-    spec_model = next(m for m in stack.models if m.name == endpoint.model and m.environment == endpoint.environment)
+    spec_model = stack.model_of(endpoint)
     account = stack.account(endpoint.environment)
     sagemaker.create_model(ModelName=name, ExecutionRoleArn=f"arn:aws:iam::{account}:role/{spec_model.role_name}",
                            PrimaryContainer={"Image": spec_model.image, "ModelDataUrl": f"s3://simulacro-local-models/{artifact}",
