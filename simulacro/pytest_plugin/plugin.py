@@ -20,6 +20,7 @@ from simulacro.target import waits
 from simulacro.target.aws_errors import AwsAccessProblem, CredentialsProblem
 from simulacro.pytest_plugin.dry_run import plan_text
 from simulacro.evidence import DrillRecord, drill_html, inventory_html, scorecard_html
+from simulacro.evidence.views import drills_by_model_html
 from simulacro.gameday.signals import interrupts_held, sigterm_raises_keyboard_interrupt
 from simulacro.pytest_plugin.interrupt_each_phase import InterruptEachPhase
 from simulacro.pytest_plugin.session import SimulacroSession, record_json
@@ -374,8 +375,9 @@ def pytest_html_results_summary(prefix: list[str], summary: list[str], postfix: 
     prefix.append(f"<p>Run {state.run_id}, target {state.describe_target()}, spec {Path(session.config.getoption('--spec')).name}"
                   f"{', dry run (rehearsal on the local AWS)' if state.dry_run else ''}.</p>")
     prefix.append(scorecard_html(state.scorecard()))
+    prefix.append(drills_by_model_html(state.drills_json(), state.stack.model_families()))
     if state.inventories:
-        postfix.append(inventory_html(state.inventories))
+        postfix.append(inventory_html(state.inventories, state.stack.model_families()))
 
 
 def pytest_metadata(metadata: dict[str, Any]) -> None:

@@ -6,6 +6,7 @@ sends and that the inventory compares the live state with.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -434,6 +435,11 @@ class Stack(Strict):
         topics = [t for t in self.topics if t.environment == environment and t.role == "incidents"]
         return max(topics, key=lambda t: (len(_common_prefix(t.name, subject)), -topics.index(t)), default=None)
 
+    def model_families(self) -> list[str]:
+        """The models of the platform as its names show them: the first word of each endpoint's name (`churn` of
+        churn-staging, `churn2` of churn2-prod), in order of declaration. One entry for a one-model platform."""
+        return list(dict.fromkeys(family_of(e.name) for e in self.endpoints))
+
     def account(self, environment: str) -> str:
         return self.environments[environment].account
 
@@ -463,6 +469,18 @@ def _find(items: list[Any], name: str, kind: str, environment: str | None = None
     where = f" in environment {environment!r}" if environment else ""
     known = ", ".join(sorted({i.name for i in items if environment in (None, getattr(i, "environment", None))})) or "none"
     raise KeyError(f"no {kind} named {name!r}{where} in the stack spec (declared: {known})")
+
+
+def family_of(name: str) -> str:
+    """The first word of a resource name's last path segment or ARN part: `churn2` of /aws/.../churn2-staging."""
+    last = re.split(r"[/:]", name)[-1]
+    return re.split(r"[-_.]", last, maxsplit=1)[0]
+
+
+def model_family(name: str, families: list[str]) -> str | None:
+    """The model (of `families`) a resource name belongs to by its first word, or None (shared, account-wide)."""
+    family = family_of(name)
+    return family if family in families else None
 
 
 def _common_prefix(a: str, b: str) -> str:
