@@ -75,7 +75,7 @@ class RecurringPipelineFailure(Runbook):
 
     @step("block promotions until the pipeline is fixed")
     def block_promotions(self) -> dict[str, Any]:
-        return {"promotion_blocked": freeze_promotion(self, None, reason=f"{self.name} {self.run_id}")}
+        return {"promotion_blocked": freeze_promotion(self, None, reason=f"{self.name} {self.run_id}", pipeline=self.pipeline)}
 
 
 def _job_arn(step: dict[str, Any]) -> str | None:

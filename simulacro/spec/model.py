@@ -419,6 +419,14 @@ class Stack(Strict):
         return [rule for rule in self.rules if rule.environment == endpoint.environment
                 and rule.purpose == "promotion" and rule.deploys_endpoint == endpoint.name]
 
+    def promotion_rules_fed_by(self, pipeline: Pipeline) -> list[Rule]:
+        """The promotion rules of the pipeline's environment that its model's packages go through: with several
+        models, those of the pipeline's model (by name, see `model_families`); else all of the environment's."""
+        rules = [r for r in self.rules if r.environment == pipeline.environment and r.purpose == "promotion"]
+        families = self.model_families()
+        mine = [r for r in rules if model_family(r.name, families) == model_family(pipeline.name, families)]
+        return mine if len(families) > 1 and mine else rules
+
     def mentioned_by(self, rule: Rule, kind: str) -> list[Any]:
         """The resources of `kind` (e.g. "pipelines") in the rule's environment that its pattern names."""
         return [item for item in getattr(self, kind) if item.environment == rule.environment and rule.mentions(item.name)]

@@ -111,3 +111,11 @@ def test_alarms_on_an_endpoint_name_shared_by_environments_stay_in_the_endpoints
     prod = stack.endpoint("churn-staging", "prod")
     assert {a.environment for a in stack.alarms_watching(prod, "Invocation5XXErrors")} == {"prod"}
     assert {r.environment for r in stack.rules_for(prod, "endpoint")} == {"prod"}
+
+
+def test_a_failing_pipeline_blocks_the_promotion_of_its_own_model(three):
+    for model in ("churn", "churn2", "churn3"):
+        pipeline = three.pipeline(f"{model}-training", "staging")
+        assert [r.name for r in three.promotion_rules_fed_by(pipeline)] == [f"{model}-promotion"]
+    one = load_stack()
+    assert [r.name for r in one.promotion_rules_fed_by(one.pipeline("churn-training"))] == ["churn-promotion"]
