@@ -178,6 +178,7 @@ class SimulacroSession:
 
     def local_target(self) -> Iterator[Any]:
         from simulacro.emulator import LocalAws, snapshot
+        from simulacro.provision import apply
         from simulacro.target.targets import LocalTarget
 
         warm = snapshot.warm()
@@ -193,7 +194,8 @@ class SimulacroSession:
             local = LocalTarget(self.stack, local_aws, self.environment)
             self._listen(local)
             with self._recording_provision():
-                provision_local(self.stack, local)
+                apply(self.stack, local)
+            local.clock.sleep(PROVISIONING_SETTLE_SECONDS)  # let schedules leave Pending and alarms take their first evaluation
             self.config.hook.pytest_simulacro_provisioned(target=local)
             yield from self._around_drills(local)
 
@@ -278,12 +280,15 @@ class SimulacroSession:
             self.recorder.write(Path(self.config.getoption("--record-calls")))
 
 
+PROVISIONING_SETTLE_SECONDS = 60
+
+
 def provision_local(stack: Stack, local: Any) -> None:
     """Apply the spec to the local AWS and let a minute pass: schedules leave Pending, alarms take their first evaluation."""
     from simulacro.provision import apply
 
     apply(stack, local)
-    local.clock.sleep(60)
+    local.clock.sleep(PROVISIONING_SETTLE_SECONDS)
 
 
 def _inventories(target: Any, environments: list[str]) -> list[dict[str, Any]]:
