@@ -23,9 +23,10 @@ from typing import Any, Callable
 
 from moto.core.base_backend import BackendDict
 
+# Kept by reference, never copied: what cannot be copied (locks, threads, code) or is the same in every copy.
 _KEPT_TYPES: tuple[type, ...] = (
-    types.FunctionType, types.BuiltinFunctionType, type(threading.Lock()), type(threading.RLock()),
-    threading.Thread, threading.Event, threading.Condition, type,
+    type(threading.Lock()), type(threading.RLock()), threading.Thread, threading.Event, threading.Condition,
+    types.CodeType, types.ModuleType, type,
 )
 
 
@@ -36,16 +37,14 @@ class Snapshot:
         self.local_aws = local_aws
         self._kept: list[Any] = []
         parts = _parts(local_aws)
-        kept_ids = {id(part) for part in parts.values()} | {id(local_aws), id(local_aws.overlay)}
-        kept_ids |= {id(backends) for backends in BackendDict._instances}
         state = {
             "parts": {name: dict(vars(part)) for name, part in parts.items()},
-            "moto": [(backends, dict(backends)) for backends in BackendDict._instances],
+            # A service's accounts, and what the BackendDict itself keeps (S3's bucket name -> account index).
+            "moto": [(backends, dict(backends), dict(vars(backends))) for backends in BackendDict._instances],
         }
+        live = [*parts.values(), local_aws, local_aws.overlay, *BackendDict._instances]
         buffer = io.BytesIO()
-        pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
-        pickler.persistent_id = lambda obj: self._keep(obj, kept_ids)  # type: ignore[method-assign]
-        pickler.dump(state)
+        _StatePickler(buffer, self._kept, {id(obj) for obj in live}).dump(state)
         self.data = buffer.getvalue()
 
     @property
@@ -62,11 +61,54 @@ class Snapshot:
                 vars(part).update(state["parts"][name])
             _restore_moto(state["moto"])
 
-    def _keep(self, obj: Any, kept_ids: set[int]) -> int | None:
-        if id(obj) in kept_ids or isinstance(obj, _KEPT_TYPES) or _is_client(obj):
-            self._kept.append(obj)
-            return len(self._kept) - 1
+
+class _StatePickler(pickle.Pickler):
+    """Copies state; keeps live objects by reference; copies closures and lambdas (the clock's timers) by value,
+    their captured variables with the rest of the state, so a restored timer acts on the restored objects."""
+
+    def __init__(self, file: Any, kept: list[Any], live_ids: set[int]):
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self._kept_list, self._live_ids = kept, live_ids
+
+    def persistent_id(self, obj: Any) -> int | None:
+        if id(obj) in self._live_ids or isinstance(obj, _KEPT_TYPES) or _is_client(obj):
+            self._kept_list.append(obj)
+            return len(self._kept_list) - 1
         return None
+
+    def reducer_override(self, obj: Any) -> Any:
+        if type(obj) is not types.FunctionType or _importable(obj):
+            return NotImplemented
+        self._live_ids.add(id(obj.__globals__))  # the module's namespace is the live one
+        cells = tuple(_cell_value(cell) for cell in obj.__closure__ or ())
+        return (_new_function, (obj.__code__, obj.__globals__, obj.__name__, obj.__defaults__, obj.__kwdefaults__, len(cells)),
+                cells, None, None, _fill_cells)
+
+
+_EMPTY = "<empty cell>"
+
+
+def _importable(function: types.FunctionType) -> bool:
+    return function.__closure__ is None and "<" not in function.__qualname__
+
+
+def _cell_value(cell: Any) -> Any:
+    try:
+        return cell.cell_contents
+    except ValueError:
+        return _EMPTY
+
+
+def _new_function(code: Any, namespace: dict[str, Any], name: str, defaults: Any, kwdefaults: Any, cells: int) -> Any:
+    function = types.FunctionType(code, namespace, name, defaults, tuple(types.CellType() for _ in range(cells)))
+    function.__kwdefaults__ = kwdefaults
+    return function
+
+
+def _fill_cells(function: Any, values: tuple[Any, ...]) -> None:
+    for cell, value in zip(function.__closure__ or (), values):
+        if not (isinstance(value, str) and value == _EMPTY):
+            cell.cell_contents = value
 
 
 def _parts(local_aws: Any) -> dict[str, Any]:
@@ -75,18 +117,23 @@ def _parts(local_aws: Any) -> dict[str, Any]:
             if name not in ("overlay", "_server") and hasattr(value, "__dict__") and not callable(value)}
 
 
-def _restore_moto(saved: list[tuple[BackendDict, dict[str, Any]]]) -> None:
-    saved_ids = {id(backends) for backends, _ in saved}
+def _restore_moto(saved: list[tuple[BackendDict, dict[str, Any], dict[str, Any]]]) -> None:
+    saved_ids = {id(backends) for backends, _, _ in saved}
     for backends in list(BackendDict._instances):
         if id(backends) not in saved_ids:
             dict.clear(backends)  # a service first used after the snapshot: back to nothing
-    for backends, accounts in saved:
+            if hasattr(backends, "bucket_accounts"):
+                backends.bucket_accounts.clear()
+    for backends, accounts, attributes in saved:
         dict.clear(backends)
         dict.update(backends, accounts)
-    BackendDict._instances[:] = [backends for backends, _ in saved]
+        vars(backends).clear()
+        vars(backends).update(attributes)
+    BackendDict._instances[:] = [backends for backends, _, _ in saved]
 
 
 def _is_client(obj: Any) -> bool:
+    """boto3 clients (the deployer's) talk to the same server: kept as they are."""
     return type(obj).__module__.startswith(("botocore", "boto3"))
 
 

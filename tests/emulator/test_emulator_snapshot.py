@@ -92,3 +92,16 @@ def test_a_snapshot_is_a_copy_not_a_view(staging):
     again.restore()
     names = [g["logGroupName"] for g in target.client("logs", "staging").describe_log_groups(logGroupNamePrefix="/made")["logGroups"]]
     assert names == ["/made/after"]
+
+
+def test_what_moto_keeps_beside_the_accounts_is_restored_too(staging):
+    """S3 indexes bucket names across accounts on the BackendDict itself: a bucket made after the snapshot is
+    forgotten there too, so another account may create a bucket of that name."""
+    target, snapshot = staging
+    target.client("s3", "staging").create_bucket(Bucket="made-after-the-snapshot",
+                                                 CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    snapshot.restore()
+    target.client("s3", "prod").create_bucket(Bucket="made-after-the-snapshot",
+                                              CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    names = [b["Name"] for b in target.client("s3", "prod").list_buckets()["Buckets"]]
+    assert "made-after-the-snapshot" in names
