@@ -7,13 +7,15 @@ Each size is a spec written by `python -m simulacro scale-spec N` (churn, churn2
 compare. Printed per size: drills, wall time of the run (spec load, provisioning and the session's
 inventories included), wall time per drill, and time per drill inside the drills (JUnit times: setup,
 call and teardown of each). The verdict compares the per-drill wall time of the largest size with
-1 model: the aim is at most 1.25x. On a shared machine, compare the ratios, not the seconds.
+1 model: the aim is at most 1.25x. The CPU time per drill (of the pytest process) is printed too: on a
+shared machine the wall time follows the load of the moment, the CPU time much less.
 Not a timed test.
 """
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -37,9 +39,9 @@ def run_size(models: int, folder: Path, selection: list[str], keyword: str | Non
     if keyword:
         command += ["-k", keyword]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    started = time.perf_counter()
+    started, cpu_before = time.perf_counter(), _children_cpu()
     finished = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True)
-    wall = time.perf_counter() - started
+    wall, cpu = time.perf_counter() - started, _children_cpu() - cpu_before
     cases = ElementTree.parse(junit).getroot().iter("testcase") if junit.exists() else []
     times = [float(case.get("time", 0)) for case in cases]
     failed = finished.returncode not in (0, 5)
@@ -47,7 +49,12 @@ def run_size(models: int, folder: Path, selection: list[str], keyword: str | Non
         print(finished.stdout[-3000:], file=sys.stderr)
     drills = len(times)
     return {"models": models, "drills": drills, "wall": wall, "per_drill": wall / max(drills, 1),
-            "in_drill": sum(times) / max(drills, 1), "failed": failed}
+            "cpu_per_drill": cpu / max(drills, 1), "in_drill": sum(times) / max(drills, 1), "failed": failed}
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> int:
@@ -57,20 +64,20 @@ def main() -> int:
     parser.add_argument("-k", dest="keyword", default=None, help="a pytest -k expression to narrow the drills")
     args = parser.parse_args()
     sizes = [int(size) for size in args.models.split(",")]
-    print(f"{'models':>6} {'drills':>6} {'wall s':>8} {'s/drill':>8} {'in-drill s':>10}  {'x 1 model':>9}")
+    print(f"{'models':>6} {'drills':>6} {'wall s':>8} {'s/drill':>8} {'cpu s/drill':>11} {'in-drill s':>10}  {'x 1 model':>9}")
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-catalogue-") as tmp:
         for size in sizes:
             row = run_size(size, Path(tmp), [str(ROOT / s) for s in args.select], args.keyword)
             rows.append(row)
             ratio = row["per_drill"] / rows[0]["per_drill"]
-            print(f"{size:>6} {row['drills']:>6} {row['wall']:>8.1f} {row['per_drill']:>8.2f} {row['in_drill']:>10.2f}  "
+            print(f"{size:>6} {row['drills']:>6} {row['wall']:>8.1f} {row['per_drill']:>8.2f} {row['cpu_per_drill']:>11.2f} {row['in_drill']:>10.2f}  "
                   f"{ratio:>8.2f}x{'  (drills failed)' if row['failed'] else ''}", flush=True)
     largest, smallest = rows[-1], rows[0]
-    ratio = largest["per_drill"] / smallest["per_drill"]
-    verdict = "flat" if ratio <= AIM else "grows"
-    print(f"per-drill wall time with {largest['models']} models: {ratio:.2f}x that of {smallest['models']} "
-          f"(aim <= {AIM}x): {verdict}")
+    for measure, key in (("wall time", "per_drill"), ("CPU time", "cpu_per_drill")):
+        ratio = largest[key] / smallest[key]
+        print(f"per-drill {measure} with {largest['models']} models: {ratio:.2f}x that of {smallest['models']} "
+              f"(aim <= {AIM}x): {'flat' if ratio <= AIM else 'grows'}")
     return 0 if not any(row["failed"] for row in rows) else 1
 
 
