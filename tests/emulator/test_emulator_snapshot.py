@@ -69,8 +69,8 @@ class _FakeLocalAws:
     """Enough of a LocalAws for the pool's bookkeeping: a clock with a lock, and nothing else."""
 
     def __init__(self):
-        from simulacro.target.clock import VirtualClock
         from simulacro.emulator.overlay import Overlay
+        from simulacro.target.clock import VirtualClock
 
         self.clock, self.overlay, self.stopped = VirtualClock(), Overlay(), False
 
