@@ -11,9 +11,7 @@ ERRORS_5XX = "Invocation5XXErrors"
 
 
 def _alarms(stack, endpoint, metric, statistic=None):
-    alarms = [a for a in stack.alarms_on(metric, "EndpointName", endpoint.name, category="endpoint")
-              if a.environment == endpoint.environment and not a.coverage_exemption
-              and (statistic is None or any(ref.statistic == statistic for ref in a.metric_refs))]
+    alarms = [a for a in stack.alarms_watching(endpoint, metric, statistic) if not a.coverage_exemption]
     if not alarms:
         pytest.fail(f"the spec declares no {statistic or ''} alarm on {metric} of endpoint {endpoint.name}: "
                     "the phase requires one (deliverable 2)")

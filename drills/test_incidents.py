@@ -23,15 +23,15 @@ def _run(runbook, drill_record):
 
 
 def _alarm_on(stack, endpoint, metric, statistic=None):
-    alarms = [a for a in stack.alarms_on(metric, "EndpointName", endpoint.name, category="endpoint")
-              if statistic is None or any(r.statistic == statistic for r in a.metric_refs)]
-    assert alarms, f"the spec declares no alarm on {metric} of {endpoint.name}"
+    alarms = stack.alarms_watching(endpoint, metric, statistic)
+    assert alarms, f"the spec declares no alarm on {metric} of {endpoint.name} ({endpoint.environment})"
     return alarms[0]
 
 
-def _rule(stack, purpose, environment):
-    rules = [r for r in stack.rules if r.purpose == purpose and r.environment == environment]
-    assert rules, f"the spec declares no {purpose} rule in {environment}"
+def _endpoint_rule(stack, endpoint):
+    """The endpoint rule whose pattern names this endpoint (not the first of its environment: models share one)."""
+    rules = stack.rules_for(endpoint, "endpoint")
+    assert rules, f"the spec declares no endpoint rule naming {endpoint.name} in {endpoint.environment}"
     return rules[0]
 
 
@@ -43,7 +43,7 @@ def test_endpoint_not_responding_is_rolled_back_to_the_previous_config(stack, ta
     endpoint = fault_endpoint
     require_fault_mechanism(endpoint)
     alarm = _alarm_on(stack, endpoint, ERRORS_5XX)
-    endpoint_rule = _rule(stack, "endpoint", endpoint.environment)
+    endpoint_rule = _endpoint_rule(stack, endpoint)
     traffic.keep(endpoint)
     expect.steady(alarm, hold=True)
     expect.listen_rule(endpoint_rule)
@@ -72,8 +72,12 @@ def test_regression_after_promotion_is_frozen_rolled_back_and_reported(stack, ta
     endpoint = fault_endpoint
     require_fault_mechanism(endpoint)
     alarm = _alarm_on(stack, endpoint, MODEL_LATENCY, "p95")
-    promotion = next(r for r in stack.rules if r.purpose == "promotion" and r.deploys_endpoint == endpoint.name)
-    group = next(g for g in stack.model_package_groups if g.environment == endpoint.environment and promotion.mentions(g.name))
+    promotions = stack.promotion_rules_for(endpoint)
+    assert promotions, f"the spec declares no promotion rule deploying to {endpoint.name} in {endpoint.environment}"
+    promotion = promotions[0]
+    groups = [g for g in stack.model_package_groups_of(endpoint) if promotion.mentions(g.name)]
+    assert groups, f"promotion rule {promotion.name} names no model package group of {endpoint.environment}"
+    group = groups[0]
     faults.keep_promotion_as_it_was(endpoint.environment)
     traffic.keep(endpoint)
     expect.steady(alarm, hold=True)
@@ -96,16 +100,14 @@ def test_regression_after_promotion_is_frozen_rolled_back_and_reported(stack, ta
 
 
 @pytest.mark.drill(category="runbook", destructive=True)
-def test_recurring_pipeline_failure_is_inspected_and_promotions_blocked(stack, target, expect, faults, drill_record,
+def test_recurring_pipeline_failure_is_inspected_and_promotions_blocked(stack, target, drill_pipeline, expect, faults, drill_record,
                                                                         simulacro_session):
     """Two failed executions in a row: the runbook lists the failed steps with their reasons and log lines,
     diffs the parameters against the last success, and blocks promotions."""
-    pipelines = [p for p in stack.pipelines if p.environment in simulacro_session.environments]
-    if not pipelines:
-        pytest.skip(f"{', '.join(simulacro_session.environments)} declares no pipeline: no pipeline failure to stage")
-    pipeline = pipelines[0]
-    alarm = next(a for a in stack.alarms_on("ExecutionFailed", "PipelineName", pipeline.name, category="pipeline")
-                 if a.environment == pipeline.environment)
+    pipeline = drill_pipeline
+    alarms = stack.pipeline_alarms(pipeline, "ExecutionFailed")
+    assert alarms, f"the spec declares no ExecutionFailed alarm of pipeline {pipeline.name} in {pipeline.environment}"
+    alarm = alarms[0]
     faults.keep_promotion_as_it_was(pipeline.environment)
     expect.steady(alarm)
     clean = faults.pipeline_step_failure(pipeline, step=None)

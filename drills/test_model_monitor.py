@@ -55,7 +55,7 @@ def test_requests_are_captured_in_the_documented_layout(stack, target, schedule,
 @pytest.mark.drill(category="monitor", gate=True)
 def test_captured_data_expires_after_the_declared_retention(stack, target, schedule, drill_record):
     """The capture bucket has a lifecycle rule that expires the endpoint's captured requests after the spec's retention_days."""
-    endpoint = stack.endpoint(schedule.endpoint)
+    endpoint = stack.endpoint(schedule.endpoint, schedule.environment)
     days = drift.capture_expirations(target, endpoint)
     expiry = f"expire after {', '.join(map(str, days))} days" if days else "never expire"
     drill_record.add(target.clock.now(), "note", f"lifecycle of {endpoint.capture.bucket}: {endpoint.name}'s captured requests {expiry}")

@@ -1,17 +1,41 @@
-"""Fixtures of the suite's own tests: one local AWS per module, provisioned from the example spec.
+"""Fixtures of the suite's own tests: one local AWS per worker process, restored from snapshots.
+
+The local AWS starts once per process (per xdist worker) and the example spec is provisioned once; each
+module then gets it back as just started (`local_aws`) or as just provisioned (`provisioned`) by restoring
+a snapshot (milliseconds) instead of starting a server and provisioning again (seconds). The in-process
+drill runs of `support.drill_runner` restore the same way (see `simulacro.emulator.snapshot`).
+`SIMULACRO_SNAPSHOTS=0` turns this off (a new local AWS per module, provisioned each time) to compare.
 
 `stack` is the plugin's own fixture (the spec named by --spec, the example by default)."""
-import pytest
+import os
 
-from simulacro.emulator import LocalAws
-from simulacro.provision import apply
+import pytest
+from support.drill_runner import keep_library_modules
+
+from simulacro.emulator import LocalAws, snapshot
+from simulacro.pytest_plugin.session import provision_local
 from simulacro.target.targets import LocalTarget
 
 pytest_plugins = ["pytester"]
+SNAPSHOTS = os.environ.get("SIMULACRO_SNAPSHOTS", "1") != "0"
+
+
+def pytest_configure(config):
+    if SNAPSHOTS:
+        snapshot.enable()
+        keep_library_modules()
+
+
+def pytest_unconfigure(config):
+    snapshot.disable()
 
 
 @pytest.fixture(scope="module")
 def local_aws():
+    """The local AWS with nothing in it, its clock at its start (as a new one would be)."""
+    if SNAPSHOTS:
+        yield snapshot.enable().fresh()
+        return
     with LocalAws() as aws:
         yield aws
 
@@ -24,7 +48,9 @@ def aws(local_aws):
 @pytest.fixture(scope="module")
 def provisioned(local_aws, stack):
     """A provisioned local target (shared by the tests of a module: restore what you break)."""
-    target = LocalTarget(stack, local_aws)
-    apply(stack, target)
-    target.clock.sleep(60)
-    return target
+    if not SNAPSHOTS:
+        target = LocalTarget(stack, local_aws)
+        provision_local(stack, target)
+        return target
+    local = snapshot.enable().provisioned(snapshot.stack_key(stack), lambda aws: provision_local(stack, LocalTarget(stack, aws)))
+    return LocalTarget(stack, local)

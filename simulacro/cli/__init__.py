@@ -16,11 +16,11 @@ from botocore.exceptions import BotoCoreError, ClientError
 from simulacro.errors import SimulacroError
 from simulacro.evidence.redact import redact_text
 
-from . import baseline, calibrate, cleanup, diff, discover, drill, iam_policy, runbook, sandbox
+from . import baseline, calibrate, cleanup, diff, discover, drill, iam_policy, runbook, sandbox, scale_spec
 from .options import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, Subcommands
 
 COMMANDS: list[Callable[[Subcommands], None]] = [drill.register, discover.register, diff.register, calibrate.register, baseline.register, runbook.register,
-                                                 cleanup.register, iam_policy.register, sandbox.register]
+                                                 cleanup.register, iam_policy.register, sandbox.register, scale_spec.register]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -83,9 +83,9 @@ class Monitor:
     def __init__(self, stack: Stack, target: Any, schedule: MonitoringSchedule, record: DrillRecord):
         self.stack, self.target, self.schedule, self.record = stack, target, schedule, record
         self.environment = schedule.environment
-        self.endpoint: Endpoint = stack.endpoint(schedule.endpoint)
+        self.endpoint: Endpoint = stack.endpoint(schedule.endpoint, schedule.environment)
         self.baseline = baseline(schedule.baseline.model, schedule.baseline.version, stack.baselines)
-        model = stack.in_environment(self.environment).model(self.endpoint.model)
+        model = stack.model_of(self.endpoint)
         self.model = json.loads(stack.file(model.artifact).read_text())
         self.sagemaker = target.client("sagemaker", self.environment)
         self.dimensions = {"Endpoint": schedule.endpoint, "MonitoringSchedule": schedule.name}
@@ -97,6 +97,7 @@ class Monitor:
     def drift_alarm(self) -> Alarm:
         """The spec's monitor alarm on this schedule's `feature_baseline_drift_<feature>` metric."""
         alarms = [a for a in self.stack.alarms if a.category == "monitor" and a.metric is not None
+                  and a.environment == self.environment
                   and a.metric.name.startswith(DRIFT_METRIC_PREFIX) and a.metric.dimensions == self.dimensions]
         if not alarms:
             raise AssertionError(f"the spec declares no monitor alarm on {DRIFT_METRIC_PREFIX}<feature> with dimensions "

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import urllib.request
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simulacro.target.clock import VirtualClock
 from simulacro.target.local_clients import local_client
@@ -33,6 +33,9 @@ from .sqs_fidelity import SqsFidelity
 
 EVALUATION_INTERVAL_SECONDS = 60
 
+if TYPE_CHECKING:
+    from .snapshot import Snapshot
+
 
 class LocalAws:
     """Start with `LocalAws().start()`; `url` is the endpoint every boto3 client uses."""
@@ -56,7 +59,8 @@ class LocalAws:
         self.models = Models(self.clock, self.events.emit)
         self.dataplane = Dataplane(self.clock, self.metrics, self.capture, self.guardrails.traffic_split)
         self.sqs = SqsFidelity(self.clock)
-        for part in (self.cloudwatch, CompositeAlarms(self.cloudwatch), self.events, self.endpoints, self.monitoring,
+        self.composite_alarms = CompositeAlarms(self.cloudwatch)
+        for part in (self.cloudwatch, self.composite_alarms, self.events, self.endpoints, self.monitoring,
                      self.pipelines, self.dataplane, self.model_registry, self.jobs, self.models, self.sqs):
             part.install(self.overlay)
         alarm_regions.install(self.overlay)
@@ -105,6 +109,12 @@ class LocalAws:
         self.sns_deliveries.clear()
         for part in (self.endpoints, self.pipelines, self.dataplane, self.model_registry):
             part.clear()
+
+    def snapshot(self) -> "Snapshot":
+        """The state of this local AWS now (moto's and ours); `.restore()` puts it back. See `snapshot.py`."""
+        from .snapshot import Snapshot
+
+        return Snapshot(self)
 
     def _reset_moto(self) -> None:
         request = urllib.request.Request(f"{self.url}/moto-api/reset", method="POST")

@@ -42,34 +42,86 @@ def drill_html(record: DrillRecord) -> str:
     return "".join(parts)
 
 
-def inventory_html(inventories: list[dict[str, Any]]) -> str:
+def inventory_html(inventories: list[dict[str, Any]], models: list[str] | None = None) -> str:
+    """The live inventories; with several models (`Stack.model_families()`), each table grouped by model."""
+    by_model = _ModelColumn(models)
     parts = [STYLE, '<div class="simulacro inventory">']
     for found in inventories:
         env = f"{found['environment']} (account {found['account']}, {found['region']})"
-        parts.append(f"<h3>Alarms by category: {escape(env)}</h3>")
-        alarms = sorted(found["alarms"], key=lambda a: (a.get("category") or "~", a["name"]))
-        parts.append(table(["category", "alarm", "state", "owner", "runbook", "ALARM actions", "metric", "threshold"], (
-            (a.get("category") or "-", a["name"], a["state"], a.get("owner") or _bad("no owner"), a.get("runbook") or "-",
-             ", ".join(x.rsplit(":", 1)[-1] for x in a["actions"]["alarm"]) or _bad("none"), _metric(a["metric"]),
-             f"{a['comparison'].replace('Threshold', '')} {a['threshold']} over {a['datapoints_to_alarm']}/{a['evaluation_periods']} x {a['period']}s")
+        parts.append(f"<h3>Alarms by {by_model.word}category: {escape(env)}</h3>")
+        alarms = sorted(found["alarms"], key=lambda a: (by_model.order(by_model.key(a["name"])), a.get("category") or "~", a["name"]))
+        parts.append(table(by_model.headers(["category", "alarm", "state", "owner", "runbook", "ALARM actions", "metric", "threshold"]), (
+            by_model.row(a["name"], [
+                a.get("category") or "-", a["name"], a["state"], a.get("owner") or _bad("no owner"), a.get("runbook") or "-",
+                ", ".join(x.rsplit(":", 1)[-1] for x in a["actions"]["alarm"]) or _bad("none"), _metric(a["metric"]),
+                f"{a['comparison'].replace('Threshold', '')} {a['threshold']} over {a['datapoints_to_alarm']}/{a['evaluation_periods']} x {a['period']}s"])
             for a in alarms)))
         parts.append(f"<h3>Rules and targets: {escape(env)}</h3>")
-        parts.append(table(["rule", "state", "target", "dead-letter queue", "retries"], (
-            (r["name"], r["state"], t["arn"].rsplit(":", 1)[-1],
-             t["dead_letter_queue"].rsplit(":", 1)[-1] if t["dead_letter_queue"] else _bad("none"),
-             (t.get("retry") or {}).get("MaximumRetryAttempts", "default"))
-            for r in found["rules"] for t in r["targets"])))
+        parts.append(table(by_model.headers(["rule", "state", "target", "dead-letter queue", "retries"]), (
+            by_model.row(r["name"], [r["name"], r["state"], t["arn"].rsplit(":", 1)[-1],
+                                     t["dead_letter_queue"].rsplit(":", 1)[-1] if t["dead_letter_queue"] else _bad("none"),
+                                     (t.get("retry") or {}).get("MaximumRetryAttempts", "default")])
+            for r in by_model.sorted(found["rules"]) for t in r["targets"])))
         parts.append(f"<h3>Log groups and retention: {escape(env)}</h3>")
-        parts.append(table(["log group", "retention"], (
-            (g["name"], f"{g['retention_days']} days" if g["retention_days"] else _bad("never expires")) for g in found["log_groups"])))
+        parts.append(table(by_model.headers(["log group", "retention"]), (
+            by_model.row(g["name"], [g["name"], f"{g['retention_days']} days" if g["retention_days"] else _bad("never expires")])
+            for g in by_model.sorted(found["log_groups"]))))
         parts.append(f"<h3>Data capture, monitoring schedule and baseline: {escape(env)}</h3>")
-        parts.append(table(["endpoint", "status", "capture", "sampling"], (
-            (e["name"], e["status"], e["capture"]["status"], f"{e['capture']['sampling_percentage']} %") for e in found["endpoints"])))
-        parts.append(table(["schedule", "status", "endpoint", "cron", "baseline"], (
-            (s["name"], s["status"], s["endpoint"], s["schedule"], (s["statistics"] or "").rsplit("/", 2)[-2] if s["statistics"] else "-")
-            for s in found["monitoring_schedules"])))
+        parts.append(table(by_model.headers(["endpoint", "status", "capture", "sampling"]), (
+            by_model.row(e["name"], [e["name"], e["status"], e["capture"]["status"], f"{e['capture']['sampling_percentage']} %"])
+            for e in by_model.sorted(found["endpoints"]))))
+        parts.append(table(by_model.headers(["schedule", "status", "endpoint", "cron", "baseline"]), (
+            by_model.row(s["name"], [s["name"], s["status"], s["endpoint"], s["schedule"],
+                                     (s["statistics"] or "").rsplit("/", 2)[-2] if s["statistics"] else "-"])
+            for s in by_model.sorted(found["monitoring_schedules"]))))
     parts.append("</div>")
     return "".join(parts)
+
+
+def drills_by_model_html(drills: list[dict[str, Any]], models: list[str] | None = None) -> str:
+    """Per model, how its drills went (a drill belongs to the model its parameter names); empty for one model."""
+    by_model = _ModelColumn(models)
+    if not by_model.on:
+        return ""
+    counts: dict[str, dict[str, int]] = {}
+    for drill in drills:
+        param = drill["drill"].rsplit("[", 1)[-1].rstrip("]") if "[" in drill["drill"] else ""
+        outcome = drill.get("outcome") or "-"
+        row = counts.setdefault(by_model.key(param), {})
+        row[outcome] = row.get(outcome, 0) + 1
+    outcomes = sorted({o for row in counts.values() for o in row})
+    return (STYLE + '<div class="simulacro drills-by-model"><h3>Drills by model</h3>'
+            + table(["model", "drills", *outcomes], ((model, sum(row.values()), *(row.get(o, 0) for o in outcomes))
+                                                      for model, row in sorted(counts.items(), key=lambda kv: by_model.order(kv[0]))))
+            + "</div>")
+
+
+class _ModelColumn:
+    """A leading "model" column and a model-first order, only when the platform has several models."""
+
+    SHARED = "(shared)"
+
+    def __init__(self, models: list[str] | None):
+        self.models = list(models or [])
+        self.on = len(self.models) > 1
+        self.word = "model and " if self.on else ""
+
+    def key(self, name: str) -> str:
+        from simulacro.spec.model import model_family
+
+        return (model_family(name, self.models) or self.SHARED) if self.on else ""
+
+    def order(self, model: str) -> int:
+        return self.models.index(model) if model in self.models else len(self.models)
+
+    def headers(self, headers: list[str]) -> list[str]:
+        return ["model", *headers] if self.on else headers
+
+    def row(self, name: str, cells: list[Any]) -> list[Any]:
+        return [self.key(name), *cells] if self.on else cells
+
+    def sorted(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return sorted(items, key=lambda item: self.order(self.key(item["name"]))) if self.on else items
 
 
 def _metric(metric: dict[str, Any]) -> str:

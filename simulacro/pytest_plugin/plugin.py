@@ -21,6 +21,7 @@ from simulacro.errors import Refused, SimulacroError
 from simulacro.target.aws_errors import CredentialsProblem, operator_message
 from simulacro.pytest_plugin.dry_run import plan_text
 from simulacro.evidence import DrillRecord, drill_html, inventory_html, redact_text, scorecard_html
+from simulacro.evidence.views import drills_by_model_html
 from simulacro.gameday.signals import interrupts_held, sigterm_raises_keyboard_interrupt
 from simulacro.pytest_plugin.candidate_gate import PLUGIN_NAME as CANDIDATE_PLUGIN, CandidateGate, add_options as add_candidate_options
 from simulacro.pytest_plugin.candidate_gate import candidate, leave_candidate  # noqa: F401 - the gate's fixtures
@@ -157,6 +158,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "event_rule" in metafunc.fixturenames:
         rules = [r for r in session.stack.rules if r.environment in session.environments and r.purpose in DRILLED_RULE_PURPOSES]
         metafunc.parametrize("event_rule", rules, ids=[r.name for r in rules])
+    if "drill_pipeline" in metafunc.fixturenames:
+        pipelines = [p for p in session.stack.pipelines if p.environment in session.environments]
+        metafunc.parametrize("drill_pipeline", pipelines, ids=[p.name for p in pipelines])
     if "fault_endpoint" in metafunc.fixturenames:
         # An endpoint with alarms but no fault mechanism is drilled too, and fails as a finding: never an empty set.
         endpoints = [e for e in session.stack.endpoints if e.faults is not None and e.environment in session.environments]
@@ -453,8 +457,9 @@ def pytest_html_results_summary(prefix: list[str], summary: list[str], postfix: 
     prefix.append(f"<p>Run {state.run_id}, target {state.describe_target()}, spec {Path(session.config.getoption('--spec')).name}"
                   f"{', dry run (rehearsal on the local AWS)' if state.dry_run else ''}.</p>")
     prefix.append(scorecard_html(state.scorecard()))
+    prefix.append(drills_by_model_html(state.drills_json(), state.stack.model_families()))
     if state.inventories:
-        postfix.append(redact_text(inventory_html(state.inventories)))
+        postfix.append(redact_text(inventory_html(state.inventories, state.stack.model_families())))
     postfix.append(coverage_table(coverage(state.stack.model_copy(update={
         kind: [i for i in getattr(state.stack, kind) if i.environment in state.environments] for kind in ("alarms", "rules")}))))
 

@@ -181,16 +181,25 @@ class SimulacroSession:
     # --- the target's life -----------------------------------------------------------------
 
     def local_target(self) -> Iterator[Any]:
-        from simulacro.emulator import LocalAws
+        from simulacro.emulator import LocalAws, snapshot
         from simulacro.provision import apply
         from simulacro.target.targets import LocalTarget
 
+        warm = snapshot.warm()
+        if warm is not None and self.recorder is None:
+            # The process shares one local AWS (the suite's tests): restore the provisioned stack, do not redo it.
+            local_aws = warm.provisioned(snapshot.stack_key(self.stack),
+                                         lambda aws: provision_local(self.stack, LocalTarget(self.stack, aws, self.environment)))
+            local = LocalTarget(self.stack, local_aws, self.environment)
+            self.config.hook.pytest_simulacro_provisioned(target=local)
+            yield from self._around_drills(local)
+            return
         with LocalAws() as local_aws:
             local = (_rehearsal_class() if self.on_aws else LocalTarget)(self.stack, local_aws, self.environment)
             self._listen(local)
             with self._recording_provision():
                 apply(self.stack, local)
-            local.clock.sleep(60)  # let schedules leave Pending and alarms take their first evaluation
+            local.clock.sleep(PROVISIONING_SETTLE_SECONDS)  # let schedules leave Pending and alarms take their first evaluation
             self.config.hook.pytest_simulacro_provisioned(target=local)
             yield from self._around_drills(local)
 
@@ -316,6 +325,17 @@ class SimulacroSession:
     def write_recorded_calls(self) -> None:
         if self.recorder is not None and not hasattr(self.config, "workerinput"):
             self.recorder.write(Path(self.config.getoption("--record-calls")))
+
+
+PROVISIONING_SETTLE_SECONDS = 60
+
+
+def provision_local(stack: Stack, local: Any) -> None:
+    """Apply the spec to the local AWS and let a minute pass: schedules leave Pending, alarms take their first evaluation."""
+    from simulacro.provision import apply
+
+    apply(stack, local)
+    local.clock.sleep(PROVISIONING_SETTLE_SECONDS)
 
 
 # The spec's kinds that need an API some accounts lack, by a word of the operations that manage them.

@@ -23,7 +23,7 @@ class EndpointNotResponding(Runbook):
 
     @property
     def endpoint(self) -> Any:
-        return self.stack.endpoint(self.inputs["endpoint"])
+        return self.stack.endpoint(self.inputs["endpoint"], self.environment)
 
     @step("DescribeEndpoint: status, FailureReason and the config in use")
     def describe(self) -> dict[str, Any]:

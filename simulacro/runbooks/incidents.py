@@ -37,8 +37,9 @@ def open_incident(runbook: Any, key: str, title: str, evidence: dict[str, Any]) 
 
 
 def _incident_topic(runbook: Any) -> str:
-    topics = [t for t in runbook.stack.topics if t.environment == runbook.environment and t.role == "incidents"]
-    if not topics:
+    subject = runbook.inputs.get("endpoint") or runbook.inputs.get("pipeline") or ""
+    topic = runbook.stack.incident_topic(runbook.environment, subject)
+    if topic is None:
         raise ValueError(f"the spec declares no incident topic (topics[].role: incidents) in {runbook.environment}")
     account = runbook.stack.account(runbook.environment)
-    return f"arn:aws:sns:{runbook.target.region}:{account}:{topics[0].name}"
+    return f"arn:aws:sns:{runbook.target.region}:{account}:{topic.name}"

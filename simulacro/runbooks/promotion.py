@@ -10,10 +10,13 @@ from .core import StepFailed
 FROZEN_TAG = "simulacro:frozen-by"
 
 
-def freeze_promotion(runbook: Any, endpoint: str | None, reason: str) -> list[str]:
-    """Disable every promotion rule (deploying to `endpoint`, or all of the environment's); returns their names."""
+def freeze_promotion(runbook: Any, endpoint: str | None, reason: str, pipeline: Any = None) -> list[str]:
+    """Disable every promotion rule (deploying to `endpoint`, fed by `pipeline`'s model, or all of the environment's);
+    returns their names."""
     rules = [r for r in runbook.stack.rules if r.environment == runbook.environment and r.purpose == "promotion"
              and (endpoint is None or r.deploys_endpoint == endpoint)]
+    if pipeline is not None:
+        rules = [r for r in runbook.stack.promotion_rules_fed_by(pipeline) if r in rules]
     if not rules:
         raise StepFailed(f"the spec declares no promotion rule{' for ' + endpoint if endpoint else ''} in {runbook.environment}: "
                          "there is no promotion path to freeze")

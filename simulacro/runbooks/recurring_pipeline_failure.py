@@ -20,7 +20,7 @@ class RecurringPipelineFailure(Runbook):
 
     @property
     def pipeline(self) -> Any:
-        return self.stack.pipeline(self.inputs["pipeline"])
+        return self.stack.pipeline(self.inputs["pipeline"], self.environment)
 
     @step("list the latest executions: do the last ones fail?")
     def list_executions(self) -> dict[str, Any]:
@@ -75,7 +75,7 @@ class RecurringPipelineFailure(Runbook):
 
     @step("block promotions until the pipeline is fixed")
     def block_promotions(self) -> dict[str, Any]:
-        return {"promotion_blocked": freeze_promotion(self, None, reason=f"{self.name} {self.run_id}")}
+        return {"promotion_blocked": freeze_promotion(self, None, reason=f"{self.name} {self.run_id}", pipeline=self.pipeline)}
 
 
 def _job_arn(step: dict[str, Any]) -> str | None:

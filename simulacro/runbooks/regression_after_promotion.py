@@ -29,7 +29,7 @@ class RegressionAfterPromotion(Runbook):
 
     @property
     def endpoint(self) -> Any:
-        return self.stack.endpoint(self.inputs["endpoint"])
+        return self.stack.endpoint(self.inputs["endpoint"], self.environment)
 
     @step("freeze promotion: disable the promotion rules that deploy to this endpoint")
     def freeze(self) -> dict[str, Any]:

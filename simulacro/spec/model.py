@@ -534,40 +534,98 @@ class Stack(Strict):
     # Runbooks (named by alarms) that no drill rehearses, each with the reason: the coverage table accepts them.
     runbook_exemptions: dict[str, str] = {}
 
-    def alarm(self, name: str) -> Alarm:
-        return _find(self.alarms, name, "alarm")
+    # Lookups by name take the environment: models (and so their resources) share names across environments.
+    def alarm(self, name: str, environment: str | None = None) -> Alarm:
+        return _find(self.alarms, name, "alarm", environment)
 
-    def topic(self, name: str) -> Topic:
-        return _find(self.topics, name, "topic")
+    def topic(self, name: str, environment: str | None = None) -> Topic:
+        return _find(self.topics, name, "topic", environment)
 
-    def queue(self, name: str) -> Queue:
-        return _find(self.queues, name, "queue")
+    def queue(self, name: str, environment: str | None = None) -> Queue:
+        return _find(self.queues, name, "queue", environment)
 
-    def rule(self, name: str) -> Rule:
-        return _find(self.rules, name, "rule")
+    def rule(self, name: str, environment: str | None = None) -> Rule:
+        return _find(self.rules, name, "rule", environment)
 
-    def endpoint(self, name: str) -> Endpoint:
-        return _find(self.endpoints, name, "endpoint")
+    def endpoint(self, name: str, environment: str | None = None) -> Endpoint:
+        return _find(self.endpoints, name, "endpoint", environment)
 
-    def model(self, name: str) -> Model:
-        return _find(self.models, name, "model")
+    def model(self, name: str, environment: str | None = None) -> Model:
+        return _find(self.models, name, "model", environment)
 
-    def pipeline(self, name: str) -> Pipeline:
-        return _find(self.pipelines, name, "pipeline")
+    def pipeline(self, name: str, environment: str | None = None) -> Pipeline:
+        return _find(self.pipelines, name, "pipeline", environment)
 
-    def log_group(self, name: str) -> LogGroup:
-        return _find(self.log_groups, name, "log group")
+    def log_group(self, name: str, environment: str | None = None) -> LogGroup:
+        return _find(self.log_groups, name, "log group", environment)
 
-    def monitoring_schedule(self, name: str) -> MonitoringSchedule:
-        return _find(self.monitoring_schedules, name, "monitoring schedule")
+    def monitoring_schedule(self, name: str, environment: str | None = None) -> MonitoringSchedule:
+        return _find(self.monitoring_schedules, name, "monitoring schedule", environment)
 
-    def alarms_on(self, metric_name: str, dimension: str, value: str, *, category: str | None = None) -> list[Alarm]:
+    def alarms_on(self, metric_name: str, dimension: str, value: str, *, category: str | None = None,
+                  environment: str | None = None) -> list[Alarm]:
         """Alarms that watch `metric_name` with `dimension` = `value` (directly or inside metric math)."""
         return [
             alarm for alarm in self.alarms
             if (category is None or alarm.category == category)
+            and (environment is None or alarm.environment == environment)
             and any(ref.name == metric_name and ref.dimensions.get(dimension) == value for ref in alarm.metric_refs)
         ]
+
+    # --- what belongs to one model: lookups by the resource a drill or runbook works on -------------
+
+    def model_of(self, endpoint: Endpoint) -> Model:
+        """The model an endpoint serves, in the endpoint's own environment."""
+        return self.model(endpoint.model, endpoint.environment)
+
+    def alarms_watching(self, endpoint: Endpoint, metric_name: str, statistic: str | None = None) -> list[Alarm]:
+        """The endpoint alarms on `metric_name` of this endpoint (of its environment), optionally of one statistic."""
+        return [alarm for alarm in self.alarms_on(metric_name, "EndpointName", endpoint.name, category="endpoint",
+                                                  environment=endpoint.environment)
+                if statistic is None or any(ref.statistic == statistic for ref in alarm.metric_refs)]
+
+    def pipeline_alarms(self, pipeline: Pipeline, metric_name: str) -> list[Alarm]:
+        """The pipeline alarms on `metric_name` of this pipeline (of its environment)."""
+        return self.alarms_on(metric_name, "PipelineName", pipeline.name, category="pipeline", environment=pipeline.environment)
+
+    def rules_for(self, resource: Any, purpose: str | None = None) -> list[Rule]:
+        """The rules of the resource's environment whose pattern names it (optionally of one purpose)."""
+        return [rule for rule in self.rules if rule.environment == resource.environment
+                and (purpose is None or rule.purpose == purpose) and rule.mentions(resource.name)]
+
+    def promotion_rules_for(self, endpoint: Endpoint) -> list[Rule]:
+        """The promotion rules that deploy to this endpoint (in its environment)."""
+        return [rule for rule in self.rules if rule.environment == endpoint.environment
+                and rule.purpose == "promotion" and rule.deploys_endpoint == endpoint.name]
+
+    def promotion_rules_fed_by(self, pipeline: Pipeline) -> list[Rule]:
+        """The promotion rules of the pipeline's environment that its model's packages go through: with several
+        models, those of the pipeline's model (by name, see `model_families`); else all of the environment's."""
+        rules = [r for r in self.rules if r.environment == pipeline.environment and r.purpose == "promotion"]
+        families = self.model_families()
+        mine = [r for r in rules if model_family(r.name, families) == model_family(pipeline.name, families)]
+        return mine if len(families) > 1 and mine else rules
+
+    def mentioned_by(self, rule: Rule, kind: str) -> list[Any]:
+        """The resources of `kind` (e.g. "pipelines") in the rule's environment that its pattern names."""
+        return [item for item in getattr(self, kind) if item.environment == rule.environment and rule.mentions(item.name)]
+
+    def model_package_groups_of(self, endpoint: Endpoint) -> list[ModelPackageGroup]:
+        """The model package groups whose approvals the endpoint's promotion rules deploy."""
+        rules = self.promotion_rules_for(endpoint)
+        return [group for group in self.model_package_groups if group.environment == endpoint.environment
+                and any(rule.mentions(group.name) for rule in rules)]
+
+    def incident_topic(self, environment: str, subject: str) -> Topic | None:
+        """The environment's incident topic for `subject` (an endpoint or pipeline name): with several (one per
+        model), the one whose name shares the longest prefix with the subject's."""
+        topics = [t for t in self.topics if t.environment == environment and t.role == "incidents"]
+        return max(topics, key=lambda t: (len(_common_prefix(t.name, subject)), -topics.index(t)), default=None)
+
+    def model_families(self) -> list[str]:
+        """The models of the platform as its names show them: the first word of each endpoint's name (`churn` of
+        churn-staging, `churn2` of churn2-prod), in order of declaration. One entry for a one-model platform."""
+        return list(dict.fromkeys(family_of(e.name) for e in self.endpoints))
 
     def account(self, environment: str) -> str:
         return self.environments[environment].account
@@ -599,12 +657,36 @@ RESOURCE_KINDS = (
 )
 
 
-def _find(items: list[Any], name: str, kind: str) -> Any:
-    for item in items:
-        if item.name == name:
-            return item
-    known = ", ".join(sorted(i.name for i in items)) or "none"
-    raise KeyError(f"no {kind} named {name!r} in the stack spec (declared: {known})")
+def _find(items: list[Any], name: str, kind: str, environment: str | None = None) -> Any:
+    """The one item named `name` (in `environment` when given); a name declared in several environments needs one."""
+    found = [item for item in items if item.name == name and (environment is None or item.environment == environment)]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        places = ", ".join(str(getattr(item, "environment", "?")) for item in found)
+        raise KeyError(f"{kind} {name!r} is declared in several environments ({places}): say which one")
+    where = f" in environment {environment!r}" if environment else ""
+    known = ", ".join(sorted({i.name for i in items if environment in (None, getattr(i, "environment", None))})) or "none"
+    raise KeyError(f"no {kind} named {name!r}{where} in the stack spec (declared: {known})")
+
+
+def family_of(name: str) -> str:
+    """The first word of a resource name's last path segment or ARN part: `churn2` of /aws/.../churn2-staging."""
+    last = re.split(r"[/:]", name)[-1]
+    return re.split(r"[-_.]", last, maxsplit=1)[0]
+
+
+def model_family(name: str, families: list[str]) -> str | None:
+    """The model (of `families`) a resource name belongs to by its first word, or None (shared, account-wide)."""
+    family = family_of(name)
+    return family if family in families else None
+
+
+def _common_prefix(a: str, b: str) -> str:
+    size = 0
+    while size < min(len(a), len(b)) and a[size] == b[size]:
+        size += 1
+    return a[:size]
 
 
 def _is_number(annotation: Any) -> bool:

@@ -1,8 +1,17 @@
-"""Run real drills in-process against a local AWS that a test breaks right after provisioning."""
+"""Run real drills in-process against a local AWS that a test breaks right after provisioning.
+
+The runs share the worker's local AWS (`simulacro.emulator.snapshot`): each restores the provisioned
+stack instead of starting a server and provisioning it again. Pytester forgets the modules a run
+imported once it ends; the shared server keeps using moto's and flask's, so those are kept (only the
+drill modules and conftests are imported afresh by each run, as before).
+"""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any, Callable
+
+from _pytest import pytester as pytester_module
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -21,6 +30,29 @@ def run_drills(pytester: Any, breaker: Callable[[Any], None] | None, *selection:
     args = [str(ROOT / "drills" / s) for s in selection] or [str(ROOT / "drills")]
     plugins = [BreakAfterProvisioning(breaker)] if breaker else []
     return pytester.runpytest_inprocess(*args, f"--rootdir={ROOT}", "-p", "no:cacheprovider", "-q", *extra, plugins=plugins)
+
+
+def keep_library_modules() -> None:
+    """From now on pytester forgets only the drill modules and conftests a run imported (see the docstring)."""
+    original = pytester_module.SysModulesSnapshot
+    if getattr(original, "keeps_libraries", False):
+        return
+
+    class KeepingLibraries(original):  # type: ignore[misc, valid-type]
+        keeps_libraries = True
+
+        def __init__(self, preserve: Callable[[str], bool] | None = None) -> None:
+            super().__init__(preserve=lambda name: _library(name) or (preserve is not None and preserve(name)))
+
+    pytester_module.SysModulesSnapshot = KeepingLibraries
+
+
+def _library(name: str) -> bool:
+    """Not a drill module nor a conftest: a module the next run may share."""
+    if name.split(".")[0] in ("conftest", "drills") or name.rsplit(".", 1)[-1].startswith(("test_", "conftest")):
+        return False
+    path = getattr(sys.modules.get(name), "__file__", None) or ""
+    return not path.startswith(str(ROOT / "drills"))
 
 
 def account(target: Any, environment: str = "staging") -> str:

@@ -24,7 +24,7 @@ def bad_deployment(sagemaker: Any, clock: Any, stack: Stack, endpoint: Endpoint,
     Each step registers its undo as it goes: the model, the config, then the rollback to the original config."""
     original = sagemaker.describe_endpoint(EndpointName=endpoint.name)["EndpointConfigName"]
     name = f"{endpoint.name}-simulacro-bad-{run_id}"[:63]
-    spec_model = next(m for m in stack.models if m.name == endpoint.model and m.environment == endpoint.environment)
+    spec_model = stack.model_of(endpoint)
     account = stack.account(endpoint.environment)
     sagemaker.create_model(ModelName=name, ExecutionRoleArn=f"arn:aws:iam::{account}:role/{spec_model.role_name}",
                            PrimaryContainer={"Image": spec_model.image, "ModelDataUrl": f"s3://simulacro-local-models/{artifact}",
