@@ -22,7 +22,7 @@ SNAPSHOTS = os.environ.get("SIMULACRO_SNAPSHOTS", "1") != "0"
 
 def pytest_configure(config):
     if SNAPSHOTS:
-        snapshot.enable()
+        snapshot.enable(LocalAws)
         keep_library_modules()
 
 
@@ -34,7 +34,7 @@ def pytest_unconfigure(config):
 def local_aws():
     """The local AWS with nothing in it, its clock at its start (as a new one would be)."""
     if SNAPSHOTS:
-        yield snapshot.enable().fresh()
+        yield snapshot.enable(LocalAws).fresh()
         return
     with LocalAws() as aws:
         yield aws
@@ -52,5 +52,5 @@ def provisioned(local_aws, stack):
         target = LocalTarget(stack, local_aws)
         provision_local(stack, target)
         return target
-    local = snapshot.enable().provisioned(snapshot.stack_key(stack), lambda aws: provision_local(stack, LocalTarget(stack, aws)))
+    local = snapshot.enable(LocalAws).provisioned(snapshot.stack_key(stack), lambda aws: provision_local(stack, LocalTarget(stack, aws)))
     return LocalTarget(stack, local)

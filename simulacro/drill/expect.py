@@ -278,7 +278,7 @@ class NotificationExpectation:
                                  progress=expect.progress)
             except AssertionError:
                 metrics = "" if subscriber is None else _sns_delivery_metrics(expect.target, alarm.environment, subscriber.topic_arn, since)
-                raise AssertionError(_not_notified(alarm, state, within, subscriber, probe) + metrics) from None
+                raise AssertionError(_not_notified(alarm, state, within, subscriber, probe, expect._describe(alarm)) + metrics) from None
             first = first or heard
         assert first is not None
         elapsed = (first.at - since).total_seconds()
@@ -289,7 +289,8 @@ class NotificationExpectation:
         return first
 
 
-def _not_notified(alarm: Alarm, state: str, within: Any, subscriber: Subscriber | None, probe: ProbeQueue) -> str:
+def _not_notified(alarm: Alarm, state: str, within: Any, subscriber: Subscriber | None, probe: ProbeQueue,
+                  live: dict[str, Any] | None) -> str:
     got = [h.subject or str(h.message)[:80] for h in probe.heard]
     who = "its topic's subscribers"
     detail = ""
@@ -298,8 +299,8 @@ def _not_notified(alarm: Alarm, state: str, within: Any, subscriber: Subscriber 
         if subscriber.attributes:
             detail = f" The probe copied that subscriber's delivery settings {subscriber.attributes}: check its filter policy against CloudWatch's message."
     return (f"no {state} notification for alarm {alarm.name} reached {who} within {format_duration(parse_duration(within))} "
-            f"(heard: {got or 'nothing'}). Check the alarm's ALARM actions ({', '.join(alarm.actions.alarm) or 'none'}), that actions "
-            f"are enabled, and that the topic delivers (its key lets CloudWatch publish, its policy allows cloudwatch.amazonaws.com).{detail}")
+            f"(heard: {got or 'nothing'}). {_actions_hint(live, alarm, state)} The topic must deliver too: its key lets "
+            f"CloudWatch publish, its policy allows cloudwatch.amazonaws.com.{detail}")
 
 
 SNS_DELIVERY_METRICS = ("NumberOfNotificationsDelivered", "NumberOfNotificationsFailed",

@@ -177,13 +177,12 @@ class WarmLocalAws:
 _warm: WarmLocalAws | None = None
 
 
-def enable(factory: Callable[[], Any] | None = None) -> WarmLocalAws:
-    """Share one local AWS in this process from now on (the suite's tests turn this on)."""
+def enable(factory: Callable[[], Any]) -> WarmLocalAws:
+    """Share one local AWS made by `factory` (`LocalAws`) in this process from now on (the suite's tests turn this on).
+    The factory is passed in so that this module never imports the local AWS that imports it."""
     global _warm
     if _warm is None:
-        from .local_aws import LocalAws
-
-        _warm = WarmLocalAws(factory or LocalAws)
+        _warm = WarmLocalAws(factory)
     return _warm
 
 

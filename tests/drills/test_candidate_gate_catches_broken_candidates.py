@@ -142,8 +142,8 @@ def _line(text, fragment):
 @pytest.mark.parametrize("change, where, fragment, expected", [
     (("error_rate: 0\n", "error_rate: 1.5\n"), "behaviour.error_rate", "error_rate:", "less than or equal to 1"),
     (("group: churn-models", "group: churn-modles"), "model_package.group", "group:", "no model package group 'churn-modles' in the stack spec (declared: churn-models)"),
-    (("model_data: s3://", "model_data: https://"), "model_package.model_data", "model_data:", "should match pattern"),
-    (("variant_name: AllTraffic", "variant_name: All_Traffic"), "endpoint_config.variant_name", "variant_name:", "should match pattern"),
+    (("model_data: s3://", "model_data: https://"), "model_package.model_data", "model_data:", "does not match the required pattern"),
+    (("variant_name: AllTraffic", "variant_name: All_Traffic"), "endpoint_config.variant_name", "variant_name:", "does not match the required pattern"),
     (("  instance_count: 1\n", "  instance_count: 1\n  instance_cuont: 2\n"), "endpoint_config.instance_cuont", "instance_cuont",
      "unknown field"),
     (("latency_ms: 40", "latency_ms: fast"), "behaviour.latency_ms", "latency_ms:", "should be a valid number"),

@@ -24,8 +24,13 @@ def set_(path, value):
 
 # --- live drift ----------------------------------------------------------------------------------------
 
+def _topic_region(target, name):
+    declared = next((t for t in target.stack.topics if t.environment == "staging" and t.name == name), None)
+    return target.stack.region_of(declared, target.region) if declared else target.region
+
+
 def _topic_arn(target, name="churn-oncall-staging"):
-    return f"arn:aws:sns:eu-west-1:{account(target)}:{name}"
+    return f"arn:aws:sns:{_topic_region(target, name)}:{account(target)}:{name}"
 
 
 def _queue(target, name):
@@ -89,8 +94,9 @@ def oncall_filter_policy(target):
 
 
 def finops_topic_managed_key(target):
-    target.client("sns", "staging").set_topic_attributes(TopicArn=_topic_arn(target, "churn-finops-staging"),
-                                                         AttributeName="KmsMasterKeyId", AttributeValue="alias/aws/sns")
+    sns = target.client("sns", "staging", _topic_region(target, "churn-finops-staging"))  # a FinOps topic lives in us-east-1
+    sns.set_topic_attributes(TopicArn=_topic_arn(target, "churn-finops-staging"), AttributeName="KmsMasterKeyId",
+                             AttributeValue="alias/aws/sns")
 
 
 def oncall_topic_deleted(target):

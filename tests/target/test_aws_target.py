@@ -70,7 +70,7 @@ def test_read_only_and_notification_drills_pass_against_the_account(pytester, ac
     monkeypatch.setenv("AWS_ENDPOINT_URL", account.local_aws.url)
     result = run_on_aws(pytester, "--env", "staging", "-m", "inventory or notification", "-k", "not estimated-charges")
     output = result.stdout.str()
-    result.assert_outcomes(passed=14)  # 13 inventory and notification drills, and the deployment guardrail record
+    result.assert_outcomes(passed=17)  # the inventory (8 checks, the coverage table) and notification drills, and the guardrail record
     bundle = json.loads(next((pytester.path / "reports" / "runs").glob("*.json")).read_text())
     assert bundle["target"] == "aws" and bundle["environments"] == ["staging"]
     assert bundle["identity"] == f"arn:aws:iam::{STAGING}:user/simulacro-sandbox"
