@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 REPORT := reports/drills.html
 
-.PHONY: drill gate test selfcheck flakecheck bench bench-monitor bench-emulator chromium clean
+.PHONY: drill gate test lint selfcheck flakecheck bench bench-monitor bench-emulator chromium clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -20,9 +20,17 @@ drill: $(STAMP)
 gate: $(STAMP)
 	$(PY) -m pytest drills -m gate --html=reports/gate.html --self-contained-html --junitxml=reports/gate.xml $(ARGS)
 
-## make test: the suite's own tests (installs Debian's chromium for the report test when missing)
-test: $(STAMP) chromium
+## make test: lint and types, then the suite's own tests (installs Debian's chromium for the report test when missing)
+test: $(STAMP) chromium lint
 	$(PY) -m pytest tests -q -n auto $(ARGS)
+
+## make lint: ruff over the tree; mypy (strict) over the layers that are typed through (TYPED below)
+TYPED := simulacro/alarms simulacro/events simulacro/evidence simulacro/errors.py simulacro/provision/compare.py \
+         simulacro/spec/draft.py simulacro/spec/paths.py simulacro/emulator/times.py \
+         $(filter-out simulacro/monitor/validation.py,$(wildcard simulacro/monitor/*.py))
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy --follow-imports=silent $(TYPED)
 
 ## make selfcheck: apply each misconfiguration of tests/quality/mutations/catalogue.yaml and see a drill catch it
 ## (CATALOGUE=FILE, or ARGS="--catalogue FILE", runs another catalogue)

@@ -446,7 +446,7 @@ def compare_with_localstack(args) -> None:
         calculate, stub = localstack_evaluator(store, precomputed)
         if calculate is None:
             break
-        seconds, theirs = best_of(args.repeat, lambda: run_localstack(cases, ours, calculate, stub))
+        seconds, theirs = best_of(args.repeat, lambda: run_localstack(cases, ours, calculate, stub))  # noqa: B023 - called at once, inside the loop
         rows.append((f"LocalStack calculate_alarm_state ({label})", seconds))
     print(f"{'evaluator':<74} {'evaluations/s':>14}  {'us each':>8}  ours (first row) vs it")
     for name, seconds in rows:

@@ -4,7 +4,6 @@ A second run of each runbook on the recovered system does nothing and says so.""
 import pytest
 
 from simulacro.evidence.coverage import require_fault_mechanism
-
 from simulacro.runbooks import RUNBOOKS
 
 ERRORS_5XX, MODEL_LATENCY = "Invocation5XXErrors", "ModelLatency"

@@ -4,8 +4,7 @@ Read-only: every check reads the live state through the AWS APIs and compares it
 """
 import pytest
 
-from simulacro.provision import conformance
-from simulacro.provision import inventory
+from simulacro.provision import conformance, inventory
 from simulacro.target.aws_errors import ApiUnavailable
 
 

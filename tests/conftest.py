@@ -10,11 +10,11 @@ drill runs of `support.drill_runner` restore the same way (see `simulacro.emulat
 import os
 
 import pytest
-from support.drill_runner import keep_library_modules
 
 from simulacro.emulator import LocalAws, snapshot
 from simulacro.pytest_plugin.session import provision_local
 from simulacro.target.targets import LocalTarget
+from support.drill_runner import keep_library_modules
 
 pytest_plugins = ["pytester"]
 SNAPSHOTS = os.environ.get("SIMULACRO_SNAPSHOTS", "1") != "0"

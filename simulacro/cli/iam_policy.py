@@ -14,9 +14,11 @@ from pathlib import Path
 from simulacro.errors import BadInput
 from simulacro.gameday.iam import RECORDED, RecordedActions, policy_document
 from simulacro.spec import load_stack
-from simulacro.spec.paths import EXAMPLE_CANDIDATE, REPO_ROOT as ROOT
+from simulacro.spec.paths import EXAMPLE_CANDIDATE
+from simulacro.spec.paths import REPO_ROOT as ROOT
 
 from .options import EXIT_FOUND, EXIT_OK, Subcommands, known_environment, spec_option
+
 
 def register(commands: Subcommands) -> None:
     parser = commands.add_parser("iam-policy", help="print the least-privilege IAM policy the selected drills need")

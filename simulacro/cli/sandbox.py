@@ -10,6 +10,7 @@ from simulacro.spec import load_stack
 
 from .options import EXIT_OK, Subcommands, spec_option
 
+
 def register(commands: Subcommands) -> None:
     parser = commands.add_parser("sandbox", help="keep the local AWS running with the stack, for the aws CLI and your scripts")
     spec_option(parser)

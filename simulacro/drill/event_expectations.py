@@ -14,10 +14,10 @@ import json
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
-from simulacro.evidence import DrillRecord
 from simulacro.drill.probes import Heard, ProbeQueue
-from simulacro.target.waits import wait_for
+from simulacro.evidence import DrillRecord
 from simulacro.spec import Rule, format_duration, parse_duration
+from simulacro.target.waits import wait_for
 
 PROBE_TARGET_ID = "simulacro-probe"
 RESHAPING = ("Input", "InputPath", "InputTransformer")

@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
-from simulacro.provision.settle import settled
-from simulacro.evidence import DrillRecord
 from simulacro.drill.event_expectations import DeadLetterExpectation, EventExpectation, RuleListener
 from simulacro.drill.probes import Heard, ProbeQueue, Subscriber, subscribers
-from simulacro.target.waits import wait_for
+from simulacro.evidence import DrillRecord
 from simulacro.provision.naming import Names
+from simulacro.provision.settle import settled
 from simulacro.spec import Alarm, Endpoint, Pipeline, Rule, Stack, format_duration, parse_duration
+from simulacro.target.waits import wait_for
 
 
 class Expect:

@@ -23,13 +23,13 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from simulacro.spec.baselines import baseline, sha256
-from simulacro.evidence import DrillRecord
 from simulacro.drill.expect import Expect, describe_live
+from simulacro.evidence import DrillRecord
 from simulacro.monitor import ENDPOINT_NAMESPACE, DriftKind, Scenario, in_distribution, next_run_after, to_csv_rows
-from simulacro.target.waits import WaitTimeout, wait_for
 from simulacro.spec import Alarm, Stack, format_duration, parse_duration
+from simulacro.spec.baselines import baseline, sha256
 from simulacro.spec.model import Endpoint, MonitoringSchedule
+from simulacro.target.waits import WaitTimeout, wait_for
 
 __all__ = ["DriftKind", "Monitor", "MonitoringRun", "Scenario", "Window"]
 

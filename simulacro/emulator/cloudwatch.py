@@ -24,7 +24,6 @@ from simulacro.alarms.samples import SampleColumns
 from simulacro.events.shapes import alarm_configuration_change, alarm_state, alarm_state_change
 
 from . import backends, metric_fidelity
-from .sns_publish_rules import check_cloudwatch_publish
 from .alarm_messages import (
     AlarmRecord,
     action_history_item,
@@ -40,6 +39,7 @@ from .errors import AwsError, validation
 from .metric_math import metric_data_results
 from .metric_store import MetricStore, metric_key, statistic_values_samples
 from .overlay import Call, Overlay
+from .sns_publish_rules import check_cloudwatch_publish
 
 STATES = ("OK", "ALARM", "INSUFFICIENT_DATA")
 COMPARISONS = (

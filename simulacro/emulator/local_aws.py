@@ -7,9 +7,8 @@ from typing import TYPE_CHECKING, Any
 from simulacro.target.clock import VirtualClock
 from simulacro.target.local_clients import local_client
 
-from . import alarm_regions
+from . import alarm_regions, sns_delivery, sns_envelope
 from . import overlay as overlay_module
-from . import sns_envelope
 from .billing import Billing
 from .capture import Capture
 from .cloudwatch import CloudWatch
@@ -28,7 +27,6 @@ from .monitoring_runs import MonitoringRuns
 from .overlay import Overlay
 from .pipelines import Pipelines
 from .server import MotoServer
-from . import sns_delivery
 from .sqs_fidelity import SqsFidelity
 
 EVALUATION_INTERVAL_SECONDS = 60

@@ -11,9 +11,9 @@ from typing import Any, Callable
 
 import numpy as np
 
+from simulacro.alarms.datapoints import metric_statistic
 from simulacro.alarms.metric_math import evaluate_tree, parse_expression
 from simulacro.alarms.statistics import parse_statistic
-from simulacro.alarms.datapoints import metric_statistic
 
 from .errors import validation
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from simulacro.target.aws_errors import AwsAccessProblem
 from simulacro.gameday.call_recorder import drill_function
+from simulacro.target.aws_errors import AwsAccessProblem
 from simulacro.target.iam_actions import PASS_ROLE, is_read_only
 
 RECORDED = Path(__file__).with_name("iam_actions.json")

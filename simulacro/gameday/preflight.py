@@ -14,10 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from simulacro.errors import Refused
 from simulacro.gameday.guards import check_account
 from simulacro.gameday.iam import PermissionCheck, RecordedActions, check_permissions
 from simulacro.gameday.stop_conditions import GuardAlarms
-from simulacro.errors import Refused
 from simulacro.target.targets import AwsTarget
 
 

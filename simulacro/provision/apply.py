@@ -12,12 +12,12 @@ from typing import Any, Callable
 
 from botocore.exceptions import ClientError
 
+from simulacro.provision.compare import canonical
 from simulacro.spec.model import Endpoint, MonitoringSchedule, Pipeline, Rule, Stack
 
 from .deployment_guardrails import guardrail_tags, is_guardrail_tag
 from .naming import Names, endpoint_config_body, endpoint_config_name
 from .pipeline_definition import pipeline_definition
-from simulacro.provision.compare import canonical
 
 FAULT_TAG = "simulacro:fault-attribute"
 DEPLOYS_TAG = "simulacro:deploys-endpoint"  # read by the deployer that consumes the promotion queue  # the staging model's fault handler reads which attribute to honour
@@ -248,13 +248,13 @@ class _Applier:
     def sagemaker(self) -> None:
         sm = self.client("sagemaker")
         for group in self.stack.model_package_groups:
-            if _exists(lambda: sm.describe_model_package_group(ModelPackageGroupName=group.name)):
+            if _exists(lambda: sm.describe_model_package_group(ModelPackageGroupName=group.name)):  # noqa: B023 - called at once, inside the loop
                 self.report.record(None, "model package group", group.name)
             else:
                 sm.create_model_package_group(ModelPackageGroupName=group.name, Tags=[{"Key": "owner", "Value": group.owner}])
                 self.report.record("created", "model package group", group.name)
         for model in self.stack.models:
-            if _exists(lambda: sm.describe_model(ModelName=model.name)):
+            if _exists(lambda: sm.describe_model(ModelName=model.name)):  # noqa: B023 - called at once, inside the loop
                 self.report.record(None, "model", model.name)
             else:
                 sm.create_model(

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
 from simulacro.provision import delivery
+from simulacro.provision.compare import canonical
 from simulacro.provision.naming import Names
 from simulacro.spec.model import Stack
-from simulacro.provision.compare import canonical
 
 
 @dataclass(frozen=True)

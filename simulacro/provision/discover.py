@@ -19,7 +19,6 @@ from typing import Any, Callable
 from botocore.exceptions import ClientError
 
 from simulacro.errors import AwsProblem
-
 from simulacro.spec.baselines import FILES, sha256
 from simulacro.spec.draft import Draft
 from simulacro.spec.durations import format_duration

@@ -16,24 +16,25 @@ from typing import Any, Iterator
 
 import pytest
 
-from simulacro.target import waits
-from simulacro.errors import Refused, SimulacroError
-from simulacro.target.aws_errors import CredentialsProblem, operator_message
-from simulacro.pytest_plugin.dry_run import plan_text
-from simulacro.evidence import DrillRecord, drill_html, inventory_html, redact_text, scorecard_html
-from simulacro.evidence.views import drills_by_model_html
-from simulacro.gameday.signals import interrupts_held, sigterm_raises_keyboard_interrupt
-from simulacro.pytest_plugin.candidate_gate import PLUGIN_NAME as CANDIDATE_PLUGIN, CandidateGate, add_options as add_candidate_options
-from simulacro.pytest_plugin.candidate_gate import candidate, leave_candidate  # noqa: F401 - the gate's fixtures
-from simulacro.pytest_plugin.interrupt_each_phase import InterruptEachPhase
-from simulacro.pytest_plugin.session import SimulacroSession, bundle_path, check_report_paths, record_json
-from simulacro.evidence.coverage import coverage, coverage_table, faultless_endpoints_with_alarms
-from simulacro.spec import DEFAULT_SPEC, Stack
 from simulacro.drill.expect import Expect
 from simulacro.drill.faults import Faults
-from simulacro.gameday.drill_guard import DrillGuard
-from simulacro.gameday.stop_conditions import DrillWatch, StopCondition
 from simulacro.drill.traffic import Traffic
+from simulacro.errors import Refused, SimulacroError
+from simulacro.evidence import DrillRecord, drill_html, inventory_html, redact_text, scorecard_html
+from simulacro.evidence.coverage import coverage, coverage_table, faultless_endpoints_with_alarms
+from simulacro.evidence.views import drills_by_model_html
+from simulacro.gameday.drill_guard import DrillGuard
+from simulacro.gameday.signals import interrupts_held, sigterm_raises_keyboard_interrupt
+from simulacro.gameday.stop_conditions import DrillWatch, StopCondition
+from simulacro.pytest_plugin.candidate_gate import PLUGIN_NAME as CANDIDATE_PLUGIN
+from simulacro.pytest_plugin.candidate_gate import CandidateGate, candidate, leave_candidate  # noqa: F401 - the gate's fixtures
+from simulacro.pytest_plugin.candidate_gate import add_options as add_candidate_options
+from simulacro.pytest_plugin.dry_run import plan_text
+from simulacro.pytest_plugin.interrupt_each_phase import InterruptEachPhase
+from simulacro.pytest_plugin.session import SimulacroSession, bundle_path, check_report_paths, record_json
+from simulacro.spec import DEFAULT_SPEC, Stack
+from simulacro.target import waits
+from simulacro.target.aws_errors import CredentialsProblem, operator_message
 
 CATEGORIES = ("inventory", "notification", "pipeline", "endpoint", "monitor", "events", "runbook", "cost")
 STATE_KEY = pytest.StashKey["SimulacroSession"]()
@@ -80,7 +81,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "xdist_group(name): drills that touch the same resources run in one xdist worker")
     state = SimulacroSession(config)
     config.stash[STATE_KEY] = state
-    state.stack  # a bad spec stops the run here, once, with every problem named
+    state.stack  # a bad spec stops the run here, once, with every problem named  # noqa: B018 - loading it is the point
     state.check_options()
     state.restore_sigterm = sigterm_raises_keyboard_interrupt()
     config.pluginmanager.register(_ReportListener(state), "simulacro-reports")

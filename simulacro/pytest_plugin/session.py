@@ -17,15 +17,15 @@ from typing import Any, Iterator
 
 import pytest
 
+from simulacro.errors import SimulacroError
+from simulacro.evidence import DrillRecord, redact, redact_text, scorecard
 from simulacro.gameday.call_recorder import CallRecorder
 from simulacro.gameday.cleanup import find_leftovers
-from simulacro.evidence import DrillRecord, redact, redact_text, scorecard
 from simulacro.gameday.guards import destructive_refusal, undeclared_write
 from simulacro.gameday.parallel import resource_groups
-from simulacro.errors import SimulacroError
 from simulacro.gameday.preflight import check_drill_permissions, identify, require_guard_alarms
-from simulacro.spec import SpecError, Stack, load_stack
 from simulacro.gameday.stop_conditions import DrillWatch, GuardAlarms, WatchedClock
+from simulacro.spec import SpecError, Stack, load_stack
 from simulacro.target.aws_errors import ApiUnavailable, operator_message
 from simulacro.target.targets import AwsTarget
 

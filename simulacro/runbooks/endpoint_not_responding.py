@@ -6,7 +6,6 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from simulacro.provision.deployments import deploy, deployment_record
-
 from simulacro.provision.settle import settled
 
 from .core import NothingToDo, Runbook, StepFailed, step

@@ -1,9 +1,9 @@
 """One exception for every way a stack spec can be wrong."""
 from __future__ import annotations
 
-from simulacro.errors import BadInput
-
 from dataclasses import dataclass
+
+from simulacro.errors import BadInput
 
 
 @dataclass(frozen=True)

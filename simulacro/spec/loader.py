@@ -7,13 +7,12 @@ from typing import Any, Iterator
 import yaml
 from pydantic import ValidationError
 
+from .aws_limits import limit_problems
 from .errors import Problem, SpecError
 from .model import Stack
 from .paths import DEFAULT_SPEC
-from .aws_limits import limit_problems
 from .references import reference_problems
 from .yaml_budget import LOADER, OverBudget, check_yaml_budget, read_spec_text
-
 
 
 def load_stack(path: str | Path = DEFAULT_SPEC) -> Stack:

@@ -8,9 +8,8 @@ from __future__ import annotations
 import json
 import re
 import types
-from typing import Any, Literal, Union, get_args, get_origin
-
 from pathlib import Path
+from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 

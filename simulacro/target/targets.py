@@ -24,12 +24,12 @@ from botocore.exceptions import (
     ProfileNotFound,
 )
 
-from simulacro.target.aws_errors import AwsAccessProblem, raise_clear_errors
-from simulacro.target.clock import Clock, VirtualClock, WallClock
-from simulacro.target.run_tags import tag_what_the_run_creates
-from simulacro.target.local_clients import local_client
 from simulacro.errors import AwsProblem, BadInput
 from simulacro.spec import Stack
+from simulacro.target.aws_errors import AwsAccessProblem, raise_clear_errors
+from simulacro.target.clock import Clock, VirtualClock, WallClock
+from simulacro.target.local_clients import local_client
+from simulacro.target.run_tags import tag_what_the_run_creates
 
 CallObserver = Callable[[str, str, str, dict[str, Any]], None]  # service, operation, environment, parameters
 

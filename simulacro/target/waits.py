@@ -7,8 +7,8 @@ from typing import Any, Callable, TypeVar
 
 import tenacity
 
-from simulacro.target.aws_errors import error_code, is_retryable
 from simulacro.spec import format_duration
+from simulacro.target.aws_errors import error_code, is_retryable
 
 T = TypeVar("T")
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from support.aws_double import ApiCalls, use_credentials
-from support.moto_account import KEYS, MotoAccount
 from simulacro import cli
 from simulacro.cli import _parser
+from support.aws_double import ApiCalls, use_credentials
+from support.moto_account import KEYS, MotoAccount
 
 WRONG_ACCOUNT = "999988887777"
 STAGING = "210987654321"

@@ -149,7 +149,7 @@ def answers(provisioned):
         overlay._handlers[key] = recording(key, handler)
     try:
         examples = Examples(provisioned)
-        for key, call in examples.calls().items():
+        for _key, call in examples.calls().items():
             call()
     finally:
         overlay._handlers.clear()

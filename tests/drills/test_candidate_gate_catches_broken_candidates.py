@@ -4,7 +4,6 @@ and a bad candidate file is refused before anything runs, naming file, line and 
 import json
 
 import pytest
-from support.drill_runner import ROOT, run_drills
 
 from simulacro.drill.candidate.compatibility import WatchedToday, incompatibilities
 from simulacro.drill.candidate.verdict import judge
@@ -12,6 +11,7 @@ from simulacro.emulator.local_model import ModelLoadError, load_model, with_beha
 from simulacro.provision.deployments import endpoint_config_for_package
 from simulacro.spec import load_stack
 from simulacro.spec.candidate import CandidateError, load_candidate
+from support.drill_runner import ROOT, run_drills
 
 CANDIDATES = ROOT / "fixtures" / "candidates"
 GATE = "test_candidate_gate.py"

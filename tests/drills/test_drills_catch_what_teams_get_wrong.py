@@ -6,6 +6,7 @@ import json
 import sys
 
 import pytest
+
 from support.drill_runner import ROOT, account, all_of, assert_drills_report, change_alarm
 
 sys.path.insert(0, str(ROOT / "tests" / "quality" / "mutations"))

@@ -1,9 +1,9 @@
 """The deployment guardrail drills fail, saying why, when the guardrail the deployer applies cannot roll back a
 regressing model: no rollback alarms recorded, or bakes too short for the alarms to fire."""
 import pytest
-from support.drill_runner import assert_drills_report
 
 from simulacro.provision.deployment_guardrails import ALARM_TAG_PREFIX, WAITS_TAG
+from support.drill_runner import assert_drills_report
 
 ENDPOINT = "churn-staging"
 

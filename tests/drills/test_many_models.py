@@ -6,9 +6,9 @@ whole three-model catalogue (about 140 drills)."""
 import os
 
 import pytest
-from support.drill_runner import run_drills
 
 from simulacro.spec.scale import write_scaled_spec
+from support.drill_runner import run_drills
 
 FULL = os.environ.get("SIMULACRO_SCALE_FULL") == "1"
 

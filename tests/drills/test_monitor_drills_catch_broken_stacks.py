@@ -4,11 +4,9 @@ alarm's threshold is out of reach."""
 import csv
 import json
 
-import pytest
-from support.drill_runner import all_of, assert_drills_report, change_alarm
-
-from simulacro.spec.baselines import BASELINES, build_baseline
 from simulacro.emulator.endpoints import UPDATING_SECONDS
+from simulacro.spec.baselines import BASELINES, build_baseline
+from support.drill_runner import all_of, assert_drills_report, change_alarm
 
 MONITOR = "test_model_monitor.py"
 VARIANT_KEYS = ("VariantName", "ModelName", "InitialInstanceCount", "InstanceType", "InitialVariantWeight")

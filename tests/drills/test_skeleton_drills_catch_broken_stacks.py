@@ -1,6 +1,5 @@
 """A drill that cannot fail is a defect: break the live stack the way each skeleton drill must catch,
 and see the drill fail with a message that tells the operator what is wrong."""
-import json
 
 import pytest
 

@@ -8,7 +8,14 @@ import pytest
 from botocore.exceptions import ClientError
 
 from simulacro.emulator.capture import RECORDS_PER_FILE
-from simulacro.emulator.dataplane import FAULT_ATTRIBUTE_TAG, NAMESPACE, Dataplane, FaultSyntaxError, Faults, parse_faults
+from simulacro.emulator.dataplane import (
+    FAULT_ATTRIBUTE_TAG,
+    NAMESPACE,
+    Dataplane,
+    Faults,
+    FaultSyntaxError,
+    parse_faults,
+)
 from simulacro.emulator.endpoints import CREATING_SECONDS
 from simulacro.emulator.local_model import FIXTURES
 from simulacro.emulator.metric_store import MetricStore, metric_key

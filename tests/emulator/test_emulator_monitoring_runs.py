@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 from botocore.exceptions import ClientError
 
-from simulacro.spec.baselines import baseline
 from simulacro.emulator.endpoints import CREATING_SECONDS
 from simulacro.emulator.monitoring import SCHEDULING_DELAY_SECONDS
 from simulacro.emulator.monitoring_runs import NO_DATA, RUN_SECONDS
 from simulacro.monitor import ENDPOINT_NAMESPACE, DriftKind, drifted, in_distribution, to_csv_rows
 from simulacro.spec import load_stack
+from simulacro.spec.baselines import baseline
 from simulacro.target.targets import LocalTarget
 
 CAPTURE, REPORTS = "mm-capture", "mm-reports"

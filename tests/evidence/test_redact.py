@@ -9,9 +9,9 @@ import sys
 import pytest
 import yaml
 
-from support.drill_runner import ROOT
 from simulacro.evidence.redact import MASK, mask_url, redact, redact_text
 from simulacro.spec import DEFAULT_SPEC
+from support.drill_runner import ROOT
 
 SECRET = "XyZ0secret0Token"
 WEBHOOK = f"https://hooks.example.com/services/T000/B000/{SECRET}"

@@ -3,10 +3,7 @@ could roll back), puts back what it changed, touches nothing of another run, and
 
 import pytest
 
-from support.aws_double import SandboxProcess, use_credentials
 from simulacro import cli
-from simulacro.provision import conformance
-from simulacro.gameday.cleanup import cleanup, find_leftovers
 from simulacro.drill.event_expectations import RuleListener
 from simulacro.drill.faults.deployment import update_endpoint
 from simulacro.drill.faults.model_package import register_model_package
@@ -14,9 +11,11 @@ from simulacro.drill.faults.pipeline import start_failing_execution
 from simulacro.drill.faults.rule_target import make_unreachable
 from simulacro.drill.faults.steps import forget
 from simulacro.drill.probes import ProbeQueue
-from simulacro.provision import inventory
+from simulacro.gameday.cleanup import cleanup, find_leftovers
+from simulacro.provision import conformance, inventory
 from simulacro.spec import load_stack
 from simulacro.target.targets import AwsTarget
+from support.aws_double import SandboxProcess, use_credentials
 
 RUN = "20261127101500-dead01"
 

@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from support.drill_runner import ROOT
 from simulacro.emulator.dataplane import FaultSyntaxError, parse_faults
+from support.drill_runner import ROOT
 
 DOC = ROOT / "docs" / "game-days.md"
 HEADERS = [

@@ -7,13 +7,13 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from support.drill_runner import ROOT
-from support.rehearsal import rehearsal
 from simulacro import cli
-from simulacro.target.aws_errors import raise_clear_errors
 from simulacro.cli.iam_policy import selected_drills
 from simulacro.gameday.iam import RECORDED, RecordedActions, check_permissions, policy_document, principal_arn
+from simulacro.target.aws_errors import raise_clear_errors
 from simulacro.target.iam_actions import actions_for, is_read_only
+from support.drill_runner import ROOT
+from support.rehearsal import rehearsal
 
 SPEC = str(ROOT / "fixtures" / "stack.yaml")
 IDENTITY = {"Account": "210987654321", "Arn": "arn:aws:sts::210987654321:assumed-role/data-science-user/jane"}

@@ -7,9 +7,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from support.drill_runner import ROOT
 from simulacro.gameday.parallel import resource_groups
 from simulacro.spec import load_stack
+from support.drill_runner import ROOT
 
 STACK = load_stack()
 

@@ -5,10 +5,10 @@ import json
 
 import pytest
 
+from simulacro.gameday.drill_guard import DrillGuard
+from simulacro.target.clock import VirtualClock
 from support.aws_double import spec_with
 from support.drill_runner import ROOT
-from simulacro.target.clock import VirtualClock
-from simulacro.gameday.drill_guard import DrillGuard
 
 DRILL = "test_endpoint_alarms.py"
 GUARD = "churn-pipeline-execution-failed"  # watches the pipeline: outside the blast radius of an endpoint drill

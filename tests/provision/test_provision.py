@@ -1,6 +1,5 @@
 """Provisioning is ordered and idempotent, and the inventory reads the live state, not the spec."""
-from simulacro.provision import conformance
-from simulacro.provision import apply, inventory
+from simulacro.provision import apply, conformance, inventory
 
 
 def test_second_apply_changes_nothing_and_says_so(provisioned, stack):

@@ -10,9 +10,9 @@ import textwrap
 
 import pytest
 
+from simulacro.cli.iam_policy import selected_drills
 from support.drill_runner import ROOT
 from support.rehearsal import rehearsal
-from simulacro.cli.iam_policy import selected_drills
 
 # Rollback gaps owned by code outside this test's reach, each with the change that closes it. The test
 # fails when one is fixed (remove it here) as surely as when a new one appears.

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from support.drill_runner import ROOT
 from simulacro.spec import DEFAULT_SPEC
+from support.drill_runner import ROOT
 
 CORPUS = yaml.safe_load((Path(__file__).parent / "bad_inputs" / "corpus.yaml").read_text())["cases"]
 PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")

@@ -1,10 +1,10 @@
 """Runbooks as code: the plan, the docs page, refusal in prod, idempotence, and each step failing by name."""
 import pytest
 
-from support.drill_runner import assert_drills_report
 from simulacro.cli import main
 from simulacro.runbooks import RUNBOOKS, RunbookRefused
 from simulacro.runbooks.docs import PAGE, render
+from support.drill_runner import assert_drills_report
 
 
 def test_the_runbook_page_is_generated_from_the_code():

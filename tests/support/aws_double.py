@@ -13,8 +13,8 @@ from typing import Any
 import botocore.client
 import yaml
 
-from support.drill_runner import ROOT
 from simulacro.spec import DEFAULT_SPEC
+from support.drill_runner import ROOT
 
 UNKNOWN_KEYS = {"AWS_ACCESS_KEY_ID": "AKIAUNKNOWNTOTHISACCOUNT", "AWS_SECRET_ACCESS_KEY": "not-a-real-secret"}
 CREDENTIAL_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_ENDPOINT_URL",

@@ -11,8 +11,8 @@ import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 from typing import Any
 
-from support.drill_runner import ROOT
 from simulacro.spec.paths import EXAMPLE_CANDIDATE
+from support.drill_runner import ROOT
 
 # The heaviest drill files in one process, every other drill (those added later too) in the other.
 FIRST_HALF = ("drills/test_event_rules.py", "drills/test_pipeline_alarms.py", "drills/test_notifications.py")

@@ -6,12 +6,12 @@ import time
 
 import pytest
 
-from support.aws_double import UNKNOWN_KEYS, ApiCalls, keys_of, run_on_aws, spec_with, use_credentials
+from simulacro.emulator.sandbox import Sandbox
 from simulacro.gameday.iam import PermissionCheck
 from simulacro.provision import apply
-from simulacro.emulator.sandbox import Sandbox
 from simulacro.spec import load_stack
 from simulacro.target.targets import AwsTarget, LocalTarget
+from support.aws_double import UNKNOWN_KEYS, ApiCalls, keys_of, run_on_aws, spec_with, use_credentials
 
 STAGING, PROD = "210987654321", "345678901234"
 

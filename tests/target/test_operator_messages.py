@@ -6,10 +6,10 @@ import textwrap
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
-from support.drill_runner import ROOT
 from simulacro.provision import inventory
 from simulacro.target.aws_errors import ApiUnavailable, MissingPermission, operator_message, translate
 from simulacro.target.targets import LocalTarget
+from support.drill_runner import ROOT
 
 HTML_500 = "<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>"
 

@@ -7,10 +7,10 @@ import pytest
 from botocore.exceptions import ReadTimeoutError
 from botocore.stub import Stubber
 
-from simulacro.target.aws_errors import CredentialsProblem, MissingPermission, raise_clear_errors
-from simulacro.target.waits import WaitTimeout, report_progress_to, wait_for
 from simulacro.spec import load_stack
+from simulacro.target.aws_errors import CredentialsProblem, MissingPermission, raise_clear_errors
 from simulacro.target.targets import AwsTarget
+from simulacro.target.waits import WaitTimeout, report_progress_to, wait_for
 
 ALARM = {"AlarmName": "churn-staging-5xx-rate", "StateValue": "ALARM"}
 

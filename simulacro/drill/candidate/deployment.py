@@ -6,10 +6,11 @@ On real staging `leave=True` (`--leave-candidate`) keeps the candidate serving, 
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 from botocore.exceptions import ClientError
 
+from simulacro.drill.faults.steps import Undo, forget
 from simulacro.provision.deployments import CURRENT_CONFIG, IN_PROGRESS, deployment_record
 from simulacro.provision.settle import settled
 from simulacro.spec.candidate import Candidate
@@ -17,7 +18,6 @@ from simulacro.spec.model import Stack
 from simulacro.target.waits import wait_for
 
 from .package import register
-from simulacro.drill.faults.steps import Undo, forget
 
 # From the approval to the end of the update: the deployer's poll, the update itself, a guardrail's bakes.
 DEPLOYMENT_BUDGET = 2 * 3600

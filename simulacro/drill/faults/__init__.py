@@ -19,9 +19,9 @@ from simulacro.spec import Alarm, Stack
 from simulacro.spec.model import Endpoint, Pipeline, Rule
 
 from .alarm_state import force_alarm_state
+from .deployment import update_endpoint
 from .endpoint import EndpointFaultState
 from .incidents import bad_deployment, keep_promotion_rules, promote_regressed_model
-from .deployment import update_endpoint
 from .model_package import register_model_package
 from .pipeline import start_failing_execution
 from .rule_target import make_unreachable

@@ -10,9 +10,8 @@ from typing import Any, Callable
 from botocore.exceptions import ClientError
 
 from simulacro.provision.deployments import deploy
-
-from simulacro.provision.settle import settled
 from simulacro.provision.naming import endpoint_config_body, endpoint_config_name
+from simulacro.provision.settle import settled
 from simulacro.spec.model import Endpoint, Stack
 
 from .steps import Undo
