@@ -8,6 +8,7 @@ import pytest
 
 from simulacro.drill import model_monitor as drift
 from simulacro.drill.model_monitor import DriftKind, Monitor, Scenario
+from simulacro.gameday.guards import allows
 from simulacro.pytest_plugin.plugin import STATE_KEY
 
 SMOKE_INVOCATIONS = 3  # real InvokeEndpoint calls beside the simulated traffic, so the wire path is proven too
@@ -23,8 +24,8 @@ def pytest_generate_tests(metafunc):
 
 
 def _allows(stack, environment, drill):
-    allowed = stack.environments[environment].allow_destructive
-    return "all" in allowed or drill in allowed
+    """The run's own rule (`gameday.guards.allows`: `all`, names, node ids and globs), for the drills parametrized here."""
+    return allows(stack.environments[environment].allow_destructive, drill, f"drills/test_model_monitor.py::{drill}")
 
 
 @pytest.mark.drill(category="monitor", gate=True, destructive=True)  # synthetic requests land in data capture
