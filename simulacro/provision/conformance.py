@@ -90,12 +90,9 @@ def alarm_findings(stack: Stack, found: Any, names: Names) -> Iterator[Finding]:
     topics = {t["arn"]: t for t in found.topics}
     queues = {q["arn"]: q for q in found.queues}
     for alarm in stack.alarms:
-        region = stack.region_of(alarm, found.region)
-        live = _in_region(found.alarms, alarm.name, region)
+        live, missing = _live_in_its_region("alarm", found.alarms, alarm.name, stack.region_of(alarm, found.region))
         if live is None:
-            elsewhere = sorted(a.get("region", "?") for a in found.alarms if a["name"] == alarm.name)
-            detail = f"found only in {', '.join(elsewhere)}" if elsewhere else "declared in the spec but not found live"
-            yield Finding("alarm", alarm.name, "existence" if not elsewhere else "region", f"{detail} (spec: {region})")
+            yield missing
             continue
         wanted = alarm.to_put_metric_alarm(names.topic_arn)
         definition = {**live["definition"]}
@@ -131,6 +128,17 @@ def _alarm_policy(name: str, live: dict[str, Any], topics: dict[str, Any]) -> It
             yield Finding("alarm", name, "ALARM actions", f"topic {arn} does not exist")
         elif not any(s["confirmed"] for s in topic["subscriptions"] if not _is_probe(s)):
             yield Finding("alarm", name, "ALARM actions", f"topic {topic['name']} has no confirmed subscriber: the page reaches nobody")
+
+
+def _live_in_its_region(kind: str, items: list[dict[str, Any]], name: str,
+                        region: str) -> tuple[dict[str, Any], None] | tuple[None, Finding]:
+    """The live alarm or topic in the region the spec puts it, or the finding: missing, or found only elsewhere."""
+    live = _in_region(items, name, region)
+    if live is not None:
+        return live, None
+    elsewhere = sorted(item.get("region", "?") for item in items if item["name"] == name)
+    detail = f"found only in {', '.join(elsewhere)}" if elsewhere else "declared in the spec but not found live"
+    return None, Finding(kind, name, "existence" if not elsewhere else "region", f"{detail} (spec: {region})")
 
 
 def _in_region(items: list[dict[str, Any]], name: str, region: str) -> dict[str, Any] | None:
@@ -192,12 +200,9 @@ SUBSCRIPTION_DEFAULTS = {"filter_policy": None, "filter_policy_scope": "MessageA
 def topic_findings(stack: Stack, found: Any, names: Names) -> Iterator[Finding]:
     queues = {q["arn"]: q for q in found.queues}
     for topic in stack.topics:
-        region = stack.region_of(topic, found.region)
-        live = _in_region(found.topics, topic.name, region)
+        live, missing = _live_in_its_region("topic", found.topics, topic.name, stack.region_of(topic, found.region))
         if live is None:
-            elsewhere = sorted(t.get("region", "?") for t in found.topics if t["name"] == topic.name)
-            detail = f"found only in {', '.join(elsewhere)}" if elsewhere else "declared in the spec but not found live"
-            yield Finding("topic", topic.name, "existence" if not elsewhere else "region", f"{detail} (spec: {region})")
+            yield missing
             continue
         subscribed = {(s["protocol"], s["endpoint"]): s for s in live["subscriptions"]}
         for wanted in topic.subscriptions:
