@@ -10,6 +10,7 @@ from simulacro.emulator.pipelines import STOPPING_SECONDS
 from simulacro.provision.pipeline_definition import pipeline_definition
 from simulacro.spec import load_stack
 from simulacro.target.targets import LocalTarget
+from support.sagemaker_events import catch_sagemaker_events
 
 GROUP = "graph-models"
 QUEUE = "emulator-graph-events"
@@ -200,13 +201,7 @@ def test_the_provisioned_register_step_registers_in_the_environments_group():
 
 
 def _catch(target):
-    sqs, events = target.client("sqs"), target.client("events")
-    queue_arn = f"arn:aws:sqs:{target.region}:{target.account()}:{QUEUE}"
-    policy = {"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"}, "Action": "sqs:SendMessage", "Resource": queue_arn}]}
-    sqs.create_queue(QueueName=QUEUE, Attributes={"Policy": json.dumps(policy)})
-    events.put_rule(Name=QUEUE, EventPattern=json.dumps({"source": ["aws.sagemaker"]}))
-    events.put_targets(Rule=QUEUE, Targets=[{"Id": "queue", "Arn": queue_arn}])
+    catch_sagemaker_events(target, QUEUE)
 
 
 _seen: list[dict] = []

@@ -14,6 +14,7 @@ from simulacro.emulator.guardrails import ROLLBACK_SECONDS
 from simulacro.emulator.pipelines import STOPPING_SECONDS
 from simulacro.spec import load_stack
 from simulacro.target.targets import LocalTarget
+from support.sagemaker_events import catch_sagemaker_events
 
 MODEL = botocore.session.get_session().get_service_model("sagemaker")
 QUEUE = "emulator-shape-events"
@@ -265,13 +266,7 @@ def _job(sm, execution, step, kind):
 
 
 def _catch(target):
-    sqs, events = target.client("sqs"), target.client("events")
-    queue_arn = f"arn:aws:sqs:{target.region}:{target.account()}:{QUEUE}"
-    policy = {"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"}, "Action": "sqs:SendMessage", "Resource": queue_arn}]}
-    sqs.create_queue(QueueName=QUEUE, Attributes={"Policy": json.dumps(policy)})
-    events.put_rule(Name=QUEUE, EventPattern=json.dumps({"source": ["aws.sagemaker"]}))
-    events.put_targets(Rule=QUEUE, Targets=[{"Id": "queue", "Arn": queue_arn}])
+    catch_sagemaker_events(target, QUEUE)
 
 
 _seen: list[dict] = []
