@@ -30,6 +30,7 @@ TYPED := simulacro/alarms simulacro/events simulacro/evidence simulacro/errors.p
          $(filter-out simulacro/monitor/validation.py,$(wildcard simulacro/monitor/*.py))
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy --follow-imports=silent $(TYPED)
 
 ## make selfcheck: apply each misconfiguration of tests/quality/mutations/catalogue.yaml and see a drill catch it

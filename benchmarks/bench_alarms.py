@@ -7,6 +7,7 @@ the data has random gaps and outages. The plain loop (one evaluate_alarm call pe
 carrying the state) is run on a subset and its rate extrapolated to the whole set, as said in the
 output. Not a timed test: it prints numbers, it asserts nothing.
 """
+
 from __future__ import annotations
 
 import sys
@@ -45,7 +46,9 @@ def make_alarm(rng: np.random.Generator, index: int) -> dict:
         "TreatMissingData": TREATMENTS[index % len(TREATMENTS)],
     }
     if statistic.startswith("p"):
-        alarm.update(ExtendedStatistic=statistic, EvaluateLowSampleCountPercentile=str(rng.choice(["evaluate", "ignore"])))
+        alarm.update(
+            ExtendedStatistic=statistic, EvaluateLowSampleCountPercentile=str(rng.choice(["evaluate", "ignore"]))
+        )
     else:
         alarm["Statistic"] = statistic
     return alarm
@@ -101,7 +104,9 @@ def main() -> None:
         for (states, _), alarm, data in zip(loop_runs, alarms, samples)
     )
 
-    print(f"alarms: {ALARMS}, data: {DAYS} days of 1-minute samples ({sample_count:,} samples, generated in {generated:.1f} s)")
+    print(
+        f"alarms: {ALARMS}, data: {DAYS} days of 1-minute samples ({sample_count:,} samples, generated in {generated:.1f} s)"
+    )
     print(f"mix: statistics {', '.join(STATISTICS)}; periods 60/300 s; N in 1,2,3,5,10; M <= N; all TreatMissingData")
     print(f"backtest: {evaluations:,} alarm-periods in {backtest_seconds:.2f} s = {backtest_rate:,.0f} alarm-periods/s")
     print(

@@ -11,6 +11,7 @@ call and teardown of each). The verdict compares the per-drill wall time of the 
 shared machine the wall time follows the load of the moment, the CPU time much less.
 Not a timed test.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,8 +35,21 @@ AIM = 1.25
 def run_size(models: int, folder: Path, selection: list[str], keyword: str | None) -> dict[str, float]:
     spec = write_scaled_spec(models, folder / f"{models}-models" / "stack.yaml")
     junit = folder / f"{models}-models" / "junit.xml"
-    command = [sys.executable, "-m", "pytest", *(selection or [str(ROOT / "drills")]), "--spec", str(spec), "-q", "-p", "no:randomly",
-               "-p", "no:cacheprovider", f"--junitxml={junit}", f"--rootdir={ROOT}"]
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        *(selection or [str(ROOT / "drills")]),
+        "--spec",
+        str(spec),
+        "-q",
+        "-p",
+        "no:randomly",
+        "-p",
+        "no:cacheprovider",
+        f"--junitxml={junit}",
+        f"--rootdir={ROOT}",
+    ]
     if keyword:
         command += ["-k", keyword]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -48,8 +62,15 @@ def run_size(models: int, folder: Path, selection: list[str], keyword: str | Non
     if failed:
         print(finished.stdout[-3000:], file=sys.stderr)
     drills = len(times)
-    return {"models": models, "drills": drills, "wall": wall, "per_drill": wall / max(drills, 1),
-            "cpu_per_drill": cpu / max(drills, 1), "in_drill": sum(times) / max(drills, 1), "failed": failed}
+    return {
+        "models": models,
+        "drills": drills,
+        "wall": wall,
+        "per_drill": wall / max(drills, 1),
+        "cpu_per_drill": cpu / max(drills, 1),
+        "in_drill": sum(times) / max(drills, 1),
+        "failed": failed,
+    }
 
 
 def _children_cpu() -> float:
@@ -60,24 +81,33 @@ def _children_cpu() -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", default="1,2,4,8", help="the sizes, comma-separated (default 1,2,4,8)")
-    parser.add_argument("--select", nargs="*", default=[], help="drill files or node ids (default: the whole catalogue)")
+    parser.add_argument(
+        "--select", nargs="*", default=[], help="drill files or node ids (default: the whole catalogue)"
+    )
     parser.add_argument("-k", dest="keyword", default=None, help="a pytest -k expression to narrow the drills")
     args = parser.parse_args()
     sizes = [int(size) for size in args.models.split(",")]
-    print(f"{'models':>6} {'drills':>6} {'wall s':>8} {'s/drill':>8} {'cpu s/drill':>11} {'in-drill s':>10}  {'x 1 model':>9}")
+    print(
+        f"{'models':>6} {'drills':>6} {'wall s':>8} {'s/drill':>8} {'cpu s/drill':>11} {'in-drill s':>10}  {'x 1 model':>9}"
+    )
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-catalogue-") as tmp:
         for size in sizes:
             row = run_size(size, Path(tmp), [str(ROOT / s) for s in args.select], args.keyword)
             rows.append(row)
             ratio = row["per_drill"] / rows[0]["per_drill"]
-            print(f"{size:>6} {row['drills']:>6} {row['wall']:>8.1f} {row['per_drill']:>8.2f} {row['cpu_per_drill']:>11.2f} {row['in_drill']:>10.2f}  "
-                  f"{ratio:>8.2f}x{'  (drills failed)' if row['failed'] else ''}", flush=True)
+            print(
+                f"{size:>6} {row['drills']:>6} {row['wall']:>8.1f} {row['per_drill']:>8.2f} {row['cpu_per_drill']:>11.2f} {row['in_drill']:>10.2f}  "
+                f"{ratio:>8.2f}x{'  (drills failed)' if row['failed'] else ''}",
+                flush=True,
+            )
     largest, smallest = rows[-1], rows[0]
     for measure, key in (("wall time", "per_drill"), ("CPU time", "cpu_per_drill")):
         ratio = largest[key] / smallest[key]
-        print(f"per-drill {measure} with {largest['models']} models: {ratio:.2f}x that of {smallest['models']} "
-              f"(aim <= {AIM}x): {'flat' if ratio <= AIM else 'grows'}")
+        print(
+            f"per-drill {measure} with {largest['models']} models: {ratio:.2f}x that of {smallest['models']} "
+            f"(aim <= {AIM}x): {'flat' if ratio <= AIM else 'grows'}"
+        )
     return 0 if not any(row["failed"] for row in rows) else 1
 
 

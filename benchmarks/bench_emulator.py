@@ -36,6 +36,7 @@ disagreement a case where LocalStack departs from AWS-FACTS.md section 3. Minute
 alarms: 2.8 us per alarm idle, 7.8 us for 5-minute alarms between their period ends, 18 us under
 steady traffic (before issue 14: 142, 189 and 174 us).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -101,7 +102,7 @@ def make_samples(rng: np.random.Generator, start: float, minutes: int) -> tuple[
     level = np.clip(50 + np.cumsum(rng.normal(0, 1.5, minutes)), 0, 100)
     present = rng.random(minutes) > 0.1
     for outage in rng.integers(0, minutes, max(1, minutes // 300)):
-        present[outage: outage + int(rng.integers(5, 40))] = False
+        present[outage : outage + int(rng.integers(5, 40))] = False
     per_minute = rng.integers(1, 11, minutes) * present
     minute_of = np.repeat(np.arange(minutes), per_minute)
     times = start + 60.0 * minute_of + rng.uniform(0, 60, len(minute_of))
@@ -146,7 +147,9 @@ def _period_values(alarm: dict, times: list[float], values: list[float], minutes
     """What LocalStack's GetMetricData answers, per period from START (NaN: no datapoint), computed once."""
     definition = parse_alarm(alarm)
     n_periods = minutes * 60 // definition.period
-    per_period, _ = metric_statistic((np.array(times), np.array(values)), definition.statistic, START, definition.period, n_periods)
+    per_period, _ = metric_statistic(
+        (np.array(times), np.array(values)), definition.statistic, START, definition.period, n_periods
+    )
     return per_period.tolist()
 
 
@@ -322,16 +325,20 @@ def compare(cases, ours, theirs, store, shown: int) -> None:
                 continue
             now, before = case.times[position], our_states[position - 1] if position else INSUFFICIENT_DATA
             start, end = evaluation_window(definition, now)
-            result = evaluate_alarm(definition, store.sample_columns(case.key, start, end), now=now, previous_state=before)
-            departure = localstack_departure(result.rule, result.classes, definition)
-            groups[(result.rule, departure)].append(
-                (case.alarm, before, result, theirs_state)
+            result = evaluate_alarm(
+                definition, store.sample_columns(case.key, start, end), now=now, previous_state=before
             )
+            departure = localstack_departure(result.rule, result.classes, definition)
+            groups[(result.rule, departure)].append((case.alarm, before, result, theirs_state))
     disagreements = sum(len(group) for group in groups.values())
-    print(f"\nverdicts: {total - disagreements:,} of {total:,} evaluations agree ({(total - disagreements) / total:.2%})")
+    print(
+        f"\nverdicts: {total - disagreements:,} of {total:,} evaluations agree ({(total - disagreements) / total:.2%})"
+    )
     if not disagreements:
         return
-    print("disagreements, by the rule of AWS-FACTS.md section 3 that decides the case (range oldest first; X breaching, 0 good, - missing):")
+    print(
+        "disagreements, by the rule of AWS-FACTS.md section 3 that decides the case (range oldest first; X breaching, 0 good, - missing):"
+    )
     for (rule, departure), members in sorted(groups.items(), key=lambda item: -len(item[1])):
         print(f"\n  {len(members):,} x  section 3: {SECTION_3[rule]}")
         print(f"     follows section 3: simulacro.  {departure}.")
@@ -358,7 +365,9 @@ def emulator_minute_cost(alarm_count: int, minutes: int) -> None:
     from simulacro.emulator.cloudwatch import CloudWatch
     from simulacro.emulator.metric_store import MetricStore
 
-    print(f"\nthe emulator's minute loop (CloudWatch.evaluate_all), {alarm_count:,} alarms, {minutes} virtual minutes, CPU time:")
+    print(
+        f"\nthe emulator's minute loop (CloudWatch.evaluate_all), {alarm_count:,} alarms, {minutes} virtual minutes, CPU time:"
+    )
     rng = np.random.default_rng(SEED + 1)
     scenarios = [  # label, periods, samples per metric per minute, time only the minutes between period ends
         ("idle platform: no sample in any alarm's range", [60, 300], 0, False),
@@ -450,7 +459,9 @@ def compare_with_localstack(args) -> None:
         rows.append((f"LocalStack calculate_alarm_state ({label})", seconds))
     print(f"{'evaluator':<74} {'evaluations/s':>14}  {'us each':>8}  ours (first row) vs it")
     for name, seconds in rows:
-        print(f"{name:<74} {evaluations / seconds:14,.0f}  {seconds / evaluations * 1e6:8.2f}  {seconds / incremental_seconds:6.2f}x")
+        print(
+            f"{name:<74} {evaluations / seconds:14,.0f}  {seconds / evaluations * 1e6:8.2f}  {seconds / incremental_seconds:6.2f}x"
+        )
     same = sum(a == b for states_a, states_b in zip(ours, incremental) for a, b in zip(states_a, states_b))
     print(f"\nAlarmEvaluator states identical to evaluate_alarm's: {same:,} of {evaluations:,}")
     if theirs is not None:

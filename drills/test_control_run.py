@@ -2,6 +2,7 @@
 
 An alarm that fires here is noise: it would page someone for a healthy system (alert fatigue).
 """
+
 import pytest
 
 from simulacro.spec import format_duration
@@ -22,9 +23,17 @@ def test_healthy_traffic_and_a_clean_pipeline_run_raise_no_alarm(stack, target, 
     noisy = []
     for environment in target.environments:
         cloudwatch = target.client("cloudwatch", environment)
-        items = cloudwatch.describe_alarm_history(HistoryItemType="StateUpdate", StartDate=started, MaxRecords=100)["AlarmHistoryItems"]
-        noisy += [f"{i['AlarmName']} ({environment}): {i['HistorySummary']}" for i in items
-                  if "to ALARM" in i["HistorySummary"] and i["Timestamp"] >= started]
+        items = cloudwatch.describe_alarm_history(HistoryItemType="StateUpdate", StartDate=started, MaxRecords=100)[
+            "AlarmHistoryItems"
+        ]
+        noisy += [
+            f"{i['AlarmName']} ({environment}): {i['HistorySummary']}"
+            for i in items
+            if "to ALARM" in i["HistorySummary"] and i["Timestamp"] >= started
+        ]
     drill_record.evidence["control window"] = format_duration((target.clock.now() - started).total_seconds())
     drill_record.evidence["alarms that fired"] = noisy or "none"
-    assert not noisy, "alarms fired on a healthy system (alert fatigue: check thresholds and missing-data treatment):\n" + "\n".join(noisy)
+    assert not noisy, (
+        "alarms fired on a healthy system (alert fatigue: check thresholds and missing-data treatment):\n"
+        + "\n".join(noisy)
+    )

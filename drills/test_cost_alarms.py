@@ -8,6 +8,7 @@ budget and FinOps (the subscriber of its topic) must receive CloudWatch's messag
 back under the threshold, the alarm recovers. On real AWS the cost category runs the controlled
 notification test only (SetAlarmState on each cost alarm).
 """
+
 import contextlib
 
 import pytest
@@ -33,8 +34,10 @@ def test_cost_alarm_notification_reaches_finops(stack, target, cost_alarm, expec
 def test_charges_over_budget_page_finops(cost_alarm, target, expect, drill_record):
     """Estimated charges over the threshold: the cost alarm pages its owner, and recovers once under it."""
     if target.kind != "local":
-        pytest.skip("only AWS's billing system writes AWS/Billing metrics, so on a real account this drill cannot "
-                    "stage charges; the cost category runs the notification test there instead")
+        pytest.skip(
+            "only AWS's billing system writes AWS/Billing metrics, so on a real account this drill cannot "
+            "stage charges; the cost category runs the notification test there instead"
+        )
     alarm = cost_alarm
     over, under = _charges(alarm)
     target.inject_billing(alarm.environment, under, _currency(alarm))
@@ -51,8 +54,13 @@ def _estimated_charges(target, record, alarm, amount, *, restore_to):
     """The environment's estimated charges are `amount` inside the block, `restore_to` after it, whatever happens."""
     currency = _currency(alarm)
     target.inject_billing(alarm.environment, amount, currency)
-    record.add(target.clock.now(), "inject", f"estimated charges {amount:g} {currency} (threshold {alarm.threshold:g})",
-               environment=alarm.environment, mechanism="local billing publisher, us-east-1")
+    record.add(
+        target.clock.now(),
+        "inject",
+        f"estimated charges {amount:g} {currency} (threshold {alarm.threshold:g})",
+        environment=alarm.environment,
+        mechanism="local billing publisher, us-east-1",
+    )
     try:
         yield
     finally:
@@ -67,4 +75,6 @@ def _charges(alarm):
 
 
 def _currency(alarm):
-    return next((ref.dimensions.get("Currency", "USD") for ref in alarm.metric_refs if ref.namespace == "AWS/Billing"), "USD")
+    return next(
+        (ref.dimensions.get("Currency", "USD") for ref in alarm.metric_refs if ref.namespace == "AWS/Billing"), "USD"
+    )

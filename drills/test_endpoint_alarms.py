@@ -2,6 +2,7 @@
 down (through the fault mechanism its spec declares), the metrics fill from steady traffic, every alarm
 on the symptom enters ALARM within its detection budget, the on-call topic is notified, and each alarm
 recovers once the fault is gone. Each records its time to detect beside the floor its own definition allows."""
+
 import pytest
 
 from simulacro.evidence.coverage import require_fault_mechanism
@@ -13,8 +14,10 @@ ERRORS_5XX = "Invocation5XXErrors"
 def _alarms(stack, endpoint, metric, statistic=None):
     alarms = [a for a in stack.alarms_watching(endpoint, metric, statistic) if not a.coverage_exemption]
     if not alarms:
-        pytest.fail(f"the spec declares no {statistic or ''} alarm on {metric} of endpoint {endpoint.name}: "
-                    "the phase requires one (deliverable 2)")
+        pytest.fail(
+            f"the spec declares no {statistic or ''} alarm on {metric} of endpoint {endpoint.name}: "
+            "the phase requires one (deliverable 2)"
+        )
     return alarms
 
 

@@ -5,6 +5,7 @@ For each rule, AWS itself is made to emit the event the rule exists for (a faili
 a model package registration and approval change, an endpoint update, a failed endpoint update):
 never a forged `aws.*` event. A probe added as one more target hears what the rule delivers.
 """
+
 import pytest
 
 FAILURE_BUDGET = "1h"  # how long the cause itself may take (a pipeline step, an endpoint update)
@@ -23,14 +24,23 @@ def cause(stack, rule, faults, expect):
         pipeline = _one(stack.pipelines, "pipeline", rule)
         execution = faults.pipeline_step_failure(pipeline, pipeline.steps[0].name)
         expect.pipeline(pipeline, execution).ends("Failed", within=FAILURE_BUDGET)
-        return "the Failed execution event", lambda e: e["detail"].get("pipelineExecutionArn") == execution and e["detail"].get("currentPipelineExecutionStatus") == "Failed"
+        return (
+            "the Failed execution event",
+            lambda e: (
+                e["detail"].get("pipelineExecutionArn") == execution
+                and e["detail"].get("currentPipelineExecutionStatus") == "Failed"
+            ),
+        )
     if rule.purpose == "model_package":
         group = _one(stack.model_package_groups, "model package group", rule)
         package = faults.model_package_registration(group.name, rule.environment)
         return "the registration event", lambda e: e["detail"].get("ModelPackageArn") == package
     endpoint = _one(stack.endpoints, "endpoint", rule)
     faults.endpoint_update(endpoint)
-    return "the UPDATING event", lambda e: e["detail"].get("EndpointName") == endpoint.name and e["detail"].get("EndpointStatus") == "UPDATING"
+    return (
+        "the UPDATING event",
+        lambda e: e["detail"].get("EndpointName") == endpoint.name and e["detail"].get("EndpointStatus") == "UPDATING",
+    )
 
 
 @pytest.mark.drill(category="events", gate=True, destructive=True)
@@ -49,11 +59,18 @@ def test_model_package_approval_change_is_delivered(stack, target, expect, fault
         group = _one(stack.model_package_groups, "model package group", rule)
         package = faults.model_package_registration(group.name, rule.environment)
         # Rejected, not Approved: an approval would start the promotion path, which the runbook drills own.
-        target.client("sagemaker", rule.environment).update_model_package(ModelPackageArn=package, ModelApprovalStatus="Rejected")
-        expect.event(rule).arrives(lambda e: e["detail"].get("ModelPackageArn") == package  # noqa: B023 - called at once, inside the loop
-                                   and "ModelApprovalStatus" in (e["detail"].get("UpdatedModelPackageFields") or [])
-                                   and e["detail"].get("ModelApprovalStatus") == "Rejected",
-                                   within=rule.delivery_budget, what="the approval change to Rejected")
+        target.client("sagemaker", rule.environment).update_model_package(
+            ModelPackageArn=package, ModelApprovalStatus="Rejected"
+        )
+        expect.event(rule).arrives(
+            lambda e: (
+                e["detail"].get("ModelPackageArn") == package  # noqa: B023 - called at once, inside the loop
+                and "ModelApprovalStatus" in (e["detail"].get("UpdatedModelPackageFields") or [])
+                and e["detail"].get("ModelApprovalStatus") == "Rejected"
+            ),
+            within=rule.delivery_budget,
+            what="the approval change to Rejected",
+        )
 
 
 @pytest.mark.drill(category="events", gate=True, destructive=True)
@@ -66,9 +83,14 @@ def test_failed_endpoint_update_is_delivered(stack, target, expect, faults):
         expect.listen_rule(rule)
         faults.endpoint_update(endpoint, broken=True)
         settled = expect.endpoint_settles(endpoint)
-        assert settled.get("FailureReason"), f"the broken update of {endpoint.name} did not fail: {settled['EndpointStatus']}"
-        expect.event(rule).arrives(lambda e: e["detail"].get("EndpointName") == endpoint.name and e["detail"].get("FailureReason"),  # noqa: B023 - called at once, inside the loop
-                                   within=rule.delivery_budget, what="the failed update event")
+        assert settled.get("FailureReason"), (
+            f"the broken update of {endpoint.name} did not fail: {settled['EndpointStatus']}"
+        )
+        expect.event(rule).arrives(
+            lambda e: e["detail"].get("EndpointName") == endpoint.name and e["detail"].get("FailureReason"),  # noqa: B023 - called at once, inside the loop
+            within=rule.delivery_budget,
+            what="the failed update event",
+        )
 
 
 @pytest.mark.drill(category="events", gate=True, destructive=True)
@@ -78,16 +100,23 @@ def test_undeliverable_event_lands_in_the_dead_letter_queue(stack, event_rule, h
     target_id = event_rule.targets[0].id
     with faults.rule_target_unreachable(event_rule, target_id, how=how):
         what, recognise = cause(stack, event_rule, faults, expect)
-        expect.dead_letter(event_rule, target_id).receives(error_code=error_code, within=event_rule.delivery_budget, matching=recognise)
+        expect.dead_letter(event_rule, target_id).receives(
+            error_code=error_code, within=event_rule.delivery_budget, matching=recognise
+        )
 
 
 @pytest.mark.drill(category="events", gate=True, destructive=True)
 def test_failure_rules_stay_silent_on_success(stack, target, expect, faults):
     """A rule declared for failures only delivers nothing for a successful pipeline run (no page on success)."""
-    for rule in (r for r in stack.rules if r.failures_only and r.purpose == "pipeline" and r.environment in target.environments):
+    for rule in (
+        r for r in stack.rules if r.failures_only and r.purpose == "pipeline" and r.environment in target.environments
+    ):
         pipeline = _one(stack.pipelines, "pipeline", rule)
         expect.listen_rule(rule)
         execution = faults.pipeline_step_failure(pipeline, step=None)
         expect.pipeline(pipeline, execution).ends("Succeeded", within=FAILURE_BUDGET)
-        expect.event(rule).absent(lambda e: e["detail"].get("pipelineExecutionArn") == execution,  # noqa: B023 - called at once, inside the loop
-                                  within=rule.delivery_budget, what="a successful execution")
+        expect.event(rule).absent(
+            lambda e: e["detail"].get("pipelineExecutionArn") == execution,  # noqa: B023 - called at once, inside the loop
+            within=rule.delivery_budget,
+            what="a successful execution",
+        )

@@ -2,6 +2,7 @@
 
 Read-only: every check reads the live state through the AWS APIs and compares it with the spec.
 """
+
 import pytest
 
 from simulacro.provision import conformance, inventory
@@ -13,16 +14,26 @@ def live(target, environment, drill_record):
     unread = {}  # a section the account could not list: the checks that need it say so (see _assert_conforms)
     found = inventory(target, environment, unread=unread)
     found.unread = unread
-    drill_record.add(target.clock.now(), "note", f"inventory of {environment} read from the live APIs",
-                     alarms=len(found.alarms), rules=len(found.rules), topics=len(found.topics))
+    drill_record.add(
+        target.clock.now(),
+        "note",
+        f"inventory of {environment} read from the live APIs",
+        alarms=len(found.alarms),
+        rules=len(found.rules),
+        topics=len(found.topics),
+    )
     return found
 
 
 # The inventory sections each check reads: a section the account could not list decides that check alone.
-NEEDS = {conformance.alarm_findings: ("alarms", "topics"), conformance.topic_findings: ("topics",),
-         conformance.rule_findings: ("rules", "queues", "topics"), conformance.log_group_findings: ("log_groups",),
-         conformance.capture_findings: ("endpoints", "bucket_lifecycles"),
-         conformance.schedule_findings: ("monitoring_schedules",)}
+NEEDS = {
+    conformance.alarm_findings: ("alarms", "topics"),
+    conformance.topic_findings: ("topics",),
+    conformance.rule_findings: ("rules", "queues", "topics"),
+    conformance.log_group_findings: ("log_groups",),
+    conformance.capture_findings: ("endpoints", "bucket_lifecycles"),
+    conformance.schedule_findings: ("monitoring_schedules",),
+}
 
 
 def _assert_conforms(check, stack, live, drill_record):

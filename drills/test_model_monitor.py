@@ -4,6 +4,7 @@ constraint. Traffic is drawn from the versioned baseline the schedule declares, 
 feature; each monitor drill sends one hourly analysis window of it and reads the run that analyses it
 (its execution, its constraint_violations.json in S3, its metrics) before expecting the drift alarm.
 On real AWS these drills take as long as the monitor does: hours."""
+
 import pytest
 
 from simulacro.drill import model_monitor as drift
@@ -18,8 +19,12 @@ def pytest_generate_tests(metafunc):
     session = metafunc.config.stash[STATE_KEY]
     for fixture, destructive in (("schedule", False), ("breakable_schedule", True)):
         if fixture in metafunc.fixturenames:
-            schedules = [s for s in session.stack.monitoring_schedules if s.environment in session.environments
-                         and (not destructive or _allows(session.stack, s.environment, metafunc.function.__name__))]
+            schedules = [
+                s
+                for s in session.stack.monitoring_schedules
+                if s.environment in session.environments
+                and (not destructive or _allows(session.stack, s.environment, metafunc.function.__name__))
+            ]
             metafunc.parametrize(fixture, schedules, ids=[s.name for s in schedules])
 
 
@@ -36,21 +41,38 @@ def test_requests_are_captured_in_the_documented_layout(stack, target, schedule,
     live = drift.capture_config(target, endpoint)
     since = target.clock.now()
     rows = monitor.payloads(endpoint.drill_traffic_per_minute, seed="capture")
-    served = target.traffic(endpoint.name, endpoint.environment, requests_per_minute=len(rows), duration_seconds=60, payloads=rows)
+    served = target.traffic(
+        endpoint.name, endpoint.environment, requests_per_minute=len(rows), duration_seconds=60, payloads=rows
+    )
     runtime = target.client("sagemaker-runtime", endpoint.environment)
     smoke_ids = [f"simulacro-smoke-{i}" for i in range(SMOKE_INVOCATIONS)]
     for body, inference_id in zip(rows, smoke_ids):
-        runtime.invoke_endpoint(EndpointName=endpoint.name, ContentType="text/csv", Body=body.encode(), InferenceId=inference_id)
+        runtime.invoke_endpoint(
+            EndpointName=endpoint.name, ContentType="text/csv", Body=body.encode(), InferenceId=inference_id
+        )
     target.clock.sleep(60)
     sent = served.requests - served.errors + len(smoke_ids)
-    records = drift.captured_records(target, endpoint, live.get("DestinationS3Uri") or endpoint.capture.destination,
-                                     since, target.clock.now(), inputs=set(rows))
-    drill_record.add(target.clock.now(), "event", f"{len(records)} of {sent} requests captured for {endpoint.name}",
-                     capture_status=live.get("CaptureStatus"), sampling=live.get("CurrentSamplingPercentage"))
+    records = drift.captured_records(
+        target,
+        endpoint,
+        live.get("DestinationS3Uri") or endpoint.capture.destination,
+        since,
+        target.clock.now(),
+        inputs=set(rows),
+    )
+    drill_record.add(
+        target.clock.now(),
+        "event",
+        f"{len(records)} of {sent} requests captured for {endpoint.name}",
+        capture_status=live.get("CaptureStatus"),
+        sampling=live.get("CurrentSamplingPercentage"),
+    )
     problems = drift.capture_problems(endpoint, live, records, sent, smoke_ids)
     drill_record.evidence["capture problems"] = problems or "none"
-    assert not problems, (f"data capture of {endpoint.name} ({endpoint.environment}), {len(records)} of {sent} requests "
-                          "captured:\n  " + "\n  ".join(problems))
+    assert not problems, (
+        f"data capture of {endpoint.name} ({endpoint.environment}), {len(records)} of {sent} requests "
+        "captured:\n  " + "\n  ".join(problems)
+    )
 
 
 @pytest.mark.drill(category="monitor", gate=True)
@@ -59,7 +81,11 @@ def test_captured_data_expires_after_the_declared_retention(stack, target, sched
     endpoint = stack.endpoint(schedule.endpoint, schedule.environment)
     days = drift.capture_expirations(target, endpoint)
     expiry = f"expire after {', '.join(map(str, days))} days" if days else "never expire"
-    drill_record.add(target.clock.now(), "note", f"lifecycle of {endpoint.capture.bucket}: {endpoint.name}'s captured requests {expiry}")
+    drill_record.add(
+        target.clock.now(),
+        "note",
+        f"lifecycle of {endpoint.capture.bucket}: {endpoint.name}'s captured requests {expiry}",
+    )
     problem = drift.retention_problem(endpoint, days)
     assert problem is None, f"data capture of {endpoint.name} ({endpoint.environment}): {problem}"
 
@@ -72,7 +98,8 @@ def test_healthy_traffic_raises_no_violation_and_no_drift_alarm(stack, target, s
     run = monitor.healthy_run()
     distance = monitor.metric(alarm.metric.name, run)
     assert distance is not None and distance <= alarm.threshold, (
-        f"{alarm.metric.name} of healthy traffic is {distance}, the alarm's threshold {alarm.threshold:g}. {monitor.diagnosis(run)}")
+        f"{alarm.metric.name} of healthy traffic is {distance}, the alarm's threshold {alarm.threshold:g}. {monitor.diagnosis(run)}"
+    )
     monitor.steady(expect, alarm)
     fired = monitor.alarm_transitions(alarm, "ALARM", since=drill_record.started)
     assert not fired, f"alarm {alarm.name} fired on healthy traffic: {fired}"
@@ -88,10 +115,12 @@ def test_drift_on_the_watched_feature_pages_the_owner(stack, target, breakable_s
     window = monitor.inject(scenario)
     run = monitor.run_for(window)
     assert run.violated_checks == [scenario.expected_violation], (
-        f"expected only {scenario.expected_violation}; {run.describe()}. {monitor.diagnosis(run)}")
+        f"expected only {scenario.expected_violation}; {run.describe()}. {monitor.diagnosis(run)}"
+    )
     distance = monitor.metric(alarm.metric.name, run)
     assert distance is not None and distance > alarm.threshold, (
-        f"{alarm.metric.name} of drifted traffic is {distance}, the alarm's threshold {alarm.threshold:g}. {monitor.diagnosis(run)}")
+        f"{alarm.metric.name} of drifted traffic is {distance}, the alarm's threshold {alarm.threshold:g}. {monitor.diagnosis(run)}"
+    )
     monitor.alarm_enters(expect, alarm, "ALARM", within=alarm.detection_budget)
     expect.notification(alarm).arrives(within="1m")
     monitor.alarm_enters(expect, alarm, "OK", within=alarm.recovery_budget)
@@ -105,7 +134,9 @@ def test_missing_values_break_the_completeness_constraint(stack, target, breakab
     scenario = Scenario(feature, DriftKind.NULLS)
     run = monitor.run_for(monitor.inject(scenario))
     assert run.violated_checks == [scenario.expected_violation], (
-        f"expected only {scenario.expected_violation}; {run.describe()}. {monitor.diagnosis(run)}")
+        f"expected only {scenario.expected_violation}; {run.describe()}. {monitor.diagnosis(run)}"
+    )
     non_null = monitor.metric(f"{drift.NON_NULL_METRIC_PREFIX}{feature}", run)
     assert non_null is not None and non_null < monitor.completeness(feature), (
-        f"{drift.NON_NULL_METRIC_PREFIX}{feature} is {non_null}, not under the baseline's completeness {monitor.completeness(feature):g}")
+        f"{drift.NON_NULL_METRIC_PREFIX}{feature} is {non_null}, not under the baseline's completeness {monitor.completeness(feature):g}"
+    )

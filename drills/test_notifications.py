@@ -3,6 +3,7 @@
 Per alarm: steady state, set the alarm to ALARM, a probe subscribed to the alarm's topic receives
 CloudWatch's message with the right alarm name and state, then the alarm's state is put back.
 """
+
 import pytest
 
 
@@ -17,4 +18,6 @@ def test_alarm_notification_reaches_its_subscribers(declared_alarm, expect, faul
         heard = expect.notification(alarm).arrives(within=60)
         if heard.subject is not None:  # a raw-delivery subscriber gets CloudWatch's message without SNS's envelope
             assert alarm.name in heard.subject, f"notification subject {heard.subject!r} does not name {alarm.name}"
-        assert heard.message["AWSAccountId"] and heard.message["Trigger"], "notification lacks CloudWatch's account and trigger"
+        assert heard.message["AWSAccountId"] and heard.message["Trigger"], (
+            "notification lacks CloudWatch's account and trigger"
+        )

@@ -9,6 +9,7 @@
 
 The command line prints any of them as one paragraph and exits 2; drills fail or skip with the message.
 """
+
 from __future__ import annotations
 
 

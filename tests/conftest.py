@@ -7,6 +7,7 @@ drill runs of `support.drill_runner` restore the same way (see `simulacro.emulat
 `SIMULACRO_SNAPSHOTS=0` turns this off (a new local AWS per module, provisioned each time) to compare.
 
 `stack` is the plugin's own fixture (the spec named by --spec, the example by default)."""
+
 import os
 
 import pytest
@@ -52,5 +53,7 @@ def provisioned(local_aws, stack):
         target = LocalTarget(stack, local_aws)
         provision_local(stack, target)
         return target
-    local = snapshot.enable(LocalAws).provisioned(snapshot.stack_key(stack), lambda aws: provision_local(stack, LocalTarget(stack, aws)))
+    local = snapshot.enable(LocalAws).provisioned(
+        snapshot.stack_key(stack), lambda aws: provision_local(stack, LocalTarget(stack, aws))
+    )
     return LocalTarget(stack, local)

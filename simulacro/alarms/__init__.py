@@ -9,6 +9,7 @@ the `AlarmEvaluator` that evaluates many alarms again and again (the emulator's 
 re-evaluating only what changed; `simulacro.alarms.testing` has the ``check_alarm`` helper for
 alarm unit tests written as data.
 """
+
 from __future__ import annotations
 
 from .backtest import BacktestResult, Transition, backtest

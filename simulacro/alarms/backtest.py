@@ -5,6 +5,7 @@ turn (a test holds it to that), but it buckets the samples and computes the per-
 once, then applies the rules of `simulacro.alarms.evaluation` to every evaluation range at once with
 prefix sums. Only "keep the current state" is sequential, and that is a forward fill.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -51,7 +52,9 @@ class BacktestResult:
     def transitions(self) -> tuple[Transition, ...]:
         before = self._states_before()
         return tuple(
-            Transition(to_datetime(self.evaluation_times[i]), ALARM_STATES[before[i]], ALARM_STATES[self.state_codes[i]])
+            Transition(
+                to_datetime(self.evaluation_times[i]), ALARM_STATES[before[i]], ALARM_STATES[self.state_codes[i]]
+            )
             for i in np.flatnonzero(self.state_codes != before)
         )
 

@@ -1,4 +1,5 @@
 """The four threshold comparison operators, as array functions, as plain comparisons and as words."""
+
 from __future__ import annotations
 
 import operator

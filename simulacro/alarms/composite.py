@@ -5,6 +5,7 @@ The rule language (CloudWatch's PutCompositeAlarm reference): `ALARM(x)`, `OK(x)
 that state; `TRUE` and `FALSE` are constants; `NOT`, `AND` and `OR` combine them (that precedence,
 parentheses to group). Keywords are upper case. The composite is ALARM when its rule is true, else OK.
 """
+
 from __future__ import annotations
 
 import re
@@ -193,4 +194,5 @@ class _Parser:
         if token.upper() in STATE_FUNCTIONS + ("AND", "OR", "NOT", "TRUE", "FALSE"):
             raise CompositeRuleError(f"'{token}' in AlarmRule: keywords are upper case ('{token.upper()}').")
         raise CompositeRuleError(
-            f"Unexpected '{token}' in AlarmRule: expected ALARM(), OK(), INSUFFICIENT_DATA(), TRUE, FALSE, NOT or '('.")
+            f"Unexpected '{token}' in AlarmRule: expected ALARM(), OK(), INSUFFICIENT_DATA(), TRUE, FALSE, NOT or '('."
+        )

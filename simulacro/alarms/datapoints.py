@@ -4,6 +4,7 @@ A sample at time t belongs to the period [start, start + Period) that contains t
 aligned on multiples of Period since the epoch. A period without samples has no datapoint (NaN
 in the arrays, ``value=None`` in a `Datapoint`).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -2,6 +2,7 @@
 
 Every problem is raised as `AlarmDefinitionError`, naming the field and what was expected.
 """
+
 from __future__ import annotations
 
 import math
@@ -161,9 +162,7 @@ class _Reader:
             return evaluation_periods
         value = self.positive_int("DatapointsToAlarm")
         if value > evaluation_periods:
-            raise self.fail(
-                "DatapointsToAlarm", f"is {value}, more than EvaluationPeriods ({evaluation_periods})"
-            )
+            raise self.fail("DatapointsToAlarm", f"is {value}, more than EvaluationPeriods ({evaluation_periods})")
         return value
 
     def period(self, field_name: str, source: Mapping[str, Any] | None = None, where: str = "") -> int:
@@ -186,7 +185,9 @@ class _Reader:
         except ValueError:
             statistic = None
         if statistic is None or not statistic.is_percentile:
-            raise self.fail("ExtendedStatistic", f"{value!r} is not supported: use a percentile such as p90, p99, p99.9")
+            raise self.fail(
+                "ExtendedStatistic", f"{value!r} is not supported: use a percentile such as p90, p99, p99.9"
+            )
         return statistic
 
     def ensure_absent(self, present: str, fields: tuple[str, ...]) -> None:
@@ -210,7 +211,9 @@ class _Reader:
             raise self.fail(where, "expected a MetricDataQuery dict")
         query_id = entry.get("Id")
         if not isinstance(query_id, str) or not _QUERY_ID.match(query_id):
-            raise self.fail(f"{where}.Id", f"{query_id!r}: an id starts with a lower-case letter, then letters, digits or _")
+            raise self.fail(
+                f"{where}.Id", f"{query_id!r}: an id starts with a lower-case letter, then letters, digits or _"
+            )
         return_data = entry.get("ReturnData", True) is not False
         has_stat, has_expression = entry.get("MetricStat") is not None, entry.get("Expression") is not None
         if has_stat == has_expression:

@@ -3,6 +3,7 @@
 The verdict is computed at once; the reason text, the reason data and the datapoint objects are
 written only when read (CloudWatch writes them on transitions, and most evaluations change nothing).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -1,4 +1,5 @@
 """The exceptions of the alarm engine: one for a bad alarm, one for bad samples."""
+
 from __future__ import annotations
 
 from simulacro.errors import BadInput

@@ -18,6 +18,7 @@ Datapoints are classified with the notation of AWS's worked examples: ``X`` brea
 4. Percentile alarms with ``EvaluateLowSampleCountPercentile: ignore``: if a judged datapoint has too
    few samples, the alarm keeps its state.
 """
+
 from __future__ import annotations
 
 from typing import NamedTuple, Sequence

@@ -11,6 +11,7 @@ a test holds the two paths to that. Longer ranges, and metric math, take the num
 it computes only the periods asked for, from time-sorted samples, so the periods already known can
 be reused.
 """
+
 from __future__ import annotations
 
 import math
@@ -33,7 +34,8 @@ def few_sample_columns(samples: Any) -> tuple[list[float], list[float]] | None:
     if isinstance(samples, SampleColumns):
         times, values = samples
     elif (
-        isinstance(samples, tuple) and len(samples) == 2
+        isinstance(samples, tuple)
+        and len(samples) == 2
         and all(isinstance(part, np.ndarray) and part.ndim == 1 for part in samples)
     ):
         times, values = samples
@@ -82,8 +84,7 @@ def sorted_period_datapoints(
     """
     bounds = [bisect_left(times, first_start + k * period) for k in range(periods.start, periods.stop + 1)]
     return [
-        (hi - lo, statistic_of(values[lo:hi], statistic) if hi > lo else math.nan)
-        for lo, hi in zip(bounds, bounds[1:])
+        (hi - lo, statistic_of(values[lo:hi], statistic) if hi > lo else math.nan) for lo, hi in zip(bounds, bounds[1:])
     ]
 
 

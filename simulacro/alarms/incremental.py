@@ -24,6 +24,7 @@ remembered, not worked out again.
 `evaluate` returns a result only for a transition, the reason text being written only then.
 Skipping is exact: an evaluation skipped would have given the state the alarm already has.
 """
+
 from __future__ import annotations
 
 import math
@@ -154,8 +155,12 @@ class AlarmEvaluator:
             datapoints = [(len(new_values), statistic_of(new_values, statistic) if new_values else math.nan)]
         else:
             datapoints = sorted_period_datapoints(
-                statistic, new_samples.times, new_samples.values,
-                first_start=start, period=period, periods=range(kept, n_periods),
+                statistic,
+                new_samples.times,
+                new_samples.values,
+                first_start=start,
+                period=period,
+                periods=range(kept, n_periods),
             )
         breaches, threshold = remembered.breaches, definition.threshold
         for count, value in datapoints:

@@ -14,6 +14,7 @@ Grammar::
     unary      := ("-" | "+") unary | primary
     primary    := NUMBER | ID | FUNCTION "(" expression ("," expression)* ")" | "(" expression ")"
 """
+
 from __future__ import annotations
 
 import re
@@ -198,9 +199,7 @@ class _Parser:
 
     def function_call(self, name: str) -> FunctionCall:
         if name not in _FUNCTIONS:
-            raise ExpressionError(
-                f"function {name} is not supported here (supported: {', '.join(sorted(_FUNCTIONS))})"
-            )
+            raise ExpressionError(f"function {name} is not supported here (supported: {', '.join(sorted(_FUNCTIONS))})")
         self.expect("(")
         arguments = [self.expression()]
         while self.peek() == ",":

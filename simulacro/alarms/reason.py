@@ -16,6 +16,7 @@ Numbers are written as Java's ``Double.toString`` writes them (``1.0``, ``0.1``,
 When the rules keep the current state, CloudWatch writes no new reason; the text returned then
 starts with ``Unchanged state:`` and is Simulacro's own, explaining why nothing changed.
 """
+
 from __future__ import annotations
 
 from decimal import Decimal

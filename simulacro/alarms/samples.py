@@ -8,6 +8,7 @@ Accepted shapes:
 - `SampleColumns` ``(times, values)``: two sequences of epoch seconds and values, as a store keeps
   them (the fast path for the few samples of one evaluation range, see `simulacro.alarms.few_samples`).
 """
+
 from __future__ import annotations
 
 from typing import Any, NamedTuple, Sequence

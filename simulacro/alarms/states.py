@@ -1,4 +1,5 @@
 """The three states of a CloudWatch metric alarm."""
+
 from __future__ import annotations
 
 OK = "OK"

@@ -7,6 +7,7 @@ is numpy's ``inverted_cdf`` method.
 
 Everything here works on whole arrays so that one call computes every period of a series.
 """
+
 from __future__ import annotations
 
 import re

@@ -24,6 +24,7 @@ alarm's Period), and the alarm is evaluated at the end of each of its periods, c
 from one evaluation to the next. ``expect`` gives the state after each evaluation; when it is
 longer than the series, evaluation continues over the empty periods that follow.
 """
+
 from __future__ import annotations
 
 import math
@@ -161,14 +162,16 @@ def _diff(definition: AlarmDefinition, results: list[AlarmResult], expected: lis
     rows = [("", "time", "datapoint", "expected", "actual", "reason")]
     for result, want in zip(results, expected):
         newest = result.newest_datapoint
-        rows.append((
-            ">" if result.state != want else "",
-            result.evaluated_at.strftime("%Y-%m-%d %H:%M:%S"),
-            "_" if newest.is_missing else f"{newest.value:g}",
-            want,
-            result.state,
-            result.reason,
-        ))
+        rows.append(
+            (
+                ">" if result.state != want else "",
+                result.evaluated_at.strftime("%Y-%m-%d %H:%M:%S"),
+                "_" if newest.is_missing else f"{newest.value:g}",
+                want,
+                result.state,
+                result.reason,
+            )
+        )
     widths = [max(len(row[column]) for row in rows) for column in range(5)]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row[:5], widths)) + "  " + row[5] for row in rows]
     return (

@@ -3,6 +3,7 @@
 Callers may pass tz-aware datetimes, naive datetimes (read as UTC) or epoch seconds; everything
 inside the engine is float epoch seconds, and datetimes come back out in UTC.
 """
+
 from __future__ import annotations
 
 import math

@@ -4,6 +4,7 @@ Every error is one paragraph naming what and where, with a non-zero exit code; n
 Exit codes: 0 success, 1 the command found a problem (e.g. noisy alarms), 2 bad input or refused
 (nothing was changed), 3 internal error, 130 interrupted.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,8 +20,18 @@ from simulacro.evidence.redact import redact_text
 from . import baseline, calibrate, cleanup, diff, discover, drill, iam_policy, runbook, sandbox, scale_spec
 from .options import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, Subcommands
 
-COMMANDS: list[Callable[[Subcommands], None]] = [drill.register, discover.register, diff.register, calibrate.register, baseline.register, runbook.register,
-                                                 cleanup.register, iam_policy.register, sandbox.register, scale_spec.register]
+COMMANDS: list[Callable[[Subcommands], None]] = [
+    drill.register,
+    discover.register,
+    diff.register,
+    calibrate.register,
+    baseline.register,
+    runbook.register,
+    cleanup.register,
+    iam_policy.register,
+    sandbox.register,
+    scale_spec.register,
+]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,8 +47,11 @@ def main(argv: list[str] | None = None) -> int:
         _say(args.command, str(error))
         return EXIT_BAD_INPUT
     except (ClientError, BotoCoreError) as error:
-        _say(args.command, f"AWS stopped the command: {error}. Check the credentials (--aws-profile, AWS_PROFILE), "
-                           "--env and --endpoint-url; nothing more was attempted")
+        _say(
+            args.command,
+            f"AWS stopped the command: {error}. Check the credentials (--aws-profile, AWS_PROFILE), "
+            "--env and --endpoint-url; nothing more was attempted",
+        )
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         _say(args.command, "interrupted")

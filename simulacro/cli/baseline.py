@@ -3,6 +3,7 @@
 The version goes to <baselines folder>/<model>/<version>/; model and version are plain names, so nothing
 is written outside the baselines folder, and a dataset with no data row writes nothing.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,8 +20,13 @@ def register(commands: Subcommands) -> None:
     parser.add_argument("--dataset", type=Path, required=True, help="CSV with a header row and at least one data row")
     parser.add_argument("--model", required=True, help="a plain name: letters, digits, '.', '_' or '-' (one folder)")
     parser.add_argument("--version", required=True, help="a new version name (a plain name); versions are immutable")
-    parser.add_argument("--spec", type=Path, default=None, help="the stack spec whose baselines/ folder receives the "
-                        "version (default: fixtures/stack.yaml); the spec itself is not read")
+    parser.add_argument(
+        "--spec",
+        type=Path,
+        default=None,
+        help="the stack spec whose baselines/ folder receives the "
+        "version (default: fixtures/stack.yaml); the spec itself is not read",
+    )
     parser.add_argument("--root", type=Path, default=None, help="baselines folder (default: baselines/ beside --spec)")
     parser.set_defaults(run=_baseline)
 
@@ -43,8 +49,12 @@ def _baseline(args: argparse.Namespace) -> int:
         raise BadInput(f"cannot write the baseline under {root}: {error.strerror or error}") from None
     manifest = built.manifest
     print(f"baseline {args.model}/{args.version} written to {built.directory}")
-    print(f"  from {manifest['source_dataset']['path']} ({manifest['source_dataset']['rows']} rows, sha256 {manifest['source_dataset']['sha256'][:12]}...)")
+    print(
+        f"  from {manifest['source_dataset']['path']} ({manifest['source_dataset']['rows']} rows, sha256 {manifest['source_dataset']['sha256'][:12]}...)"
+    )
     for name, checksum in manifest["files"].items():
         print(f"  {name}: sha256 {checksum[:12]}...")
-    print(f"point the monitoring schedule at it in the spec: baseline: {{model: {args.model}, version: {args.version}}}")
+    print(
+        f"point the monitoring schedule at it in the spec: baseline: {{model: {args.model}, version: {args.version}}}"
+    )
     return EXIT_OK

@@ -7,6 +7,7 @@ history is a CSV (`timestamp,namespace,metric,dimensions,value[,count]`, dimensi
 GetMetricData against a target (for percentile alarms with each period's SampleCount, so that the
 low-sample-count rule judges the real traffic, not one datapoint).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -73,7 +74,9 @@ def read_history(path: Path) -> dict[SeriesKey, tuple[np.ndarray, np.ndarray]]:
             reader = csv.DictReader(handle)
             missing = [c for c in HISTORY_COLUMNS if c not in (reader.fieldnames or [])]
             if missing:
-                raise BadInput(f"{path}:1: the header must name {','.join(HISTORY_COLUMNS)}[,count]; missing: {', '.join(missing)}")
+                raise BadInput(
+                    f"{path}:1: the header must name {','.join(HISTORY_COLUMNS)}[,count]; missing: {', '.join(missing)}"
+                )
             for line, row in enumerate(reader, start=2):
                 try:
                     at = _epoch(row["timestamp"])
@@ -81,20 +84,28 @@ def read_history(path: Path) -> dict[SeriesKey, tuple[np.ndarray, np.ndarray]]:
                     count = int(row.get("count") or 1)
                     value = float(row["value"])
                     if count < 1 or not np.isfinite(value):
-                        raise ValueError(f"count {count} and value {row['value']!r} must be a positive count and a finite number")
+                        raise ValueError(
+                            f"count {count} and value {row['value']!r} must be a positive count and a finite number"
+                        )
                     grouped[(row["namespace"], row["metric"], dims)].append((at, value, count))
                 except (KeyError, ValueError, TypeError, AttributeError) as error:
-                    raise BadInput(f"{path}:{line}: expected timestamp,namespace,metric,dimensions,value[,count] ({error})") from None
+                    raise BadInput(
+                        f"{path}:{line}: expected timestamp,namespace,metric,dimensions,value[,count] ({error})"
+                    ) from None
     except UnicodeDecodeError as error:
-        raise BadInput(f"{path}: not UTF-8 text ({error.reason} at byte {error.start}): save the history as UTF-8 CSV") from None
+        raise BadInput(
+            f"{path}: not UTF-8 text ({error.reason} at byte {error.start}): save the history as UTF-8 CSV"
+        ) from None
     except csv.Error as error:
         raise BadInput(f"{path}:{line + 1}: not a CSV row ({error})") from None
     return {key: _repeated(sorted(rows)) for key, rows in grouped.items()}
 
 
 HISTORY_COLUMNS = ("timestamp", "namespace", "metric", "dimensions", "value")
-DIMENSIONS_HELP = ("dimensions as Name=Value pairs joined by ';', in any order, e.g. "
-                   "EndpointName=churn-staging;VariantName=AllTraffic (empty for a metric without dimensions)")
+DIMENSIONS_HELP = (
+    "dimensions as Name=Value pairs joined by ';', in any order, e.g. "
+    "EndpointName=churn-staging;VariantName=AllTraffic (empty for a metric without dimensions)"
+)
 
 
 def parse_dimensions(text: str) -> tuple[tuple[str, str], ...]:
@@ -110,7 +121,9 @@ def parse_dimensions(text: str) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(pairs))
 
 
-def history_from_target(target: Any, alarms: Iterable[Alarm], start: datetime, end: datetime) -> dict[SeriesKey, tuple[np.ndarray, np.ndarray]]:
+def history_from_target(
+    target: Any, alarms: Iterable[Alarm], start: datetime, end: datetime
+) -> dict[SeriesKey, tuple[np.ndarray, np.ndarray]]:
     """Each alarm's metrics from GetMetricData, at the alarm's period, as one sample per period."""
     history: dict[SeriesKey, tuple[np.ndarray, np.ndarray]] = {}
     for alarm in alarms:
@@ -125,16 +138,23 @@ def history_from_target(target: Any, alarms: Iterable[Alarm], start: datetime, e
                 queries.append({"Id": "count", "MetricStat": {**stat, "Stat": "SampleCount"}})
             found: dict[str, dict[float, float]] = {"value": {}, "count": {}}
             for page in cloudwatch.get_paginator("get_metric_data").paginate(
-                    MetricDataQueries=queries, StartTime=start, EndTime=end, ScanBy="TimestampAscending"):
+                MetricDataQueries=queries, StartTime=start, EndTime=end, ScanBy="TimestampAscending"
+            ):
                 for result in page["MetricDataResults"]:
-                    found[result["Id"]].update((t.timestamp(), v) for t, v in zip(result["Timestamps"], result["Values"]))
-            rows = [(at, value, min(int(found["count"].get(at, 1)), MAX_REPEAT)) for at, value in sorted(found["value"].items())]
+                    found[result["Id"]].update(
+                        (t.timestamp(), v) for t, v in zip(result["Timestamps"], result["Values"])
+                    )
+            rows = [
+                (at, value, min(int(found["count"].get(at, 1)), MAX_REPEAT))
+                for at, value in sorted(found["value"].items())
+            ]
             history[key] = _repeated(rows)
     return history
 
 
-def calibrate(alarms: Iterable[Alarm], history: dict[SeriesKey, tuple[np.ndarray, np.ndarray]],
-              start: datetime, end: datetime) -> list[Calibration]:
+def calibrate(
+    alarms: Iterable[Alarm], history: dict[SeriesKey, tuple[np.ndarray, np.ndarray]], start: datetime, end: datetime
+) -> list[Calibration]:
     days = (end - start).total_seconds() / 86400
     results = []
     for alarm in alarms:
@@ -146,24 +166,37 @@ def calibrate(alarms: Iterable[Alarm], history: dict[SeriesKey, tuple[np.ndarray
             samples = {metric_id: history.get(series_key(ref), _arrays([])) for metric_id, ref in alarm.metrics.items()}
             has_data = all(len(s[0]) > 0 for s in samples.values())
         replay = backtest(definition, samples, start=start, end=end)
-        results.append(Calibration(alarm.name, alarm.category, alarm.owner, days, replay.alarm_entries,
-                                   replay.seconds_in_alarm, replay.fraction_in_alarm, has_data))
+        results.append(
+            Calibration(
+                alarm.name,
+                alarm.category,
+                alarm.owner,
+                days,
+                replay.alarm_entries,
+                replay.seconds_in_alarm,
+                replay.fraction_in_alarm,
+                has_data,
+            )
+        )
     return results
 
 
 def unmatched_warning(alarms: list[Alarm], history: dict[SeriesKey, Any]) -> str:
     """Why nothing was judged: the series the history holds, beside the ones the alarms read."""
+
     def show(key: SeriesKey) -> str:
         namespace, metric, dims = key
         return f"{namespace} {metric}[{';'.join(f'{k}={v}' for k, v in dims)}]"
 
     wanted = sorted({series_key(ref) for alarm in alarms for ref in alarm.metric_refs})
     held = sorted(history)
-    return (f"warning: the history matches no alarm: none of its {len(held)} series is a metric an alarm reads, so "
-            "nothing was judged. Namespace, metric name and every dimension must match exactly (dimension names and "
-            f"values are case-sensitive). The history holds: {', '.join(show(k) for k in held[:5]) or 'nothing'}"
-            f"{' ...' if len(held) > 5 else ''}; the alarms read: {', '.join(show(k) for k in wanted[:5])}"
-            f"{' ...' if len(wanted) > 5 else ''}")
+    return (
+        f"warning: the history matches no alarm: none of its {len(held)} series is a metric an alarm reads, so "
+        "nothing was judged. Namespace, metric name and every dimension must match exactly (dimension names and "
+        f"values are case-sensitive). The history holds: {', '.join(show(k) for k in held[:5]) or 'nothing'}"
+        f"{' ...' if len(held) > 5 else ''}; the alarms read: {', '.join(show(k) for k in wanted[:5])}"
+        f"{' ...' if len(wanted) > 5 else ''}"
+    )
 
 
 def report(results: list[Calibration]) -> str:
@@ -205,20 +238,32 @@ def _arrays(pairs: list[tuple[float, float]]) -> tuple[np.ndarray, np.ndarray]:
 
 # --- the command ---------------------------------------------------------------------------
 
+
 def register(commands: Subcommands) -> None:
     parser = commands.add_parser("calibrate", help="replay a metric history through every alarm; flag noisy ones")
     spec_option(parser)
     source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--history", type=Path, help="CSV (UTF-8, a byte order mark is fine) with the header "
-                        "timestamp,namespace,metric,dimensions,value[,count]: timestamp ISO-8601 or epoch seconds; "
-                        + DIMENSIONS_HELP.replace("%", "%%") + "; count repeats the value (PutMetricData's Values/Counts)")
+    source.add_argument(
+        "--history",
+        type=Path,
+        help="CSV (UTF-8, a byte order mark is fine) with the header "
+        "timestamp,namespace,metric,dimensions,value[,count]: timestamp ISO-8601 or epoch seconds; "
+        + DIMENSIONS_HELP.replace("%", "%%")
+        + "; count repeats the value (PutMetricData's Values/Counts)",
+    )
     source.add_argument("--target", choices=("local", "aws"), help="read the history with GetMetricData from a target")
     parser.add_argument("--env", default=None, help="only this environment's alarms (with --target aws: required)")
     parser.add_argument("--days", type=float, default=14, help="length of the history window (default 14)")
-    parser.add_argument("--start", default=None, help="window start, ISO-8601 (default: --days before now, or the CSV's first sample)")
-    parser.add_argument("--aws-profile", default=None, help="AWS profile for --target aws (default: AWS_PROFILE, then boto3's chain)")
+    parser.add_argument(
+        "--start", default=None, help="window start, ISO-8601 (default: --days before now, or the CSV's first sample)"
+    )
+    parser.add_argument(
+        "--aws-profile", default=None, help="AWS profile for --target aws (default: AWS_PROFILE, then boto3's chain)"
+    )
     parser.add_argument("--aws-region", default=None, help="region (default: the spec's)")
-    parser.add_argument("--endpoint-url", default=None, help="an AWS-compatible endpoint for --target aws (default: AWS_ENDPOINT_URL)")
+    parser.add_argument(
+        "--endpoint-url", default=None, help="an AWS-compatible endpoint for --target aws (default: AWS_ENDPOINT_URL)"
+    )
     parser.set_defaults(run=_calibrate)
 
 

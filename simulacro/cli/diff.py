@@ -4,6 +4,7 @@ Reads the account (after the same preflight as the drills: the account must be t
 and prints every finding of the inventory checks, grouped by check, without running a drill.
 Exit codes: 0 no difference, 1 differences found, 2 bad input or refused.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -15,8 +16,11 @@ from .options import EXIT_FOUND, EXIT_OK, Subcommands, aws_options, guarded_aws_
 
 
 def register(commands: Subcommands) -> None:
-    parser = commands.add_parser("diff", help="print what differs between the spec and the account, without running drills",
-                                 description=__doc__.splitlines()[0])
+    parser = commands.add_parser(
+        "diff",
+        help="print what differs between the spec and the account, without running drills",
+        description=__doc__.splitlines()[0],
+    )
     spec_option(parser)
     aws_options(parser)
     parser.set_defaults(run=run)

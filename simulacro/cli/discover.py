@@ -6,6 +6,7 @@ the baselines the monitoring schedules read and a stand-in model, so the draft v
 Exit codes: 0 the draft validates, 1 it was written but does not validate (the problems are listed),
 2 bad input or refused (nothing written).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,12 +24,17 @@ DEFAULT_REGION = "eu-west-1"
 
 
 def register(commands: Subcommands) -> None:
-    parser = commands.add_parser("discover", help="write a spec draft from what a live account holds",
-                                 description=__doc__.splitlines()[0])
+    parser = commands.add_parser(
+        "discover", help="write a spec draft from what a live account holds", description=__doc__.splitlines()[0]
+    )
     aws_options(parser)
-    parser.add_argument("--out", type=Path, required=True, help="where to write the draft (its folder gets the baselines)")
+    parser.add_argument(
+        "--out", type=Path, required=True, help="where to write the draft (its folder gets the baselines)"
+    )
     parser.add_argument("--spec", default=None, help="an existing spec: the account must be the one it names for --env")
-    parser.add_argument("--prefix", default=None, help="keep resources whose name starts with this (and what they refer to)")
+    parser.add_argument(
+        "--prefix", default=None, help="keep resources whose name starts with this (and what they refer to)"
+    )
     parser.add_argument("--tag", default=None, help="keep resources tagged KEY=VALUE (and what they refer to)")
     parser.add_argument("--name", default=None, help="the platform's name in the draft")
     parser.add_argument("--force", action="store_true", help="overwrite --out if it exists")
@@ -42,7 +48,10 @@ def run(args: argparse.Namespace) -> int:
     target = _identified_target(args)
     discovered = discover(target, args.env, filters, name=args.name)
     written = discovered.write(args.out)
-    print(f"wrote {args.out} from {target.describe()}" + (f" and {len(written) - 1} file(s) beside it" if len(written) > 1 else ""))
+    print(
+        f"wrote {args.out} from {target.describe()}"
+        + (f" and {len(written) - 1} file(s) beside it" if len(written) > 1 else "")
+    )
     print(f"{len(discovered.draft.notes)} value(s) marked `# review:` need a person's decision")
     try:
         load_stack(args.out)

@@ -6,6 +6,7 @@ the current folder: the report goes to `reports/drills.html` there (with its JSO
 beside it) unless `--html` says where. Every other option is pytest's or the plugin's (`-m gate`,
 `--target aws --env staging`, `--dry-run`, ...). The exit code is pytest's (see the README).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,17 +22,29 @@ DEFAULT_REPORT = Path("reports") / "drills.html"
 
 def register(commands: Subcommands) -> None:
     _add(commands, "drill", "run the drill catalogue against a spec (any pytest option may follow)", gate=False)
-    _add(commands, "gate", "the pre-promotion gate: -m gate, with --candidate the model about to be promoted", gate=True)
+    _add(
+        commands, "gate", "the pre-promotion gate: -m gate, with --candidate the model about to be promoted", gate=True
+    )
 
 
 def _add(commands: Subcommands, name: str, help_text: str, *, gate: bool) -> None:
     parser = commands.add_parser(name, help=help_text, description=__doc__.splitlines()[0])
-    parser.add_argument("--spec", required=True, help="the team's stack spec (its baselines and models resolve beside it)")
-    parser.add_argument("--catalogue", type=Path, default=CATALOGUE, help="the drills to run (default: the shipped catalogue)")
+    parser.add_argument(
+        "--spec", required=True, help="the team's stack spec (its baselines and models resolve beside it)"
+    )
+    parser.add_argument(
+        "--catalogue", type=Path, default=CATALOGUE, help="the drills to run (default: the shipped catalogue)"
+    )
     if gate:
-        parser.add_argument("--candidate", default=None, help="the candidate: a file under fixtures/candidates/ (local) "
-                            "or a model package ARN (--target aws); without it the gate proves the stack only")
-    parser.add_argument("pytest_args", nargs=argparse.REMAINDER, help="options for pytest, e.g. -m gate --html out/gate.html")
+        parser.add_argument(
+            "--candidate",
+            default=None,
+            help="the candidate: a file under fixtures/candidates/ (local) "
+            "or a model package ARN (--target aws); without it the gate proves the stack only",
+        )
+    parser.add_argument(
+        "pytest_args", nargs=argparse.REMAINDER, help="options for pytest, e.g. -m gate --html out/gate.html"
+    )
     parser.set_defaults(run=run, accepts_unknown=True, gate=gate)
 
 
@@ -51,8 +64,15 @@ def run(args: argparse.Namespace) -> int:
 
 def pytest_arguments(catalogue: Path, spec: Path, extra: list[str], report: str = "drills") -> list[str]:
     """The catalogue, the spec, and a report in ./reports unless the caller names one."""
-    arguments = [str(catalogue), f"--spec={spec.resolve()}", f"--rootdir={Path.cwd()}", "-p", "no:cacheprovider",
-                 "-W", "ignore::pytest.PytestAssertRewriteWarning"]  # the CLI imported simulacro before pytest
+    arguments = [
+        str(catalogue),
+        f"--spec={spec.resolve()}",
+        f"--rootdir={Path.cwd()}",
+        "-p",
+        "no:cacheprovider",
+        "-W",
+        "ignore::pytest.PytestAssertRewriteWarning",
+    ]  # the CLI imported simulacro before pytest
     if not any(a == "--html" or a.startswith("--html=") for a in extra):
         html = DEFAULT_REPORT.with_name(f"{report}.html")
         arguments += [f"--html={html}", "--self-contained-html", f"--junitxml={html.with_suffix('.xml')}"]

@@ -1,6 +1,7 @@
 """`python -m simulacro iam-policy`: the least-privilege IAM policy the selected drills need, recorded from their calls.
 
 Exit codes: 0 printed, 1 some selected drills have no recorded actions, 2 bad input."""
+
 from __future__ import annotations
 
 import argparse
@@ -27,13 +28,20 @@ def register(commands: Subcommands) -> None:
     which.add_argument("--gate", action="store_true", help="the pre-promotion gate (-m gate)")
     which.add_argument("--all", action="store_true", help="every drill (the default)")
     which.add_argument("-m", dest="marker", default=None, help="drills matching a pytest marker expression")
-    parser.add_argument("--env", default=None, help="scope the resources to this environment's account (default: every "
-                        "environment of the spec)")
+    parser.add_argument(
+        "--env",
+        default=None,
+        help="scope the resources to this environment's account (default: every environment of the spec)",
+    )
     parser.add_argument("--provision", action="store_true", help="also what --provision needs (creating the stack)")
     parser.add_argument("--drills", type=Path, default=ROOT / "drills", help="the drills folder (default: drills/)")
-    parser.add_argument("--record", action="store_true", help="re-record the actions: run every drill against the "
-                        "local AWS, also interrupted at each phase, hearing each call (under a minute); updates "
-                        "simulacro/gameday/iam_actions.json")
+    parser.add_argument(
+        "--record",
+        action="store_true",
+        help="re-record the actions: run every drill against the "
+        "local AWS, also interrupted at each phase, hearing each call (under a minute); updates "
+        "simulacro/gameday/iam_actions.json",
+    )
     parser.set_defaults(run=_iam_policy)
 
 
@@ -50,11 +58,16 @@ def _iam_policy(args: argparse.Namespace) -> int:
     actions = recorded.needed(nodeids, provision=args.provision)
     # A cost alarm and its topic live in us-east-1: the policy allows every region the spec uses.
     print(json.dumps(policy_document(actions, stack.regions(), stack, [args.env] if args.env else None), indent=2))
-    print(f"{len(actions)} actions for {len(nodeids)} drills{' and provisioning' if args.provision else ''} "
-          f"({'-m ' + marker if marker else 'all drills'})", file=sys.stderr)
+    print(
+        f"{len(actions)} actions for {len(nodeids)} drills{' and provisioning' if args.provision else ''} "
+        f"({'-m ' + marker if marker else 'all drills'})",
+        file=sys.stderr,
+    )
     if unknown:
-        print("no recorded actions for " + ", ".join(unknown) + ": run `python -m simulacro iam-policy --record`",
-              file=sys.stderr)
+        print(
+            "no recorded actions for " + ", ".join(unknown) + ": run `python -m simulacro iam-policy --record`",
+            file=sys.stderr,
+        )
         return EXIT_FOUND
     return EXIT_OK
 
@@ -83,11 +96,29 @@ def selected_drills(drills: Path, spec: str, marker: str | None) -> list[str]:
 def _record_actions(drills: Path, path: Path) -> None:
     print(f"recording the calls of every drill under {drills} against the local AWS ...", file=sys.stderr)
     # Interrupted runs too: a rollback cut short needs calls a full run does not (stopping a running pipeline).
-    run = subprocess.run([sys.executable, "-m", "pytest", str(drills), "-q", "-p", "no:cacheprovider", f"--rootdir={ROOT}",
-                          "--interrupt-each-phase", f"--candidate={EXAMPLE_CANDIDATE}", f"--record-calls={path}", f"--evidence={path.with_suffix('.evidence.json')}"],
-                         cwd=ROOT, capture_output=True, text=True)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            str(drills),
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            f"--rootdir={ROOT}",
+            "--interrupt-each-phase",
+            f"--candidate={EXAMPLE_CANDIDATE}",
+            f"--record-calls={path}",
+            f"--evidence={path.with_suffix('.evidence.json')}",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     path.with_suffix(".evidence.json").unlink(missing_ok=True)
     if run.returncode != 0:
-        raise BadInput(f"some drills failed while recording, so their actions may be incomplete "
-                                  f"({path} was written anyway; fix the drills and record again):\n{run.stdout[-3000:]}")
+        raise BadInput(
+            f"some drills failed while recording, so their actions may be incomplete "
+            f"({path} was written anyway; fix the drills and record again):\n{run.stdout[-3000:]}"
+        )
     print(f"wrote {path}", file=sys.stderr)

@@ -6,6 +6,7 @@ and the one way a command reaches AWS.
 are, and the account guard) before the command can make any call that changes anything; for `--target
 local` it starts an embedded local AWS on 127.0.0.1 and never builds a real-AWS target.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,12 +27,18 @@ def spec_option(parser: argparse.ArgumentParser) -> None:
 
 
 def aws_options(parser: argparse.ArgumentParser, *, env_required: bool = True, env_default: str | None = None) -> None:
-    parser.add_argument("--env", required=env_required, default=env_default,
-                        help="the environment (account) to act on, as the spec names it; the credentials must open "
-                             "the account the spec names for it")
+    parser.add_argument(
+        "--env",
+        required=env_required,
+        default=env_default,
+        help="the environment (account) to act on, as the spec names it; the credentials must open "
+        "the account the spec names for it",
+    )
     parser.add_argument("--aws-profile", default=None, help="AWS profile (default: AWS_PROFILE, then boto3's chain)")
     parser.add_argument("--aws-region", default=None, help="region (default: the spec's)")
-    parser.add_argument("--endpoint-url", default=None, help="an AWS-compatible endpoint (default: AWS_ENDPOINT_URL, else AWS)")
+    parser.add_argument(
+        "--endpoint-url", default=None, help="an AWS-compatible endpoint (default: AWS_ENDPOINT_URL, else AWS)"
+    )
 
 
 def known_environment(stack: Stack, environment: str) -> str:
@@ -60,8 +67,13 @@ def guarded_aws_target(stack: Stack, args: argparse.Namespace) -> Any:
     from simulacro.gameday.preflight import identify
     from simulacro.target.targets import AwsTarget
 
-    target = AwsTarget(stack, args.env, profile=getattr(args, "aws_profile", None), region=getattr(args, "aws_region", None),
-                       endpoint_url=getattr(args, "endpoint_url", None))
+    target = AwsTarget(
+        stack,
+        args.env,
+        profile=getattr(args, "aws_profile", None),
+        region=getattr(args, "aws_region", None),
+        endpoint_url=getattr(args, "endpoint_url", None),
+    )
     identify(target, str(getattr(args, "spec", DEFAULT_SPEC)))
     return target
 
@@ -74,8 +86,13 @@ def unguarded_reading_target(args: argparse.Namespace, region: str) -> Any:
 
     def on(account: str) -> Any:
         stack = Stack(version=1, name="discovery", region=region, environments={args.env: Environment(account=account)})
-        return AwsTarget(stack, args.env, profile=getattr(args, "aws_profile", None), region=region,
-                         endpoint_url=getattr(args, "endpoint_url", None))
+        return AwsTarget(
+            stack,
+            args.env,
+            profile=getattr(args, "aws_profile", None),
+            region=region,
+            endpoint_url=getattr(args, "endpoint_url", None),
+        )
 
     probe = on("000000000000")
     target = on(probe.caller_identity()["Account"])

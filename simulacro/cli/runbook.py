@@ -2,6 +2,7 @@
 
 Exit codes: 0 recovered or nothing to do, 1 a step failed, 2 bad input or refused (nothing done).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,9 +26,13 @@ def register(commands: Subcommands) -> None:
     parser.add_argument("--endpoint", help="the endpoint (endpoint-not-responding, regression-after-promotion)")
     parser.add_argument("--pipeline", help="the pipeline (recurring-pipeline-failure)")
     parser.add_argument("--dry-run", action="store_true", help="print the plan and touch nothing")
-    parser.add_argument("--target", choices=("local", "aws"), default="aws",
-                        help="aws (default: the account of --env, after the account check) or local (an embedded "
-                             "local AWS on 127.0.0.1, provisioned from the spec)")
+    parser.add_argument(
+        "--target",
+        choices=("local", "aws"),
+        default="aws",
+        help="aws (default: the account of --env, after the account check) or local (an embedded "
+        "local AWS on 127.0.0.1, provisioned from the spec)",
+    )
     aws_options(parser, env_required=False, env_default="staging")
     parser.set_defaults(run=run_command)
     docs = commands.add_parser("runbook-docs", help="regenerate docs/runbooks.md from the runbook code")
@@ -61,8 +66,11 @@ def run_command(args: argparse.Namespace) -> int:
 
 
 def plan_text(runbook_class: Any, environment: str, inputs: dict[str, str]) -> str:
-    lines = [f"runbook {runbook_class.name} in {environment} ({', '.join(f'{k}={v}' for k, v in inputs.items())}): plan, nothing done",
-             f"  symptom: {runbook_class.symptom}", f"  likely cause: {runbook_class.likely_cause}"]
+    lines = [
+        f"runbook {runbook_class.name} in {environment} ({', '.join(f'{k}={v}' for k, v in inputs.items())}): plan, nothing done",
+        f"  symptom: {runbook_class.symptom}",
+        f"  likely cause: {runbook_class.likely_cause}",
+    ]
     lines += [f"  {i}. {name}: {purpose}" for i, (name, purpose) in enumerate(runbook_class.steps(), start=1)]
     lines.append(f"  evidence kept: {runbook_class.evidence_kept}")
     return "\n".join(lines)

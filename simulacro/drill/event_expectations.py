@@ -7,6 +7,7 @@ would really receive: a transformer whose paths match nothing in the event deliv
 `AWS/Events` (`FailedInvocations` must stay 0). Dead-letter queues are read without taking anyone
 else's messages: what is not ours is released at once (visibility timeout 0).
 """
+
 from __future__ import annotations
 
 import functools
@@ -33,22 +34,29 @@ class RuleListener:
         try:
             self.rule_arn = self.events.describe_rule(Name=rule.name)["Arn"]
         except self.events.exceptions.ResourceNotFoundException:
-            raise AssertionError(f"rule {rule.name} is declared in the spec but does not exist live in {rule.environment}: "
-                                 "the events it exists for reach nobody") from None
+            raise AssertionError(
+                f"rule {rule.name} is declared in the spec but does not exist live in {rule.environment}: "
+                "the events it exists for reach nobody"
+            ) from None
         self.probe = ProbeQueue(target, rule.environment, run_id, f"events of rule {rule.name}")
         self.probe.allow_rule(self.rule_arn)
         self.events.put_targets(Rule=rule.name, Targets=[{"Id": PROBE_TARGET_ID, "Arn": self.probe.arn}])
         # Stand-ins for the declared targets that reshape the event: (declared target, probe, probe target id).
         self.stand_ins: list[tuple[dict[str, Any], ProbeQueue, str]] = []
         live_targets = self.events.list_targets_by_rule(Rule=rule.name)["Targets"]
-        for index, declared in enumerate(t for t in live_targets if not t["Id"].startswith(PROBE_TARGET_ID)
-                                         and any(k in t for k in RESHAPING)):
-            probe = ProbeQueue(target, rule.environment, run_id, f"what target {declared['Id']} of rule {rule.name} receives")
+        for index, declared in enumerate(
+            t for t in live_targets if not t["Id"].startswith(PROBE_TARGET_ID) and any(k in t for k in RESHAPING)
+        ):
+            probe = ProbeQueue(
+                target, rule.environment, run_id, f"what target {declared['Id']} of rule {rule.name} receives"
+            )
             probe_id = f"{PROBE_TARGET_ID}-{index}"
             self.stand_ins.append((declared, probe, probe_id))
             probe.allow_rule(self.rule_arn)
-            self.events.put_targets(Rule=rule.name, Targets=[{"Id": probe_id, "Arn": probe.arn,
-                                                              **{k: declared[k] for k in RESHAPING if k in declared}}])
+            self.events.put_targets(
+                Rule=rule.name,
+                Targets=[{"Id": probe_id, "Arn": probe.arn, **{k: declared[k] for k in RESHAPING if k in declared}}],
+            )
 
     def close(self) -> None:
         try:
@@ -72,21 +80,33 @@ class EventExpectation:
         budget = parse_duration(within)
         self.record.budget(f"{what} via {listener.rule.name}: {format_duration(budget)}", self.since, budget)
         try:
-            heard = wait_for(lambda: listener.probe.first(lambda h: _is_event(h) and matching(h.message)),
-                             within=budget, clock=clock, what=f"{what} through rule {listener.rule.name}", poll=1.0,
-                             progress=self.progress)
+            heard = wait_for(
+                lambda: listener.probe.first(lambda h: _is_event(h) and matching(h.message)),
+                within=budget,
+                clock=clock,
+                what=f"{what} through rule {listener.rule.name}",
+                poll=1.0,
+                progress=self.progress,
+            )
         except AssertionError:
             raise AssertionError(self._not_delivered(what, budget)) from None
         event = heard.message
         latency = max(0.0, (heard.at - _event_time(event)).total_seconds())
-        self.record.add(heard.at, "event", f"{event['detail-type']} delivered by {listener.rule.name}",
-                        status=_status(event), event_id=event["id"], delivery_latency=format_duration(latency))
+        self.record.add(
+            heard.at,
+            "event",
+            f"{event['detail-type']} delivered by {listener.rule.name}",
+            status=_status(event),
+            event_id=event["id"],
+            delivery_latency=format_duration(latency),
+        )
         self.record.measure(f"delivery latency ({listener.rule.name})", latency)
         self._as_declared_targets_receive(event)
         failed = rule_metric(listener.target, listener.rule, "FailedInvocations", self.since)
         assert failed == 0, (
             f"rule {listener.rule.name} matched {what}, but {failed:g} deliveries to its targets failed "
-            f"(AWS/Events FailedInvocations): check each target's existence and policy")
+            f"(AWS/Events FailedInvocations): check each target's existence and policy"
+        )
         return event
 
     def _as_declared_targets_receive(self, event: dict[str, Any]) -> None:
@@ -95,15 +115,27 @@ class EventExpectation:
         for declared, probe, _ in listener.stand_ins:
             where = f"target {declared['Id']} of rule {listener.rule.name}"
             try:
-                received = wait_for(functools.partial(probe.first, _anything), within=listener.rule.delivery_budget, clock=clock,
-                                    what=f"what {where} receives", poll=1.0, progress=self.progress)
+                received = wait_for(
+                    functools.partial(probe.first, _anything),
+                    within=listener.rule.delivery_budget,
+                    clock=clock,
+                    what=f"what {where} receives",
+                    poll=1.0,
+                    progress=self.progress,
+                )
             except AssertionError:
-                raise AssertionError(f"{where} received nothing for {event['detail-type']} while the rule matched it: "
-                                     f"its input setting {_reshaping(declared)} is refused by EventBridge") from None
+                raise AssertionError(
+                    f"{where} received nothing for {event['detail-type']} while the rule matched it: "
+                    f"its input setting {_reshaping(declared)} is refused by EventBridge"
+                ) from None
             empty = unresolved_paths(declared, event)
-            self.record.add(received.at, "event", f"{where} received its transformed input", received=str(received.message)[:200])
-            assert not empty, (f"{where} receives null for {', '.join(empty)}: its input setting {_reshaping(declared)} names "
-                               f"fields the {event['detail-type']} event does not have (delivered: {str(received.message)[:200]})")
+            self.record.add(
+                received.at, "event", f"{where} received its transformed input", received=str(received.message)[:200]
+            )
+            assert not empty, (
+                f"{where} receives null for {', '.join(empty)}: its input setting {_reshaping(declared)} names "
+                f"fields the {event['detail-type']} event does not have (delivered: {str(received.message)[:200]})"
+            )
 
     def absent(self, matching: Predicate, *, within: Any, what: str) -> None:
         """No event for which `matching(event)` holds is delivered during `within`."""
@@ -111,23 +143,32 @@ class EventExpectation:
         clock.sleep(parse_duration(within))
         listener.probe.receive()
         delivered = [h.message for h in listener.probe.heard if _is_event(h) and matching(h.message)]
-        self.record.add(clock.now(), "note", f"{listener.rule.name} silent on {what}" if not delivered else f"{listener.rule.name} delivered on {what}")
+        self.record.add(
+            clock.now(),
+            "note",
+            f"{listener.rule.name} silent on {what}" if not delivered else f"{listener.rule.name} delivered on {what}",
+        )
         assert not delivered, (
             f"rule {listener.rule.name} is declared for failures only but delivered {len(delivered)} event(s) on {what}: "
-            f"{_status(delivered[0])}; its pattern is too wide (would page on success)")
+            f"{_status(delivered[0])}; its pattern is too wide (would page on success)"
+        )
 
     def _not_delivered(self, what: str, budget: float) -> str:
         listener = self.listener
         live = listener.events.describe_rule(Name=listener.rule.name)
         heard = [_status(h.message) for h in listener.probe.heard if _is_event(h)]
-        return (f"rule {listener.rule.name} did not deliver {what} within {format_duration(budget)} "
-                f"(rule state {live['State']}; the probe target heard: {heard or 'nothing'}). "
-                f"Live pattern: {live.get('EventPattern')}. Check the detail-type, field names and status spelling "
-                f"against the event (endpoint events say IN_SERVICE, not InService) and that the rule is ENABLED.")
+        return (
+            f"rule {listener.rule.name} did not deliver {what} within {format_duration(budget)} "
+            f"(rule state {live['State']}; the probe target heard: {heard or 'nothing'}). "
+            f"Live pattern: {live.get('EventPattern')}. Check the detail-type, field names and status spelling "
+            f"against the event (endpoint events say IN_SERVICE, not InService) and that the rule is ENABLED."
+        )
 
 
 class DeadLetterExpectation:
-    def __init__(self, target: Any, rule: Rule, target_id: str, record: DrillRecord, since: datetime, progress: Any = None):
+    def __init__(
+        self, target: Any, rule: Rule, target_id: str, record: DrillRecord, since: datetime, progress: Any = None
+    ):
         self.target = target
         self.rule = rule
         self.target_id = target_id
@@ -144,27 +185,41 @@ class DeadLetterExpectation:
             failed = rule_metric(self.target, self.rule, "FailedInvocations", self.since)
             raise AssertionError(
                 f"target {self.target_id} of rule {self.rule.name} has no dead-letter queue: the undeliverable event "
-                f"was lost silently (AWS/Events FailedInvocations {failed:g}). Give the target a standard SQS DLQ.")
+                f"was lost silently (AWS/Events FailedInvocations {failed:g}). Give the target a standard SQS DLQ."
+            )
         sqs = self.target.client("sqs", self.rule.environment)
         url = sqs.get_queue_url(QueueName=dlq_arn.rsplit(":", 1)[1])["QueueUrl"]
         budget = parse_duration(within)
         try:
-            message = wait_for(lambda: _take_ours(sqs, url, matching), within=budget, clock=self.target.clock,
-                               what=f"the event in dead-letter queue {dlq_arn.rsplit(':', 1)[1]}", poll=1.0, progress=self.progress)
+            message = wait_for(
+                lambda: _take_ours(sqs, url, matching),
+                within=budget,
+                clock=self.target.clock,
+                what=f"the event in dead-letter queue {dlq_arn.rsplit(':', 1)[1]}",
+                poll=1.0,
+                progress=self.progress,
+            )
         except AssertionError:
             sent = rule_metric(self.target, self.rule, "InvocationsSentToDLQ", self.since)
             lost = rule_metric(self.target, self.rule, "InvocationsFailedToBeSentToDLQ", self.since)
             raise AssertionError(
                 f"the undeliverable event of rule {self.rule.name} did not reach dead-letter queue {dlq_arn} within "
                 f"{format_duration(budget)} (AWS/Events InvocationsSentToDLQ {sent:g}, InvocationsFailedToBeSentToDLQ {lost:g}): "
-                "check that the DLQ exists, is a standard (not FIFO) queue, and that its policy lets EventBridge send.") from None
+                "check that the DLQ exists, is a standard (not FIFO) queue, and that its policy lets EventBridge send."
+            ) from None
         attributes = {k: v.get("StringValue", "") for k, v in (message.get("MessageAttributes") or {}).items()}
         missing = [name for name in DLQ_ATTRIBUTES if name not in attributes]
         assert not missing, f"dead-letter message lacks documented attributes {missing}: {attributes}"
-        assert attributes["ERROR_CODE"] == error_code, f"dead-lettered with {attributes['ERROR_CODE']}, expected {error_code}: {attributes['ERROR_MESSAGE']}"
+        assert attributes["ERROR_CODE"] == error_code, (
+            f"dead-lettered with {attributes['ERROR_CODE']}, expected {error_code}: {attributes['ERROR_MESSAGE']}"
+        )
         at = self.target.clock.now()
-        self.record.add(at, "event", f"dead-lettered with {attributes['ERROR_CODE']} in {dlq_arn.rsplit(':', 1)[1]}",
-                        **{k.lower(): v for k, v in attributes.items()})
+        self.record.add(
+            at,
+            "event",
+            f"dead-lettered with {attributes['ERROR_CODE']} in {dlq_arn.rsplit(':', 1)[1]}",
+            **{k.lower(): v for k, v in attributes.items()},
+        )
         self.record.measure(f"time to dead-letter ({self.rule.name})", (at - self.since).total_seconds())
         return attributes
 
@@ -174,14 +229,22 @@ def rule_metric(target: Any, rule: Rule, name: str, since: datetime) -> float:
     cloudwatch = target.client("cloudwatch", rule.environment)
     end = target.clock.now() + timedelta(minutes=1)
     start = since.replace(second=0, microsecond=0)
-    points = cloudwatch.get_metric_statistics(Namespace="AWS/Events", MetricName=name, Dimensions=[{"Name": "RuleName", "Value": rule.name}],
-                                              StartTime=start, EndTime=end, Period=60, Statistics=["Sum"])["Datapoints"]
+    points = cloudwatch.get_metric_statistics(
+        Namespace="AWS/Events",
+        MetricName=name,
+        Dimensions=[{"Name": "RuleName", "Value": rule.name}],
+        StartTime=start,
+        EndTime=end,
+        Period=60,
+        Statistics=["Sum"],
+    )["Datapoints"]
     return sum(p["Sum"] for p in points)
 
 
 def _take_ours(sqs: Any, url: str, matching: Predicate) -> dict[str, Any] | None:
-    response = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0, VisibilityTimeout=0,
-                                   MessageAttributeNames=["All"])
+    response = sqs.receive_message(
+        QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0, VisibilityTimeout=0, MessageAttributeNames=["All"]
+    )
     for message in response.get("Messages", []):
         try:
             event = json.loads(message["Body"])

@@ -1,9 +1,10 @@
 """What a drill expects to observe, each expectation waited for on the target's clock and put on the timeline.
 
-    expect.steady(alarm)                                   # OK before we start; probes listen
-    expect.alarm(alarm).enters("ALARM", within=alarm.detection_budget)
-    expect.notification(alarm).arrives(within=60)
+expect.steady(alarm)                                   # OK before we start; probes listen
+expect.alarm(alarm).enters("ALARM", within=alarm.detection_budget)
+expect.notification(alarm).arrives(within=60)
 """
+
 from __future__ import annotations
 
 import functools
@@ -21,8 +22,15 @@ from simulacro.target.waits import wait_for
 
 
 class Expect:
-    def __init__(self, stack: Stack, target: Any, record: DrillRecord, run_id: str, progress: Any = None,
-                 on_expected_alarm: Callable[[Alarm], None] | None = None):
+    def __init__(
+        self,
+        stack: Stack,
+        target: Any,
+        record: DrillRecord,
+        run_id: str,
+        progress: Any = None,
+        on_expected_alarm: Callable[[Alarm], None] | None = None,
+    ):
         self.stack = stack
         self.target = target
         self.record = record
@@ -41,8 +49,13 @@ class Expect:
         recovery budget; a probe listens to its ALARM topics. Returns the state."""
         self.listen(alarm)
         budget = parse_duration(within) if within is not None else alarm.recovery_budget
-        state = wait_for(lambda: (s := self._state(alarm)) != "ALARM" and s, within=budget, clock=self.target.clock,
-                         what=f"alarm {alarm.name} to leave ALARM before the drill", progress=self.progress)
+        state = wait_for(
+            lambda: (s := self._state(alarm)) != "ALARM" and s,
+            within=budget,
+            clock=self.target.clock,
+            what=f"alarm {alarm.name} to leave ALARM before the drill",
+            progress=self.progress,
+        )
         self.record.add(self.target.clock.now(), "steady", f"{alarm.name} is {state}")
         return state
 
@@ -58,20 +71,33 @@ class Expect:
             if not noisy:
                 break
             if clock.now().timestamp() >= deadline:
-                raise AssertionError(f"alarms kept entering ALARM before the drill could start quiet: {', '.join(sorted(set(noisy)))}")
+                raise AssertionError(
+                    f"alarms kept entering ALARM before the drill could start quiet: {', '.join(sorted(set(noisy)))}"
+                )
         clock.sleep(60 - clock.now().timestamp() % 60)
-        self.record.add(clock.now(), "steady", f"no alarm entered ALARM for {format_duration(parse_duration(settle))} in {', '.join(environments)}")
+        self.record.add(
+            clock.now(),
+            "steady",
+            f"no alarm entered ALARM for {format_duration(parse_duration(settle))} in {', '.join(environments)}",
+        )
         return clock.now()
 
     def _in_alarm(self, environments: list[str]) -> list[str]:
-        return [a["AlarmName"] for env in environments
-                for a in self.target.client("cloudwatch", env).describe_alarms(StateValue="ALARM")["MetricAlarms"]]
+        return [
+            a["AlarmName"]
+            for env in environments
+            for a in self.target.client("cloudwatch", env).describe_alarms(StateValue="ALARM")["MetricAlarms"]
+        ]
 
     def _entered_alarm(self, environments: list[str], since: datetime) -> list[str]:
-        return [i["AlarmName"] for env in environments
-                for i in self.target.client("cloudwatch", env).describe_alarm_history(
-                    HistoryItemType="StateUpdate", StartDate=since, MaxRecords=100)["AlarmHistoryItems"]
-                if "to ALARM" in i["HistorySummary"] and i["Timestamp"] > since]
+        return [
+            i["AlarmName"]
+            for env in environments
+            for i in self.target.client("cloudwatch", env).describe_alarm_history(
+                HistoryItemType="StateUpdate", StartDate=since, MaxRecords=100
+            )["AlarmHistoryItems"]
+            if "to ALARM" in i["HistorySummary"] and i["Timestamp"] > since
+        ]
 
     def steady(self, alarm: Alarm, *, within: Any = None, hold: bool = False) -> None:
         """The alarm is OK (waiting up to its recovery budget), and a probe listens to its ALARM topics.
@@ -82,16 +108,27 @@ class Expect:
         self.listen(alarm)
         budget = parse_duration(within) if within is not None else alarm.recovery_budget
         try:
-            wait_for(lambda: self._state(alarm) == "OK", within=budget, clock=self.target.clock,
-                     what=f"alarm {alarm.name} to be OK before the drill (steady state)", progress=self.progress)
+            wait_for(
+                lambda: self._state(alarm) == "OK",
+                within=budget,
+                clock=self.target.clock,
+                what=f"alarm {alarm.name} to be OK before the drill (steady state)",
+                progress=self.progress,
+            )
         except AssertionError as error:
-            raise AssertionError(f"{error}; it is {self._state(alarm)}. {describe_live(self._describe(alarm), alarm)}") from None
+            raise AssertionError(
+                f"{error}; it is {self._state(alarm)}. {describe_live(self._describe(alarm), alarm)}"
+            ) from None
         if hold:
             window = alarm.evaluation_periods * alarm.period
             held_from = self.target.clock.now()
             self._hold_ok(alarm, window)
-            self.record.add(self.target.clock.now(), "steady", f"{alarm.name} stayed OK for {format_duration(window)} of healthy traffic",
-                            since=held_from.isoformat())
+            self.record.add(
+                self.target.clock.now(),
+                "steady",
+                f"{alarm.name} stayed OK for {format_duration(window)} of healthy traffic",
+                since=held_from.isoformat(),
+            )
         else:
             self.record.add(self.target.clock.now(), "steady", f"{alarm.name} is OK")
 
@@ -103,7 +140,8 @@ class Expect:
             if state != "OK":
                 raise AssertionError(
                     f"alarm {alarm.name} ({alarm.environment}) left OK for {state} under healthy traffic, before any fault: "
-                    f"it would page for a healthy system. {describe_live(self._describe(alarm), alarm)}")
+                    f"it would page for a healthy system. {describe_live(self._describe(alarm), alarm)}"
+                )
 
     def pipeline(self, pipeline: Pipeline, execution_arn: str) -> "PipelineExpectation":
         return PipelineExpectation(self, pipeline, execution_arn)
@@ -112,8 +150,12 @@ class Expect:
         """Wait for an update of `endpoint` to end (InService or Failed); the outcome goes on the timeline."""
         sagemaker = self.target.client("sagemaker", endpoint.environment)
         described = settled(sagemaker, self.target.clock, endpoint.name, within=parse_duration(within))
-        self.record.add(self.target.clock.now(), "note", f"endpoint {endpoint.name} {described['EndpointStatus']} on {described['EndpointConfigName']}",
-                        failure_reason=described.get("FailureReason"))
+        self.record.add(
+            self.target.clock.now(),
+            "note",
+            f"endpoint {endpoint.name} {described['EndpointStatus']} on {described['EndpointConfigName']}",
+            failure_reason=described.get("FailureReason"),
+        )
         return described
 
     def alarm(self, alarm: Alarm) -> "AlarmExpectation":
@@ -122,7 +164,9 @@ class Expect:
 
     def notification(self, alarm: Alarm) -> "NotificationExpectation":
         if alarm.name not in self._probes:
-            raise RuntimeError(f"call expect.steady({alarm.name!r}) or expect.listen() before the fault: a probe must listen first")
+            raise RuntimeError(
+                f"call expect.steady({alarm.name!r}) or expect.listen() before the fault: a probe must listen first"
+            )
         return NotificationExpectation(self, alarm)
 
     def listen(self, alarm: Alarm) -> ProbeQueue:
@@ -143,7 +187,9 @@ class Expect:
                     probes.append((subscriber, probe))
                     probe.subscribe(topic_arn, subscriber.attributes if subscriber else None)
             if not probes:
-                probes.append((None, ProbeQueue(self.target, alarm.environment, self.run_id, f"notifications of {alarm.name}")))
+                probes.append(
+                    (None, ProbeQueue(self.target, alarm.environment, self.run_id, f"notifications of {alarm.name}"))
+                )
         return self._probes[alarm.name][0][1]
 
     # --- events -----------------------------------------------------------------------------
@@ -156,7 +202,9 @@ class Expect:
 
     def event(self, rule: Rule) -> EventExpectation:
         if rule.name not in self._listeners:
-            raise RuntimeError(f"call expect.listen_rule({rule.name!r}) before the fault: the probe target must be in place first")
+            raise RuntimeError(
+                f"call expect.listen_rule({rule.name!r}) before the fault: the probe target must be in place first"
+            )
         return EventExpectation(self._listeners[rule.name], self.record, self.last_injection(), self.progress)
 
     def dead_letter(self, rule: Rule, target_id: str) -> DeadLetterExpectation:
@@ -172,7 +220,9 @@ class Expect:
         self._probes.clear()
 
     def _describe(self, alarm: Alarm) -> dict[str, Any] | None:
-        cloudwatch = self.target.client("cloudwatch", alarm.environment, self.stack.region_of(alarm, self.target.region))
+        cloudwatch = self.target.client(
+            "cloudwatch", alarm.environment, self.stack.region_of(alarm, self.target.region)
+        )
         alarms = cloudwatch.describe_alarms(AlarmNames=[alarm.name])["MetricAlarms"]
         return alarms[0] if alarms else None
 
@@ -203,8 +253,14 @@ class AlarmExpectation:
         # The budget runs from `since`; polling at a twelfth of the period keeps hour-long alarms cheap.
         remaining = max(0.0, budget - (expect.target.clock.now() - since).total_seconds())
         try:
-            wait_for(lambda: expect._state(alarm) == state, within=remaining, clock=expect.target.clock,
-                     poll=max(5.0, alarm.period / 12), what=f"alarm {alarm.name} to enter {state}", progress=expect.progress)
+            wait_for(
+                lambda: expect._state(alarm) == state,
+                within=remaining,
+                clock=expect.target.clock,
+                poll=max(5.0, alarm.period / 12),
+                what=f"alarm {alarm.name} to enter {state}",
+                progress=expect.progress,
+            )
         except AssertionError:
             live = expect._describe(alarm)
             now_state = live["StateValue"] if live else "missing"
@@ -215,8 +271,12 @@ class AlarmExpectation:
             ) from None
         at = expect.target.clock.now()
         elapsed = (at - since).total_seconds()
-        expect.record.add(at, "alarm" if state == "ALARM" else "recovered", f"{alarm.name} entered {state}",
-                          after=format_duration(elapsed))
+        expect.record.add(
+            at,
+            "alarm" if state == "ALARM" else "recovered",
+            f"{alarm.name} entered {state}",
+            after=format_duration(elapsed),
+        )
         name = "time to detect" if state == "ALARM" else "time to recover"
         floor = alarm.detection_floor_after(since) if state == "ALARM" else None
         expect.record.measure(f"{name} ({alarm.name})", elapsed, budget=budget, floor=floor)
@@ -240,15 +300,26 @@ class PipelineExpectation:
             return described if described["PipelineExecutionStatus"] in ("Succeeded", "Failed", "Stopped") else None
 
         # The failure time comes from the steps' EndTime, so a coarse poll loses no precision.
-        described = wait_for(ended, within=budget, clock=expect.target.clock, poll=30,
-                             what=f"execution of pipeline {self.pipeline.name} to end", progress=expect.progress)
-        steps = sagemaker.list_pipeline_execution_steps(PipelineExecutionArn=self.execution_arn)["PipelineExecutionSteps"]
+        described = wait_for(
+            ended,
+            within=budget,
+            clock=expect.target.clock,
+            poll=30,
+            what=f"execution of pipeline {self.pipeline.name} to end",
+            progress=expect.progress,
+        )
+        steps = sagemaker.list_pipeline_execution_steps(PipelineExecutionArn=self.execution_arn)[
+            "PipelineExecutionSteps"
+        ]
         failed = [s for s in steps if s["StepStatus"] == "Failed"]
         ended_at = max((s["EndTime"] for s in failed), default=described.get("LastModifiedTime"))
         actual = described["PipelineExecutionStatus"]
-        label = f"execution of {self.pipeline.name} {actual}" + "".join(f"; step {s['StepName']} failed: {s.get('FailureReason', '')}" for s in failed)
-        expect.record.add(expect.target.clock.now(), "note" if actual == status else "failure", label,
-                          execution=self.execution_arn)
+        label = f"execution of {self.pipeline.name} {actual}" + "".join(
+            f"; step {s['StepName']} failed: {s.get('FailureReason', '')}" for s in failed
+        )
+        expect.record.add(
+            expect.target.clock.now(), "note" if actual == status else "failure", label, execution=self.execution_arn
+        )
         assert actual == status, f"pipeline execution {self.execution_arn} ended {actual}, expected {status}: {label}"
         return {"execution": described, "failed_steps": failed, "failed_at": ended_at}
 
@@ -267,30 +338,51 @@ class NotificationExpectation:
 
         def matching(heard: Heard) -> bool:
             message = heard.message
-            return isinstance(message, dict) and message.get("AlarmName") == alarm.name and message.get("NewStateValue") == state
+            return (
+                isinstance(message, dict)
+                and message.get("AlarmName") == alarm.name
+                and message.get("NewStateValue") == state
+            )
 
         first: Heard | None = None
         budget = parse_duration(within)
         for subscriber, probe in probes:
             try:
-                heard = wait_for(functools.partial(probe.first, matching), within=max(1.0, budget - (expect.target.clock.now() - since).total_seconds()),
-                                 clock=expect.target.clock, what=f"the {state} notification of {alarm.name}", poll=1.0,
-                                 progress=expect.progress)
+                heard = wait_for(
+                    functools.partial(probe.first, matching),
+                    within=max(1.0, budget - (expect.target.clock.now() - since).total_seconds()),
+                    clock=expect.target.clock,
+                    what=f"the {state} notification of {alarm.name}",
+                    poll=1.0,
+                    progress=expect.progress,
+                )
             except AssertionError:
-                metrics = "" if subscriber is None else _sns_delivery_metrics(expect.target, alarm.environment, subscriber.topic_arn, since)
-                raise AssertionError(_not_notified(alarm, state, within, subscriber, probe, expect._describe(alarm)) + metrics) from None
+                metrics = (
+                    ""
+                    if subscriber is None
+                    else _sns_delivery_metrics(expect.target, alarm.environment, subscriber.topic_arn, since)
+                )
+                raise AssertionError(
+                    _not_notified(alarm, state, within, subscriber, probe, expect._describe(alarm)) + metrics
+                ) from None
             first = first or heard
         assert first is not None
         elapsed = (first.at - since).total_seconds()
-        expect.record.add(first.at, "notification", f"{first.subject or alarm.name}",
-                          topic_subscribers=", ".join(s.label for s, _ in probes if s) or "probe queue",
-                          new_state=first.message.get("NewStateValue"), old_state=first.message.get("OldStateValue"))
+        expect.record.add(
+            first.at,
+            "notification",
+            f"{first.subject or alarm.name}",
+            topic_subscribers=", ".join(s.label for s, _ in probes if s) or "probe queue",
+            new_state=first.message.get("NewStateValue"),
+            old_state=first.message.get("OldStateValue"),
+        )
         expect.record.measure(f"time to notify ({alarm.name})", elapsed, budget=budget)
         return first
 
 
-def _not_notified(alarm: Alarm, state: str, within: Any, subscriber: Subscriber | None, probe: ProbeQueue,
-                  live: dict[str, Any] | None) -> str:
+def _not_notified(
+    alarm: Alarm, state: str, within: Any, subscriber: Subscriber | None, probe: ProbeQueue, live: dict[str, Any] | None
+) -> str:
     got = [h.subject or str(h.message)[:80] for h in probe.heard]
     who = "its topic's subscribers"
     detail = ""
@@ -298,14 +390,20 @@ def _not_notified(alarm: Alarm, state: str, within: Any, subscriber: Subscriber 
         who = f"subscriber {subscriber.label} of topic {subscriber.topic_arn.rsplit(':', 1)[-1]}"
         if subscriber.attributes:
             detail = f" The probe copied that subscriber's delivery settings {subscriber.attributes}: check its filter policy against CloudWatch's message."
-    return (f"no {state} notification for alarm {alarm.name} reached {who} within {format_duration(parse_duration(within))} "
-            f"(heard: {got or 'nothing'}). {_actions_hint(live, alarm, state)} The topic must deliver too: its key lets "
-            f"CloudWatch publish, its policy allows cloudwatch.amazonaws.com.{detail}")
+    return (
+        f"no {state} notification for alarm {alarm.name} reached {who} within {format_duration(parse_duration(within))} "
+        f"(heard: {got or 'nothing'}). {_actions_hint(live, alarm, state)} The topic must deliver too: its key lets "
+        f"CloudWatch publish, its policy allows cloudwatch.amazonaws.com.{detail}"
+    )
 
 
-SNS_DELIVERY_METRICS = ("NumberOfNotificationsDelivered", "NumberOfNotificationsFailed",
-                        "NumberOfNotificationsFilteredOut", "NumberOfNotificationsFilteredOut-MessageAttributes",
-                        "NumberOfNotificationsFilteredOut-MessageBody")
+SNS_DELIVERY_METRICS = (
+    "NumberOfNotificationsDelivered",
+    "NumberOfNotificationsFailed",
+    "NumberOfNotificationsFilteredOut",
+    "NumberOfNotificationsFilteredOut-MessageAttributes",
+    "NumberOfNotificationsFilteredOut-MessageBody",
+)
 
 
 def _sns_delivery_metrics(target: Any, environment: str, topic_arn: str, since: datetime) -> str:
@@ -318,9 +416,14 @@ def _sns_delivery_metrics(target: Any, environment: str, topic_arn: str, since: 
         sums = {}
         for name in SNS_DELIVERY_METRICS:
             points = cloudwatch.get_metric_statistics(
-                Namespace="AWS/SNS", MetricName=name, Dimensions=[{"Name": "TopicName", "Value": topic_arn.rsplit(":", 1)[-1]}],
-                StartTime=since.replace(second=0, microsecond=0), EndTime=target.clock.now() + timedelta(minutes=1),
-                Period=60, Statistics=["Sum"])["Datapoints"]
+                Namespace="AWS/SNS",
+                MetricName=name,
+                Dimensions=[{"Name": "TopicName", "Value": topic_arn.rsplit(":", 1)[-1]}],
+                StartTime=since.replace(second=0, microsecond=0),
+                EndTime=target.clock.now() + timedelta(minutes=1),
+                Period=60,
+                Statistics=["Sum"],
+            )["Datapoints"]
             sums[name] = sum(p["Sum"] for p in points)
     except Exception as error:  # noqa: BLE001 - the metrics only enrich the message
         return f" (AWS/SNS delivery metrics unreadable: {type(error).__name__})"
@@ -339,8 +442,11 @@ def _distinct(found: list[Subscriber]) -> list[Subscriber]:
 
 
 def _actions_hint(live: dict[str, Any] | None, alarm: Alarm, state: str) -> str:
-    key, field = {"ALARM": ("AlarmActions", "alarm"), "OK": ("OKActions", "ok"),
-                  "INSUFFICIENT_DATA": ("InsufficientDataActions", "insufficient_data")}[state]
+    key, field = {
+        "ALARM": ("AlarmActions", "alarm"),
+        "OK": ("OKActions", "ok"),
+        "INSUFFICIENT_DATA": ("InsufficientDataActions", "insufficient_data"),
+    }[state]
     declared = ", ".join(getattr(alarm.actions, field)) or "none"
     if live is not None and not live.get(key):
         return f"The live alarm has no {state} actions, so it pages nobody (the spec declares: {declared}): provision it again."
@@ -352,24 +458,49 @@ def describe_live(live: dict[str, Any] | None, alarm: Alarm) -> str:
     if live is None:
         return "The alarm does not exist live."
     if live.get("Metrics"):
-        metric = " ".join(q.get("Expression") or f"{q['Id']}={q['MetricStat']['Metric']['Namespace']}/{q['MetricStat']['Metric']['MetricName']}"
-                          f"{_dims(q['MetricStat']['Metric'].get('Dimensions'))}" for q in live["Metrics"])
+        metric = " ".join(
+            q.get("Expression")
+            or f"{q['Id']}={q['MetricStat']['Metric']['Namespace']}/{q['MetricStat']['Metric']['MetricName']}"
+            f"{_dims(q['MetricStat']['Metric'].get('Dimensions'))}"
+            for q in live["Metrics"]
+        )
         period = next((q["MetricStat"]["Period"] for q in live["Metrics"] if "MetricStat" in q), None)
     else:
         statistic = live.get("ExtendedStatistic") or live.get("Statistic")
         metric = f"{statistic} {live.get('Namespace')}/{live.get('MetricName')}{_dims(live.get('Dimensions'))}"
         period = live.get("Period")
     m = live.get("DatapointsToAlarm") or live["EvaluationPeriods"]
-    text = (f"Live: {metric}, {live['ComparisonOperator']} {live.get('Threshold')}, {m} of {live['EvaluationPeriods']} x "
-            f"{period}s, missing data {live.get('TreatMissingData', 'missing')}.")
+    text = (
+        f"Live: {metric}, {live['ComparisonOperator']} {live.get('Threshold')}, {m} of {live['EvaluationPeriods']} x "
+        f"{period}s, missing data {live.get('TreatMissingData', 'missing')}."
+    )
     wanted = alarm.to_put_metric_alarm(lambda name: name)
-    differs = [key for key in ("Namespace", "MetricName", "Dimensions", "Statistic", "ExtendedStatistic", "Period", "Threshold",
-                               "ComparisonOperator", "EvaluationPeriods", "DatapointsToAlarm", "TreatMissingData")
-               if key in wanted and _norm(live.get(key)) != _norm(wanted.get(key))]
-    if alarm.metric is None and [q.get("Expression") for q in live.get("Metrics", [])] != [q.get("Expression") for q in wanted["Metrics"]]:
+    differs = [
+        key
+        for key in (
+            "Namespace",
+            "MetricName",
+            "Dimensions",
+            "Statistic",
+            "ExtendedStatistic",
+            "Period",
+            "Threshold",
+            "ComparisonOperator",
+            "EvaluationPeriods",
+            "DatapointsToAlarm",
+            "TreatMissingData",
+        )
+        if key in wanted and _norm(live.get(key)) != _norm(wanted.get(key))
+    ]
+    if alarm.metric is None and [q.get("Expression") for q in live.get("Metrics", [])] != [
+        q.get("Expression") for q in wanted["Metrics"]
+    ]:
         differs.append("Metrics")
-    return text + (f" Differs from the spec in: {', '.join(differs)}." if differs else
-                   " It matches the spec: check what the fault produces against the alarm's definition.")
+    return text + (
+        f" Differs from the spec in: {', '.join(differs)}."
+        if differs
+        else " It matches the spec: check what the fault produces against the alarm's definition."
+    )
 
 
 def _dims(dimensions: Any) -> str:

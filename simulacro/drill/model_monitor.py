@@ -12,6 +12,7 @@ what the run found. Locally an hour costs milliseconds; on real AWS these drills
     run = monitor.run_for(window)            # CompletedWithViolations: baseline_drift_check on that feature
     monitor.alarm_enters(expect, monitor.drift_alarm, "ALARM", within=...)
 """
+
 from __future__ import annotations
 
 import json
@@ -71,8 +72,13 @@ class MonitoringRun:
         return [(v["feature_name"], v["constraint_check_type"]) for v in self.violations or []]
 
     def describe(self) -> str:
-        found = "; ".join(f"{v['constraint_check_type']} on {v['feature_name']}: {v['description']}"
-                          for v in self.violations or []) or "no violation"
+        found = (
+            "; ".join(
+                f"{v['constraint_check_type']} on {v['feature_name']}: {v['description']}"
+                for v in self.violations or []
+            )
+            or "no violation"
+        )
         reason = f" ({self.execution['FailureReason']})" if self.execution.get("FailureReason") else ""
         return f"run of {self.execution['ScheduledTime']:%H:%M} ended {self.status}{reason}: {found}"
 
@@ -96,17 +102,25 @@ class Monitor:
     @property
     def drift_alarm(self) -> Alarm:
         """The spec's monitor alarm on this schedule's `feature_baseline_drift_<feature>` metric."""
-        alarms = [a for a in self.stack.alarms if a.category == "monitor" and a.metric is not None
-                  and a.environment == self.environment
-                  and a.metric.name.startswith(DRIFT_METRIC_PREFIX) and a.metric.dimensions == self.dimensions]
+        alarms = [
+            a
+            for a in self.stack.alarms
+            if a.category == "monitor"
+            and a.metric is not None
+            and a.environment == self.environment
+            and a.metric.name.startswith(DRIFT_METRIC_PREFIX)
+            and a.metric.dimensions == self.dimensions
+        ]
         if not alarms:
-            raise AssertionError(f"the spec declares no monitor alarm on {DRIFT_METRIC_PREFIX}<feature> with dimensions "
-                                 f"{self.dimensions}: drift on {self.schedule.endpoint} would page nobody")
+            raise AssertionError(
+                f"the spec declares no monitor alarm on {DRIFT_METRIC_PREFIX}<feature> with dimensions "
+                f"{self.dimensions}: drift on {self.schedule.endpoint} would page nobody"
+            )
         return alarms[0]
 
     @property
     def watched_feature(self) -> str:
-        return self.drift_alarm.metric.name[len(DRIFT_METRIC_PREFIX):]
+        return self.drift_alarm.metric.name[len(DRIFT_METRIC_PREFIX) :]
 
     @property
     def categorical_features(self) -> list[str]:
@@ -138,13 +152,22 @@ class Monitor:
         start = max(now, window.start)
         duration = (window.end - start).total_seconds()
         rows = self.payloads(WINDOW_REQUESTS, scenario, seed=f"{self.schedule.name}/{window.start.isoformat()}")
-        served = self.target.traffic(self.endpoint.name, self.environment, requests_per_minute=len(rows) * 60 / duration,
-                                     duration_seconds=duration, payloads=rows)
+        served = self.target.traffic(
+            self.endpoint.name,
+            self.environment,
+            requests_per_minute=len(rows) * 60 / duration,
+            duration_seconds=duration,
+            payloads=rows,
+        )
         if getattr(served, "rejection", None):
             raise AssertionError(f"endpoint {self.endpoint.name} refused the drill's traffic: {served.rejection}")
         kind = f"drifted ({scenario.kind.value} on {scenario.feature})" if scenario else "in-distribution"
-        self.record.add(now, "note", f"{len(rows)} {kind} requests to {self.endpoint.name} through {window}",
-                        captured=getattr(served, "captured", None))
+        self.record.add(
+            now,
+            "note",
+            f"{len(rows)} {kind} requests to {self.endpoint.name} through {window}",
+            captured=getattr(served, "captured", None),
+        )
         return served
 
     def inject(self, scenario: Scenario) -> Window:
@@ -152,11 +175,19 @@ class Monitor:
         healthy again (`restore`), through the following window. Returns the drifted window."""
         window = self.next_window()
         self.send(window, scenario)
-        self.record.add(self.target.clock.now(), "inject", f"drifted traffic: {scenario.kind.value} on {scenario.feature}",
-                        endpoint=self.endpoint.name, window=str(window), expected=list(scenario.expected_violation))
+        self.record.add(
+            self.target.clock.now(),
+            "inject",
+            f"drifted traffic: {scenario.kind.value} on {scenario.feature}",
+            endpoint=self.endpoint.name,
+            window=str(window),
+            expected=list(scenario.expected_violation),
+        )
         clock = self.target.clock
         clock.sleep(max(0.0, (window.end - clock.now()).total_seconds()))
-        self.record.add(window.end, "restore", f"drifted traffic to {self.endpoint.name} stopped: healthy from {window.end:%H:%M}")
+        self.record.add(
+            window.end, "restore", f"drifted traffic to {self.endpoint.name} stopped: healthy from {window.end:%H:%M}"
+        )
         self.send(Window(window.end, window.end + timedelta(seconds=WINDOW_SECONDS)))
         return window
 
@@ -166,7 +197,9 @@ class Monitor:
         rng = np.random.default_rng(zlib.crc32(f"{seed}/{scenario}".encode()))
         statistics = self.baseline.statistics
         columns = scenario.traffic(statistics, n, rng) if scenario else in_distribution(statistics, n, rng)
-        order = [f for f in self.model["features"] if f in columns] + [c for c in columns if c not in self.model["features"]]
+        order = [f for f in self.model["features"] if f in columns] + [
+            c for c in columns if c not in self.model["features"]
+        ]
         return to_csv_rows(columns, order)
 
     # --- the run that analyses a window --------------------------------------------------------
@@ -176,21 +209,41 @@ class Monitor:
         clock = self.target.clock
         if window.end > clock.now():
             clock.sleep((window.end - clock.now()).total_seconds())
-        runtime = (self.live()["MonitoringScheduleConfig"].get("MonitoringJobDefinition") or {}).get(
-            "StoppingCondition", {}).get("MaxRuntimeInSeconds", 3600)
+        runtime = (
+            (self.live()["MonitoringScheduleConfig"].get("MonitoringJobDefinition") or {})
+            .get("StoppingCondition", {})
+            .get("MaxRuntimeInSeconds", 3600)
+        )
         budget = START_DELAY_SECONDS + runtime
         try:
-            execution = wait_for(lambda: self._finished_execution(window.end), within=budget, clock=clock, poll=120,
-                                 what=f"the monitoring run of {self.schedule.name} for {window}")
+            execution = wait_for(
+                lambda: self._finished_execution(window.end),
+                within=budget,
+                clock=clock,
+                poll=120,
+                what=f"the monitoring run of {self.schedule.name} for {window}",
+            )
         except WaitTimeout:
             self.record.add(clock.now(), "failure", f"no monitoring run of {self.schedule.name} for {window}")
-            raise AssertionError(f"no monitoring run of schedule {self.schedule.name} analysed the window {window} "
-                                 f"within {format_duration(budget)} of its end. {self.diagnosis()}") from None
+            raise AssertionError(
+                f"no monitoring run of schedule {self.schedule.name} analysed the window {window} "
+                f"within {format_duration(budget)} of its end. {self.diagnosis()}"
+            ) from None
         run = self._read_report(execution)
-        self.record.add(clock.now(), "event", f"monitoring run {run.status}: " + (
-            ", ".join(f"{c} on {f}" for f, c in run.violated_checks) or execution.get("FailureReason") or "no violation"),
-            schedule=self.schedule.name, scheduled=str(execution["ScheduledTime"]),
-            processing_job=execution.get("ProcessingJobArn"), report=run.report_uri)
+        self.record.add(
+            clock.now(),
+            "event",
+            f"monitoring run {run.status}: "
+            + (
+                ", ".join(f"{c} on {f}" for f, c in run.violated_checks)
+                or execution.get("FailureReason")
+                or "no violation"
+            ),
+            schedule=self.schedule.name,
+            scheduled=str(execution["ScheduledTime"]),
+            processing_job=execution.get("ProcessingJobArn"),
+            report=run.report_uri,
+        )
         return run
 
     def metric(self, name: str, run: MonitoringRun) -> float | None:
@@ -198,14 +251,33 @@ class Monitor:
         cloudwatch = self.target.client("cloudwatch", self.environment)
         scheduled = run.execution["ScheduledTime"]
         response = cloudwatch.get_metric_data(
-            MetricDataQueries=[{"Id": "m", "ReturnData": True, "MetricStat": {"Period": 60, "Stat": "Maximum", "Metric": {
-                "Namespace": ENDPOINT_NAMESPACE, "MetricName": name,
-                "Dimensions": [{"Name": k, "Value": v} for k, v in self.dimensions.items()]}}}],
-            StartTime=scheduled - timedelta(minutes=30), EndTime=self.target.clock.now() + timedelta(minutes=1))
+            MetricDataQueries=[
+                {
+                    "Id": "m",
+                    "ReturnData": True,
+                    "MetricStat": {
+                        "Period": 60,
+                        "Stat": "Maximum",
+                        "Metric": {
+                            "Namespace": ENDPOINT_NAMESPACE,
+                            "MetricName": name,
+                            "Dimensions": [{"Name": k, "Value": v} for k, v in self.dimensions.items()],
+                        },
+                    },
+                }
+            ],
+            StartTime=scheduled - timedelta(minutes=30),
+            EndTime=self.target.clock.now() + timedelta(minutes=1),
+        )
         values = response["MetricDataResults"][0]["Values"]
         value = values[0] if values else None  # newest first
-        self.record.add(self.target.clock.now(), "note", f"{name} = {'none' if value is None else f'{value:.4g}'}",
-                        namespace=ENDPOINT_NAMESPACE, dimensions=self.dimensions)
+        self.record.add(
+            self.target.clock.now(),
+            "note",
+            f"{name} = {'none' if value is None else f'{value:.4g}'}",
+            namespace=ENDPOINT_NAMESPACE,
+            dimensions=self.dimensions,
+        )
         return value
 
     def healthy_run(self) -> MonitoringRun:
@@ -215,10 +287,14 @@ class Monitor:
         run = self.run_for(window)
         drawn = f"in-distribution traffic drawn from baseline {self.baseline.model}/{self.baseline.version}"
         if run.status == "Failed":
-            raise AssertionError(f"the run of {self.schedule.name} over {drawn} failed: {run.execution.get('FailureReason')}. "
-                                 f"{self.diagnosis(run)}")
+            raise AssertionError(
+                f"the run of {self.schedule.name} over {drawn} failed: {run.execution.get('FailureReason')}. "
+                f"{self.diagnosis(run)}"
+            )
         if run.status != "Completed" or run.violations:
-            raise AssertionError(f"{drawn} raised violations in {self.schedule.name}: {run.describe()}. {self.diagnosis(run)}")
+            raise AssertionError(
+                f"{drawn} raised violations in {self.schedule.name}: {run.describe()}. {self.diagnosis(run)}"
+            )
         self._healthy_run = run
         return run
 
@@ -229,10 +305,14 @@ class Monitor:
         if self._healthy_run is None and self._alarm_state(alarm) != "OK":
             self.healthy_run()
         if not self._await_state(alarm, "OK", until=self.target.clock.now() + timedelta(seconds=alarm.recovery_budget)):
-            raise self._alarm_failure(alarm, "OK", alarm.recovery_budget, when=" of healthy traffic", hint=f" {self.diagnosis()}")
+            raise self._alarm_failure(
+                alarm, "OK", alarm.recovery_budget, when=" of healthy traffic", hint=f" {self.diagnosis()}"
+            )
         expect.steady(alarm, within=alarm.recovery_budget)
 
-    def alarm_enters(self, expect: Expect, alarm: Alarm, state: str, *, within: Any, since: datetime | None = None) -> float:
+    def alarm_enters(
+        self, expect: Expect, alarm: Alarm, state: str, *, within: Any, since: datetime | None = None
+    ) -> float:
         """`expect.alarm(alarm).enters(...)`, waiting at the pace the alarm can change (see `poll_interval`)."""
         budget = parse_duration(within)
         since = since or self._last(expect, "inject" if state == "ALARM" else "restore")
@@ -240,19 +320,28 @@ class Monitor:
             raise self._alarm_failure(alarm, state, budget)
         return expect.alarm(alarm).enters(state, within=budget, since=since)
 
-    def _alarm_failure(self, alarm: Alarm, state: str, budget: float, *, when: str = "", hint: str = "") -> AssertionError:
+    def _alarm_failure(
+        self, alarm: Alarm, state: str, budget: float, *, when: str = "", hint: str = ""
+    ) -> AssertionError:
         live = self._describe_alarm(alarm)
         now_state = live["StateValue"] if live else "missing"
         self.record.add(self.target.clock.now(), "failure", f"{alarm.name} still {now_state}")
-        return AssertionError(f"alarm {alarm.name} ({alarm.environment}) did not enter {state} within {format_duration(budget)}"
-                              f"{when}: it is {now_state}. {describe_live(live, alarm)}{hint}")
+        return AssertionError(
+            f"alarm {alarm.name} ({alarm.environment}) did not enter {state} within {format_duration(budget)}"
+            f"{when}: it is {now_state}. {describe_live(live, alarm)}{hint}"
+        )
 
     def _await_state(self, alarm: Alarm, state: str, *, until: datetime) -> bool:
         clock = self.target.clock
         within = max(0.0, (until - clock.now()).total_seconds())
         try:
-            wait_for(lambda: self._alarm_state(alarm) == state, within=within, clock=clock, poll=poll_interval(alarm),
-                     what=f"alarm {alarm.name} to enter {state}")
+            wait_for(
+                lambda: self._alarm_state(alarm) == state,
+                within=within,
+                clock=clock,
+                poll=poll_interval(alarm),
+                what=f"alarm {alarm.name} to enter {state}",
+            )
         except WaitTimeout:
             return self._alarm_state(alarm) == state
         return True
@@ -260,17 +349,23 @@ class Monitor:
     def alarm_transitions(self, alarm: Alarm, state: str, *, since: datetime) -> list[str]:
         """The alarm's transitions into `state` after `since` (what happened at that very instant is the previous drill's)."""
         cloudwatch = self.target.client("cloudwatch", alarm.environment)
-        items = cloudwatch.describe_alarm_history(AlarmName=alarm.name, HistoryItemType="StateUpdate", StartDate=since,
-                                                  MaxRecords=100)["AlarmHistoryItems"]
-        return [f"{i['Timestamp']:%H:%M} {i['HistorySummary']}" for i in items
-                if f"to {state}" in i["HistorySummary"] and i["Timestamp"] > since]
+        items = cloudwatch.describe_alarm_history(
+            AlarmName=alarm.name, HistoryItemType="StateUpdate", StartDate=since, MaxRecords=100
+        )["AlarmHistoryItems"]
+        return [
+            f"{i['Timestamp']:%H:%M} {i['HistorySummary']}"
+            for i in items
+            if f"to {state}" in i["HistorySummary"] and i["Timestamp"] > since
+        ]
 
     def _alarm_state(self, alarm: Alarm) -> str | None:
         live = self._describe_alarm(alarm)
         return live["StateValue"] if live else None
 
     def _describe_alarm(self, alarm: Alarm) -> dict[str, Any] | None:
-        found = self.target.client("cloudwatch", alarm.environment).describe_alarms(AlarmNames=[alarm.name])["MetricAlarms"]
+        found = self.target.client("cloudwatch", alarm.environment).describe_alarms(AlarmNames=[alarm.name])[
+            "MetricAlarms"
+        ]
         return found[0] if found else None
 
     def _last(self, expect: Expect, kind: str) -> datetime:
@@ -287,25 +382,33 @@ class Monitor:
         live = self.live()
         facts = []
         if live["MonitoringScheduleStatus"] != "Scheduled":
-            facts.append(f"Schedule {self.schedule.name} is {live['MonitoringScheduleStatus']}: no monitoring run will "
-                         "happen until it is started (StartMonitoringSchedule).")
+            facts.append(
+                f"Schedule {self.schedule.name} is {live['MonitoringScheduleStatus']}: no monitoring run will "
+                "happen until it is started (StartMonitoringSchedule)."
+            )
         capture = capture_config(self.target, self.endpoint)
         if capture.get("CaptureStatus") != "Started":
-            facts.append(f"Data capture of {self.endpoint.name} is {capture.get('CaptureStatus', 'not configured')}: "
-                         "the monitor has nothing to analyse.")
+            facts.append(
+                f"Data capture of {self.endpoint.name} is {capture.get('CaptureStatus', 'not configured')}: "
+                "the monitor has nothing to analyse."
+            )
         elif not capture.get("CurrentSamplingPercentage"):
             facts.append(f"Data capture of {self.endpoint.name} samples 0 % of requests: nothing is captured.")
         facts += self.baseline_problems(live)
         environment = (live["MonitoringScheduleConfig"].get("MonitoringJobDefinition") or {}).get("Environment") or {}
         if str(environment.get("publish_cloudwatch_metrics", "Enabled")).lower() == "disabled":
-            facts.append(f"Schedule {self.schedule.name} sets publish_cloudwatch_metrics Disabled: its runs publish no metric "
-                         "for an alarm to judge.")
+            facts.append(
+                f"Schedule {self.schedule.name} sets publish_cloudwatch_metrics Disabled: its runs publish no metric "
+                "for an alarm to judge."
+            )
         latest = self.sagemaker.list_monitoring_executions(MonitoringScheduleName=self.schedule.name, MaxResults=1)
         latest = latest["MonitoringExecutionSummaries"][:1]
         if run is None and latest and latest[0].get("FailureReason"):
             facts.append(f"Its latest run failed: {latest[0]['FailureReason']}")
-        return " ".join(facts) or (f"Schedule {self.schedule.name} is Scheduled, data capture is on and the baseline in S3 "
-                                   "matches its manifest.")
+        return " ".join(facts) or (
+            f"Schedule {self.schedule.name} is Scheduled, data capture is on and the baseline in S3 "
+            "matches its manifest."
+        )
 
     def baseline_problems(self, live: dict[str, Any]) -> list[str]:
         """The baseline files the schedule really reads, against the declared version's manifest."""
@@ -315,7 +418,7 @@ class Monitor:
         problems = []
         for resource, name in (("StatisticsResource", "statistics.json"), ("ConstraintsResource", "constraints.json")):
             uri = (config.get(resource) or {}).get("S3Uri", "")
-            bucket, _, key = uri[len("s3://"):].partition("/")
+            bucket, _, key = uri[len("s3://") :].partition("/")
             try:
                 body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
             except Exception as error:  # noqa: BLE001 - any refusal: the run cannot read it either
@@ -323,30 +426,40 @@ class Monitor:
                 continue
             expected = self.baseline.manifest["files"][name]
             if sha256(body) != expected:
-                problems.append(f"The schedule's {name} at {uri} (sha256 {sha256(body)[:12]}...) is not baseline {declared} "
-                                f"(manifest sha256 {expected[:12]}...): the monitor judges traffic against another baseline.")
+                problems.append(
+                    f"The schedule's {name} at {uri} (sha256 {sha256(body)[:12]}...) is not baseline {declared} "
+                    f"(manifest sha256 {expected[:12]}...): the monitor judges traffic against another baseline."
+                )
         return problems
 
     def _captured_in(self, window: Window) -> bool:
         """Whether the endpoint's capture already holds requests of `window`'s hours."""
-        destination = capture_config(self.target, self.endpoint).get("DestinationS3Uri") or self.endpoint.capture.destination
-        bucket, _, prefix = destination[len("s3://"):].partition("/")
+        destination = (
+            capture_config(self.target, self.endpoint).get("DestinationS3Uri") or self.endpoint.capture.destination
+        )
+        bucket, _, prefix = destination[len("s3://") :].partition("/")
         folder = "/".join(p for p in (prefix.strip("/"), self.endpoint.name, self.endpoint.variant) if p)
         s3 = self.target.client("s3", self.environment)
-        return any(s3.list_objects_v2(Bucket=bucket, Prefix=f"{folder}/{hour:%Y/%m/%d/%H}/", MaxKeys=1).get("KeyCount")
-                   for hour in _hours(window.start, window.end))
+        return any(
+            s3.list_objects_v2(Bucket=bucket, Prefix=f"{folder}/{hour:%Y/%m/%d/%H}/", MaxKeys=1).get("KeyCount")
+            for hour in _hours(window.start, window.end)
+        )
 
     def _finished_execution(self, scheduled: datetime) -> dict[str, Any] | None:
         summaries = self.sagemaker.list_monitoring_executions(
-            MonitoringScheduleName=self.schedule.name, SortBy="ScheduledTime", SortOrder="Descending")["MonitoringExecutionSummaries"]
-        return next((e for e in summaries if e["ScheduledTime"] == scheduled and e["MonitoringExecutionStatus"] in TERMINAL), None)
+            MonitoringScheduleName=self.schedule.name, SortBy="ScheduledTime", SortOrder="Descending"
+        )["MonitoringExecutionSummaries"]
+        return next(
+            (e for e in summaries if e["ScheduledTime"] == scheduled and e["MonitoringExecutionStatus"] in TERMINAL),
+            None,
+        )
 
     def _read_report(self, execution: dict[str, Any]) -> MonitoringRun:
         if execution["MonitoringExecutionStatus"] == "Failed" or not execution.get("ProcessingJobArn"):
             return MonitoringRun(execution, None, None)
         job = self.sagemaker.describe_processing_job(ProcessingJobName=execution["ProcessingJobArn"].rsplit("/", 1)[-1])
         report = job["ProcessingOutputConfig"]["Outputs"][0]["S3Output"]["S3Uri"].rstrip("/")
-        bucket, _, prefix = report[len("s3://"):].partition("/")
+        bucket, _, prefix = report[len("s3://") :].partition("/")
         s3 = self.target.client("s3", self.environment)
         document = json.loads(s3.get_object(Bucket=bucket, Key=f"{prefix}/constraint_violations.json")["Body"].read())
         return MonitoringRun(execution, document.get("violations", []), report)
@@ -382,12 +495,13 @@ def capture_config(target: Any, endpoint: Endpoint) -> dict[str, Any]:
     return described.get("DataCaptureConfig") or {}
 
 
-def captured_records(target: Any, endpoint: Endpoint, destination: str, since: datetime, until: datetime,
-                     inputs: set[str]) -> list[Captured]:
+def captured_records(
+    target: Any, endpoint: Endpoint, destination: str, since: datetime, until: datetime, inputs: set[str]
+) -> list[Captured]:
     """The records captured under `destination` for `endpoint` in [since, until) whose input is one of `inputs`
     (the drill's own requests, whatever else the endpoint served meanwhile)."""
     s3 = target.client("s3", endpoint.environment)
-    bucket, _, prefix = destination[len("s3://"):].partition("/")
+    bucket, _, prefix = destination[len("s3://") :].partition("/")
     folder = "/".join(p for p in (prefix.strip("/"), endpoint.name) if p) + "/"
     hours = {f"{hour:%Y/%m/%d/%H}" for hour in _hours(since, until)}
     low, high = _iso(since), _iso(until)
@@ -397,23 +511,31 @@ def captured_records(target: Any, endpoint: Endpoint, destination: str, since: d
             if not any(f"/{hour}/" in item["Key"] for hour in hours):
                 continue
             body = s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read().decode()
-            found += [Captured(item["Key"], record) for record in _records_between(body, low, high)
-                      if (record.get("captureData", {}).get("endpointInput") or {}).get("data") in inputs]
+            found += [
+                Captured(item["Key"], record)
+                for record in _records_between(body, low, high)
+                if (record.get("captureData", {}).get("endpointInput") or {}).get("data") in inputs
+            ]
     return found
 
 
-def capture_problems(endpoint: Endpoint, live: dict[str, Any], records: list[Captured], sent: int,
-                     inference_ids: list[str]) -> list[str]:
+def capture_problems(
+    endpoint: Endpoint, live: dict[str, Any], records: list[Captured], sent: int, inference_ids: list[str]
+) -> list[str]:
     """What differs from the spec's capture and AWS's documented behaviour, given `sent` successful requests
     (among them one per id in `inference_ids`) and the `records` captured for them."""
     declared = endpoint.capture
     status, percentage = live.get("CaptureStatus", "not configured"), live.get("CurrentSamplingPercentage", 0)
     problems = []
     if status != "Started":
-        problems.append(f"DescribeEndpoint reports CaptureStatus {status}: data capture is off, the monitor has nothing to analyse")
+        problems.append(
+            f"DescribeEndpoint reports CaptureStatus {status}: data capture is off, the monitor has nothing to analyse"
+        )
     if percentage != declared.sampling_percentage:
-        problems.append(f"CurrentSamplingPercentage is {percentage} %, the spec declares {declared.sampling_percentage} %"
-                        + (": nothing is captured" if not percentage else ""))
+        problems.append(
+            f"CurrentSamplingPercentage is {percentage} %, the spec declares {declared.sampling_percentage} %"
+            + (": nothing is captured" if not percentage else "")
+        )
     if live.get("DestinationS3Uri", declared.destination).rstrip("/") != declared.destination.rstrip("/"):
         problems.append(f"capture goes to {live['DestinationS3Uri']}, the spec declares {declared.destination}")
     problems += layout_problems(endpoint, live.get("DestinationS3Uri") or declared.destination, records)
@@ -429,16 +551,23 @@ def capture_problems(endpoint: Endpoint, live: dict[str, Any], records: list[Cap
 
 def layout_problems(endpoint: Endpoint, destination: str, records: list[Captured]) -> list[str]:
     """Where the records do not follow AWS's capture layout and JSON Lines format (AWS-FACTS §5)."""
-    bucket, _, prefix = destination[len("s3://"):].partition("/")
+    bucket, _, prefix = destination[len("s3://") :].partition("/")
     folder = "/".join(p for p in (prefix.strip("/"), endpoint.name, endpoint.variant) if p)
     layout = re.compile(rf"^{re.escape(folder)}/{_CAPTURE_FILE}$")
     problems = []
     for captured in records:
         if not layout.match(captured.key):
-            problems.append(f"s3://{bucket}/{captured.key} is not <destination>/{endpoint.name}/{endpoint.variant}/yyyy/mm/dd/hh/<file>.jsonl")
-        elif f"/{captured.record['eventMetadata']['inferenceTime'][:13].replace('-', '/').replace('T', '/')}/" not in captured.key:
-            problems.append(f"s3://{bucket}/{captured.key} holds a record of {captured.record['eventMetadata']['inferenceTime']}: "
-                            "not the hour of its folder")
+            problems.append(
+                f"s3://{bucket}/{captured.key} is not <destination>/{endpoint.name}/{endpoint.variant}/yyyy/mm/dd/hh/<file>.jsonl"
+            )
+        elif (
+            f"/{captured.record['eventMetadata']['inferenceTime'][:13].replace('-', '/').replace('T', '/')}/"
+            not in captured.key
+        ):
+            problems.append(
+                f"s3://{bucket}/{captured.key} holds a record of {captured.record['eventMetadata']['inferenceTime']}: "
+                "not the hour of its folder"
+            )
         problems += [f"s3://{bucket}/{captured.key}: {p}" for p in record_problems(captured.record)]
         if len(problems) >= 5:
             break
@@ -447,12 +576,16 @@ def layout_problems(endpoint: Endpoint, destination: str, records: list[Captured
 
 def record_problems(record: dict[str, Any]) -> list[str]:
     data, metadata = record.get("captureData") or {}, record.get("eventMetadata") or {}
-    problems = [] if record.get("eventVersion") == "0" else [f"eventVersion {record.get('eventVersion')!r}, expected '0'"]
+    problems = (
+        [] if record.get("eventVersion") == "0" else [f"eventVersion {record.get('eventVersion')!r}, expected '0'"]
+    )
     for side, mode in (("endpointInput", "INPUT"), ("endpointOutput", "OUTPUT")):
         given = data.get(side) or {}
         missing = [k for k in ("observedContentType", "mode", "data", "encoding") if k not in given]
         if missing or given.get("mode") != mode or given.get("encoding") not in ("CSV", "JSON", "BASE64"):
-            problems.append(f"captureData.{side} is {given or 'missing'}: expected observedContentType, mode {mode}, data, encoding")
+            problems.append(
+                f"captureData.{side} is {given or 'missing'}: expected observedContentType, mode {mode}, data, encoding"
+            )
     problems += [f"eventMetadata.{k} missing" for k in ("eventId", "inferenceTime") if not metadata.get(k)]
     return problems
 
@@ -464,20 +597,25 @@ def sampling_problem(captured: int, served: int, percentage: float) -> str | Non
     tolerance = 4 * (served * p * (1 - p)) ** 0.5 + (0 if p in (0.0, 1.0) else 1)
     if abs(captured - expected) <= tolerance:
         return None
-    return (f"captured {captured} of {served} requests, expected {expected:.0f} +/- {tolerance:.0f} "
-            f"at CurrentSamplingPercentage {percentage:g} %")
+    return (
+        f"captured {captured} of {served} requests, expected {expected:.0f} +/- {tolerance:.0f} "
+        f"at CurrentSamplingPercentage {percentage:g} %"
+    )
 
 
 def capture_expirations(target: Any, endpoint: Endpoint) -> list[int]:
     """Days after which the capture bucket's enabled lifecycle rules expire the endpoint's captured requests."""
-    bucket, _, prefix = endpoint.capture.destination[len("s3://"):].partition("/")
+    bucket, _, prefix = endpoint.capture.destination[len("s3://") :].partition("/")
     try:
         rules = target.client("s3", endpoint.environment).get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
     except Exception:  # noqa: BLE001 - NoSuchLifecycleConfiguration: no rule at all
         rules = []
     folder = "/".join(p for p in (prefix.strip("/"), endpoint.name) if p) + "/"
-    return sorted(r["Expiration"]["Days"] for r in rules if r.get("Status") == "Enabled"
-                  and "Days" in (r.get("Expiration") or {}) and folder.startswith(_rule_prefix(r)))
+    return sorted(
+        r["Expiration"]["Days"]
+        for r in rules
+        if r.get("Status") == "Enabled" and "Days" in (r.get("Expiration") or {}) and folder.startswith(_rule_prefix(r))
+    )
 
 
 def retention_problem(endpoint: Endpoint, days: list[int]) -> str | None:
@@ -486,8 +624,10 @@ def retention_problem(endpoint: Endpoint, days: list[int]) -> str | None:
     if capture.retention_days in days:
         return None
     if not days:
-        return (f"bucket {capture.bucket} has no enabled expiration rule covering {capture.destination}/{endpoint.name}/: "
-                f"captured requests are kept forever (spec: {capture.retention_days} days)")
+        return (
+            f"bucket {capture.bucket} has no enabled expiration rule covering {capture.destination}/{endpoint.name}/: "
+            f"captured requests are kept forever (spec: {capture.retention_days} days)"
+        )
     return f"bucket {capture.bucket} expires {capture.destination}/{endpoint.name}/ after {days} days, spec {capture.retention_days}"
 
 
@@ -500,7 +640,7 @@ def _records_between(body: str, low: str, high: str) -> Iterator[dict[str, Any]]
     # An hour folder may hold tens of thousands of other drills' records: look at the time before parsing.
     for line in body.splitlines():
         at = line.find('"inferenceTime":"')
-        moment = line[at + 17:at + 37] if at >= 0 else ""
+        moment = line[at + 17 : at + 37] if at >= 0 else ""
         if low <= moment < high:
             yield json.loads(line)
 

@@ -4,6 +4,7 @@ A probe observes the declared destination, not itself: subscribed to a topic, it
 of the subscriber it stands in for (filter policy and its scope, raw delivery), so what it hears is
 what that subscriber would receive. A topic that does not exist is a finding, not an SQS/SNS error.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -44,30 +45,46 @@ class ProbeQueue:
         self.purpose = purpose
         self.heard: list[Heard] = []
         self._subscriptions: list[str] = []
-        self.url = self.sqs.create_queue(QueueName=self.name, tags={"simulacro-run": run_id, "purpose": purpose[:200]})["QueueUrl"]
-        self.arn = self.sqs.get_queue_attributes(QueueUrl=self.url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        self.url = self.sqs.create_queue(QueueName=self.name, tags={"simulacro-run": run_id, "purpose": purpose[:200]})[
+            "QueueUrl"
+        ]
+        self.arn = self.sqs.get_queue_attributes(QueueUrl=self.url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
 
     def subscribe(self, topic_arn: str, attributes: dict[str, str] | None = None) -> None:
         """Subscribe to `topic_arn` with the delivery `attributes` of the subscriber this probe stands in for.
         SNS delivers across regions: the subscription is made in the topic's region, the queue stays here."""
         self._allow("sns.amazonaws.com", topic_arn)
         try:
-            arn = self._sns_of(topic_arn).subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=self.arn, ReturnSubscriptionArn=True,
-                                                    **({"Attributes": attributes} if attributes else {}))["SubscriptionArn"]
+            arn = self._sns_of(topic_arn).subscribe(
+                TopicArn=topic_arn,
+                Protocol="sqs",
+                Endpoint=self.arn,
+                ReturnSubscriptionArn=True,
+                **({"Attributes": attributes} if attributes else {}),
+            )["SubscriptionArn"]
         except ClientError as error:
             if error.response["Error"]["Code"] in ("NotFound", "NotFoundException", "ResourceNotFoundException"):
-                raise AssertionError(f"topic {topic_arn.rsplit(':', 1)[-1]} ({topic_arn}) does not exist in {self.environment}: "
-                                     "whatever publishes to it reaches nobody") from None
+                raise AssertionError(
+                    f"topic {topic_arn.rsplit(':', 1)[-1]} ({topic_arn}) does not exist in {self.environment}: "
+                    "whatever publishes to it reaches nobody"
+                ) from None
             raise
         self._subscriptions.append(arn)
 
     def _allow(self, service: str, source_arn: str) -> None:
         attributes = self.sqs.get_queue_attributes(QueueUrl=self.url, AttributeNames=["Policy"]).get("Attributes", {})
         policy = json.loads(attributes.get("Policy") or '{"Version": "2012-10-17", "Statement": []}')
-        policy["Statement"].append({
-            "Effect": "Allow", "Principal": {"Service": service}, "Action": "sqs:SendMessage",
-            "Resource": self.arn, "Condition": {"ArnEquals": {"aws:SourceArn": source_arn}},
-        })
+        policy["Statement"].append(
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": service},
+                "Action": "sqs:SendMessage",
+                "Resource": self.arn,
+                "Condition": {"ArnEquals": {"aws:SourceArn": source_arn}},
+            }
+        )
         self.sqs.set_queue_attributes(QueueUrl=self.url, Attributes={"Policy": json.dumps(policy)})
 
     def _sns_of(self, arn: str) -> Any:
@@ -78,8 +95,9 @@ class ProbeQueue:
 
     def receive(self) -> list[Heard]:
         """Drain what arrived; SNS envelopes are unwrapped into subject and message."""
-        response = self.sqs.receive_message(QueueUrl=self.url, MaxNumberOfMessages=10, WaitTimeSeconds=0,
-                                            MessageAttributeNames=["All"])
+        response = self.sqs.receive_message(
+            QueueUrl=self.url, MaxNumberOfMessages=10, WaitTimeSeconds=0, MessageAttributeNames=["All"]
+        )
         fresh = []
         for message in response.get("Messages", []):
             self.sqs.delete_message(QueueUrl=self.url, ReceiptHandle=message["ReceiptHandle"])
@@ -121,10 +139,16 @@ class Subscriber:
 def subscribers(sns: Any, topic_arn: str) -> list[Subscriber]:
     """The topic's subscribers other than probes, each with its delivery attributes; raises a finding when the topic is gone."""
     try:
-        listed = [s for page in sns.get_paginator("list_subscriptions_by_topic").paginate(TopicArn=topic_arn) for s in page["Subscriptions"]]
+        listed = [
+            s
+            for page in sns.get_paginator("list_subscriptions_by_topic").paginate(TopicArn=topic_arn)
+            for s in page["Subscriptions"]
+        ]
     except ClientError as error:
         if error.response["Error"]["Code"] in ("NotFound", "NotFoundException", "ResourceNotFoundException"):
-            raise AssertionError(f"topic {topic_arn.rsplit(':', 1)[-1]} ({topic_arn}) does not exist: whatever publishes to it reaches nobody") from None
+            raise AssertionError(
+                f"topic {topic_arn.rsplit(':', 1)[-1]} ({topic_arn}) does not exist: whatever publishes to it reaches nobody"
+            ) from None
         raise
     found = []
     for subscription in listed:

@@ -6,6 +6,7 @@ the alarm uses and the sample count. `replay` rebuilds samples from them (each p
 period's statistic, as many as it had) and runs the alarm definition through the pure alarm engine
 (`simulacro.alarms`) in virtual time, minute by minute, as CloudWatch would evaluate it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -43,17 +44,27 @@ def twin_ref(ref: MetricRef, alarm_endpoint: str, twin: Endpoint) -> dict[str, A
         dimensions["EndpointName"] = twin.name
         if "VariantName" in dimensions:
             dimensions["VariantName"] = twin.variant
-    return {"Namespace": ref.namespace, "MetricName": ref.name, "Dimensions": [{"Name": k, "Value": v} for k, v in dimensions.items()]}
+    return {
+        "Namespace": ref.namespace,
+        "MetricName": ref.name,
+        "Dimensions": [{"Name": k, "Value": v} for k, v in dimensions.items()],
+    }
 
 
-def signature(cloudwatch: Any, alarm: Alarm, alarm_endpoint: str, twin: Endpoint, window: Window) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def signature(
+    cloudwatch: Any, alarm: Alarm, alarm_endpoint: str, twin: Endpoint, window: Window
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Samples (times, values) per metric id, rebuilt from the twin's per-period statistic and sample count."""
     refs = {"m": alarm.metric} if alarm.metric is not None else dict(alarm.metrics)
     queries = []
     for index, ref in enumerate(refs.values()):
         metric = twin_ref(ref, alarm_endpoint, twin)  # type: ignore[arg-type]
-        queries.append({"Id": f"v{index}", "MetricStat": {"Metric": metric, "Period": alarm.period, "Stat": ref.statistic}})  # type: ignore[union-attr]
-        queries.append({"Id": f"n{index}", "MetricStat": {"Metric": metric, "Period": alarm.period, "Stat": "SampleCount"}})
+        queries.append(
+            {"Id": f"v{index}", "MetricStat": {"Metric": metric, "Period": alarm.period, "Stat": ref.statistic}}
+        )  # type: ignore[union-attr]
+        queries.append(
+            {"Id": f"n{index}", "MetricStat": {"Metric": metric, "Period": alarm.period, "Stat": "SampleCount"}}
+        )
     results = {r["Id"]: dict(zip(r["Timestamps"], r["Values"])) for r in _metric_data(cloudwatch, queries, window)}
     samples = {}
     for index, (metric_id, ref) in enumerate(refs.items()):
@@ -69,7 +80,9 @@ def signature(cloudwatch: Any, alarm: Alarm, alarm_endpoint: str, twin: Endpoint
     return samples
 
 
-def replay(alarm: Alarm, definition: dict[str, Any], samples: dict[str, tuple[np.ndarray, np.ndarray]], window: Window) -> Replayed:
+def replay(
+    alarm: Alarm, definition: dict[str, Any], samples: dict[str, tuple[np.ndarray, np.ndarray]], window: Window
+) -> Replayed:
     """The alarm's state at each minute of the window, evaluated on the rebuilt samples."""
     inputs: Any = samples if alarm.metric is None else samples["m"]
     state, states = "OK", []
@@ -85,5 +98,9 @@ def replay(alarm: Alarm, definition: dict[str, Any], samples: dict[str, tuple[np
 
 def _metric_data(cloudwatch: Any, queries: list[dict[str, Any]], window: Window) -> list[dict[str, Any]]:
     start = window.start
-    return cloudwatch.get_metric_data(MetricDataQueries=queries, StartTime=start, EndTime=window.end + timedelta(seconds=60),
-                                      ScanBy="TimestampAscending")["MetricDataResults"]
+    return cloudwatch.get_metric_data(
+        MetricDataQueries=queries,
+        StartTime=start,
+        EndTime=window.end + timedelta(seconds=60),
+        ScanBy="TimestampAscending",
+    )["MetricDataResults"]

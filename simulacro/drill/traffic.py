@@ -4,6 +4,7 @@ Locally each minute is thousands of simulated requests in virtual time (`LocalTa
 requests carry whatever fault attribute is active for their endpoint at that minute, so a fault
 shows in the metrics exactly from the minute it was injected until the minute it was removed.
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -29,16 +30,28 @@ class Traffic:
         rate = per_minute or endpoint.drill_traffic_per_minute
         if not self.target.clock.virtual:
             # Real requests from a background thread, each with the fault attribute active when it is sent.
-            self._timers.append(self.target.background_traffic(endpoint.name, endpoint.environment, rate,
-                                                               lambda: self.attributes_for(endpoint)))
-            self.record.add(self.target.clock.now(), "note", f"steady traffic to {endpoint.name}: {rate:g} requests/minute")
+            self._timers.append(
+                self.target.background_traffic(
+                    endpoint.name, endpoint.environment, rate, lambda: self.attributes_for(endpoint)
+                )
+            )
+            self.record.add(
+                self.target.clock.now(), "note", f"steady traffic to {endpoint.name}: {rate:g} requests/minute"
+            )
             return
 
         def one_chunk() -> None:
             attributes = self.attributes_for(endpoint)
-            served = self.target.traffic(endpoint.name, endpoint.environment, requests_per_minute=rate,
-                                         duration_seconds=CHUNK, custom_attributes=attributes)
-            self.minutes.append({"at": self.target.clock.now(), "endpoint": endpoint.name, "fault": attributes, "served": served})
+            served = self.target.traffic(
+                endpoint.name,
+                endpoint.environment,
+                requests_per_minute=rate,
+                duration_seconds=CHUNK,
+                custom_attributes=attributes,
+            )
+            self.minutes.append(
+                {"at": self.target.clock.now(), "endpoint": endpoint.name, "fault": attributes, "served": served}
+            )
 
         self._timers.append(self.target.clock.call_every(CHUNK, one_chunk, now=True))
         self.record.add(self.target.clock.now(), "note", f"steady traffic to {endpoint.name}: {rate:g} requests/minute")

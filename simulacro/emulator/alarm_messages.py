@@ -4,6 +4,7 @@ Every shape here follows a reference recorded from AWS (tests/conformance/refere
 message of LocalStack's snapshots recorded against real AWS, the event samples of CloudWatch's
 "Alarm events and EventBridge" page. Members AWS leaves out when unset are left out here too.
 """
+
 from __future__ import annotations
 
 import json
@@ -120,7 +121,9 @@ def state_change_time(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+0000"
 
 
-def notification(alarm: AlarmRecord, old_state: str, at: datetime, extra: dict[str, Any] | None = None) -> tuple[str, str]:
+def notification(
+    alarm: AlarmRecord, old_state: str, at: datetime, extra: dict[str, Any] | None = None
+) -> tuple[str, str]:
     """(subject, message) of the SNS notification for `alarm` in its new state."""
     region = region_display_name(alarm.region)
     definition = alarm.definition
@@ -156,17 +159,22 @@ def trigger(definition: dict[str, Any]) -> dict[str, Any]:
     }
     if definition.get("DatapointsToAlarm") is not None:
         common["DatapointsToAlarm"] = definition["DatapointsToAlarm"]
-    common.update({
-        "ComparisonOperator": definition["ComparisonOperator"],
-        "Threshold": _double(definition.get("Threshold")),
-        "TreatMissingData": definition.get("TreatMissingData", "missing"),
-        "EvaluateLowSampleCountPercentile": definition.get("EvaluateLowSampleCountPercentile", ""),
-    })
+    common.update(
+        {
+            "ComparisonOperator": definition["ComparisonOperator"],
+            "Threshold": _double(definition.get("Threshold")),
+            "TreatMissingData": definition.get("TreatMissingData", "missing"),
+            "EvaluateLowSampleCountPercentile": definition.get("EvaluateLowSampleCountPercentile", ""),
+        }
+    )
     if definition.get("Metrics"):
         return {"Metrics": [_trigger_query(q) for q in definition["Metrics"]], **common}
     extended = definition.get("ExtendedStatistic")
-    statistic = {"StatisticType": "ExtendedStatistic", "ExtendedStatistic": extended} if extended else {
-        "StatisticType": "Statistic", "Statistic": definition["Statistic"].upper()}
+    statistic = (
+        {"StatisticType": "ExtendedStatistic", "ExtendedStatistic": extended}
+        if extended
+        else {"StatisticType": "Statistic", "Statistic": definition["Statistic"].upper()}
+    )
     return {
         "MetricName": definition["MetricName"],
         "Namespace": definition["Namespace"],
@@ -225,18 +233,21 @@ def configuration_snapshot(alarm: AlarmRecord) -> dict[str, Any]:
     snapshot["alarmName"] = alarm.name
     if definition.get("AlarmDescription"):
         snapshot["description"] = definition["AlarmDescription"]
-    snapshot.update({
-        "actionsEnabled": bool(definition.get("ActionsEnabled", True)),
-        "timestamp": state_change_time(alarm.configured_at),
-        "okActions": list(definition.get("OKActions") or []),
-        "alarmActions": list(definition.get("AlarmActions") or []),
-        "insufficientDataActions": list(definition.get("InsufficientDataActions") or []),
-    })
+    snapshot.update(
+        {
+            "actionsEnabled": bool(definition.get("ActionsEnabled", True)),
+            "timestamp": state_change_time(alarm.configured_at),
+            "okActions": list(definition.get("OKActions") or []),
+            "alarmActions": list(definition.get("AlarmActions") or []),
+            "insufficientDataActions": list(definition.get("InsufficientDataActions") or []),
+        }
+    )
     return snapshot
 
 
-def state_history_item(alarm: AlarmRecord, old_state: str, old_reason: str, old_reason_data: str | None,
-                       at: datetime) -> dict[str, Any]:
+def state_history_item(
+    alarm: AlarmRecord, old_state: str, old_reason: str, old_reason_data: str | None, at: datetime
+) -> dict[str, Any]:
     """A StateUpdate item; each side carries its `stateReasonData` (as an object) when it had one."""
     data = {
         "version": "1.0",
@@ -255,8 +266,10 @@ def action_history_item(alarm: AlarmRecord, action: str, at: datetime, error: st
 
 
 def configuration_history_item(alarm: AlarmRecord, at: datetime, created: bool) -> dict[str, Any]:
-    summary = f"Alarm \"{alarm.name}\" {'created' if created else 'updated'}"
-    return _history(alarm, at, "ConfigurationUpdate", summary, {"version": "1.0", "type": "Create" if created else "Update"})
+    summary = f'Alarm "{alarm.name}" {"created" if created else "updated"}'
+    return _history(
+        alarm, at, "ConfigurationUpdate", summary, {"version": "1.0", "type": "Create" if created else "Update"}
+    )
 
 
 def reason_data_object(reason_data: str | None) -> dict[str, Any] | None:

@@ -5,6 +5,7 @@ for an alarm in us-west-2 whose action is a topic in ca-central-1 (recorded in a
 pull request, cds-snc/notification-terraform#128). moto stores such an alarm, whose actions would
 then never reach anyone; the spec lint catches it earlier, this catches a hand-made alarm.
 """
+
 from __future__ import annotations
 
 from .errors import AwsError
@@ -22,7 +23,9 @@ def refuse_actions_in_other_regions(call: Call) -> None:
         for arn in call.params.get(key) or []:
             region = _region(arn)
             if region and region != call.region:
-                raise AwsError("ValidationError", f"Invalid region {region} specified. Only {call.region} is supported.")
+                raise AwsError(
+                    "ValidationError", f"Invalid region {region} specified. Only {call.region} is supported."
+                )
 
 
 def _region(arn: str) -> str | None:

@@ -1,4 +1,5 @@
 """moto's in-process backends, by account and region: the state the control plane shares with moto."""
+
 from __future__ import annotations
 
 from typing import Any, Iterator

@@ -6,6 +6,7 @@ month-to-date estimate, published at once and again every few hours until the ne
 in us-east-1. An alarm on it in any other region never sees a datapoint, as on AWS. Local only: a real
 account's charges are what they are.
 """
+
 from __future__ import annotations
 
 import math

@@ -9,6 +9,7 @@ JSON when the content type is listed there, BASE64 otherwise), and `CaptureOptio
 the input, the output or both are kept. A destination bucket that does not exist loses the data,
 as it does on AWS; `dropped` counts what was lost.
 """
+
 from __future__ import annotations
 
 import base64
@@ -53,18 +54,26 @@ class Capture:
         self._open.clear()
         self.dropped = 0
 
-    def write(self, account: str, endpoint: str, variant: str, config: dict[str, Any],
-              exchanges: Sequence[Exchange], rng: np.random.Generator) -> None:
+    def write(
+        self,
+        account: str,
+        endpoint: str,
+        variant: str,
+        config: dict[str, Any],
+        exchanges: Sequence[Exchange],
+        rng: np.random.Generator,
+    ) -> None:
         """Append `exchanges` (in time order) to the endpoint's capture files."""
-        bucket, _, prefix = config["DestinationS3Uri"][len("s3://"):].partition("/")
+        bucket, _, prefix = config["DestinationS3Uri"][len("s3://") :].partition("/")
         folder = "/".join(p for p in (prefix.strip("/"), endpoint, variant) if p)
         lines = _Lines(config)
         for hour, group in _by_hour(exchanges):
             records = [(e.at, lines.line(e)) for e in group]
             self._append(account, bucket, f"{folder}/{hour:%Y/%m/%d/%H}", records, rng)
 
-    def _append(self, account: str, bucket: str, folder: str, records: list[tuple[float, str]],
-                rng: np.random.Generator) -> None:
+    def _append(
+        self, account: str, bucket: str, folder: str, records: list[tuple[float, str]], rng: np.random.Generator
+    ) -> None:
         slot = (account, bucket, folder)
         while records:
             current = self._open.get(slot)
@@ -140,7 +149,7 @@ class _Encoders:
 def event_ids(rng: np.random.Generator, n: int) -> list[str]:
     """Random (version 4) UUIDs drawn from `rng`, so a seeded run captures the same ids."""
     raw = rng.bytes(16 * n)
-    return [str(uuid.UUID(bytes=raw[i * 16:(i + 1) * 16], version=4)) for i in range(n)]
+    return [str(uuid.UUID(bytes=raw[i * 16 : (i + 1) * 16], version=4)) for i in range(n)]
 
 
 def _modes(config: dict[str, Any]) -> tuple[str, ...]:

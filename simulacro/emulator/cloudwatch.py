@@ -8,6 +8,7 @@ alarms (`composite_alarms`) share the records, history, actions and events. Ever
 DescribeAlarms, history, events and SNS) is the virtual clock's. Metrics are ours too (moto's store
 cannot serve percentiles or metric math).
 """
+
 from __future__ import annotations
 
 import json
@@ -43,7 +44,10 @@ from .sns_publish_rules import check_cloudwatch_publish
 
 STATES = ("OK", "ALARM", "INSUFFICIENT_DATA")
 COMPARISONS = (
-    "GreaterThanThreshold", "GreaterThanOrEqualToThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold",
+    "GreaterThanThreshold",
+    "GreaterThanOrEqualToThreshold",
+    "LessThanThreshold",
+    "LessThanOrEqualToThreshold",
 )
 MISSING_DATA = ("missing", "notBreaching", "breaching", "ignore")
 HISTORY_RETENTION_SECONDS = 14 * 86400
@@ -85,7 +89,9 @@ class CloudWatch:
         now = self.clock.now().timestamp()
         self._forget_stale_evaluations()
         for key, record in list(self.alarms.items()):
-            result = self.evaluator.evaluate(key, record.definition, self._inputs_of(key, record), now=now, state=record.state)
+            result = self.evaluator.evaluate(
+                key, record.definition, self._inputs_of(key, record), now=now, state=record.state
+            )
             if result is not None and result.state != record.state:
                 self.transition(record, result.state, result.reason, json.dumps(result.reason_data, default=str))
 
@@ -106,8 +112,10 @@ class CloudWatch:
 
     def transition(self, record: AlarmRecord, state: str, reason: str, reason_data: str | None) -> None:
         at = self.clock.now()
-        previous = {**alarm_state(record.state, record.reason, _iso(record.state_since), record.reason_data),
-                    **suppression(record)}
+        previous = {
+            **alarm_state(record.state, record.reason, _iso(record.state_since), record.reason_data),
+            **suppression(record),
+        }
         old_state, old_reason, old_reason_data = record.state, record.reason, record.reason_data
         record.state, record.reason, record.reason_data, record.updated_at = state, reason, reason_data, at
         if old_state != state:
@@ -129,8 +137,18 @@ class CloudWatch:
         for action in record.actions_for(record.state):
             self._run_action(record, action, old_state, at)
 
-    def put_metric(self, account: str, region: str, namespace: str, name: str, dimensions: dict[str, str],
-                   value: float, *, at: datetime | None = None, unit: str | None = None) -> None:
+    def put_metric(
+        self,
+        account: str,
+        region: str,
+        namespace: str,
+        name: str,
+        dimensions: dict[str, str],
+        value: float,
+        *,
+        at: datetime | None = None,
+        unit: str | None = None,
+    ) -> None:
         """How AWS services publish their own metrics (a customer cannot write into AWS/ namespaces)."""
         moment = (at or self.clock.now()).timestamp()
         self.metrics.put(metric_key(account, region, namespace, name, dimensions), moment, value, unit)
@@ -168,15 +186,22 @@ class CloudWatch:
         horizon = self.clock.now().timestamp() - HISTORY_RETENTION_SECONDS
         record.history[:] = [h for h in record.history if h["Timestamp"].timestamp() >= horizon]
 
-    def emit_configuration_change(self, record: AlarmRecord, operation: str,
-                                  previous: AlarmRecord | None = None) -> None:
+    def emit_configuration_change(
+        self, record: AlarmRecord, operation: str, previous: AlarmRecord | None = None
+    ) -> None:
         """`CloudWatch Alarm Configuration Change` for a create, update or delete of `record`."""
         state = {**suppression(record, with_reason=False), "value": record.state, "timestamp": _iso(record.state_since)}
         event = alarm_configuration_change(
-            alarm_name=record.name, alarm_arn=record.arn, operation=operation, state=state,
+            alarm_name=record.name,
+            alarm_arn=record.arn,
+            operation=operation,
+            state=state,
             configuration=configuration_snapshot(record),
             previous_configuration=configuration_snapshot(previous) if previous is not None else None,
-            account=record.account, region=record.region, time=self.clock.now(), id=str(uuid.uuid4()),
+            account=record.account,
+            region=record.region,
+            time=self.clock.now(),
+            id=str(uuid.uuid4()),
         )
         self.emit_event(record.account, record.region, event)
 
@@ -249,7 +274,9 @@ class CloudWatch:
         record = self._alarm(call, call.params["AlarmName"])
         state = call.params["StateValue"]
         if state not in STATES:
-            raise validation(f"1 validation error detected: Value '{state}' at 'stateValue' failed to satisfy constraint: Member must satisfy enum value set: [INSUFFICIENT_DATA, ALARM, OK]")
+            raise validation(
+                f"1 validation error detected: Value '{state}' at 'stateValue' failed to satisfy constraint: Member must satisfy enum value set: [INSUFFICIENT_DATA, ALARM, OK]"
+            )
         reason_data = call.params.get("StateReasonData")
         if reason_data is not None:
             try:
@@ -292,11 +319,16 @@ class CloudWatch:
     def _put_metric_data(self, call: Call) -> None:
         namespace = call.params["Namespace"]
         if namespace.startswith("AWS/"):
-            raise AwsError("InvalidParameterValue", f"The value {namespace} for parameter Namespace is invalid: it starts with AWS/, which is reserved for AWS services.")
+            raise AwsError(
+                "InvalidParameterValue",
+                f"The value {namespace} for parameter Namespace is invalid: it starts with AWS/, which is reserved for AWS services.",
+            )
         for datum in call.params.get("MetricData") or []:
             dimensions = {d["Name"]: d["Value"] for d in datum.get("Dimensions") or []}
             key = metric_key(call.account, call.region, namespace, datum["MetricName"], dimensions)
-            at = _as_datetime(datum["Timestamp"]).timestamp() if datum.get("Timestamp") else self.clock.now().timestamp()
+            at = (
+                _as_datetime(datum["Timestamp"]).timestamp() if datum.get("Timestamp") else self.clock.now().timestamp()
+            )
             for value in _datum_values(datum):
                 self.metrics.put(key, at, value, datum.get("Unit"))
 
@@ -308,7 +340,9 @@ class CloudWatch:
         def samples(metric_stat: dict[str, Any]) -> Any:
             metric = metric_stat["Metric"]
             dims = {d["Name"]: d["Value"] for d in metric.get("Dimensions") or []}
-            return self.metrics.sample_arrays(metric_key(call.account, call.region, metric["Namespace"], metric["MetricName"], dims), start, end)
+            return self.metrics.sample_arrays(
+                metric_key(call.account, call.region, metric["Namespace"], metric["MetricName"], dims), start, end
+            )
 
         results = metric_data_results(queries, samples, start, end)
         if call.params.get("ScanBy", "TimestampDescending") == "TimestampDescending":
@@ -326,8 +360,12 @@ class CloudWatch:
         start = _as_datetime(params["StartTime"]).timestamp()
         end = _as_datetime(params["EndTime"]).timestamp()
         datapoints = period_datapoints(
-            self.metrics.sample_arrays(key, start, end), start, end, int(params["Period"]),
-            params.get("Statistics") or [], params.get("ExtendedStatistics") or [],
+            self.metrics.sample_arrays(key, start, end),
+            start,
+            end,
+            int(params["Period"]),
+            params.get("Statistics") or [],
+            params.get("ExtendedStatistics") or [],
             unit=self.metrics.unit(key) or "None",
         )
         return {"Label": params["MetricName"], "Datapoints": datapoints}
@@ -341,9 +379,13 @@ class CloudWatch:
             have = dict(dims)
             if wanted_namespace and namespace != wanted_namespace or wanted_name and name != wanted_name:
                 continue
-            if any(have.get(d["Name"]) != d.get("Value", have.get(d["Name"])) or d["Name"] not in have for d in wanted_dims):
+            if any(
+                have.get(d["Name"]) != d.get("Value", have.get(d["Name"])) or d["Name"] not in have for d in wanted_dims
+            ):
                 continue
-            metrics.append({"Namespace": namespace, "MetricName": name, "Dimensions": [{"Name": k, "Value": v} for k, v in dims]})
+            metrics.append(
+                {"Namespace": namespace, "MetricName": name, "Dimensions": [{"Name": k, "Value": v} for k, v in dims]}
+            )
         return {"Metrics": metrics}
 
 
@@ -365,7 +407,8 @@ class AlarmSamples:
         # What AWS would let the alarm see (`metric_fidelity`): the unit each query names, and sub-minute periods
         # of a service metric published once a minute.
         queries = [q["MetricStat"] for q in record.definition.get("Metrics") or [] if "MetricStat" in q] or [
-            {"Metric": stats[0][1], "Period": record.definition.get("Period", 60)}]
+            {"Metric": stats[0][1], "Period": record.definition.get("Period", 60)}
+        ]
         self.units = [metric_fidelity.query_unit(record.definition, q) for q in queries]
         self.periods = [int(q.get("Period") or 60) for q in queries]
         self.namespaces = [metric.get("Namespace") or "" for _, metric in stats]
@@ -388,9 +431,14 @@ class AlarmSamples:
         columns = series.columns(start, end)
         if self.periods[index] >= metric_fidelity.STANDARD_RESOLUTION:
             return columns
-        times, values = metric_fidelity.visible(np.asarray(columns.times, dtype=float), np.asarray(columns.values, dtype=float),
-                                                namespace=self.namespaces[index], period=self.periods[index],
-                                                unit=None, published_unit=None)
+        times, values = metric_fidelity.visible(
+            np.asarray(columns.times, dtype=float),
+            np.asarray(columns.values, dtype=float),
+            namespace=self.namespaces[index],
+            period=self.periods[index],
+            unit=None,
+            published_unit=None,
+        )
         return SampleColumns(times, values)
 
     def _at(self, index: int) -> Any:
@@ -435,10 +483,16 @@ def alarm_definition_problems(params: dict[str, Any]) -> list[str]:
             problems.append("Exactly one element of the Metrics list must have ReturnData set to true.")
         if params.get("Statistic") or params.get("ExtendedStatistic") or params.get("Namespace"):
             problems.append("Statistic, ExtendedStatistic and Namespace cannot be used with Metrics.")
-    if params.get("ComparisonOperator") not in COMPARISONS + ("LessThanLowerOrGreaterThanUpperThreshold", "LessThanLowerThreshold", "GreaterThanUpperThreshold"):
+    if params.get("ComparisonOperator") not in COMPARISONS + (
+        "LessThanLowerOrGreaterThanUpperThreshold",
+        "LessThanLowerThreshold",
+        "GreaterThanUpperThreshold",
+    ):
         problems.append(f"Invalid ComparisonOperator {params.get('ComparisonOperator')!r}.")
     if params.get("TreatMissingData", "missing") not in MISSING_DATA:
-        problems.append(f"Invalid TreatMissingData {params.get('TreatMissingData')!r}: expected one of {', '.join(MISSING_DATA)}.")
+        problems.append(
+            f"Invalid TreatMissingData {params.get('TreatMissingData')!r}: expected one of {', '.join(MISSING_DATA)}."
+        )
     evaluation_periods = params.get("EvaluationPeriods", 0)
     if evaluation_periods < 1:
         problems.append("EvaluationPeriods must be at least 1.")

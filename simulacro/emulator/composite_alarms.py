@@ -23,6 +23,7 @@ AWS lists only metric alarms unless `AlarmTypes` asks for composites, combines e
 given (names or a name prefix, an action prefix, a state), answers `ChildrenOfAlarmName` and
 `ParentsOfAlarmName`, and lists alarms by name.
 """
+
 from __future__ import annotations
 
 import json
@@ -73,7 +74,8 @@ class CompositeAlarms:
         missing = [ref for ref in referenced_alarms(rule) if not self._exists(call, ref)]
         if missing:
             raise validation_error(
-                f"Could not save the composite alarm as alarms [{', '.join(missing)}] in the alarm rule do not exist")
+                f"Could not save the composite alarm as alarms [{', '.join(missing)}] in the alarm rule do not exist"
+            )
         key = (call.account, call.region, name)
         now = self.cloudwatch.clock.now()
         existing = self.cloudwatch.composites.get(key)
@@ -94,10 +96,15 @@ class CompositeAlarms:
         for record in self.cloudwatch.composites.values():
             if (record.account, record.region) != (call.account, call.region) or record.name in deleting:
                 continue
-            needed = deleting & {alarm_name(ref) for ref in referenced_alarms(parse_rule(record.definition["AlarmRule"]))}
+            needed = deleting & {
+                alarm_name(ref) for ref in referenced_alarms(parse_rule(record.definition["AlarmRule"]))
+            }
             if needed:
-                raise AwsError("ResourceConflict", f"Alarm(s) {', '.join(sorted(needed))} cannot be deleted: composite "
-                               f"alarm {record.name} depends on them. Delete or change {record.name} first.")
+                raise AwsError(
+                    "ResourceConflict",
+                    f"Alarm(s) {', '.join(sorted(needed))} cannot be deleted: composite "
+                    f"alarm {record.name} depends on them. Delete or change {record.name} first.",
+                )
 
     def _describe_alarms(self, call: Call) -> dict[str, Any]:
         params = call.params
@@ -117,10 +124,12 @@ class CompositeAlarms:
     def _listed(alarm: Any, params: dict[str, Any]) -> bool:
         names, prefix = params.get("AlarmNames"), params.get("AlarmNamePrefix")
         action_prefix, state = params.get("ActionPrefix"), params.get("StateValue")
-        return ((not names or alarm.name in names)
-                and (not prefix or alarm.name.startswith(prefix))
-                and (not action_prefix or any(a.startswith(action_prefix) for a in alarm.alarm_actions or []))
-                and (not state or alarm.state_value == state))
+        return (
+            (not names or alarm.name in names)
+            and (not prefix or alarm.name.startswith(prefix))
+            and (not action_prefix or any(a.startswith(action_prefix) for a in alarm.alarm_actions or []))
+            and (not state or alarm.state_value == state)
+        )
 
     def _related(self, call: Call, params: dict[str, Any]) -> set[str] | None:
         """Names of the children (rule references) or the parents (composites naming it) asked for."""
@@ -131,9 +140,11 @@ class CompositeAlarms:
             return {alarm_name(ref) for ref in referenced_alarms(rule)} if rule else set()
         if parents_of:
             return {
-                record.name for record in self.cloudwatch.composites.values()
+                record.name
+                for record in self.cloudwatch.composites.values()
                 if (record.account, record.region) == (call.account, call.region)
-                and parents_of in {alarm_name(ref) for ref in referenced_alarms(parse_rule(record.definition["AlarmRule"]))}
+                and parents_of
+                in {alarm_name(ref) for ref in referenced_alarms(parse_rule(record.definition["AlarmRule"]))}
             }
         return None
 
@@ -166,14 +177,23 @@ class CompositeAlarms:
         if trigger is not None and trigger.name in {alarm_name(ref) for ref in children}:
             reason = f"{trigger.arn} transitioned to {trigger.state} at {_long_time(trigger.state_since or now)}"
         else:
-            reason = f"{record.arn} was created and its alarm rule evaluates to {state}" if created else (
-                f"{record.arn} alarm rule evaluates to {state}")
-        triggering = [child for child in children.values() if child is not None and
-                      (state == "OK" or child.state != "OK")]
-        data = {"triggeringAlarms": [
-            {"arn": child.arn, "state": {"value": child.state, "timestamp": state_change_time(child.state_since or now)}}
-            for child in triggering
-        ]}
+            reason = (
+                f"{record.arn} was created and its alarm rule evaluates to {state}"
+                if created
+                else (f"{record.arn} alarm rule evaluates to {state}")
+            )
+        triggering = [
+            child for child in children.values() if child is not None and (state == "OK" or child.state != "OK")
+        ]
+        data = {
+            "triggeringAlarms": [
+                {
+                    "arn": child.arn,
+                    "state": {"value": child.state, "timestamp": state_change_time(child.state_since or now)},
+                }
+                for child in triggering
+            ]
+        }
         self.cloudwatch.transition(record, state, reason, json.dumps(data))
         return True
 
@@ -236,7 +256,10 @@ class CompositeAlarms:
         return {
             "AlarmRule": record.definition["AlarmRule"],
             "TriggeringChildren": [
-                {"Arn": child["arn"], "State": {"Value": child["state"]["value"], "Timestamp": child["state"]["timestamp"]}}
+                {
+                    "Arn": child["arn"],
+                    "State": {"Value": child["state"]["value"], "Timestamp": child["state"]["timestamp"]},
+                }
                 for child in data.get("triggeringAlarms", [])
             ],
         }
@@ -259,14 +282,22 @@ class CompositeAlarms:
         definition = record.definition
         backend = backends.cloudwatch(record.account, record.region)
         moto_alarm = backend.put_metric_alarm(
-            name=record.name, namespace=None, metric_name=None, comparison_operator=None,  # type: ignore[arg-type]
-            evaluation_periods=None, period=None, threshold=None, statistic=None,  # type: ignore[arg-type]
-            description=definition.get("AlarmDescription"), dimensions=[],
+            name=record.name,
+            namespace=None,
+            metric_name=None,
+            comparison_operator=None,  # type: ignore[arg-type]
+            evaluation_periods=None,
+            period=None,
+            threshold=None,
+            statistic=None,  # type: ignore[arg-type]
+            description=definition.get("AlarmDescription"),
+            dimensions=[],
             alarm_actions=list(definition.get("AlarmActions") or []),
             ok_actions=list(definition.get("OKActions") or []),
             insufficient_data_actions=list(definition.get("InsufficientDataActions") or []),
             actions_enabled=definition.get("ActionsEnabled", True),
-            rule=definition["AlarmRule"], tags=definition.get("Tags") or [],
+            rule=definition["AlarmRule"],
+            tags=definition.get("Tags") or [],
         )
         moto_alarm.alarm_rule = definition["AlarmRule"]
         for key in ("ActionsSuppressor", "ActionsSuppressorWaitPeriod", "ActionsSuppressorExtensionPeriod"):

@@ -35,6 +35,7 @@ Only endpoints that declare the mechanism honour it: an endpoint tagged
 `simulacro:fault-attribute=<attribute name>` (`FAULT_ATTRIBUTE_TAG`); every other endpoint ignores
 the header, as the prod model does.
 """
+
 from __future__ import annotations
 
 import math
@@ -128,17 +129,26 @@ def parse_faults(custom_attributes: str | None, attribute: str) -> Faults:
         elif name == "latency-ms":
             latency_ms = _non_negative(value, item)
         else:
-            raise FaultSyntaxError(f"unknown fault {item!r} in {attribute}: expected error-rate:<0..1> and/or "
-                                   f"latency-ms:<milliseconds>, e.g. {attribute}=error-rate:0.5;latency-ms:800")
+            raise FaultSyntaxError(
+                f"unknown fault {item!r} in {attribute}: expected error-rate:<0..1> and/or "
+                f"latency-ms:<milliseconds>, e.g. {attribute}=error-rate:0.5;latency-ms:800"
+            )
     return Faults(error_rate, latency_ms)
 
 
-TrafficSplit = Callable[[str, str, str], "tuple[str, float] | None"]  # (account, region, endpoint) -> (new config, share)
+TrafficSplit = Callable[
+    [str, str, str], "tuple[str, float] | None"
+]  # (account, region, endpoint) -> (new config, share)
 
 
 class Dataplane:
-    def __init__(self, clock: VirtualClock, metrics: MetricStore, capture: Capture | None = None,
-                 split: TrafficSplit | None = None):
+    def __init__(
+        self,
+        clock: VirtualClock,
+        metrics: MetricStore,
+        capture: Capture | None = None,
+        split: TrafficSplit | None = None,
+    ):
         self.clock = clock
         self.metrics = metrics
         self.capture = capture or Capture()
@@ -154,9 +164,18 @@ class Dataplane:
         self._generators.clear()
         self.capture.clear()
 
-    def traffic(self, account: str, region: str, endpoint_name: str, *, requests_per_minute: float,
-                duration_seconds: float, payloads: Sequence[str] | None = None,
-                custom_attributes: str | None = None, seed: int = 0) -> TrafficSummary:
+    def traffic(
+        self,
+        account: str,
+        region: str,
+        endpoint_name: str,
+        *,
+        requests_per_minute: float,
+        duration_seconds: float,
+        payloads: Sequence[str] | None = None,
+        custom_attributes: str | None = None,
+        seed: int = 0,
+    ) -> TrafficSummary:
         """Serve `requests_per_minute` requests, evenly spread over [now, now + duration), as InvokeEndpoint would.
 
         Each payload is one CSV line (a one-row request); without payloads the rows of the churn
@@ -166,8 +185,10 @@ class Dataplane:
         same calls in the same order (after a reset) see the same requests.
         """
         if requests_per_minute < 0 or duration_seconds < 0:
-            raise ValueError(f"traffic needs a non-negative rate and duration, got {requests_per_minute}/min "
-                             f"for {duration_seconds} s")
+            raise ValueError(
+                f"traffic needs a non-negative rate and duration, got {requests_per_minute}/min "
+                f"for {duration_seconds} s"
+            )
         bodies = list(payloads) if payloads is not None else self._dataset_rows()
         if not bodies:
             raise ValueError("traffic needs at least one payload (or payloads=None for the churn training rows)")
@@ -202,8 +223,17 @@ class Dataplane:
             faults, text = Faults(), _Refusal(str(error))  # the model refuses the request: a 400 like a bad body
         rng = self._generator(call.account, call.region, serving.endpoint, None)
         times = np.array([self.clock.now().timestamp()])
-        served = self._serve_fleets(serving, [text], np.zeros(1, dtype=int), content_type, params.get("Accept"), faults,
-                                    times, rng, inference_id=params.get("InferenceId"))
+        served = self._serve_fleets(
+            serving,
+            [text],
+            np.zeros(1, dtype=int),
+            content_type,
+            params.get("Accept"),
+            faults,
+            times,
+            rng,
+            inference_id=params.get("InferenceId"),
+        )
         status = int(served.status[0])
         if status != 200:
             raise _model_error(serving, status, served.messages[0] or "")
@@ -215,18 +245,30 @@ class Dataplane:
 
     # --- one code path for both --------------------------------------------------------
 
-    def _serve_fleets(self, serving: Serving, bodies: Sequence[Any], index: np.ndarray, content_type: str,
-                      accept: str | None, faults: Faults, times: np.ndarray, rng: np.random.Generator,
-                      inference_id: str | None = None) -> Served:
+    def _serve_fleets(
+        self,
+        serving: Serving,
+        bodies: Sequence[Any],
+        index: np.ndarray,
+        content_type: str,
+        accept: str | None,
+        faults: Faults,
+        times: np.ndarray,
+        rng: np.random.Generator,
+        inference_id: str | None = None,
+    ) -> Served:
         """`_serve`, with the share of requests a blue/green deployment shifted answered by the new fleet."""
         green = self._green(serving)
         if green is None:
             return self._serve(serving, bodies, index, content_type, accept, faults, times, rng, inference_id)
         new_fleet, share = green
         on_new = rng.random(len(index)) < share
-        blue = self._serve(serving, bodies, index[~on_new], content_type, accept, faults, times[~on_new], rng, inference_id)
-        green_served = self._serve(new_fleet, bodies, index[on_new], content_type, accept, faults, times[on_new], rng,
-                                   inference_id)
+        blue = self._serve(
+            serving, bodies, index[~on_new], content_type, accept, faults, times[~on_new], rng, inference_id
+        )
+        green_served = self._serve(
+            new_fleet, bodies, index[on_new], content_type, accept, faults, times[on_new], rng, inference_id
+        )
         return _merged(on_new, blue, green_served)
 
     def _green(self, serving: Serving) -> tuple[Serving, float] | None:
@@ -240,11 +282,22 @@ class Dataplane:
             return None
         config = backends.sagemaker(serving.account, serving.region).endpoint_configs.get(config_name)
         capture = getattr(config, "data_capture_config", None) or None
-        return Serving(serving.account, serving.region, serving.endpoint, variant, model, capture, serving.fault_attribute), share
+        return Serving(
+            serving.account, serving.region, serving.endpoint, variant, model, capture, serving.fault_attribute
+        ), share
 
-    def _serve(self, serving: Serving, bodies: Sequence[Any], index: np.ndarray, content_type: str,
-               accept: str | None, faults: Faults, times: np.ndarray, rng: np.random.Generator,
-               inference_id: str | None = None) -> Served:
+    def _serve(
+        self,
+        serving: Serving,
+        bodies: Sequence[Any],
+        index: np.ndarray,
+        content_type: str,
+        accept: str | None,
+        faults: Faults,
+        times: np.ndarray,
+        rng: np.random.Generator,
+        inference_id: str | None = None,
+    ) -> Served:
         answer_type = _answer_type(content_type, accept)
         used = np.unique(index).tolist()
         answers: list[tuple[str | None, str | None]] = [(None, None)] * len(bodies)
@@ -259,15 +312,21 @@ class Dataplane:
         status = np.where(refused, 400, np.where(failing, 500, 200))
         self._publish(serving, times, status, model_latency, overhead)
         outputs = [answers[i][0] if s == 200 else None for i, s in zip(index.tolist(), status.tolist())]
-        failure = serving.model.error_message if serving.model.error_rate > faults.error_rate else _fault_message(faults)
-        messages = [failure if s == 500 else answers[i][1] if s == 400 else None
-                    for i, s in zip(index.tolist(), status.tolist())]
-        captured = self._capture(serving, bodies, index, outputs, status, sampled, times, content_type,
-                                 answer_type, rng, inference_id)
+        failure = (
+            serving.model.error_message if serving.model.error_rate > faults.error_rate else _fault_message(faults)
+        )
+        messages = [
+            failure if s == 500 else answers[i][1] if s == 400 else None
+            for i, s in zip(index.tolist(), status.tolist())
+        ]
+        captured = self._capture(
+            serving, bodies, index, outputs, status, sampled, times, content_type, answer_type, rng, inference_id
+        )
         return Served(status, outputs, messages, model_latency, overhead, captured)
 
-    def _publish(self, serving: Serving, times: np.ndarray, status: np.ndarray, model_latency: np.ndarray,
-                 overhead: np.ndarray) -> None:
+    def _publish(
+        self, serving: Serving, times: np.ndarray, status: np.ndarray, model_latency: np.ndarray, overhead: np.ndarray
+    ) -> None:
         dims = {"EndpointName": serving.endpoint, "VariantName": serving.variant}
         series = {
             "Invocations": (np.ones(len(times)), "None"),
@@ -282,9 +341,20 @@ class Dataplane:
             key = metric_key(serving.account, serving.region, NAMESPACE, name, dims)
             self.metrics.put_many(key, stamps, values.tolist(), unit)
 
-    def _capture(self, serving: Serving, bodies: Sequence[Any], index: np.ndarray, outputs: list[str | None],
-                 status: np.ndarray, sampled: np.ndarray, times: np.ndarray, content_type: str, answer_type: str,
-                 rng: np.random.Generator, inference_id: str | None) -> int:
+    def _capture(
+        self,
+        serving: Serving,
+        bodies: Sequence[Any],
+        index: np.ndarray,
+        outputs: list[str | None],
+        status: np.ndarray,
+        sampled: np.ndarray,
+        times: np.ndarray,
+        content_type: str,
+        answer_type: str,
+        rng: np.random.Generator,
+        inference_id: str | None,
+    ) -> int:
         if not serving.capture or not serving.capture.get("EnableCapture"):
             return 0
         chosen = np.flatnonzero(sampled & (status == 200))
@@ -315,7 +385,7 @@ class Dataplane:
         try:
             variant_name, model = serving_model(account, region, endpoint.endpoint_config_name, variant)
         except ModelLoadError as error:  # the artifact changed under a running endpoint
-            raise AwsError("ModelError", f"Received server error (500) from primary with message \"{error}\".") from None
+            raise AwsError("ModelError", f'Received server error (500) from primary with message "{error}".') from None
         tags = {t["Key"]: t["Value"] for t in endpoint.tags}
         config = backends.sagemaker(account, region).endpoint_configs.get(endpoint.endpoint_config_name)
         capture = getattr(config, "data_capture_config", None) or None
@@ -327,8 +397,10 @@ class Dataplane:
             try:
                 lines = path.read_text().splitlines()
             except OSError:
-                raise BadInput(f"no dataset at {path}: the drills' traffic replays its rows (keep datasets/ beside "
-                                   "the spec, as in fixtures/)") from None
+                raise BadInput(
+                    f"no dataset at {path}: the drills' traffic replays its rows (keep datasets/ beside "
+                    "the spec, as in fixtures/)"
+                ) from None
             self._dataset = (path, [line for line in lines[1:] if line.strip()])
         return self._dataset[1]
 
@@ -338,7 +410,11 @@ def _merged(on_new: np.ndarray, blue: Served, green: Served) -> Served:
     n = len(on_new)
     status, model_latency, overhead = np.empty(n, dtype=int), np.empty(n), np.empty(n)
     for served, where in ((blue, ~on_new), (green, on_new)):
-        status[where], model_latency[where], overhead[where] = served.status, served.model_latency, served.overhead_latency
+        status[where], model_latency[where], overhead[where] = (
+            served.status,
+            served.model_latency,
+            served.overhead_latency,
+        )
     outputs: list[str | None] = [None] * n
     messages: list[str | None] = [None] * n
     for served, positions in ((blue, np.flatnonzero(~on_new)), (green, np.flatnonzero(on_new))):
@@ -373,10 +449,14 @@ def _faults_of(serving: Serving, custom_attributes: str | None) -> Faults:
 def _model_error(serving: Serving, status: int, message: str) -> AwsError:
     kind = "server" if status >= 500 else "client"
     group = f"/aws/sagemaker/Endpoints/{serving.endpoint}"
-    error = AwsError("ModelError", (
-        f'Received {kind} error ({status}) from primary with message "{message}". See '
-        f"https://{serving.region}.console.aws.amazon.com/cloudwatch/home?region={serving.region}#logEventViewer:group={group} "
-        f"in account {serving.account} for more information."))
+    error = AwsError(
+        "ModelError",
+        (
+            f'Received {kind} error ({status}) from primary with message "{message}". See '
+            f"https://{serving.region}.console.aws.amazon.com/cloudwatch/home?region={serving.region}#logEventViewer:group={group} "
+            f"in account {serving.account} for more information."
+        ),
+    )
     error.OriginalStatusCode = status  # type: ignore[attr-defined]
     error.OriginalMessage = message  # type: ignore[attr-defined]
     error.LogStreamArn = f"arn:aws:logs:{serving.region}:{serving.account}:log-group:{group}"  # type: ignore[attr-defined]
@@ -387,15 +467,29 @@ def _fault_message(faults: Faults) -> str:
     return f"simulacro fault injected: error-rate {faults.error_rate:g}"
 
 
-def _summary(count: int, served: Served | None, start: datetime, end: datetime, rejection: str | None = None) -> TrafficSummary:
+def _summary(
+    count: int, served: Served | None, start: datetime, end: datetime, rejection: str | None = None
+) -> TrafficSummary:
     if served is None:
-        return TrafficSummary(count, count, 0, 0, count if rejection else 0, 0, math.nan, math.nan, math.nan,
-                              start, end, rejection)
+        return TrafficSummary(
+            count, count, 0, 0, count if rejection else 0, 0, math.nan, math.nan, math.nan, start, end, rejection
+        )
     p50, p95, p99 = np.percentile(served.model_latency, [50, 95, 99]) / 1000.0
     errors_4xx = int(np.count_nonzero(served.status // 100 == 4))
     errors_5xx = int(np.count_nonzero(served.status // 100 == 5))
-    return TrafficSummary(count, errors_4xx + errors_5xx, errors_4xx, errors_5xx, 0, served.captured,
-                          float(p50), float(p95), float(p99), start, end)
+    return TrafficSummary(
+        count,
+        errors_4xx + errors_5xx,
+        errors_4xx,
+        errors_5xx,
+        0,
+        served.captured,
+        float(p50),
+        float(p95),
+        float(p99),
+        start,
+        end,
+    )
 
 
 def _answer_type(content_type: str, accept: str | None) -> str:
@@ -436,7 +530,9 @@ def _fraction(value: str) -> float:
     try:
         rate = float(text[:-1]) / 100.0 if text.endswith("%") else float(text)
     except ValueError:
-        raise FaultSyntaxError(f"error-rate must be a fraction between 0 and 1 (or a percentage), got {value!r}") from None
+        raise FaultSyntaxError(
+            f"error-rate must be a fraction between 0 and 1 (or a percentage), got {value!r}"
+        ) from None
     if not 0.0 <= rate <= 1.0:
         raise FaultSyntaxError(f"error-rate must be between 0 and 1, got {value!r}")
     return rate

@@ -10,6 +10,7 @@ Like the team's deployer, it applies the endpoint's deployment guardrail recorde
 (`provision/deployment_guardrails.py`): the update is then a blue/green deployment with the declared
 traffic shifting and rollback alarms, which AWS (and the local AWS) runs.
 """
+
 from __future__ import annotations
 
 import json
@@ -52,7 +53,9 @@ class LocalDeployer:
         for account, region, queue_name, endpoint in self._deployment_queues():
             sqs = self.client("sqs", account, region)
             url = sqs.get_queue_url(QueueName=queue_name)["QueueUrl"]
-            for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", []):
+            for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get(
+                "Messages", []
+            ):
                 self._deploy(account, region, endpoint, json.loads(message["Body"]))
                 sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
 
@@ -64,7 +67,9 @@ class LocalDeployer:
         if not self._still_approved(sagemaker, package):
             return  # rejected or deleted since the event: a consumer acts on the current state, not the event's
         version = package.rsplit("/", 1)[-1]
-        config = config_from_model_package(sagemaker, endpoint, package, f"package-{version}-{int(self.clock.now().timestamp())}")
+        config = config_from_model_package(
+            sagemaker, endpoint, package, f"package-{version}-{int(self.clock.now().timestamp())}"
+        )
         deploy_with_guardrail(sagemaker, endpoint, config, model_package=package)
         self.deployed.append({"endpoint": endpoint, "model_package": package, "config": config})
 
@@ -87,18 +92,23 @@ class LocalDeployer:
         return found
 
 
-def deploy_with_guardrail(sagemaker: Any, endpoint_name: str, config_name: str, *, model_package: str | None = None) -> Any:
+def deploy_with_guardrail(
+    sagemaker: Any, endpoint_name: str, config_name: str, *, model_package: str | None = None
+) -> Any:
     """`deployments.deploy`, passing the endpoint's recorded guardrail as UpdateEndpoint's DeploymentConfig."""
     before = deployment_record(sagemaker, endpoint_name)
     tags = {t["Key"]: t["Value"] for t in sagemaker.list_tags(ResourceArn=before.endpoint_arn).get("Tags", [])}
     guardrail = recorded_deployment_config(tags)
     if guardrail is None:
         return deploy(sagemaker, endpoint_name, config_name, model_package=model_package)
-    sagemaker.add_tags(ResourceArn=before.endpoint_arn, Tags=[
-        {"Key": CURRENT_CONFIG, "Value": config_name},
-        {"Key": PREVIOUS_CONFIG, "Value": before.serving_config},
-        {"Key": MODEL_PACKAGE, "Value": model_package or ""},
-        {"Key": PREVIOUS_MODEL_PACKAGE, "Value": before.model_package or ""},
-    ])
+    sagemaker.add_tags(
+        ResourceArn=before.endpoint_arn,
+        Tags=[
+            {"Key": CURRENT_CONFIG, "Value": config_name},
+            {"Key": PREVIOUS_CONFIG, "Value": before.serving_config},
+            {"Key": MODEL_PACKAGE, "Value": model_package or ""},
+            {"Key": PREVIOUS_MODEL_PACKAGE, "Value": before.model_package or ""},
+        ],
+    )
     sagemaker.update_endpoint(EndpointName=endpoint_name, EndpointConfigName=config_name, DeploymentConfig=guardrail)
     return before

@@ -21,6 +21,7 @@ moto keeps the endpoint object (so ListEndpoints and tags stay moto's); we drive
 Each endpoint's deployments are remembered here, which AWS does not offer: it is the emulator's
 own knowledge, for its tests, never for a runbook.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -103,7 +104,11 @@ class Endpoints:
             parse_policy(deployment_config, _instance_count(backend.describe_endpoint_config(config_name)))
         endpoint = backend.create_endpoint(name, config_name, call.params.get("Tags") or [])
         now = self.clock.now()
-        endpoint.endpoint_status, endpoint.creation_time, endpoint.last_modified_time = "Creating", naive_utc(now), naive_utc(now)
+        endpoint.endpoint_status, endpoint.creation_time, endpoint.last_modified_time = (
+            "Creating",
+            naive_utc(now),
+            naive_utc(now),
+        )
         record = EndpointRecord(call.account, call.region, name, [Deployment(config_name, now)])
         record.last_deployment_config = deployment_config
         self.records[(call.account, call.region, name)] = record
@@ -125,8 +130,15 @@ class Endpoints:
         policy = parse_policy(deployment_config, _instance_count(config))
         record = self._record(call.account, call.region, name)
         now = self.clock.now()
-        record.deployments.append(Deployment(config_name, now, deployment_config=deployment_config, policy=policy,
-                                             old_config=endpoint.endpoint_config_name))
+        record.deployments.append(
+            Deployment(
+                config_name,
+                now,
+                deployment_config=deployment_config,
+                policy=policy,
+                old_config=endpoint.endpoint_config_name,
+            )
+        )
         if deployment_config:
             record.last_deployment_config = deployment_config
         endpoint.endpoint_status, endpoint.last_modified_time = "Updating", naive_utc(now)
@@ -142,7 +154,9 @@ class Endpoints:
         backend.describe_endpoint(name)
         endpoint = backend.endpoints[name]
         endpoint.endpoint_status, endpoint.last_modified_time = "Deleting", naive_utc(self.clock.now())
-        record = self.records.pop((call.account, call.region, name), None) or EndpointRecord(call.account, call.region, name)
+        record = self.records.pop((call.account, call.region, name), None) or EndpointRecord(
+            call.account, call.region, name
+        )
         self.guardrails.forget((call.account, call.region, name))
         self._emit(record, endpoint)
         backend.delete_endpoint(name)
@@ -176,11 +190,22 @@ class Endpoints:
         for variant in getattr(config, "production_variants", None) or []:
             count = int(variant.get("InitialInstanceCount", 1))
             weight = float(variant.get("InitialVariantWeight", 1.0))
-            status = variant_status(rollout) if rollout else [{"Status": "Creating", "StatusMessage": "Creating the new fleet",
-                                                               "StartTime": pending.requested}]
-            variants.append({"VariantName": variant["VariantName"], "CurrentWeight": weight, "DesiredWeight": weight,
-                             "CurrentInstanceCount": count if rollout else 0, "DesiredInstanceCount": count,
-                             "InstanceType": variant.get("InstanceType", "ml.m5.large"), "VariantStatus": status})
+            status = (
+                variant_status(rollout)
+                if rollout
+                else [{"Status": "Creating", "StatusMessage": "Creating the new fleet", "StartTime": pending.requested}]
+            )
+            variants.append(
+                {
+                    "VariantName": variant["VariantName"],
+                    "CurrentWeight": weight,
+                    "DesiredWeight": weight,
+                    "CurrentInstanceCount": count if rollout else 0,
+                    "DesiredInstanceCount": count,
+                    "InstanceType": variant.get("InstanceType", "ml.m5.large"),
+                    "VariantStatus": status,
+                }
+            )
         summary["ProductionVariants"] = variants
         return summary
 
@@ -217,21 +242,41 @@ class Endpoints:
             return
         problem = _load_problem(record, deployment.config_name)
         if problem is not None:  # a failed update of an InService endpoint leaves the old config serving
-            self._settle(record, endpoint, deployment, "RolledBack", "InService", f"Failed to update endpoint: {problem}")
+            self._settle(
+                record, endpoint, deployment, "RolledBack", "InService", f"Failed to update endpoint: {problem}"
+            )
         elif deployment.policy is None:
             self._switch(record, endpoint, deployment)
         else:
-            self.guardrails.begin(Rollout(
-                key=(record.account, record.region, record.name), policy=deployment.policy,
-                old_config=deployment.old_config or endpoint.endpoint_config_name, new_config=deployment.config_name,
-                started=deployment.requested,
-                finish=lambda: self._guarded(record, endpoint, lambda: self._deployment_ended(
-                    record, endpoint, lambda: self._switch(record, endpoint, deployment))),
-                roll_back=lambda reason: self._guarded(record, endpoint, lambda: self._rolling_back(record, endpoint, reason)),
-                restored=lambda reason: self._guarded(record, endpoint, lambda: self._deployment_ended(
-                    record, endpoint, lambda: self._settle(record, endpoint, deployment, "RolledBack", "InService", reason))),
-                emit=lambda rollout: self._emit_deployment(record, endpoint, deployment, rollout),
-            ))
+            self.guardrails.begin(
+                Rollout(
+                    key=(record.account, record.region, record.name),
+                    policy=deployment.policy,
+                    old_config=deployment.old_config or endpoint.endpoint_config_name,
+                    new_config=deployment.config_name,
+                    started=deployment.requested,
+                    finish=lambda: self._guarded(
+                        record,
+                        endpoint,
+                        lambda: self._deployment_ended(
+                            record, endpoint, lambda: self._switch(record, endpoint, deployment)
+                        ),
+                    ),
+                    roll_back=lambda reason: self._guarded(
+                        record, endpoint, lambda: self._rolling_back(record, endpoint, reason)
+                    ),
+                    restored=lambda reason: self._guarded(
+                        record,
+                        endpoint,
+                        lambda: self._deployment_ended(
+                            record,
+                            endpoint,
+                            lambda: self._settle(record, endpoint, deployment, "RolledBack", "InService", reason),
+                        ),
+                    ),
+                    emit=lambda rollout: self._emit_deployment(record, endpoint, deployment, rollout),
+                )
+            )
 
     def _switch(self, record: EndpointRecord, endpoint: Any, deployment: Deployment) -> None:
         config = backends.sagemaker(record.account, record.region).endpoint_configs[deployment.config_name]
@@ -255,11 +300,22 @@ class Endpoints:
         if self._current(record, endpoint):
             step()
 
-    def _settle(self, record: EndpointRecord, endpoint: Any, deployment: Deployment, outcome: str, status: str,
-                failure_reason: str | None) -> None:
+    def _settle(
+        self,
+        record: EndpointRecord,
+        endpoint: Any,
+        deployment: Deployment,
+        outcome: str,
+        status: str,
+        failure_reason: str | None,
+    ) -> None:
         now = self.clock.now()
         deployment.finished, deployment.outcome, deployment.failure_reason = now, outcome, failure_reason
-        endpoint.endpoint_status, endpoint.failure_reason, endpoint.last_modified_time = status, failure_reason, naive_utc(now)
+        endpoint.endpoint_status, endpoint.failure_reason, endpoint.last_modified_time = (
+            status,
+            failure_reason,
+            naive_utc(now),
+        )
         self._emit(record, endpoint)
 
     def _current(self, record: EndpointRecord, endpoint: Any) -> bool:
@@ -270,16 +326,22 @@ class Endpoints:
     def _record(self, account: str, region: str, name: str) -> EndpointRecord:
         return self.records.setdefault((account, region, name), EndpointRecord(account, region, name))
 
-    def _emit_deployment(self, record: EndpointRecord, endpoint: Any, deployment: Deployment | None,
-                         rollout: Rollout | None) -> None:
+    def _emit_deployment(
+        self, record: EndpointRecord, endpoint: Any, deployment: Deployment | None, rollout: Rollout | None
+    ) -> None:
         """`SageMaker Endpoint Deployment State Change`: the endpoint event plus the pending deployment's stage."""
         event = self._event(record, endpoint)
         event["detail-type"] = ENDPOINT_DEPLOYMENT_STATE_CHANGE
         event["detail"]["ProductionVariants"] = [
-            {"VariantName": v["VariantName"], "CurrentWeight": v.get("CurrentWeight", 1.0),
-             "DesiredWeight": v.get("DesiredWeight", 1.0), "CurrentInstanceCount": v.get("CurrentInstanceCount", 1),
-             "DesiredInstanceCount": v.get("DesiredInstanceCount", 1)}
-            for v in endpoint.production_variants]
+            {
+                "VariantName": v["VariantName"],
+                "CurrentWeight": v.get("CurrentWeight", 1.0),
+                "DesiredWeight": v.get("DesiredWeight", 1.0),
+                "CurrentInstanceCount": v.get("CurrentInstanceCount", 1),
+                "DesiredInstanceCount": v.get("DesiredInstanceCount", 1),
+            }
+            for v in endpoint.production_variants
+        ]
         if deployment is not None:
             summary = self._pending_summary(record, deployment)
             summary["StartTime"] = epoch_ms(deployment.requested)
@@ -295,8 +357,10 @@ class Endpoints:
         self.emit_event(record.account, record.region, self._event(record, endpoint))
 
     def _event(self, record: EndpointRecord, endpoint: Any) -> dict[str, Any]:
-        variants = [endpoint_variant(v.get("DesiredWeight", 1.0), v.get("DesiredInstanceCount", 1))
-                    for v in endpoint.production_variants]
+        variants = [
+            endpoint_variant(v.get("DesiredWeight", 1.0), v.get("DesiredInstanceCount", 1))
+            for v in endpoint.production_variants
+        ]
         event = endpoint_state_change(
             endpoint_name=endpoint.endpoint_name,
             endpoint_arn=endpoint.arn,
@@ -322,8 +386,10 @@ def _load_problem(record: EndpointRecord, config_name: str) -> str | None:
         try:
             serving_model(record.account, record.region, config_name, variant["VariantName"])
         except ModelLoadError as error:
-            return (f"The primary container for production variant {variant['VariantName']} did not pass the ping "
-                    f"health check: {error}. Please check CloudWatch logs for this endpoint.")
+            return (
+                f"The primary container for production variant {variant['VariantName']} did not pass the ping "
+                f"health check: {error}. Please check CloudWatch logs for this endpoint."
+            )
     return None
 
 

@@ -1,4 +1,5 @@
 """AWS errors the overlay raises; moto serializes them in each service's wire protocol."""
+
 from __future__ import annotations
 
 from moto.core.exceptions import ServiceException

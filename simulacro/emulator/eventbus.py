@@ -6,6 +6,7 @@ without a fix (gone, or its policy refuses the rule) goes straight to the dead-l
 transient failure is retried with backoff in virtual time until the retry policy is exhausted.
 Without a dead-letter queue the event is dropped, and only `FailedInvocations` says so.
 """
+
 from __future__ import annotations
 
 import json
@@ -80,7 +81,8 @@ class EventBus:
 
     def _attempt(self, delivery: Delivery) -> None:
         metric = lambda name: self.put_metric(  # noqa: E731
-            delivery.account, delivery.region, "AWS/Events", name, {"RuleName": delivery.rule_name}, 1)
+            delivery.account, delivery.region, "AWS/Events", name, {"RuleName": delivery.rule_name}, 1
+        )
         metric("Invocations")
         try:
             self._deliver(delivery)
@@ -108,18 +110,37 @@ class EventBus:
         else:
             raise DeliveryFailure("NO_RESOURCE", f"targets of type {service} are not emulated", retriable=False)
 
-    def _send_to_queue(self, delivery: Delivery, account: str, region: str, name: str, body: str,
-                       attributes: dict[str, Any] | None = None) -> None:
+    def _send_to_queue(
+        self,
+        delivery: Delivery,
+        account: str,
+        region: str,
+        name: str,
+        body: str,
+        attributes: dict[str, Any] | None = None,
+    ) -> None:
         sqs = backends.sqs(account, region)
         queue = sqs.queues.get(name)
         if queue is None:
             raise DeliveryFailure("NO_RESOURCE", f"SQS queue {name} does not exist", retriable=False)
-        if not service_may(queue.policy, service=EVENTS_PRINCIPAL, action="sqs:SendMessage",
-                           resource=queue.queue_arn, source_arn=delivery.rule_arn, source_account=delivery.account):
-            raise DeliveryFailure("NO_PERMISSIONS", f"the policy of SQS queue {name} does not allow EventBridge to send from {delivery.rule_arn}", retriable=False)
+        if not service_may(
+            queue.policy,
+            service=EVENTS_PRINCIPAL,
+            action="sqs:SendMessage",
+            resource=queue.queue_arn,
+            source_arn=delivery.rule_arn,
+            source_account=delivery.account,
+        ):
+            raise DeliveryFailure(
+                "NO_PERMISSIONS",
+                f"the policy of SQS queue {name} does not allow EventBridge to send from {delivery.rule_arn}",
+                retriable=False,
+            )
         group = {"group_id": delivery.rule_name, "deduplication_id": str(uuid.uuid4())} if queue.fifo_queue else {}
         if queue.fifo_queue and attributes is not None:
-            raise DeliveryFailure("NO_RESOURCE", f"dead-letter queue {name} is FIFO; EventBridge needs a standard queue", retriable=False)
+            raise DeliveryFailure(
+                "NO_RESOURCE", f"dead-letter queue {name} is FIFO; EventBridge needs a standard queue", retriable=False
+            )
         sqs.send_message(name, body, message_attributes=attributes or {}, **group)
 
     def _publish_to_topic(self, delivery: Delivery, arn: str, account: str, region: str, body: str) -> None:
@@ -127,13 +148,24 @@ class EventBus:
         topic = sns.topics.get(arn)
         if topic is None:
             raise DeliveryFailure("NO_RESOURCE", f"SNS topic {arn} does not exist", retriable=False)
-        if not service_may(topic.policy, service=EVENTS_PRINCIPAL, action="sns:Publish", resource=arn,
-                           source_arn=delivery.rule_arn, source_account=delivery.account):
-            raise DeliveryFailure("NO_PERMISSIONS", f"the policy of SNS topic {arn} does not allow EventBridge to publish", retriable=False)
+        if not service_may(
+            topic.policy,
+            service=EVENTS_PRINCIPAL,
+            action="sns:Publish",
+            resource=arn,
+            source_arn=delivery.rule_arn,
+            source_account=delivery.account,
+        ):
+            raise DeliveryFailure(
+                "NO_PERMISSIONS",
+                f"the policy of SNS topic {arn} does not allow EventBridge to publish",
+                retriable=False,
+            )
         sns.publish(body, arn=arn)
 
-    def _dead_letter(self, delivery: Delivery, failure: DeliveryFailure, exhausted: str | None,
-                     metric: Callable[[str], None]) -> None:
+    def _dead_letter(
+        self, delivery: Delivery, failure: DeliveryFailure, exhausted: str | None, metric: Callable[[str], None]
+    ) -> None:
         dlq_arn = (delivery.target.get("DeadLetterConfig") or {}).get("Arn")
         if not dlq_arn:
             self._record(delivery, "dropped", failure)
@@ -149,8 +181,14 @@ class EventBus:
             attributes["EXHAUSTED_RETRY_CONDITION"] = exhausted
         _, region, account, name = backends.arn_parts(dlq_arn)
         try:
-            self._send_to_queue(delivery, account, region, name, json.dumps(delivery.event),
-                                {k: {"DataType": "String", "StringValue": v} for k, v in attributes.items()})
+            self._send_to_queue(
+                delivery,
+                account,
+                region,
+                name,
+                json.dumps(delivery.event),
+                {k: {"DataType": "String", "StringValue": v} for k, v in attributes.items()},
+            )
         except DeliveryFailure as dlq_failure:
             metric("InvocationsFailedToBeSentToDLQ")
             self._record(delivery, "dropped", dlq_failure)
@@ -171,10 +209,16 @@ class EventBus:
         return None
 
     def _record(self, delivery: Delivery, outcome: str, failure: DeliveryFailure | None = None) -> None:
-        self.log.append({
-            "at": self.clock.now(), "rule": delivery.rule_name, "target": delivery.target["Arn"], "outcome": outcome,
-            "error_code": failure.code if failure else None, "event_id": delivery.event.get("id"),
-        })
+        self.log.append(
+            {
+                "at": self.clock.now(),
+                "rule": delivery.rule_name,
+                "target": delivery.target["Arn"],
+                "outcome": outcome,
+                "error_code": failure.code if failure else None,
+                "event_id": delivery.event.get("id"),
+            }
+        )
 
     def _rules(self, account: str, region: str, bus: str) -> list[Any]:
         event_bus = backends.events(account, region).event_buses.get(bus)
@@ -190,7 +234,10 @@ class EventBus:
     def _put_events(self, call: Call) -> dict[str, Any]:
         entries = call.params.get("Entries") or []
         if len(entries) > MAX_ENTRIES:
-            raise AwsError("ValidationException", f"1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length less than or equal to {MAX_ENTRIES}")
+            raise AwsError(
+                "ValidationException",
+                f"1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length less than or equal to {MAX_ENTRIES}",
+            )
         results, failed = [], 0
         for entry in entries:
             refusal = _entry_refusal(entry)
@@ -237,8 +284,10 @@ def _entry_refusal(entry: dict[str, Any]) -> dict[str, str] | None:
     """Why PutEvents refuses one entry (the call itself succeeds), as AWS words it; None to accept."""
     for member in REQUIRED_ENTRY_MEMBERS:
         if not entry.get(member):
-            return {"ErrorCode": "InvalidArgument",
-                    "ErrorMessage": f"Parameter {member} is not valid. Reason: {member} is a required argument."}
+            return {
+                "ErrorCode": "InvalidArgument",
+                "ErrorMessage": f"Parameter {member} is not valid. Reason: {member} is a required argument.",
+            }
     try:
         detail = json.loads(entry["Detail"])
     except ValueError:
@@ -266,4 +315,4 @@ def _bus_name(name_or_arn: str | None) -> str:
 
 def _backoff(attempt: int) -> float:
     """EventBridge backs off exponentially with jitter; we keep the exponent and drop the jitter."""
-    return float(min(2 ** attempt, 300))
+    return float(min(2**attempt, 300))

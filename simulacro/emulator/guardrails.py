@@ -18,6 +18,7 @@ watch. Each stage emits `SageMaker Endpoint Deployment State Change` with the pe
 `VariantStatus` (`Creating`, `ActivatingTraffic`, `Baking`). The emulator checks the alarms every
 `WATCH_SECONDS` of virtual time (alarms change state once a minute, or on SetAlarmState).
 """
+
 from __future__ import annotations
 
 import math
@@ -63,7 +64,9 @@ class Rollout:
     stage_message: str = "Creating the new fleet"
     stage_start: datetime | None = None
     rolling_back: bool = False
-    log: list[tuple[datetime, str, str]] = field(default_factory=list)  # (when, stage, message): the emulator's own record
+    log: list[tuple[datetime, str, str]] = field(
+        default_factory=list
+    )  # (when, stage, message): the emulator's own record
 
 
 def parse_policy(config: dict[str, Any] | None, instance_count: int) -> Policy | None:
@@ -74,16 +77,25 @@ def parse_policy(config: dict[str, Any] | None, instance_count: int) -> Policy |
         raise validation("DeploymentConfig takes either BlueGreenUpdatePolicy or RollingUpdatePolicy, not both.")
     if config.get("RollingUpdatePolicy"):
         raise validation("RollingUpdatePolicy is not emulated locally: use BlueGreenUpdatePolicy.")
-    blue_green = config.get("BlueGreenUpdatePolicy") or {"TrafficRoutingConfiguration": {"Type": "ALL_AT_ONCE",
-                                                                                            "WaitIntervalInSeconds": 0}}
+    blue_green = config.get("BlueGreenUpdatePolicy") or {
+        "TrafficRoutingConfiguration": {"Type": "ALL_AT_ONCE", "WaitIntervalInSeconds": 0}
+    }
     routing = blue_green.get("TrafficRoutingConfiguration") or {}
     traffic_type = routing.get("Type")
     if traffic_type not in TRAFFIC_TYPES:
-        raise validation(f"TrafficRoutingConfiguration.Type must be one of {', '.join(TRAFFIC_TYPES)}, got {traffic_type!r}.")
+        raise validation(
+            f"TrafficRoutingConfiguration.Type must be one of {', '.join(TRAFFIC_TYPES)}, got {traffic_type!r}."
+        )
     wait = _bounded(routing.get("WaitIntervalInSeconds"), "TrafficRoutingConfiguration.WaitIntervalInSeconds", 0, 3600)
-    termination = _bounded(blue_green.get("TerminationWaitInSeconds", 0), "BlueGreenUpdatePolicy.TerminationWaitInSeconds", 0, 3600)
-    timeout = _bounded(blue_green.get("MaximumExecutionTimeoutInSeconds", DEFAULT_TIMEOUT_SECONDS),
-                       "BlueGreenUpdatePolicy.MaximumExecutionTimeoutInSeconds", 600, 28800)
+    termination = _bounded(
+        blue_green.get("TerminationWaitInSeconds", 0), "BlueGreenUpdatePolicy.TerminationWaitInSeconds", 0, 3600
+    )
+    timeout = _bounded(
+        blue_green.get("MaximumExecutionTimeoutInSeconds", DEFAULT_TIMEOUT_SECONDS),
+        "BlueGreenUpdatePolicy.MaximumExecutionTimeoutInSeconds",
+        600,
+        28800,
+    )
     alarms = tuple(a.get("AlarmName", "") for a in (config.get("AutoRollbackConfiguration") or {}).get("Alarms") or [])
     if "AutoRollbackConfiguration" in config and not 1 <= len(alarms) <= 10:
         raise validation("AutoRollbackConfiguration.Alarms takes between 1 and 10 alarms.")
@@ -171,14 +183,23 @@ class Guardrails:
             return
         rollout.step += 1
         rollout.share = rollout.policy.shares[rollout.step]
-        self._stage(rollout, "ActivatingTraffic", f"Shifting {rollout.share:.0%} of the traffic to the new fleet "
-                                                  f"({rollout.policy.traffic_type})")
-        self._stage(rollout, "Baking", f"Baking for {rollout.policy.wait_seconds} seconds (WaitIntervalInSeconds) with "
-                                       f"{rollout.share:.0%} of the traffic on the new fleet")
+        self._stage(
+            rollout,
+            "ActivatingTraffic",
+            f"Shifting {rollout.share:.0%} of the traffic to the new fleet ({rollout.policy.traffic_type})",
+        )
+        self._stage(
+            rollout,
+            "Baking",
+            f"Baking for {rollout.policy.wait_seconds} seconds (WaitIntervalInSeconds) with "
+            f"{rollout.share:.0%} of the traffic on the new fleet",
+        )
         if self._check_alarms(rollout):
             return
         last = rollout.step == len(rollout.policy.shares) - 1
-        self.clock.call_later(rollout.policy.wait_seconds, lambda: self._terminate_wait(rollout) if last else self._shift(rollout))
+        self.clock.call_later(
+            rollout.policy.wait_seconds, lambda: self._terminate_wait(rollout) if last else self._shift(rollout)
+        )
 
     def _terminate_wait(self, rollout: Rollout) -> None:
         if not self._live(rollout):
@@ -186,8 +207,12 @@ class Guardrails:
         if rollout.policy.termination_wait_seconds <= 0:
             self._done(rollout)
             return
-        self._stage(rollout, "Baking", f"Baking for {rollout.policy.termination_wait_seconds} seconds "
-                                       "(TerminationWaitInSeconds) with traffic enabled on full fleet")
+        self._stage(
+            rollout,
+            "Baking",
+            f"Baking for {rollout.policy.termination_wait_seconds} seconds "
+            "(TerminationWaitInSeconds) with traffic enabled on full fleet",
+        )
         self.clock.call_later(rollout.policy.termination_wait_seconds, lambda: self._done(rollout))
 
     def _done(self, rollout: Rollout) -> None:
@@ -199,8 +224,11 @@ class Guardrails:
 
     def _timed_out(self, rollout: Rollout) -> None:
         if self._live(rollout):
-            self._start_rollback(rollout, f"Deployment exceeded MaximumExecutionTimeoutInSeconds "
-                                          f"({rollout.policy.timeout_seconds} s): traffic was shifted back to the old fleet.")
+            self._start_rollback(
+                rollout,
+                f"Deployment exceeded MaximumExecutionTimeoutInSeconds "
+                f"({rollout.policy.timeout_seconds} s): traffic was shifted back to the old fleet.",
+            )
 
     def _watch_all(self) -> None:
         for rollout in list(self.rollouts.values()):
@@ -212,9 +240,12 @@ class Guardrails:
         firing = [name for name in rollout.policy.alarms if self.alarm_state(account, region, name) == "ALARM"]
         if not firing:
             return False
-        self._start_rollback(rollout, f"Rolled back the deployment of endpoint config {rollout.new_config}: "
-                                      f"alarm(s) {', '.join(firing)} in ALARM during the baking period "
-                                      f"({rollout.share:.0%} of the traffic on the new fleet).")
+        self._start_rollback(
+            rollout,
+            f"Rolled back the deployment of endpoint config {rollout.new_config}: "
+            f"alarm(s) {', '.join(firing)} in ALARM during the baking period "
+            f"({rollout.share:.0%} of the traffic on the new fleet).",
+        )
         return True
 
     def _start_rollback(self, rollout: Rollout, reason: str) -> None:
@@ -250,4 +281,3 @@ def variant_status(rollout: Rollout) -> list[dict[str, Any]]:
     if rollout.stage_start is not None:
         status["StartTime"] = rollout.stage_start
     return [status]
-

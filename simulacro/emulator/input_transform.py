@@ -1,4 +1,5 @@
 """What a rule target receives: the event, or what its Input, InputPath or InputTransformer make of it."""
+
 from __future__ import annotations
 
 import json

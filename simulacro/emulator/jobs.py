@@ -11,6 +11,7 @@ AWS always reports and carry some of its own. Here, from moto's object and the c
   (its sample `MetricDefinitions`).
 An event's detail is the job's description, times in epoch milliseconds and tags as an object (AWS-FACTS §1).
 """
+
 from __future__ import annotations
 
 import uuid
@@ -86,8 +87,9 @@ def describe_training_job(job: Any, now: datetime) -> dict[str, Any]:
     start, expected = _plans[job.arn]
     ended = job.training_job_status in ("Completed", "Failed", "Stopped")
     end = aware(job.training_end_time) if ended and job.training_end_time else None
-    transitions = _transitions(start, expected, end or now, job.training_job_status,
-                               getattr(job, "failure_reason", None))
+    transitions = _transitions(
+        start, expected, end or now, job.training_job_status, getattr(job, "failure_reason", None)
+    )
     described["SecondaryStatusTransitions"] = transitions
     described["SecondaryStatus"] = transitions[-1]["Status"]
     if end is not None:
@@ -108,10 +110,18 @@ def describe_processing_job(job: Any) -> dict[str, Any]:
 def training_job_event(job: Any, account: str, region: str, now: datetime) -> dict[str, Any]:
     described = describe_training_job(job, now)
     event = training_job_state_change(
-        job_name=described["TrainingJobName"], job_arn=described["TrainingJobArn"], status=described["TrainingJobStatus"],
-        secondary_status=described["SecondaryStatus"], creation_time=epoch_ms(described["CreationTime"]),
+        job_name=described["TrainingJobName"],
+        job_arn=described["TrainingJobArn"],
+        status=described["TrainingJobStatus"],
+        secondary_status=described["SecondaryStatus"],
+        creation_time=epoch_ms(described["CreationTime"]),
         last_modified_time=epoch_ms(described.get("LastModifiedTime") or described["CreationTime"]),
-        failure_reason=described.get("FailureReason"), account=account, region=region, time=now, id=str(uuid.uuid4()))
+        failure_reason=described.get("FailureReason"),
+        account=account,
+        region=region,
+        time=now,
+        id=str(uuid.uuid4()),
+    )
     event["detail"] = _event_detail(described, job)
     return event
 
@@ -119,18 +129,29 @@ def training_job_event(job: Any, account: str, region: str, now: datetime) -> di
 def processing_job_event(job: Any, account: str, region: str, now: datetime) -> dict[str, Any]:
     described = describe_processing_job(job)
     event = processing_job_state_change(
-        job_name=described["ProcessingJobName"], job_arn=described["ProcessingJobArn"],
-        status=described["ProcessingJobStatus"], creation_time=epoch_ms(described["CreationTime"]),
+        job_name=described["ProcessingJobName"],
+        job_arn=described["ProcessingJobArn"],
+        status=described["ProcessingJobStatus"],
+        creation_time=epoch_ms(described["CreationTime"]),
         last_modified_time=epoch_ms(described.get("LastModifiedTime") or described["CreationTime"]),
-        failure_reason=described.get("FailureReason"), exit_message=described.get("ExitMessage"),
-        account=account, region=region, time=now, id=str(uuid.uuid4()))
+        failure_reason=described.get("FailureReason"),
+        exit_message=described.get("ExitMessage"),
+        account=account,
+        region=region,
+        time=now,
+        id=str(uuid.uuid4()),
+    )
     event["detail"] = _event_detail(described, job)
     return event
 
 
-def _transitions(start: datetime, expected: float, until: datetime, status: str, reason: str | None) -> list[dict[str, Any]]:
+def _transitions(
+    start: datetime, expected: float, until: datetime, status: str, reason: str | None
+) -> list[dict[str, Any]]:
     elapsed = (until - start).total_seconds()
-    reached = [(name, share * expected, message) for name, share, message in TRAINING_PHASES if share * expected <= elapsed]
+    reached = [
+        (name, share * expected, message) for name, share, message in TRAINING_PHASES if share * expected <= elapsed
+    ]
     transitions: list[dict[str, Any]] = []
     for index, (name, offset, message) in enumerate(reached):
         item: dict[str, Any] = {"Status": name, "StartTime": _at(start, offset), "StatusMessage": message}

@@ -1,4 +1,5 @@
 """The embedded local AWS: moto on 127.0.0.1, our overlay in front, the control plane on a virtual clock."""
+
 from __future__ import annotations
 
 import urllib.request
@@ -51,18 +52,33 @@ class LocalAws:
         self.monitoring = MonitoringSchedules(self.clock)
         self.monitoring_runs = MonitoringRuns(self.clock, self.monitoring, self.events.emit, self.cloudwatch.put_metric)
         self.model_registry = ModelRegistry(self.clock, self.events.emit)
-        self.pipelines = Pipelines(self.clock, self.events.emit, self.cloudwatch.put_metric, self.model_registry.register)
+        self.pipelines = Pipelines(
+            self.clock, self.events.emit, self.cloudwatch.put_metric, self.model_registry.register
+        )
         self.capture = Capture()
         self.jobs = JobDescriptions(self.clock)
         self.models = Models(self.clock, self.events.emit)
         self.dataplane = Dataplane(self.clock, self.metrics, self.capture, self.guardrails.traffic_split)
         self.sqs = SqsFidelity(self.clock)
         self.composite_alarms = CompositeAlarms(self.cloudwatch)
-        for part in (self.cloudwatch, self.composite_alarms, self.events, self.endpoints, self.monitoring,
-                     self.pipelines, self.dataplane, self.model_registry, self.jobs, self.models, self.sqs):
+        for part in (
+            self.cloudwatch,
+            self.composite_alarms,
+            self.events,
+            self.endpoints,
+            self.monitoring,
+            self.pipelines,
+            self.dataplane,
+            self.model_registry,
+            self.jobs,
+            self.models,
+            self.sqs,
+        ):
             part.install(self.overlay)
         alarm_regions.install(self.overlay)
-        self.deployer = LocalDeployer(self.clock, lambda service, account, region: local_client(self.url, service, account, region))
+        self.deployer = LocalDeployer(
+            self.clock, lambda service, account, region: local_client(self.url, service, account, region)
+        )
         self.sns_deliveries = sns_delivery.SnsDeliveries()  # to subscribers outside the local AWS: recorded, never sent
         self._server: MotoServer | None = None
 
@@ -128,6 +144,7 @@ class LocalAws:
         record = self.cloudwatch.alarms.get((account, region, alarm))
         return record.state if record is not None else None
 
-    def _put_service_metric(self, account: str, region: str, namespace: str, name: str,
-                            dimensions: dict[str, str], value: float) -> None:
+    def _put_service_metric(
+        self, account: str, region: str, namespace: str, name: str, dimensions: dict[str, str], value: float
+    ) -> None:
         self.cloudwatch.put_metric(account, region, namespace, name, dimensions, value)

@@ -18,6 +18,7 @@ container's `Environment`, on top of its artifact: `SIMULACRO_ERROR_RATE` (share
 fail, 0..1), `SIMULACRO_LATENCY_MS` (median service time) and `SIMULACRO_FAILS_TO_START=true` (the
 container never passes its health check). Only the local model reads them.
 """
+
 from __future__ import annotations
 
 import csv
@@ -93,8 +94,10 @@ class LocalModel:
 
     def _logit(self, row: Sequence[Any], number: int) -> float:
         if len(row) != len(self.features):
-            raise PayloadError(f"row {number} has {len(row)} columns; the model expects {len(self.features)}: "
-                               f"{', '.join(self.features)}")
+            raise PayloadError(
+                f"row {number} has {len(row)} columns; the model expects {len(self.features)}: "
+                f"{', '.join(self.features)}"
+            )
         total = self.intercept
         for feature, value in zip(self.features, row):
             if feature in self.numeric:
@@ -146,7 +149,9 @@ def serving_model(account: str, region: str, config_name: str, variant: str | No
     if model is None:
         raise ModelLoadError(f"model {chosen['ModelName']} of variant {chosen['VariantName']} does not exist")
     environment = (model.primary_container or {}).get("Environment") or {}
-    return chosen["VariantName"], with_behaviour(load_model(environment.get(ARTIFACT_VARIABLE, DEFAULT_ARTIFACT)), environment)
+    return chosen["VariantName"], with_behaviour(
+        load_model(environment.get(ARTIFACT_VARIABLE, DEFAULT_ARTIFACT)), environment
+    )
 
 
 def with_behaviour(model: LocalModel, environment: dict[str, str]) -> LocalModel:
@@ -160,7 +165,9 @@ def with_behaviour(model: LocalModel, environment: dict[str, str]) -> LocalModel
         raise ModelLoadError(f"the container's behaviour variables do not parse: {error}") from None
     if error_rate == model.error_rate and latency_ms is None:
         return model
-    message = model.error_message if error_rate == model.error_rate else f"model error: {error_rate:.0%} of predictions fail"
+    message = (
+        model.error_message if error_rate == model.error_rate else f"model error: {error_rate:.0%} of predictions fail"
+    )
     median = latency_ms * 1000.0 if latency_ms is not None else model.latency_median_us
     return replace(model, error_rate=error_rate, error_message=message, latency_median_us=median)
 
@@ -176,7 +183,9 @@ def _load(path: Path, stamp: int, artifact: str) -> LocalModel:
         document = json.loads(path.read_text())
         model = _parse(document)
     except (ValueError, KeyError, TypeError, AttributeError) as error:
-        raise ModelLoadError(f"model artifact {artifact} is not a valid model: {type(error).__name__}: {error}") from None
+        raise ModelLoadError(
+            f"model artifact {artifact} is not a valid model: {type(error).__name__}: {error}"
+        ) from None
     _cache[path] = (stamp, model)
     return model
 
@@ -193,10 +202,16 @@ def _parse(document: dict[str, Any]) -> LocalModel:
     latency = document["latency_microseconds"]
     errors = document.get("inference_errors") or {}
     return LocalModel(
-        name=str(document.get("name", "")), version=str(document.get("version", "")), features=features,
-        intercept=float(document.get("intercept", 0.0)), numeric=numeric, categorical=categorical,
-        latency_median_us=float(latency["median"]), latency_sigma=float(latency["sigma"]),
-        error_rate=float(errors.get("rate", 0.0)), error_message=str(errors.get("message", "")),
+        name=str(document.get("name", "")),
+        version=str(document.get("version", "")),
+        features=features,
+        intercept=float(document.get("intercept", 0.0)),
+        numeric=numeric,
+        categorical=categorical,
+        latency_median_us=float(latency["median"]),
+        latency_sigma=float(latency["sigma"]),
+        error_rate=float(errors.get("rate", 0.0)),
+        error_message=str(errors.get("message", "")),
     )
 
 

@@ -6,6 +6,7 @@
   minute. A query with a period shorter than that (10 or 30 s) sees the minute's data in the first period
   only; the other periods of the minute have no data.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -15,8 +16,9 @@ import numpy as np
 STANDARD_RESOLUTION = 60
 
 
-def visible(times: np.ndarray, values: np.ndarray, *, namespace: str, period: int, unit: str | None,
-            published_unit: str | None) -> tuple[np.ndarray, np.ndarray]:
+def visible(
+    times: np.ndarray, values: np.ndarray, *, namespace: str, period: int, unit: str | None, published_unit: str | None
+) -> tuple[np.ndarray, np.ndarray]:
     if unit and published_unit and unit != published_unit:
         return times[:0], values[:0]
     if period < STANDARD_RESOLUTION and _service_metric(namespace) and len(times):

@@ -3,6 +3,7 @@
 Using one implementation for alarms and for the metric APIs means a drill that reads a metric sees
 exactly the datapoints the alarm judged.
 """
+
 from __future__ import annotations
 
 import math
@@ -20,7 +21,9 @@ from .errors import validation
 SampleReader = Callable[[dict[str, Any]], tuple[np.ndarray, np.ndarray]]
 
 
-def metric_data_results(queries: list[dict[str, Any]], read: SampleReader, start: float, end: float) -> list[dict[str, Any]]:
+def metric_data_results(
+    queries: list[dict[str, Any]], read: SampleReader, start: float, end: float
+) -> list[dict[str, Any]]:
     period = _common_period(queries)
     first = math.floor(start / period) * period
     n_periods = max(0, math.ceil((end - first) / period))
@@ -33,7 +36,9 @@ def metric_data_results(queries: list[dict[str, Any]], read: SampleReader, start
     for query in queries:
         if "Expression" in query:
             try:
-                series[query["Id"]] = np.asarray(evaluate_tree(parse_expression(query["Expression"]), series, n_periods), dtype=float)
+                series[query["Id"]] = np.asarray(
+                    evaluate_tree(parse_expression(query["Expression"]), series, n_periods), dtype=float
+                )
             except ValueError as error:
                 raise validation(f"Invalid metric math expression in query {query['Id']}: {error}") from None
     times = [datetime.fromtimestamp(first + i * period, timezone.utc) for i in range(n_periods)]
@@ -43,24 +48,36 @@ def metric_data_results(queries: list[dict[str, Any]], read: SampleReader, start
             continue
         values = series[query["Id"]]
         present = [i for i in range(n_periods) if not math.isnan(values[i])]
-        results.append({
-            "Id": query["Id"],
-            "Label": query.get("Label") or _label(query),
-            "Timestamps": [times[i] for i in present],
-            "Values": [float(values[i]) for i in present],
-            "StatusCode": "Complete",
-        })
+        results.append(
+            {
+                "Id": query["Id"],
+                "Label": query.get("Label") or _label(query),
+                "Timestamps": [times[i] for i in present],
+                "Values": [float(values[i]) for i in present],
+                "StatusCode": "Complete",
+            }
+        )
     return results
 
 
-def period_datapoints(samples: tuple[np.ndarray, np.ndarray], start: float, end: float, period: int,
-                      statistics: list[str], extended: list[str], *, unit: str) -> list[dict[str, Any]]:
+def period_datapoints(
+    samples: tuple[np.ndarray, np.ndarray],
+    start: float,
+    end: float,
+    period: int,
+    statistics: list[str],
+    extended: list[str],
+    *,
+    unit: str,
+) -> list[dict[str, Any]]:
     if not statistics and not extended:
         raise validation("Either Statistics or ExtendedStatistics must be specified.")
     first = math.floor(start / period) * period
     n_periods = max(0, math.ceil((end - first) / period))
     arrays = samples
-    computed = {name: metric_statistic(arrays, _statistic(name), first, period, n_periods)[0] for name in statistics + extended}
+    computed = {
+        name: metric_statistic(arrays, _statistic(name), first, period, n_periods)[0] for name in statistics + extended
+    }
     counts = metric_statistic(arrays, _statistic("SampleCount"), first, period, n_periods)[0]
     datapoints = []
     for i in range(n_periods):

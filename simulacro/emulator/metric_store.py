@@ -4,6 +4,7 @@ Samples are only ever added (until `clear`, which bumps `generation`): the sampl
 fixed time range change exactly when their count does, which is how the alarm loop tells, with two
 binary searches, that an alarm's inputs did not change (`simulacro.alarms.incremental`).
 """
+
 from __future__ import annotations
 
 import bisect
@@ -82,7 +83,9 @@ class MetricStore:
         series.add(at, value)
         series.unit = unit or series.unit
 
-    def put_many(self, key: MetricKey, times: Iterable[float], values: Iterable[float], unit: str | None = None) -> None:
+    def put_many(
+        self, key: MetricKey, times: Iterable[float], values: Iterable[float], unit: str | None = None
+    ) -> None:
         series = self._series[key]
         for at, value in zip(times, values):
             series.add(at, value)

@@ -8,6 +8,7 @@ moto's backend to build the documented event. Version numbers never come back: A
 versions upwards for good, while moto numbers a new one after the packages it holds, so after a
 DeleteModelPackage it would hand out a deleted version's number (and ARN) again.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -54,11 +55,24 @@ class ModelRegistry:
         self._hold(account, region, group)
         try:
             arn = backend.create_model_package(
-                None, group, request.get("ModelPackageDescription"), request.get("InferenceSpecification"),
-                request.get("ValidationSpecification"), None, False, request.get("Tags") or [],
-                request.get("ModelApprovalStatus") or "PendingManualApproval", metadata, request.get("ModelMetrics"), None,
-                request.get("CustomerMetadataProperties"), request.get("DriftCheckBaselines"), request.get("Domain"),
-                request.get("Task"), request.get("SamplePayloadUrl"), request.get("AdditionalInferenceSpecifications"),
+                None,
+                group,
+                request.get("ModelPackageDescription"),
+                request.get("InferenceSpecification"),
+                request.get("ValidationSpecification"),
+                None,
+                False,
+                request.get("Tags") or [],
+                request.get("ModelApprovalStatus") or "PendingManualApproval",
+                metadata,
+                request.get("ModelMetrics"),
+                None,
+                request.get("CustomerMetadataProperties"),
+                request.get("DriftCheckBaselines"),
+                request.get("Domain"),
+                request.get("Task"),
+                request.get("SamplePayloadUrl"),
+                request.get("AdditionalInferenceSpecifications"),
             )
         finally:
             self._release(account, region)
@@ -106,8 +120,11 @@ class ModelRegistry:
         group = call.params.get("ModelPackageGroupName")
         if status != 200 or not group:
             return
-        packages = [p for p in backends.sagemaker(call.account, call.region).model_packages.values()
-                    if p.model_package_group_name == group]
+        packages = [
+            p
+            for p in backends.sagemaker(call.account, call.region).model_packages.values()
+            if p.model_package_group_name == group
+        ]
         newest = max(packages, key=lambda p: p.model_package_version)
         self._emit(call, newest.gen_response_object(), updated_fields=None)
 
@@ -122,13 +139,19 @@ class ModelRegistry:
         if status != 200 or package is None:
             return
         changed = [field for field in ("ModelApprovalStatus",) if package.get(field) != before]
-        changed += [field for field in ("ApprovalDescription", "CustomerMetadataProperties") if call.params.get(field) is not None]
+        changed += [
+            field
+            for field in ("ApprovalDescription", "CustomerMetadataProperties")
+            if call.params.get(field) is not None
+        ]
         if changed:
             self._emit(call, package, updated_fields=changed)
 
     def _package(self, call: Call, arn: str) -> dict[str, Any] | None:
         try:
-            return describe_package(backends.sagemaker(call.account, call.region).describe_model_package(arn).gen_response_object())
+            return describe_package(
+                backends.sagemaker(call.account, call.region).describe_model_package(arn).gen_response_object()
+            )
         except Exception:  # noqa: BLE001 - moto answers the caller's error itself
             return None
 
@@ -147,17 +170,24 @@ class ModelRegistry:
             model_metrics=package.get("ModelMetrics"),
             updated_fields=updated_fields,
             description=package.get("ModelPackageDescription"),
-            account=call.account, region=call.region, time=now, id=str(uuid.uuid4()),
+            account=call.account,
+            region=call.region,
+            time=now,
+            id=str(uuid.uuid4()),
         )
         # The detail is the package as DescribeModelPackage reports it (times in epoch milliseconds).
-        described = {key: _epoch_ms(value, now) if isinstance(value, datetime) else value for key, value in package.items()}
+        described = {
+            key: _epoch_ms(value, now) if isinstance(value, datetime) else value for key, value in package.items()
+        }
         event["detail"] = {**described, **event["detail"]}
         self.emit(call.account, call.region, event)
 
 
 def describe_package(described: dict[str, Any]) -> dict[str, Any]:
     described = {key: value for key, value in described.items() if value is not None}
-    described.setdefault("ModelPackageName", described.get("ModelPackageGroupName") or described["ModelPackageArn"].rsplit("/", 1)[-1])
+    described.setdefault(
+        "ModelPackageName", described.get("ModelPackageGroupName") or described["ModelPackageArn"].rsplit("/", 1)[-1]
+    )
     if "fake-domain-id" in str(described.get("CreatedBy")):
         described.pop("CreatedBy")
     return described

@@ -6,6 +6,7 @@ when a model is created or deleted; its detail here is the model as DescribeMode
 epoch milliseconds, tags as an object, like the job events), so a rule on `resources` or on `ModelName`
 matches as it would on AWS.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -42,7 +43,9 @@ class Models:
     def _remember(self, call: Call) -> None:
         backend = backends.sagemaker(call.account, call.region)
         if call.params.get("ModelName") in backend._models:
-            self._deleting[(call.account, call.region, call.params["ModelName"])] = _with_tags(backend, call.params["ModelName"])
+            self._deleting[(call.account, call.region, call.params["ModelName"])] = _with_tags(
+                backend, call.params["ModelName"]
+            )
 
     def _deleted(self, call: Call, status: int) -> None:
         described = self._deleting.pop((call.account, call.region, call.params.get("ModelName", "")), None)
@@ -54,9 +57,15 @@ class Models:
         detail = {key: epoch_ms(value) if isinstance(value, datetime) else value for key, value in described.items()}
         detail["Tags"] = {t["Key"]: t["Value"] for t in tags or []}
         return {
-            "version": "0", "id": str(uuid.uuid4()), "detail-type": MODEL_STATE_CHANGE, "source": "aws.sagemaker",
-            "account": call.account, "time": self.clock.now().astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "region": call.region, "resources": [described["ModelArn"]], "detail": detail,
+            "version": "0",
+            "id": str(uuid.uuid4()),
+            "detail-type": MODEL_STATE_CHANGE,
+            "source": "aws.sagemaker",
+            "account": call.account,
+            "time": self.clock.now().astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "region": call.region,
+            "resources": [described["ModelArn"]],
+            "detail": detail,
         }
 
 

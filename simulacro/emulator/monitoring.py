@@ -9,6 +9,7 @@ every schedule that becomes `Scheduled` through `on_scheduled`.
 `DataAnalysisStartTime` and `DataAnalysisEndTime`, ISO 8601 offsets from the run such as `-PT1H`
 and `-PT0H`, no more than 24 hours apart (botocore's `ScheduleConfig`).
 """
+
 from __future__ import annotations
 
 import copy
@@ -99,8 +100,16 @@ class MonitoringSchedules:
         config = call.params["MonitoringScheduleConfig"]
         _check_config(config)
         now = self.clock.now()
-        schedule = Schedule(call.account, call.region, name, config, config.get("MonitoringType", "DataQuality"),
-                            now, now, call.params.get("Tags") or [])
+        schedule = Schedule(
+            call.account,
+            call.region,
+            name,
+            config,
+            config.get("MonitoringType", "DataQuality"),
+            now,
+            now,
+            call.params.get("Tags") or [],
+        )
         self.schedules[key] = schedule
         self._schedule_soon(schedule)
         return {"MonitoringScheduleArn": schedule.arn}
@@ -135,8 +144,10 @@ class MonitoringSchedules:
     def _list(self, call: Call) -> dict[str, Any]:
         params = call.params
         found = [
-            s.summary() for (account, region, _), s in sorted(self.schedules.items())
-            if account == call.account and region == call.region
+            s.summary()
+            for (account, region, _), s in sorted(self.schedules.items())
+            if account == call.account
+            and region == call.region
             and (not params.get("EndpointName") or s.endpoint_name == params["EndpointName"])
             and (not params.get("NameContains") or params["NameContains"] in s.name)
             and (not params.get("StatusEquals") or s.status == params["StatusEquals"])
@@ -148,7 +159,8 @@ class MonitoringSchedules:
         executions = [
             execution
             for (account, region, name), schedule in self.schedules.items()
-            if account == call.account and region == call.region
+            if account == call.account
+            and region == call.region
             and (not params.get("MonitoringScheduleName") or name == params["MonitoringScheduleName"])
             and (not params.get("EndpointName") or schedule.endpoint_name == params["EndpointName"])
             for execution in schedule.executions
@@ -160,7 +172,10 @@ class MonitoringSchedules:
 
     def _schedule_soon(self, schedule: Schedule) -> None:
         def scheduled() -> None:
-            if schedule.status == "Pending" and self.schedules.get((schedule.account, schedule.region, schedule.name)) is schedule:
+            if (
+                schedule.status == "Pending"
+                and self.schedules.get((schedule.account, schedule.region, schedule.name)) is schedule
+            ):
                 schedule.status = "Scheduled"
                 self._scheduled(schedule)
 
@@ -204,8 +219,10 @@ def _check_window(config: dict[str, Any], expression: str) -> None:
     schedule_config = config["ScheduleConfig"]
     given = [key for key in ("DataAnalysisStartTime", "DataAnalysisEndTime") if schedule_config.get(key) is not None]
     if expression == "NOW" and len(given) < 2:
-        raise validation("ScheduleExpression NOW (a one-off analysis) requires both DataAnalysisStartTime and "
-                         "DataAnalysisEndTime, e.g. -PT1H and -PT0H")
+        raise validation(
+            "ScheduleExpression NOW (a one-off analysis) requires both DataAnalysisStartTime and "
+            "DataAnalysisEndTime, e.g. -PT1H and -PT0H"
+        )
     if len(given) == 1:
         raise validation(f"{given[0]} is set without its pair: set both DataAnalysisStartTime and DataAnalysisEndTime")
     offsets = analysis_offsets(config)
@@ -213,7 +230,9 @@ def _check_window(config: dict[str, Any], expression: str) -> None:
         return
     start, end = offsets
     if start >= end:
-        raise validation(f"DataAnalysisStartTime {schedule_config['DataAnalysisStartTime']} must precede "
-                         f"DataAnalysisEndTime {schedule_config['DataAnalysisEndTime']}")
+        raise validation(
+            f"DataAnalysisStartTime {schedule_config['DataAnalysisStartTime']} must precede "
+            f"DataAnalysisEndTime {schedule_config['DataAnalysisEndTime']}"
+        )
     if end - start > MAX_ANALYSIS_WINDOW_SECONDS:
         raise validation("DataAnalysisStartTime must not precede DataAnalysisEndTime by more than 24 hours")

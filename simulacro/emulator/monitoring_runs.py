@@ -24,6 +24,7 @@ them (always for `NOW`), else the hour before the run. Only CSV inputs are analy
 or `BASE64` of CSV). The metric store keeps samples, not statistic sets: `feature_data_<f>` is
 published as its Average, one sample per run.
 """
+
 from __future__ import annotations
 
 import base64
@@ -87,8 +88,13 @@ class Run:
 
 
 class MonitoringRuns:
-    def __init__(self, clock: Any, schedules: MonitoringSchedules, emit_event: Callable[..., None],
-                 put_metric: Callable[..., None]):
+    def __init__(
+        self,
+        clock: Any,
+        schedules: MonitoringSchedules,
+        emit_event: Callable[..., None],
+        put_metric: Callable[..., None],
+    ):
         self.clock = clock
         self.schedules = schedules
         self.emit_event = emit_event
@@ -153,14 +159,20 @@ class MonitoringRuns:
     def _analyse(self, run: Run) -> Any:
         definition = _job_definition(run.schedule)
         baseline = definition.get("BaselineConfig") or {}
-        statistics = self._baseline_document(run, baseline, "StatisticsResource", "statistics", ensure_statistics_are_valid)
-        constraints = self._baseline_document(run, baseline, "ConstraintsResource", "constraints", ensure_constraints_are_valid)
+        statistics = self._baseline_document(
+            run, baseline, "StatisticsResource", "statistics", ensure_statistics_are_valid
+        )
+        constraints = self._baseline_document(
+            run, baseline, "ConstraintsResource", "constraints", ensure_constraints_are_valid
+        )
         rows, index = self._captured_rows(run)
         columns = csv_columns(rows, index, [feature["name"] for feature in statistics["features"]])
         try:
             result = analyze(statistics, constraints, columns)
         except MonitorInputError as error:
-            raise RunFailed(f"ClientError: the captured data cannot be analysed against the baseline: {error}") from None
+            raise RunFailed(
+                f"ClientError: the captured data cannot be analysed against the baseline: {error}"
+            ) from None
         self._write(run, "statistics.json", result.statistics)
         self._write(run, "constraint_violations.json", result.violations_document)
         return result
@@ -169,7 +181,11 @@ class MonitoringRuns:
         now = self.clock.now()
         run.summary.update(MonitoringExecutionStatus=status, LastModifiedTime=now)
         job_status = FAILED if status == FAILED else COMPLETED
-        run.job.processing_job_status, run.job.processing_end_time, run.job.last_modified_time = job_status, naive_utc(now), naive_utc(now)
+        run.job.processing_job_status, run.job.processing_end_time, run.job.last_modified_time = (
+            job_status,
+            naive_utc(now),
+            naive_utc(now),
+        )
         if failure_reason:
             run.summary["FailureReason"] = failure_reason
             run.job.failure_reason = run.job.exit_message = failure_reason
@@ -177,11 +193,14 @@ class MonitoringRuns:
 
     # --- inputs ----------------------------------------------------------------------------
 
-    def _baseline_document(self, run: Run, baseline: dict[str, Any], resource: str, kind: str,
-                           ensure_valid: Callable[[dict], None]) -> dict[str, Any]:
+    def _baseline_document(
+        self, run: Run, baseline: dict[str, Any], resource: str, kind: str, ensure_valid: Callable[[dict], None]
+    ) -> dict[str, Any]:
         uri = (baseline.get(resource) or {}).get("S3Uri")
         if not uri:
-            raise RunFailed(f"ClientError: the schedule has no BaselineConfig.{resource}: nothing to compare the data with")
+            raise RunFailed(
+                f"ClientError: the schedule has no BaselineConfig.{resource}: nothing to compare the data with"
+            )
         body = self._read(run.account, uri)
         if body is None:
             raise RunFailed(f"ClientError: baseline {kind} {uri} could not be read: no such object")
@@ -203,14 +222,21 @@ class MonitoringRuns:
         capture = getattr(config, "data_capture_config", None) or {}
         if not capture.get("DestinationS3Uri"):
             raise RunFailed(f"{NO_DATA}: endpoint {endpoint} has no DataCaptureConfig")
-        bucket, _, prefix = capture["DestinationS3Uri"][len("s3://"):].partition("/")
+        bucket, _, prefix = capture["DestinationS3Uri"][len("s3://") :].partition("/")
         folder = "/".join(p for p in (prefix.strip("/"), endpoint) if p) + "/"
-        inputs = [found for key in self._capture_files(run, bucket, folder)
-                  for found in _input_objects(self._read(run.account, f"s3://{bucket}/{key}") or "", iso_seconds(run.start), iso_seconds(run.end))]
+        inputs = [
+            found
+            for key in self._capture_files(run, bucket, folder)
+            for found in _input_objects(
+                self._read(run.account, f"s3://{bucket}/{key}") or "", iso_seconds(run.start), iso_seconds(run.end)
+            )
+        ]
         rows, index = _distinct_rows(inputs)
         if not len(index):
-            raise RunFailed(f"{NO_DATA}: no captured request of endpoint {endpoint} {window} under "
-                            f"s3://{bucket}/{folder} (is data capture on, with a sampling percentage above 0?)")
+            raise RunFailed(
+                f"{NO_DATA}: no captured request of endpoint {endpoint} {window} under "
+                f"s3://{bucket}/{folder} (is data capture on, with a sampling percentage above 0?)"
+            )
         return rows, index
 
     def _capture_files(self, run: Run, bucket: str, folder: str) -> list[str]:
@@ -219,11 +245,16 @@ class MonitoringRuns:
         except Exception:  # noqa: BLE001 - a missing bucket holds no data
             return []
         first_hour = run.start.replace(minute=0, second=0, microsecond=0)
-        return sorted(key for key in keys if key.startswith(folder)
-                      and (hour := _hour_of(key[len(folder):])) is not None and first_hour <= hour < run.end)
+        return sorted(
+            key
+            for key in keys
+            if key.startswith(folder)
+            and (hour := _hour_of(key[len(folder) :])) is not None
+            and first_hour <= hour < run.end
+        )
 
     def _read(self, account: str, uri: str) -> str | None:
-        bucket, _, key = uri[len("s3://"):].partition("/")
+        bucket, _, key = uri[len("s3://") :].partition("/")
         try:
             found = backends.s3(account).get_object(bucket, key)
         except Exception:  # noqa: BLE001 - no bucket, no key: unreadable either way
@@ -233,11 +264,13 @@ class MonitoringRuns:
     # --- outputs ---------------------------------------------------------------------------
 
     def _write(self, run: Run, name: str, document: dict[str, Any]) -> None:
-        bucket, _, prefix = run.report_uri[len("s3://"):].partition("/")
+        bucket, _, prefix = run.report_uri[len("s3://") :].partition("/")
         try:
             backends.s3(run.account).put_object(bucket, f"{prefix}/{name}", json.dumps(document).encode())
         except Exception as error:  # noqa: BLE001 - a missing bucket or a refusal fails the job
-            raise RunFailed(f"ClientError: could not write {run.report_uri}/{name}: {type(error).__name__}: {error}") from None
+            raise RunFailed(
+                f"ClientError: could not write {run.report_uri}/{name}: {type(error).__name__}: {error}"
+            ) from None
 
     def _publish(self, run: Run, metrics: dict[str, Any]) -> None:
         environment = _job_definition(run.schedule).get("Environment") or {}
@@ -249,16 +282,32 @@ class MonitoringRuns:
                 if not value["SampleCount"]:
                     continue
                 value = value["Sum"] / value["SampleCount"]
-            self.put_metric(run.account, run.region, ENDPOINT_NAMESPACE, name, dimensions, float(value), at=run.scheduled)
+            self.put_metric(
+                run.account, run.region, ENDPOINT_NAMESPACE, name, dimensions, float(value), at=run.scheduled
+            )
 
     def _register_job(self, schedule: Schedule, name: str, report_uri: str, now: datetime) -> Any:
         definition = _job_definition(schedule)
         job = backends.sagemaker(schedule.account, schedule.region).create_processing_job(
             app_specification={"ImageUri": (definition.get("MonitoringAppSpecification") or {}).get("ImageUri", "")},
-            experiment_config=None, network_config=None, processing_inputs=[], processing_job_name=name,
-            processing_output_config={"Outputs": [{"OutputName": "monitoring_output", "S3Output": {
-                "S3Uri": report_uri, "LocalPath": "/opt/ml/processing/output", "S3UploadMode": "EndOfJob"}}]},
-            role_arn=definition.get("RoleArn"), tags=[],
+            experiment_config=None,
+            network_config=None,
+            processing_inputs=[],
+            processing_job_name=name,
+            processing_output_config={
+                "Outputs": [
+                    {
+                        "OutputName": "monitoring_output",
+                        "S3Output": {
+                            "S3Uri": report_uri,
+                            "LocalPath": "/opt/ml/processing/output",
+                            "S3UploadMode": "EndOfJob",
+                        },
+                    }
+                ]
+            },
+            role_arn=definition.get("RoleArn"),
+            tags=[],
             stopping_condition=definition.get("StoppingCondition") or {"MaxRuntimeInSeconds": 3600},
         )
         job.processing_job_status, job.processing_end_time = "InProgress", None
@@ -269,18 +318,26 @@ class MonitoringRuns:
     def _job_event(self, run: Run) -> None:
         job = run.job
         event = processing_job_state_change(
-            job_name=job.processing_job_name, job_arn=job.arn, status=job.processing_job_status,
-            creation_time=epoch_ms(job.creation_time), last_modified_time=epoch_ms(job.last_modified_time),
+            job_name=job.processing_job_name,
+            job_arn=job.arn,
+            status=job.processing_job_status,
+            creation_time=epoch_ms(job.creation_time),
+            last_modified_time=epoch_ms(job.last_modified_time),
             processing_start_time=epoch_ms(job.processing_start_time),
             processing_end_time=epoch_ms(job.processing_end_time) if job.processing_end_time else None,
-            failure_reason=getattr(job, "failure_reason", None), exit_message=getattr(job, "exit_message", None),
-            monitoring_schedule_arn=run.schedule.arn, account=run.account, region=run.region,
-            time=self.clock.now(), id=str(uuid.uuid4()),
+            failure_reason=getattr(job, "failure_reason", None),
+            exit_message=getattr(job, "exit_message", None),
+            monitoring_schedule_arn=run.schedule.arn,
+            account=run.account,
+            region=run.region,
+            time=self.clock.now(),
+            id=str(uuid.uuid4()),
         )
         self.emit_event(run.account, run.region, event)
 
 
 # --- capture records to columns -------------------------------------------------------------
+
 
 def _input_objects(body: str, start: str, end: str) -> list[str]:
     """The endpointInput objects (JSON text) of the records of one capture file with inferenceTime in [start, end)."""
@@ -331,13 +388,16 @@ def csv_columns(rows: list[str], index: np.ndarray, names: list[str]) -> dict[st
     `rows` are distinct headerless CSV lines, `index` says which of them each captured row is."""
     parsed = list(csv.reader(rows))
     width = max((len(fields) for fields in parsed), default=0)
-    table = np.array([fields + [""] * (width - len(fields)) for fields in parsed], dtype=str).reshape(len(parsed), width)
+    table = np.array([fields + [""] * (width - len(fields)) for fields in parsed], dtype=str).reshape(
+        len(parsed), width
+    )
     full = table[index]
     column_names = names[:width] + [f"_c{i}" for i in range(len(names), width)]
     return {name: full[:, i] for i, name in enumerate(column_names)}
 
 
 # --- small helpers ---------------------------------------------------------------------------
+
 
 def _key(schedule: Schedule) -> tuple[str, str, str]:
     return schedule.account, schedule.region, schedule.name

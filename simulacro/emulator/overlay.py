@@ -5,6 +5,7 @@ moto's `BaseResponse.call_action` parses each request with the botocore model an
 a registered handler is answered by our handler (plain dict in, plain dict out, moto does the
 wire); every other operation goes to moto, and observers hear of it afterwards.
 """
+
 from __future__ import annotations
 
 import json

@@ -11,6 +11,7 @@ and UpdatePipeline, as SageMaker does, with the step named.
 `Parameters.<name>`, `Execution.PipelineExecutionArn` / `PipelineExecutionId`, a training step's
 `ModelArtifacts.S3ModelArtifacts`, and `Std:Join`.
 """
+
 from __future__ import annotations
 
 import json
@@ -54,8 +55,10 @@ def check_definition(definition: dict[str, Any]) -> None:
     for name, needs in graph.items():
         unknown = [n for n in needs if n not in known]
         if unknown:
-            raise DefinitionError(f"Step {name} depends on {', '.join(unknown)}, which is not a step of this pipeline "
-                                  f"(steps: {', '.join(names)}).")
+            raise DefinitionError(
+                f"Step {name} depends on {', '.join(unknown)}, which is not a step of this pipeline "
+                f"(steps: {', '.join(names)})."
+            )
     cycle = _cycle(graph)
     if cycle:
         raise DefinitionError(f"The pipeline definition has a dependency cycle: {' -> '.join(cycle)}.")
@@ -107,7 +110,7 @@ def _cycle(graph: dict[str, tuple[str, ...]]) -> list[str]:
         path.append(name)
         for need in graph.get(name, ()):
             if state.get(need) == 1:
-                return path[path.index(need):] + [need]
+                return path[path.index(need) :] + [need]
             if need not in state:
                 found = visit(need)
                 if found:

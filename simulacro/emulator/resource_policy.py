@@ -3,6 +3,7 @@
 Explicit Deny wins over Allow; no matching Allow means denied. Conditions on aws:SourceArn and
 aws:SourceAccount are honoured with the ArnEquals/ArnLike/StringEquals/StringLike families.
 """
+
 from __future__ import annotations
 
 import fnmatch
@@ -10,8 +11,15 @@ import json
 from typing import Any
 
 
-def service_may(policy: str | dict[str, Any] | None, *, service: str, action: str, resource: str,
-                source_arn: str, source_account: str) -> bool:
+def service_may(
+    policy: str | dict[str, Any] | None,
+    *,
+    service: str,
+    action: str,
+    resource: str,
+    source_arn: str,
+    source_account: str,
+) -> bool:
     if not policy:
         return False
     document = json.loads(policy) if isinstance(policy, str) else policy

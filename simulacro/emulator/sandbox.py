@@ -10,6 +10,7 @@ accounts apart by the key that signs a request). `--env` chooses whose key is ex
 environments' keys are printed too, to switch. Time is virtual but follows the wall clock (`--speed`
 makes it run faster), so alarms evaluate and pipelines and endpoints move on their own.
 """
+
 from __future__ import annotations
 
 import threading
@@ -41,9 +42,16 @@ class AccountKey:
 
 def account_key(local_aws: LocalAws, account: str, environment: str, region: str) -> AccountKey:
     """An access key of `account` in the local AWS: requests it signs land in that account."""
-    iam = boto3.client("iam", region_name=region, endpoint_url=local_aws.url, config=Config(retries={"total_max_attempts": 1}),
-                       **LOCAL_CREDENTIALS)
-    iam.meta.events.register("before-send", lambda request, **_: request.headers.__setitem__("x-moto-account-id", account))
+    iam = boto3.client(
+        "iam",
+        region_name=region,
+        endpoint_url=local_aws.url,
+        config=Config(retries={"total_max_attempts": 1}),
+        **LOCAL_CREDENTIALS,
+    )
+    iam.meta.events.register(
+        "before-send", lambda request, **_: request.headers.__setitem__("x-moto-account-id", account)
+    )
     try:
         iam.create_user(UserName=SANDBOX_USER)
     except iam.exceptions.EntityAlreadyExistsException:
@@ -71,8 +79,10 @@ class Sandbox:
         target = LocalTarget(self.stack, self.local_aws, self.environment)
         apply(self.stack, target)
         target.clock.sleep(60)  # schedules leave Pending, alarms take their first evaluation
-        self.keys = {env: account_key(self.local_aws, self.stack.account(env), env, self.stack.region)
-                     for env in self.stack.environments}
+        self.keys = {
+            env: account_key(self.local_aws, self.stack.account(env), env, self.stack.region)
+            for env in self.stack.environments
+        }
         self._ticker = threading.Thread(target=self._follow_the_wall_clock, name="simulacro-sandbox-clock", daemon=True)
         self._ticker.start()
         return self
@@ -85,20 +95,28 @@ class Sandbox:
 
     def exports(self, environment: str | None = None) -> dict[str, str]:
         key = self.keys[environment or self.environment]
-        return {"AWS_ENDPOINT_URL": self.local_aws.url, "AWS_ACCESS_KEY_ID": key.access_key_id,
-                "AWS_SECRET_ACCESS_KEY": key.secret_access_key, "AWS_DEFAULT_REGION": self.stack.region,
-                "AWS_REGION": self.stack.region}
+        return {
+            "AWS_ENDPOINT_URL": self.local_aws.url,
+            "AWS_ACCESS_KEY_ID": key.access_key_id,
+            "AWS_SECRET_ACCESS_KEY": key.secret_access_key,
+            "AWS_DEFAULT_REGION": self.stack.region,
+            "AWS_REGION": self.stack.region,
+        }
 
     def shell_text(self) -> str:
         """What to paste into a shell (or `source` from `--env-file`)."""
         key = self.keys[self.environment]
-        lines = [f"# Simulacro sandbox: the local AWS at {self.local_aws.url}, stack {self.stack.name} provisioned from the spec,",
-                 f"# environment {self.environment} (account {key.account}), region {self.stack.region}, time x{self.speed:g}.",
-                 "unset AWS_PROFILE AWS_SESSION_TOKEN AWS_SECURITY_TOKEN"]
+        lines = [
+            f"# Simulacro sandbox: the local AWS at {self.local_aws.url}, stack {self.stack.name} provisioned from the spec,",
+            f"# environment {self.environment} (account {key.account}), region {self.stack.region}, time x{self.speed:g}.",
+            "unset AWS_PROFILE AWS_SESSION_TOKEN AWS_SECURITY_TOKEN",
+        ]
         lines += [f"export {name}={value}" for name, value in self.exports().items()]
         for other in (k for env, k in self.keys.items() if env != self.environment):
-            lines.append(f"# {other.environment} (account {other.account}): export AWS_ACCESS_KEY_ID={other.access_key_id} "
-                         f"AWS_SECRET_ACCESS_KEY={other.secret_access_key}")
+            lines.append(
+                f"# {other.environment} (account {other.account}): export AWS_ACCESS_KEY_ID={other.access_key_id} "
+                f"AWS_SECRET_ACCESS_KEY={other.secret_access_key}"
+            )
         lines.append("# then: aws cloudwatch describe-alarms; aws events list-rules; aws logs describe-log-groups")
         return "\n".join(lines) + "\n"
 

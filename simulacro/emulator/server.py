@@ -3,6 +3,7 @@
 The overlay hooks into moto's dispatch in-process (see `overlay.py`), which is why the server is
 not a subprocess: the control plane reads and changes moto's backends directly.
 """
+
 from __future__ import annotations
 
 import logging

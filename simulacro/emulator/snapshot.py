@@ -12,6 +12,7 @@ again, so a snapshot is never changed by the runs it serves.
 and one per provisioned spec; the suite's fixtures and its in-process drill runs use it when enabled
 (`enable()`), instead of starting a server and provisioning again each time.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -25,8 +26,14 @@ from moto.core.base_backend import BackendDict
 
 # Kept by reference, never copied: what cannot be copied (locks, threads, code) or is the same in every copy.
 _KEPT_TYPES: tuple[type, ...] = (
-    type(threading.Lock()), type(threading.RLock()), threading.Thread, threading.Event, threading.Condition,
-    types.CodeType, types.ModuleType, type,
+    type(threading.Lock()),
+    type(threading.RLock()),
+    threading.Thread,
+    threading.Event,
+    threading.Condition,
+    types.CodeType,
+    types.ModuleType,
+    type,
 )
 
 
@@ -81,8 +88,14 @@ class _StatePickler(pickle.Pickler):
             return NotImplemented
         self._live_ids.add(id(obj.__globals__))  # the module's namespace is the live one
         cells = tuple(_cell_value(cell) for cell in obj.__closure__ or ())
-        return (_new_function, (obj.__code__, obj.__globals__, obj.__name__, obj.__defaults__, obj.__kwdefaults__, len(cells)),
-                cells, None, None, _fill_cells)
+        return (
+            _new_function,
+            (obj.__code__, obj.__globals__, obj.__name__, obj.__defaults__, obj.__kwdefaults__, len(cells)),
+            cells,
+            None,
+            None,
+            _fill_cells,
+        )
 
 
 _EMPTY = "<empty cell>"
@@ -113,8 +126,11 @@ def _fill_cells(function: Any, values: tuple[Any, ...]) -> None:
 
 def _parts(local_aws: Any) -> dict[str, Any]:
     """Every object of the local AWS that holds state, by attribute name (the clock included)."""
-    return {name: value for name, value in vars(local_aws).items()
-            if name not in ("overlay", "_server") and hasattr(value, "__dict__") and not callable(value)}
+    return {
+        name: value
+        for name, value in vars(local_aws).items()
+        if name not in ("overlay", "_server") and hasattr(value, "__dict__") and not callable(value)
+    }
 
 
 def _restore_moto(saved: list[tuple[BackendDict, dict[str, Any], dict[str, Any]]]) -> None:

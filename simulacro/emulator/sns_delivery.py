@@ -13,6 +13,7 @@ included, hears nothing. Here, as on AWS, each subscription is delivered on its 
 
 A subscription's filter policy applies to recorded deliveries as to sent ones.
 """
+
 from __future__ import annotations
 
 import threading
@@ -70,8 +71,15 @@ def uninstall(deliveries: SnsDeliveries) -> None:
         sns_models.Topic.publish = _original_publish  # type: ignore[method-assign]
 
 
-def _publish(self: Any, message: str, subject: str | None = None, message_attributes: dict[str, Any] | None = None,
-             group_id: str | None = None, deduplication_id: str | None = None, message_structure: str | None = None) -> str:
+def _publish(
+    self: Any,
+    message: str,
+    subject: str | None = None,
+    message_attributes: dict[str, Any] | None = None,
+    group_id: str | None = None,
+    deduplication_id: str | None = None,
+    message_structure: str | None = None,
+) -> str:
     """`Topic.publish`, one subscriber at a time: sqs locally, the rest recorded; a failure hides nothing."""
     deliveries = _installed[-1] if _installed else SnsDeliveries()
     message_id = str(mock_random.uuid4())
@@ -79,20 +87,47 @@ def _publish(self: Any, message: str, subject: str | None = None, message_attrib
     for subscription in subscriptions:
         try:
             if subscription.protocol in SENT_LOCALLY:
-                subscription.publish(message, message_id, subject=subject, message_attributes=message_attributes,
-                                     group_id=group_id, deduplication_id=deduplication_id, message_structure=message_structure)
+                subscription.publish(
+                    message,
+                    message_id,
+                    subject=subject,
+                    message_attributes=message_attributes,
+                    group_id=group_id,
+                    deduplication_id=deduplication_id,
+                    message_structure=message_structure,
+                )
             else:
-                _record(deliveries, self, subscription, message, message_id, subject, message_attributes, message_structure)
+                _record(
+                    deliveries, self, subscription, message, message_id, subject, message_attributes, message_structure
+                )
         except Exception as error:  # noqa: BLE001 - one subscriber's failure must not stop the others
             with deliveries.lock:
-                deliveries.failures.append(Delivery(self.arn, subscription.arn, subscription.protocol, subscription.endpoint,
-                                                    message_id, subject, message, f"failed: {type(error).__name__}: {error}"))
+                deliveries.failures.append(
+                    Delivery(
+                        self.arn,
+                        subscription.arn,
+                        subscription.protocol,
+                        subscription.endpoint,
+                        message_id,
+                        subject,
+                        message,
+                        f"failed: {type(error).__name__}: {error}",
+                    )
+                )
     self.sent_notifications.append((message_id, message, subject, message_attributes, group_id))
     return message_id
 
 
-def _record(deliveries: SnsDeliveries, topic: Any, subscription: Any, message: str, message_id: str, subject: str | None,
-            attributes: dict[str, Any] | None, structure: str | None) -> None:
+def _record(
+    deliveries: SnsDeliveries,
+    topic: Any,
+    subscription: Any,
+    message: str,
+    message_id: str,
+    subject: str | None,
+    attributes: dict[str, Any] | None,
+    structure: str | None,
+) -> None:
     matcher = getattr(subscription, "_filter_policy_matcher", None)
     if matcher is not None and not matcher.matches(attributes, message):
         return
@@ -101,5 +136,8 @@ def _record(deliveries: SnsDeliveries, topic: Any, subscription: Any, message: s
     raw = subscription.protocol in ("email", "sms") or subscription.attributes.get("RawMessageDelivery") == "true"
     body = message if raw else subscription.get_post_data(message, message_id, subject, message_attributes=attributes)
     with deliveries.lock:
-        deliveries.log.append(Delivery(topic.arn, subscription.arn, subscription.protocol, subscription.endpoint,
-                                       message_id, subject, body))
+        deliveries.log.append(
+            Delivery(
+                topic.arn, subscription.arn, subscription.protocol, subscription.endpoint, message_id, subject, body
+            )
+        )

@@ -9,6 +9,7 @@ topic's `SignatureVersion` attribute (AWS's default is 1, SHA1; 2 is SHA256) and
 signed again over the fields that changed, and `UnsubscribeURL` names the real subscription in the
 topic's own region.
 """
+
 from __future__ import annotations
 
 import base64
@@ -42,8 +43,13 @@ def sns_timestamp(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-def _post_data(self: Subscription, message: str, message_id: str, subject: str | None,
-               message_attributes: dict[str, Any] | None = None) -> dict[str, Any]:
+def _post_data(
+    self: Subscription,
+    message: str,
+    message_id: str,
+    subject: str | None,
+    message_attributes: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     data = _original_post_data(self, message, message_id, subject, message_attributes=message_attributes)
     if not _clocks:
         return data

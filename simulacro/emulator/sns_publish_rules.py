@@ -7,6 +7,7 @@
   source account/owner the alarm's account); a policy that neither allows it nor the account's own
   principals (SNS's default policy does) refuses it.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -24,9 +25,19 @@ class PublishRefused(Exception):
 def check_cloudwatch_publish(topic: Any, topic_arn: str, alarm_arn: str, account: str) -> None:
     key = getattr(topic, "kms_master_key_id", "") or ""
     if key == AWS_MANAGED_SNS_KEY or key.endswith(":" + AWS_MANAGED_SNS_KEY):
-        raise PublishRefused(f"KMS.AccessDeniedException: CloudWatch may not use the AWS-managed key {AWS_MANAGED_SNS_KEY} "
-                             f"of topic {topic_arn}")
+        raise PublishRefused(
+            f"KMS.AccessDeniedException: CloudWatch may not use the AWS-managed key {AWS_MANAGED_SNS_KEY} "
+            f"of topic {topic_arn}"
+        )
     policy = getattr(topic, "policy", None)
-    if policy and not service_may(policy, service=CLOUDWATCH, action="sns:Publish", resource=topic_arn,
-                                  source_arn=alarm_arn, source_account=account):
-        raise PublishRefused(f"AuthorizationError: the policy of topic {topic_arn} does not allow {CLOUDWATCH} to publish")
+    if policy and not service_may(
+        policy,
+        service=CLOUDWATCH,
+        action="sns:Publish",
+        resource=topic_arn,
+        source_arn=alarm_arn,
+        source_account=account,
+    ):
+        raise PublishRefused(
+            f"AuthorizationError: the policy of topic {topic_arn} does not allow {CLOUDWATCH} to publish"
+        )

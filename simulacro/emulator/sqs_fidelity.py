@@ -6,6 +6,7 @@
   message older than the retention is gone, as on AWS. A message's age is counted from the first tick that
   saw it (moto stamps messages with the wall clock), so expiry is accurate to one tick.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -33,7 +34,9 @@ class SqsFidelity:
         if isinstance(attributes, dict):
             return attributes
         # Query protocol: Attribute.N.Name / Attribute.N.Value
-        names = {k.split(".")[1]: v for k, v in call.params.items() if k.startswith("Attribute.") and k.endswith(".Name")}
+        names = {
+            k.split(".")[1]: v for k, v in call.params.items() if k.startswith("Attribute.") and k.endswith(".Name")
+        }
         return {v: call.params.get(f"Attribute.{n}.Value") for n, v in names.items()}
 
     def _remember_policy(self, call: Call) -> None:

@@ -3,6 +3,7 @@
 moto keeps naive UTC datetimes; the control plane's clock is aware. Events carry ISO-8601 seconds
 (`2026-03-15T16:10:11Z`) or epoch milliseconds, depending on the service (AWS-FACTS §1).
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timezone

@@ -1,11 +1,11 @@
 """EventBridge semantics, pure: pattern validation and matching, documented event shapes, pattern lint.
 
-    from simulacro.events import event_matches, validate_pattern, InvalidEventPattern
+from simulacro.events import event_matches, validate_pattern, InvalidEventPattern
 
-    validate_pattern('{"source": ["aws.sagemaker"]}')         # raises InvalidEventPattern if PutRule would
-    event_matches(pattern, event)                              # pattern and event: dict or JSON text
-    matcher = compile_pattern(pattern); matcher(event)         # compile once for hot loops
-    lint_pattern(pattern)                                      # parts that can never match a documented event
+validate_pattern('{"source": ["aws.sagemaker"]}')         # raises InvalidEventPattern if PutRule would
+event_matches(pattern, event)                              # pattern and event: dict or JSON text
+matcher = compile_pattern(pattern); matcher(event)         # compile once for hot loops
+lint_pattern(pattern)                                      # parts that can never match a documented event
 """
 
 from simulacro.events.catalog import DOCUMENTED_EVENTS, DocumentedEvent

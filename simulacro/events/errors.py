@@ -1,4 +1,5 @@
 """The ways a pattern can be refused."""
+
 from simulacro.errors import BadInput
 
 

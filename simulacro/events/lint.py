@@ -62,12 +62,14 @@ def _lint_sources(leaves: list[tuple[LeafPattern, str]]) -> tuple[list[Finding],
         for index, value in _plain_strings(leaf):
             fix = _near_source(value)
             if value not in DOCUMENTED_SOURCES and fix:
-                findings.append(Finding(
-                    f"{path}[{index}]",
-                    f'source "{value}" is never sent: AWS events come from "{fix}" '
-                    "(matched exactly: case sensitive, no spaces)",
-                    fix,
-                ))
+                findings.append(
+                    Finding(
+                        f"{path}[{index}]",
+                        f'source "{value}" is never sent: AWS events come from "{fix}" '
+                        "(matched exactly: case sensitive, no spaces)",
+                        fix,
+                    )
+                )
                 sources.add(fix)
     return findings, sources
 
@@ -89,7 +91,8 @@ def _lint_detail_types(
             if fix:
                 meant.add(fix)
     events = [
-        event for event in candidates
+        event
+        for event in candidates
         if event.detail_type in meant or any(_accepts(leaf, event.detail_type) for leaf, _ in leaves)
     ]
     return findings, events
@@ -121,7 +124,8 @@ class _DetailLint:
         self.statuses = _merged(event.status_values for event in events)
         self.nested = _merged(event.nested_fields for event in events)
         self.events_text = (
-            f'"{events[0].detail_type}" events' if len(events) == 1
+            f'"{events[0].detail_type}" events'
+            if len(events) == 1
             else "any documented " + " or ".join(sorted({e.source for e in events})) + " event"
         )
 
@@ -148,7 +152,7 @@ class _DetailLint:
         return []
 
     def _unknown_field(self, key: str, path: str, inside: str, fix: str | None) -> Finding:
-        message = f'{self.events_text} carry no field detail.{join_path(inside, key)} (names are case sensitive)'
+        message = f"{self.events_text} carry no field detail.{join_path(inside, key)} (names are case sensitive)"
         if fix:
             message += f'; the event spells it "{fix}"'
         return Finding(path, message, fix)
@@ -192,9 +196,7 @@ def _plain_strings(leaf: LeafPattern) -> Iterator[tuple[int, str]]:
 
 
 def _only_absence(node: Node) -> bool:
-    return isinstance(node, LeafPattern) and all(
-        c.operator == "exists" and c.operand is False for c in node.conditions
-    )
+    return isinstance(node, LeafPattern) and all(c.operator == "exists" and c.operand is False for c in node.conditions)
 
 
 def _near_source(value: str) -> str | None:

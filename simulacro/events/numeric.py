@@ -74,9 +74,7 @@ def _range(lower_op: Any, lower: Any, upper_op: Any, upper: Any) -> Callable[[An
     return _between(bottom, lower_op == ">=", top, upper_op == "<=")
 
 
-def _between(
-    bottom: int | None, bottom_inclusive: bool, top: int | None, top_inclusive: bool
-) -> Callable[[Any], bool]:
+def _between(bottom: int | None, bottom_inclusive: bool, top: int | None, top_inclusive: bool) -> Callable[[Any], bool]:
     def in_range(value: Any) -> bool:
         fixed = comparable(value)
         if fixed is None:

@@ -93,7 +93,7 @@ def parse_anything_but(operand: Any) -> ValueTest:
         return lambda value: comparable(value) not in excluded_numbers
     raise OperandError(
         "expected a string, a number, a non-empty list of only strings or only numbers, or an "
-        f'object with one of prefix, suffix, equals-ignore-case, wildcard; got {to_json_text(operand)}'
+        f"object with one of prefix, suffix, equals-ignore-case, wildcard; got {to_json_text(operand)}"
     )
 
 

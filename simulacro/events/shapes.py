@@ -88,18 +88,28 @@ def pipeline_execution_status_change(
 ) -> dict[str, Any]:
     _require_status("currentPipelineExecutionStatus", current_status, PIPELINE_EXECUTION_STATUSES)
     _require_optional_status("previousPipelineExecutionStatus", previous_status, PIPELINE_EXECUTION_STATUSES)
-    detail = _without_none({
-        "pipelineExecutionDisplayName": display_name,
-        "currentPipelineExecutionStatus": current_status,
-        "previousPipelineExecutionStatus": previous_status,
-        "executionStartTime": execution_start_time,
-        "executionEndTime": execution_end_time,
-        "pipelineExecutionDescription": description,
-        "pipelineArn": pipeline_arn,
-        "pipelineExecutionArn": pipeline_execution_arn,
-    })
-    return _envelope(SAGEMAKER, PIPELINE_EXECUTION_STATUS_CHANGE, [pipeline_arn, pipeline_execution_arn], detail,
-                     account=account, region=region, time=time, id=id)
+    detail = _without_none(
+        {
+            "pipelineExecutionDisplayName": display_name,
+            "currentPipelineExecutionStatus": current_status,
+            "previousPipelineExecutionStatus": previous_status,
+            "executionStartTime": execution_start_time,
+            "executionEndTime": execution_end_time,
+            "pipelineExecutionDescription": description,
+            "pipelineArn": pipeline_arn,
+            "pipelineExecutionArn": pipeline_execution_arn,
+        }
+    )
+    return _envelope(
+        SAGEMAKER,
+        PIPELINE_EXECUTION_STATUS_CHANGE,
+        [pipeline_arn, pipeline_execution_arn],
+        detail,
+        account=account,
+        region=region,
+        time=time,
+        id=id,
+    )
 
 
 def pipeline_step_status_change(
@@ -123,20 +133,30 @@ def pipeline_step_status_change(
     _require_status("currentStepStatus", current_status, STEP_STATUSES)
     _require_optional_status("previousStepStatus", previous_status, STEP_STATUSES)
     _require_failure_reason_iff_failed(current_status, failure_reason, required=True)
-    detail = _without_none({
-        "metadata": dict(metadata or {}),
-        "stepStartTime": step_start_time,
-        "stepEndTime": step_end_time,
-        "stepName": step_name,
-        "stepType": step_type,
-        "previousStepStatus": previous_status,
-        "currentStepStatus": current_status,
-        "failureReason": failure_reason,
-        "pipelineArn": pipeline_arn,
-        "pipelineExecutionArn": pipeline_execution_arn,
-    })
-    return _envelope(SAGEMAKER, PIPELINE_STEP_STATUS_CHANGE, [pipeline_arn, pipeline_execution_arn], detail,
-                     account=account, region=region, time=time, id=id)
+    detail = _without_none(
+        {
+            "metadata": dict(metadata or {}),
+            "stepStartTime": step_start_time,
+            "stepEndTime": step_end_time,
+            "stepName": step_name,
+            "stepType": step_type,
+            "previousStepStatus": previous_status,
+            "currentStepStatus": current_status,
+            "failureReason": failure_reason,
+            "pipelineArn": pipeline_arn,
+            "pipelineExecutionArn": pipeline_execution_arn,
+        }
+    )
+    return _envelope(
+        SAGEMAKER,
+        PIPELINE_STEP_STATUS_CHANGE,
+        [pipeline_arn, pipeline_execution_arn],
+        detail,
+        account=account,
+        region=region,
+        time=time,
+        id=id,
+    )
 
 
 def training_job_state_change(
@@ -160,20 +180,23 @@ def training_job_state_change(
     _require_status("TrainingJobStatus", status, JOB_STATUSES)
     _require_status("SecondaryStatus", secondary_status, TRAINING_SECONDARY_STATUSES)
     _require_failure_reason_iff_failed(status, failure_reason, required=True)
-    detail = _without_none({
-        "TrainingJobName": job_name,
-        "TrainingJobArn": job_arn,
-        "TrainingJobStatus": status,
-        "SecondaryStatus": secondary_status,
-        "FailureReason": failure_reason,
-        "CreationTime": creation_time,
-        "TrainingStartTime": training_start_time,
-        "TrainingEndTime": training_end_time,
-        "LastModifiedTime": last_modified_time,
-        "Tags": tags,
-    })
-    return _envelope(SAGEMAKER, TRAINING_JOB_STATE_CHANGE, [job_arn], detail,
-                     account=account, region=region, time=time, id=id)
+    detail = _without_none(
+        {
+            "TrainingJobName": job_name,
+            "TrainingJobArn": job_arn,
+            "TrainingJobStatus": status,
+            "SecondaryStatus": secondary_status,
+            "FailureReason": failure_reason,
+            "CreationTime": creation_time,
+            "TrainingStartTime": training_start_time,
+            "TrainingEndTime": training_end_time,
+            "LastModifiedTime": last_modified_time,
+            "Tags": tags,
+        }
+    )
+    return _envelope(
+        SAGEMAKER, TRAINING_JOB_STATE_CHANGE, [job_arn], detail, account=account, region=region, time=time, id=id
+    )
 
 
 def processing_job_state_change(
@@ -197,21 +220,24 @@ def processing_job_state_change(
     """Times in epoch milliseconds; a Model Monitor execution names its `monitoring_schedule_arn`."""
     _require_status("ProcessingJobStatus", status, JOB_STATUSES)
     _require_failure_reason_iff_failed(status, failure_reason, required=False)
-    detail = _without_none({
-        "ProcessingJobName": job_name,
-        "ProcessingJobArn": job_arn,
-        "ProcessingJobStatus": status,
-        "ExitMessage": exit_message,
-        "FailureReason": failure_reason,
-        "CreationTime": creation_time,
-        "ProcessingStartTime": processing_start_time,
-        "ProcessingEndTime": processing_end_time,
-        "LastModifiedTime": last_modified_time,
-        "MonitoringScheduleArn": monitoring_schedule_arn,
-        "Tags": tags,
-    })
-    return _envelope(SAGEMAKER, PROCESSING_JOB_STATE_CHANGE, [job_arn], detail,
-                     account=account, region=region, time=time, id=id)
+    detail = _without_none(
+        {
+            "ProcessingJobName": job_name,
+            "ProcessingJobArn": job_arn,
+            "ProcessingJobStatus": status,
+            "ExitMessage": exit_message,
+            "FailureReason": failure_reason,
+            "CreationTime": creation_time,
+            "ProcessingStartTime": processing_start_time,
+            "ProcessingEndTime": processing_end_time,
+            "LastModifiedTime": last_modified_time,
+            "MonitoringScheduleArn": monitoring_schedule_arn,
+            "Tags": tags,
+        }
+    )
+    return _envelope(
+        SAGEMAKER, PROCESSING_JOB_STATE_CHANGE, [job_arn], detail, account=account, region=region, time=time, id=id
+    )
 
 
 def model_package_state_change(
@@ -238,22 +264,25 @@ def model_package_state_change(
         raise ValueError(f"ModelPackageVersion is an integer, got {version!r}")
     _require_status("ModelPackageStatus", package_status, MODEL_PACKAGE_STATUSES)
     _require_status("ModelApprovalStatus", approval_status, MODEL_APPROVAL_STATUSES)
-    detail = _without_none({
-        "ModelPackageGroupName": group_name,
-        "ModelPackageVersion": version,
-        "ModelPackageArn": package_arn,
-        "ModelPackageDescription": description,
-        "CreationTime": creation_time,
-        "InferenceSpecification": inference_specification,
-        "ModelPackageStatus": package_status,
-        "ModelApprovalStatus": approval_status,
-        "MetadataProperties": {"GeneratedBy": generated_by} if generated_by else None,
-        "ModelMetrics": model_metrics,
-        "LastModifiedTime": last_modified_time,
-        "UpdatedModelPackageFields": list(updated_fields) if updated_fields is not None else None,
-    })
-    return _envelope(SAGEMAKER, MODEL_PACKAGE_STATE_CHANGE, [package_arn], detail,
-                     account=account, region=region, time=time, id=id)
+    detail = _without_none(
+        {
+            "ModelPackageGroupName": group_name,
+            "ModelPackageVersion": version,
+            "ModelPackageArn": package_arn,
+            "ModelPackageDescription": description,
+            "CreationTime": creation_time,
+            "InferenceSpecification": inference_specification,
+            "ModelPackageStatus": package_status,
+            "ModelApprovalStatus": approval_status,
+            "MetadataProperties": {"GeneratedBy": generated_by} if generated_by else None,
+            "ModelMetrics": model_metrics,
+            "LastModifiedTime": last_modified_time,
+            "UpdatedModelPackageFields": list(updated_fields) if updated_fields is not None else None,
+        }
+    )
+    return _envelope(
+        SAGEMAKER, MODEL_PACKAGE_STATE_CHANGE, [package_arn], detail, account=account, region=region, time=time, id=id
+    )
 
 
 def endpoint_variant(desired_weight: float = 1.0, desired_instance_count: int = 1) -> dict[str, Any]:
@@ -278,19 +307,24 @@ def endpoint_state_change(
 ) -> dict[str, Any]:
     """`status` in either spelling (`InService` or `IN_SERVICE`); the event always carries UPPER_SNAKE."""
     event_status = status if status in ENDPOINT_EVENT_STATUSES else endpoint_status_to_event(status)
-    detail = _without_none({
-        "EndpointName": endpoint_name,
-        "EndpointArn": endpoint_arn,
-        "EndpointConfigName": endpoint_config_name,
-        "ProductionVariants": list(production_variants) if production_variants is not None else [endpoint_variant()],
-        "EndpointStatus": event_status,
-        "FailureReason": failure_reason,
-        "CreationTime": creation_time,
-        "LastModifiedTime": last_modified_time,
-        "Tags": dict(tags or {}),
-    })
-    return _envelope(SAGEMAKER, ENDPOINT_STATE_CHANGE, [endpoint_arn], detail,
-                     account=account, region=region, time=time, id=id)
+    detail = _without_none(
+        {
+            "EndpointName": endpoint_name,
+            "EndpointArn": endpoint_arn,
+            "EndpointConfigName": endpoint_config_name,
+            "ProductionVariants": list(production_variants)
+            if production_variants is not None
+            else [endpoint_variant()],
+            "EndpointStatus": event_status,
+            "FailureReason": failure_reason,
+            "CreationTime": creation_time,
+            "LastModifiedTime": last_modified_time,
+            "Tags": dict(tags or {}),
+        }
+    )
+    return _envelope(
+        SAGEMAKER, ENDPOINT_STATE_CHANGE, [endpoint_arn], detail, account=account, region=region, time=time, id=id
+    )
 
 
 def alarm_state(value: str, reason: str, timestamp: str, reason_data: str | None = None) -> dict[str, Any]:
@@ -343,8 +377,9 @@ def alarm_state_change(
         "previousState": previous_state,
         "configuration": configuration,
     }
-    return _envelope(CLOUDWATCH, ALARM_STATE_CHANGE, [alarm_arn], detail,
-                     account=account, region=region, time=time, id=id)
+    return _envelope(
+        CLOUDWATCH, ALARM_STATE_CHANGE, [alarm_arn], detail, account=account, region=region, time=time, id=id
+    )
 
 
 ALARM_CONFIGURATION_OPERATIONS = ("create", "update", "delete")
@@ -370,12 +405,22 @@ def alarm_configuration_change(
     detail = {"alarmName": alarm_name, "operation": operation, "state": dict(state), "configuration": configuration}
     if previous_configuration is not None:
         detail["previousConfiguration"] = previous_configuration
-    return _envelope(CLOUDWATCH, ALARM_CONFIGURATION_CHANGE, [alarm_arn], detail,
-                     account=account, region=region, time=time, id=id)
+    return _envelope(
+        CLOUDWATCH, ALARM_CONFIGURATION_CHANGE, [alarm_arn], detail, account=account, region=region, time=time, id=id
+    )
 
 
-def _envelope(source: str, detail_type: str, resources: list[str], detail: dict[str, Any], *,
-              account: str, region: str, time: str | datetime, id: str) -> dict[str, Any]:
+def _envelope(
+    source: str,
+    detail_type: str,
+    resources: list[str],
+    detail: dict[str, Any],
+    *,
+    account: str,
+    region: str,
+    time: str | datetime,
+    id: str,
+) -> dict[str, Any]:
     if not isinstance(account, str) or not _ACCOUNT.fullmatch(account):
         raise ValueError(f"account must be 12 digits as a string, got {account!r}")
     return {

@@ -21,9 +21,7 @@ def compile_wildcard(text: str) -> re.Pattern[str]:
         if char == "\\":
             escaped = text[position + 1 : position + 2]
             if escaped not in _ESCAPABLE:
-                raise OperandError(
-                    f'{to_json_text(text)}: a backslash may only escape "*" or another backslash'
-                )
+                raise OperandError(f'{to_json_text(text)}: a backslash may only escape "*" or another backslash')
             parts.append(re.escape(escaped))
             previous_was_wildcard = False
             position += 2

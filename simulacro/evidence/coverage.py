@@ -5,6 +5,7 @@ Computed from the spec with the same selection rules the drills use, so an item 
 rehearses) shows as uncovered instead of vanishing as an empty parameter set. Pure: the spec in, rows out;
 `coverage_table` renders them for the report, and the coverage drill fails on any uncovered row.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -48,7 +49,11 @@ class Row:
 
 
 def coverage(stack: Stack) -> list[Row]:
-    return [*(_alarm_row(stack, a) for a in stack.alarms), *(_rule_row(stack, r) for r in stack.rules), *_runbook_rows(stack)]
+    return [
+        *(_alarm_row(stack, a) for a in stack.alarms),
+        *(_rule_row(stack, r) for r in stack.rules),
+        *_runbook_rows(stack),
+    ]
 
 
 def uncovered(rows: Iterable[Row]) -> list[Row]:
@@ -66,9 +71,18 @@ def endpoint_of(alarm: Alarm) -> str | None:
 
 def faultless_endpoints_with_alarms(stack: Stack, environments: Iterable[str]) -> list[Endpoint]:
     """Endpoints the drills may break that have non-exempt alarms but no fault mechanism: a gap, not a skip."""
-    return [e for e in stack.endpoints if e.environment in environments and e.faults is None and may_break(stack, e.environment)
-            and any(endpoint_of(a) == e.name and a.environment == e.environment and not a.coverage_exemption
-                    for a in stack.alarms if a.category == "endpoint")]
+    return [
+        e
+        for e in stack.endpoints
+        if e.environment in environments
+        and e.faults is None
+        and may_break(stack, e.environment)
+        and any(
+            endpoint_of(a) == e.name and a.environment == e.environment and not a.coverage_exemption
+            for a in stack.alarms
+            if a.category == "endpoint"
+        )
+    ]
 
 
 def require_fault_mechanism(endpoint: Endpoint) -> None:
@@ -76,14 +90,21 @@ def require_fault_mechanism(endpoint: Endpoint) -> None:
     if endpoint.faults is None:
         raise AssertionError(
             f"endpoint {endpoint.name} ({endpoint.environment}) has alarms but declares no fault mechanism (`faults:`): no drill "
-            "can prove that they page. Declare the mechanism, or exempt each alarm with `coverage_exemption`.")
+            "can prove that they page. Declare the mechanism, or exempt each alarm with `coverage_exemption`."
+        )
 
 
 def replay_source(stack: Stack, alarm: Alarm) -> Endpoint | None:
     """The endpoint whose drills' signature stands for this alarm's endpoint: one with a fault mechanism, in an
     environment drills may break, serving the same model (or, failing that, any such endpoint)."""
-    own = next((e for e in stack.endpoints if e.name == endpoint_of(alarm) and e.environment == alarm.environment), None)
-    sources = [e for e in stack.endpoints if e.faults is not None and may_break(stack, e.environment) and e.environment != alarm.environment]
+    own = next(
+        (e for e in stack.endpoints if e.name == endpoint_of(alarm) and e.environment == alarm.environment), None
+    )
+    sources = [
+        e
+        for e in stack.endpoints
+        if e.faults is not None and may_break(stack, e.environment) and e.environment != alarm.environment
+    ]
     same_model = [e for e in sources if own is not None and e.model == own.model]
     candidates = same_model or sources
     return candidates[0] if candidates else None
@@ -96,11 +117,19 @@ def _alarm_row(stack: Stack, alarm: Alarm) -> Row:
     elif alarm.category == "endpoint":
         row.covered_by, row.gap = _endpoint(stack, alarm)
     elif alarm.category == "monitor":
-        drilled = any(s.environment == alarm.environment and any(ref.dimensions.get("MonitoringSchedule") == s.name for ref in alarm.metric_refs)
-                      for s in stack.monitoring_schedules) and may_break(stack, alarm.environment) \
+        drilled = (
+            any(
+                s.environment == alarm.environment
+                and any(ref.dimensions.get("MonitoringSchedule") == s.name for ref in alarm.metric_refs)
+                for s in stack.monitoring_schedules
+            )
+            and may_break(stack, alarm.environment)
             and any(ref.name.startswith("feature_baseline_drift_") for ref in alarm.metric_refs)
+        )
         row.covered_by = [MONITOR_DRILL] if drilled else []
-        row.gap = "" if drilled else "no drift drill can break its schedule's data (drills may not break this environment)"
+        row.gap = (
+            "" if drilled else "no drift drill can break its schedule's data (drills may not break this environment)"
+        )
     else:
         row.gap = f"no drill can cause a {alarm.category} alarm's metric"
     return row
@@ -108,7 +137,10 @@ def _alarm_row(stack: Stack, alarm: Alarm) -> Row:
 
 def _pipeline(stack: Stack, alarm: Alarm) -> tuple[list[str], str]:
     dimensions = alarm.metric.dimensions if alarm.metric else {}
-    pipeline = next((p for p in stack.pipelines if p.name == dimensions.get("PipelineName") and p.environment == alarm.environment), None)
+    pipeline = next(
+        (p for p in stack.pipelines if p.name == dimensions.get("PipelineName") and p.environment == alarm.environment),
+        None,
+    )
     if pipeline is None:
         return [], f"PipelineName={dimensions.get('PipelineName')} names no pipeline of {alarm.environment}"
     if "StepName" in dimensions and dimensions["StepName"] not in {s.name for s in pipeline.steps}:
@@ -124,12 +156,22 @@ def _endpoint(stack: Stack, alarm: Alarm) -> tuple[list[str], str]:
         return [], f"EndpointName={name} names no endpoint of {alarm.environment}"
     if may_break(stack, alarm.environment):
         if endpoint.faults is None:
-            return [], f"endpoint {endpoint.name} has alarms but no fault mechanism (`faults:`): no drill can make it page"
+            return (
+                [],
+                f"endpoint {endpoint.name} has alarms but no fault mechanism (`faults:`): no drill can make it page",
+            )
         if ERRORS_5XX in metrics:
             return [f"{ENDPOINT_DRILL}::test_5xx_errors_page_the_on_call"], ""
-        if MODEL_LATENCY in metrics and alarm.metric is not None and alarm.metric.statistic in LATENCY_DRILLED_STATISTICS:
+        if (
+            MODEL_LATENCY in metrics
+            and alarm.metric is not None
+            and alarm.metric.statistic in LATENCY_DRILLED_STATISTICS
+        ):
             return [f"{ENDPOINT_DRILL}::test_high_latency_pages_the_on_call[{alarm.metric.statistic}]"], ""
-        return [], f"no endpoint fault drives {', '.join(sorted(metrics))} with statistic {', '.join(r.statistic for r in alarm.metric_refs)}"
+        return (
+            [],
+            f"no endpoint fault drives {', '.join(sorted(metrics))} with statistic {', '.join(r.statistic for r in alarm.metric_refs)}",
+        )
     if not metrics <= set(REPLAYABLE_METRICS):
         return [], f"prod replay has no recorded signature for {', '.join(sorted(metrics - set(REPLAYABLE_METRICS)))}"
     source = replay_source(stack, alarm)
@@ -142,16 +184,25 @@ def _rule_row(stack: Stack, rule: Rule) -> Row:
     row = Row("rule", rule.name, rule.environment, exemption=rule.coverage_exemption)
     if rule.purpose == "promotion":
         drilled = rule.deploys_endpoint is not None and any(
-            e.name == rule.deploys_endpoint and e.environment == rule.environment and e.faults is not None for e in stack.endpoints)
+            e.name == rule.deploys_endpoint and e.environment == rule.environment and e.faults is not None
+            for e in stack.endpoints
+        )
         row.covered_by = [RUNBOOK_DRILLS["regression-after-promotion"]] if drilled else []
         row.gap = "" if drilled else "its endpoint has no fault mechanism: the promotion drill cannot run"
     elif rule.purpose in DRILLED_RULE_PURPOSES:
-        by_purpose: dict[str, list[Any]] = {"pipeline": list(stack.pipelines), "model_package": list(stack.model_package_groups),
-                                            "endpoint": list(stack.endpoints)}
+        by_purpose: dict[str, list[Any]] = {
+            "pipeline": list(stack.pipelines),
+            "model_package": list(stack.model_package_groups),
+            "endpoint": list(stack.endpoints),
+        }
         kinds = by_purpose[rule.purpose]
         named = [item for item in kinds if item.environment == rule.environment and rule.mentions(item.name)]
         row.covered_by = [EVENT_DRILL] if named else []
-        row.gap = "" if named else f"its pattern names no {rule.purpose.replace('_', ' ')} of the spec: nothing can cause its event"
+        row.gap = (
+            ""
+            if named
+            else f"its pattern names no {rule.purpose.replace('_', ' ')} of the spec: nothing can cause its event"
+        )
     else:
         row.gap = f"no drill causes the events of a {rule.purpose} rule"
     return row
@@ -172,8 +223,17 @@ def _runbook_rows(stack: Stack) -> list[Row]:
 
 
 def coverage_json(rows: Iterable[Row]) -> list[dict[str, object]]:
-    return [{"kind": r.kind, "name": r.name, "environment": r.environment, "covered_by": r.covered_by,
-             "exemption": r.exemption, "gap": "" if r.covered else (r.gap or "no drill exercises it")} for r in rows]
+    return [
+        {
+            "kind": r.kind,
+            "name": r.name,
+            "environment": r.environment,
+            "covered_by": r.covered_by,
+            "exemption": r.exemption,
+            "gap": "" if r.covered else (r.gap or "no drill exercises it"),
+        }
+        for r in rows
+    ]
 
 
 def coverage_table(rows: Iterable[Row]) -> str:
@@ -182,6 +242,9 @@ def coverage_table(rows: Iterable[Row]) -> str:
         f"<tr class='{'covered' if r.covered else 'uncovered'}'><td>{escape(r.kind)}</td><td>{escape(r.name)}</td>"
         f"<td>{escape(r.environment)}</td><td>{escape(', '.join(r.covered_by) or '-')}</td>"
         f"<td>{escape(r.exemption or ('' if r.covered else 'UNCOVERED: ' + (r.gap or 'no drill exercises it')))}</td></tr>"
-        for r in rows)
-    return ("<h2>Coverage</h2><table class='coverage'><tr><th>kind</th><th>name</th><th>environment</th>"
-            f"<th>exercised by</th><th>exemption or gap</th></tr>{body}</table>")
+        for r in rows
+    )
+    return (
+        "<h2>Coverage</h2><table class='coverage'><tr><th>kind</th><th>name</th><th>environment</th>"
+        f"<th>exercised by</th><th>exemption or gap</th></tr>{body}</table>"
+    )

@@ -9,6 +9,7 @@ What counts as a credential-bearing URL, as a class:
   AWS's own hosts and of the local endpoint (127.0.0.1, localhost) carry no secret and stay readable;
 - user information in a URL (`https://user:password@host`): masked.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,7 +20,10 @@ _SECRET_KEYS = re.compile(r"(secret|password|token|credential|authorization|sess
 _ACCESS_KEY = re.compile(r"\b(AKIA|ASIA)[A-Z0-9]{16}\b")
 _SECRET_VALUE = re.compile(r"(?i)(aws_secret_access_key|aws_session_token)\s*[=:]\s*\S+")
 _URL = re.compile(r"\b(https?|wss?|ftp)://[^\s\"'<>`]+", re.I)
-_OPEN_HOSTS = re.compile(r"(^|\.)(amazonaws\.com(\.cn)?|aws\.amazon\.com|amazon\.com|api\.aws)$|^(127\.\d+\.\d+\.\d+|localhost|\[?::1\]?)$", re.I)
+_OPEN_HOSTS = re.compile(
+    r"(^|\.)(amazonaws\.com(\.cn)?|aws\.amazon\.com|amazon\.com|api\.aws)$|^(127\.\d+\.\d+\.\d+|localhost|\[?::1\]?)$",
+    re.I,
+)
 _TRAILING = ".,;:)]}"
 MASK = "***"
 
@@ -55,9 +59,20 @@ def mask_url(url: str) -> str:
     if "@" in netloc:
         netloc = MASK + "@" + netloc.rsplit("@", 1)[1]
     path = parts.path
-    if path not in ("", "/") and parts.scheme.lower() in ("http", "https", "ws", "wss") and not _OPEN_HOSTS.search(host):
+    if (
+        path not in ("", "/")
+        and parts.scheme.lower() in ("http", "https", "ws", "wss")
+        and not _OPEN_HOSTS.search(host)
+    ):
         path = "/" + MASK
-    query = "&".join(f"{pair.split('=', 1)[0]}={MASK}" if "=" in pair else MASK
-                     for pair in re.split(r"&(?:amp;)?", parts.query)) if parts.query else ""
-    masked = f"{parts.scheme}://{netloc}{path}" + (f"?{query}" if query else "") + (f"#{MASK}" if parts.fragment else "")
+    query = (
+        "&".join(
+            f"{pair.split('=', 1)[0]}={MASK}" if "=" in pair else MASK for pair in re.split(r"&(?:amp;)?", parts.query)
+        )
+        if parts.query
+        else ""
+    )
+    masked = (
+        f"{parts.scheme}://{netloc}{path}" + (f"?{query}" if query else "") + (f"#{MASK}" if parts.fragment else "")
+    )
     return masked + trailing

@@ -6,6 +6,7 @@ INSUFFICIENT_DATA grey), as the drill observed it; then every event of the timel
 (what was injected, what fired, what arrived, what the runbook did, what was restored); a legend last.
 Every shape carries a <title>, so hovering shows the full label.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,8 +18,16 @@ from simulacro.spec import format_duration
 from .timeline import DrillRecord
 
 COLOURS = {
-    "steady": "#6b7280", "inject": "#dc2626", "alarm": "#d97706", "notification": "#2563eb", "event": "#7c3aed",
-    "runbook": "#0891b2", "restore": "#16a34a", "recovered": "#15803d", "note": "#9ca3af", "failure": "#b91c1c",
+    "steady": "#6b7280",
+    "inject": "#dc2626",
+    "alarm": "#d97706",
+    "notification": "#2563eb",
+    "event": "#7c3aed",
+    "runbook": "#0891b2",
+    "restore": "#16a34a",
+    "recovered": "#15803d",
+    "note": "#9ca3af",
+    "failure": "#b91c1c",
 }
 STATE_COLOURS = {"OK": "#86efac", "ALARM": "#fca5a5", "INSUFFICIENT_DATA": "#d1d5db"}
 WIDTH, LEFT, RIGHT, ROW, NAME_WIDTH = 880, 170, 12, 16, 160
@@ -31,8 +40,11 @@ STAYED = re.compile(r"^(?P<alarm>\S+) stayed (?P<state>OK|ALARM|INSUFFICIENT_DAT
 def timeline_svg(record: DrillRecord) -> str:
     if not record.entries:
         return ""
-    end = max([record.seconds_since_start(e.at) for e in record.entries]
-              + [record.seconds_since_start(b.start) + b.seconds for b in record.budgets] + [1.0])
+    end = max(
+        [record.seconds_since_start(e.at) for e in record.entries]
+        + [record.seconds_since_start(b.start) + b.seconds for b in record.budgets]
+        + [1.0]
+    )
     scale = (WIDTH - LEFT - RIGHT) / end
     x = lambda seconds: LEFT + seconds * scale  # noqa: E731
     parts: list[str] = []
@@ -55,8 +67,10 @@ def timeline_svg(record: DrillRecord) -> str:
     y = marks_top + 14 + ROW * (max(lanes, default=0) + 1)
     parts.append(_legend(y))
     height = y + 16
-    return (f'<svg class="simulacro-timeline" xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
-            f'role="img" aria-label="timeline of {escape(record.title)}">' + "".join(parts) + "</svg>")
+    return (
+        f'<svg class="simulacro-timeline" xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
+        f'role="img" aria-label="timeline of {escape(record.title)}">' + "".join(parts) + "</svg>"
+    )
 
 
 def alarm_states(record: DrillRecord, end: float) -> dict[str, list[tuple[float, float, str]]]:
@@ -83,18 +97,25 @@ def _axis(end: float, x: Callable[[float], float], y: int) -> str:
     ticks = []
     at = 0.0
     while at <= end + 1e-9:
-        ticks.append(f'<line x1="{x(at):.1f}" y1="{y - 4}" x2="{x(at):.1f}" y2="{y + 2}" stroke="#111" />'
-                     f'<text x="{x(at):.1f}" y="{y - 6}" font-size="9" text-anchor="middle">{format_duration(at) if at else "0s"}</text>')
+        ticks.append(
+            f'<line x1="{x(at):.1f}" y1="{y - 4}" x2="{x(at):.1f}" y2="{y + 2}" stroke="#111" />'
+            f'<text x="{x(at):.1f}" y="{y - 6}" font-size="9" text-anchor="middle">{format_duration(at) if at else "0s"}</text>'
+        )
         at += step
-    return (f'<g class="axis"><line x1="{LEFT}" y1="{y}" x2="{WIDTH - RIGHT}" y2="{y}" stroke="#111" />' + "".join(ticks)
-            + f'<text x="4" y="{y + 1}" font-size="9">target time</text></g>')
+    return (
+        f'<g class="axis"><line x1="{LEFT}" y1="{y}" x2="{WIDTH - RIGHT}" y2="{y}" stroke="#111" />'
+        + "".join(ticks)
+        + f'<text x="4" y="{y + 1}" font-size="9">target time</text></g>'
+    )
 
 
 def _budget(label: str, start: float, width: float, y: int) -> str:
-    return (f'<g class="budget"><rect x="{start:.1f}" y="{y}" width="{max(width, 1):.1f}" height="{ROW - 3}" fill="#fde68a" '
-            f'opacity="0.7"><title>{escape(label)}</title></rect>'
-            f'<text x="4" y="{y + 10}" font-size="9">budget</text>'
-            f'<text x="{start + 3:.1f}" y="{y + 10}" font-size="9">{escape(label)}</text></g>')
+    return (
+        f'<g class="budget"><rect x="{start:.1f}" y="{y}" width="{max(width, 1):.1f}" height="{ROW - 3}" fill="#fde68a" '
+        f'opacity="0.7"><title>{escape(label)}</title></rect>'
+        f'<text x="4" y="{y + 10}" font-size="9">budget</text>'
+        f'<text x="{start + 3:.1f}" y="{y + 10}" font-size="9">{escape(label)}</text></g>'
+    )
 
 
 def _lane_name(alarm: str, y: int) -> str:
@@ -102,9 +123,11 @@ def _lane_name(alarm: str, y: int) -> str:
 
 
 def _state(alarm: str, state: str, start: float, width: float, y: int) -> str:
-    return (f'<rect class="alarm-state {state}" x="{start:.1f}" y="{y}" width="{max(width, 1):.1f}" height="{ROW - 3}" '
-            f'fill="{STATE_COLOURS[state]}"><title>{escape(alarm)}: {state}</title></rect>'
-            f'<text x="{start + 3:.1f}" y="{y + 10}" font-size="9">{state if width > 40 else ""}</text>')
+    return (
+        f'<rect class="alarm-state {state}" x="{start:.1f}" y="{y}" width="{max(width, 1):.1f}" height="{ROW - 3}" '
+        f'fill="{STATE_COLOURS[state]}"><title>{escape(alarm)}: {state}</title></rect>'
+        f'<text x="{start + 3:.1f}" y="{y + 10}" font-size="9">{state if width > 40 else ""}</text>'
+    )
 
 
 def _label_lanes(xs: list[float]) -> list[int]:
@@ -113,7 +136,9 @@ def _label_lanes(xs: list[float]) -> list[int]:
     lanes = []
     for at in xs:
         span = _label_span(at)
-        lane = next((i for i, spans in enumerate(taken) if all(span[1] <= a or b <= span[0] for a, b in spans)), len(taken))
+        lane = next(
+            (i for i, spans in enumerate(taken) if all(span[1] <= a or b <= span[0] for a, b in spans)), len(taken)
+        )
         if lane == len(taken):
             taken.append([])
         taken[lane].append(span)
@@ -134,18 +159,24 @@ def _mark(kind: str, label: str, at: float, top: int, lane: int) -> str:
     colour = COLOURS.get(kind, "#111")
     y = top + 12 + ROW * lane
     text_x, anchor = (at - 2, "end") if _flipped(at) else (at + 2, "start")
-    return (f'<g class="event {escape(kind)}"><circle cx="{at:.1f}" cy="{top}" r="4" fill="{colour}">'
-            f'<title>{escape(kind)}: {escape(label)}</title></circle>'
-            f'<line x1="{at:.1f}" y1="{top}" x2="{at:.1f}" y2="{y - 8}" stroke="{colour}" stroke-dasharray="2,2" />'
-            f'<text x="{text_x:.1f}" y="{y}" font-size="9" fill="{colour}" text-anchor="{anchor}">'
-            f'{escape(kind)}: {escape(_short(label, 24))}<title>{escape(label)}</title></text></g>')
+    return (
+        f'<g class="event {escape(kind)}"><circle cx="{at:.1f}" cy="{top}" r="4" fill="{colour}">'
+        f"<title>{escape(kind)}: {escape(label)}</title></circle>"
+        f'<line x1="{at:.1f}" y1="{top}" x2="{at:.1f}" y2="{y - 8}" stroke="{colour}" stroke-dasharray="2,2" />'
+        f'<text x="{text_x:.1f}" y="{y}" font-size="9" fill="{colour}" text-anchor="{anchor}">'
+        f"{escape(kind)}: {escape(_short(label, 24))}<title>{escape(label)}</title></text></g>"
+    )
 
 
 def _legend(y: int) -> str:
-    items = [(f'<rect x="{{x}}" y="{y - 8}" width="10" height="8" fill="{STATE_COLOURS[s]}" />', s) for s in STATE_COLOURS]
+    items = [
+        (f'<rect x="{{x}}" y="{y - 8}" width="10" height="8" fill="{STATE_COLOURS[s]}" />', s) for s in STATE_COLOURS
+    ]
     items.append((f'<rect x="{{x}}" y="{y - 8}" width="10" height="8" fill="#fde68a" />', "budget"))
-    items += [(f'<circle cx="{{cx}}" cy="{y - 4}" r="4" fill="{COLOURS[k]}" />', k)
-              for k in ("inject", "alarm", "notification", "event", "runbook", "restore", "recovered")]
+    items += [
+        (f'<circle cx="{{cx}}" cy="{y - 4}" r="4" fill="{COLOURS[k]}" />', k)
+        for k in ("inject", "alarm", "notification", "event", "runbook", "restore", "recovered")
+    ]
     parts, x = [], LEFT
     for shape, text in items:
         parts.append(shape.format(x=x, cx=x + 5) + f'<text x="{x + 13}" y="{y}" font-size="9">{escape(text)}</text>')

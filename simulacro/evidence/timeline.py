@@ -1,4 +1,5 @@
 """What happened during a drill, when, measured on the target's clock: the drill's evidence as data."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

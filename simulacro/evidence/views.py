@@ -1,4 +1,5 @@
 """HTML views of the evidence for the pytest-html report: small tables and the inline SVG chart."""
+
 from __future__ import annotations
 
 import json
@@ -25,19 +26,41 @@ def table(headers: list[str], rows: Iterable[Iterable[Any]], *, css: str = "") -
 
 
 def drill_html(record: DrillRecord) -> str:
-    parts = [STYLE, f'<div class="simulacro drill-evidence" id="{escape(_anchor(record.nodeid))}">',
-             f"<h3>Timeline: {escape(record.title)}</h3>",
-             f"<p>environment {escape(record.environment or '-')}, wall time {record.wall_seconds:.3f}s, "
-             f"target time {format_duration(_span(record))}</p>",
-             timeline_svg(record),
-             table(["t+", "what", "label", "detail"], (
-                 (format_duration(record.seconds_since_start(e.at)), e.kind, e.label, _detail(e.detail)) for e in record.entries))]
+    parts = [
+        STYLE,
+        f'<div class="simulacro drill-evidence" id="{escape(_anchor(record.nodeid))}">',
+        f"<h3>Timeline: {escape(record.title)}</h3>",
+        f"<p>environment {escape(record.environment or '-')}, wall time {record.wall_seconds:.3f}s, "
+        f"target time {format_duration(_span(record))}</p>",
+        timeline_svg(record),
+        table(
+            ["t+", "what", "label", "detail"],
+            (
+                (format_duration(record.seconds_since_start(e.at)), e.kind, e.label, _detail(e.detail))
+                for e in record.entries
+            ),
+        ),
+    ]
     if record.measurements:
-        parts.append(table(["measured", "value", "floor of the definition", "budget", "verdict"], (
-            (m["name"], format_duration(m["seconds"]), _maybe(m["floor"]), _maybe(m["budget"]), _Html(_verdict(m)))
-            for m in record.measurements)))
+        parts.append(
+            table(
+                ["measured", "value", "floor of the definition", "budget", "verdict"],
+                (
+                    (
+                        m["name"],
+                        format_duration(m["seconds"]),
+                        _maybe(m["floor"]),
+                        _maybe(m["budget"]),
+                        _Html(_verdict(m)),
+                    )
+                    for m in record.measurements
+                ),
+            )
+        )
     if record.evidence:
-        parts.append("<h3>Evidence kept</h3>" + table(["item", "value"], ((k, _detail(v)) for k, v in record.evidence.items())))
+        parts.append(
+            "<h3>Evidence kept</h3>" + table(["item", "value"], ((k, _detail(v)) for k, v in record.evidence.items()))
+        )
     parts.append("</div>")
     return "".join(parts)
 
@@ -49,31 +72,97 @@ def inventory_html(inventories: list[dict[str, Any]], models: list[str] | None =
     for found in inventories:
         env = f"{found['environment']} (account {found['account']}, {found['region']})"
         parts.append(f"<h3>Alarms by {by_model.word}category: {escape(env)}</h3>")
-        alarms = sorted(found["alarms"], key=lambda a: (by_model.order(by_model.key(a["name"])), a.get("category") or "~", a["name"]))
-        parts.append(table(by_model.headers(["category", "alarm", "state", "owner", "runbook", "ALARM actions", "metric", "threshold"]), (
-            by_model.row(a["name"], [
-                a.get("category") or "-", a["name"], a["state"], a.get("owner") or _bad("no owner"), a.get("runbook") or "-",
-                ", ".join(x.rsplit(":", 1)[-1] for x in a["actions"]["alarm"]) or _bad("none"), _metric(a["metric"]),
-                f"{a['comparison'].replace('Threshold', '')} {a['threshold']} over {a['datapoints_to_alarm']}/{a['evaluation_periods']} x {a['period']}s"])
-            for a in alarms)))
+        alarms = sorted(
+            found["alarms"],
+            key=lambda a: (by_model.order(by_model.key(a["name"])), a.get("category") or "~", a["name"]),
+        )
+        parts.append(
+            table(
+                by_model.headers(
+                    ["category", "alarm", "state", "owner", "runbook", "ALARM actions", "metric", "threshold"]
+                ),
+                (
+                    by_model.row(
+                        a["name"],
+                        [
+                            a.get("category") or "-",
+                            a["name"],
+                            a["state"],
+                            a.get("owner") or _bad("no owner"),
+                            a.get("runbook") or "-",
+                            ", ".join(x.rsplit(":", 1)[-1] for x in a["actions"]["alarm"]) or _bad("none"),
+                            _metric(a["metric"]),
+                            f"{a['comparison'].replace('Threshold', '')} {a['threshold']} over {a['datapoints_to_alarm']}/{a['evaluation_periods']} x {a['period']}s",
+                        ],
+                    )
+                    for a in alarms
+                ),
+            )
+        )
         parts.append(f"<h3>Rules and targets: {escape(env)}</h3>")
-        parts.append(table(by_model.headers(["rule", "state", "target", "dead-letter queue", "retries"]), (
-            by_model.row(r["name"], [r["name"], r["state"], t["arn"].rsplit(":", 1)[-1],
-                                     t["dead_letter_queue"].rsplit(":", 1)[-1] if t["dead_letter_queue"] else _bad("none"),
-                                     (t.get("retry") or {}).get("MaximumRetryAttempts", "default")])
-            for r in by_model.sorted(found["rules"]) for t in r["targets"])))
+        parts.append(
+            table(
+                by_model.headers(["rule", "state", "target", "dead-letter queue", "retries"]),
+                (
+                    by_model.row(
+                        r["name"],
+                        [
+                            r["name"],
+                            r["state"],
+                            t["arn"].rsplit(":", 1)[-1],
+                            t["dead_letter_queue"].rsplit(":", 1)[-1] if t["dead_letter_queue"] else _bad("none"),
+                            (t.get("retry") or {}).get("MaximumRetryAttempts", "default"),
+                        ],
+                    )
+                    for r in by_model.sorted(found["rules"])
+                    for t in r["targets"]
+                ),
+            )
+        )
         parts.append(f"<h3>Log groups and retention: {escape(env)}</h3>")
-        parts.append(table(by_model.headers(["log group", "retention"]), (
-            by_model.row(g["name"], [g["name"], f"{g['retention_days']} days" if g["retention_days"] else _bad("never expires")])
-            for g in by_model.sorted(found["log_groups"]))))
+        parts.append(
+            table(
+                by_model.headers(["log group", "retention"]),
+                (
+                    by_model.row(
+                        g["name"],
+                        [g["name"], f"{g['retention_days']} days" if g["retention_days"] else _bad("never expires")],
+                    )
+                    for g in by_model.sorted(found["log_groups"])
+                ),
+            )
+        )
         parts.append(f"<h3>Data capture, monitoring schedule and baseline: {escape(env)}</h3>")
-        parts.append(table(by_model.headers(["endpoint", "status", "capture", "sampling"]), (
-            by_model.row(e["name"], [e["name"], e["status"], e["capture"]["status"], f"{e['capture']['sampling_percentage']} %"])
-            for e in by_model.sorted(found["endpoints"]))))
-        parts.append(table(by_model.headers(["schedule", "status", "endpoint", "cron", "baseline"]), (
-            by_model.row(s["name"], [s["name"], s["status"], s["endpoint"], s["schedule"],
-                                     (s["statistics"] or "").rsplit("/", 2)[-2] if s["statistics"] else "-"])
-            for s in by_model.sorted(found["monitoring_schedules"]))))
+        parts.append(
+            table(
+                by_model.headers(["endpoint", "status", "capture", "sampling"]),
+                (
+                    by_model.row(
+                        e["name"],
+                        [e["name"], e["status"], e["capture"]["status"], f"{e['capture']['sampling_percentage']} %"],
+                    )
+                    for e in by_model.sorted(found["endpoints"])
+                ),
+            )
+        )
+        parts.append(
+            table(
+                by_model.headers(["schedule", "status", "endpoint", "cron", "baseline"]),
+                (
+                    by_model.row(
+                        s["name"],
+                        [
+                            s["name"],
+                            s["status"],
+                            s["endpoint"],
+                            s["schedule"],
+                            (s["statistics"] or "").rsplit("/", 2)[-2] if s["statistics"] else "-",
+                        ],
+                    )
+                    for s in by_model.sorted(found["monitoring_schedules"])
+                ),
+            )
+        )
     parts.append("</div>")
     return "".join(parts)
 
@@ -90,10 +179,18 @@ def drills_by_model_html(drills: list[dict[str, Any]], models: list[str] | None 
         row = counts.setdefault(by_model.key(param), {})
         row[outcome] = row.get(outcome, 0) + 1
     outcomes = sorted({o for row in counts.values() for o in row})
-    return (STYLE + '<div class="simulacro drills-by-model"><h3>Drills by model</h3>'
-            + table(["model", "drills", *outcomes], ((model, sum(row.values()), *(row.get(o, 0) for o in outcomes))
-                                                      for model, row in sorted(counts.items(), key=lambda kv: by_model.order(kv[0]))))
-            + "</div>")
+    return (
+        STYLE
+        + '<div class="simulacro drills-by-model"><h3>Drills by model</h3>'
+        + table(
+            ["model", "drills", *outcomes],
+            (
+                (model, sum(row.values()), *(row.get(o, 0) for o in outcomes))
+                for model, row in sorted(counts.items(), key=lambda kv: by_model.order(kv[0]))
+            ),
+        )
+        + "</div>"
+    )
 
 
 class _ModelColumn:
@@ -140,7 +237,11 @@ def _verdict(measurement: dict[str, Any]) -> str:
     budget = measurement["budget"]
     if budget is None:
         return "-"
-    return '<span class="good">within budget</span>' if measurement["seconds"] <= budget else '<span class="bad">over budget</span>'
+    return (
+        '<span class="good">within budget</span>'
+        if measurement["seconds"] <= budget
+        else '<span class="bad">over budget</span>'
+    )
 
 
 def _maybe(seconds: float | None) -> str:
@@ -175,24 +276,71 @@ def scorecard_html(card: dict[str, Any], verdict: str | None = None) -> str:
     parts = [STYLE, '<div class="simulacro scorecard"><h2>Phase scorecard</h2>']
     if verdict:
         parts.append(f"<p><b>{escape(verdict)}</b></p>")
-    parts.append(table(["requirement", "status", "proven by", "why"], (
-        (r["title"], _Html(f'<span class="{STATUS_CSS.get(r["status"], "")}">{escape(r["status"])}'
-                           f'{" (regressed)" if r.get("regressed") else ""}</span>'),
-         _Html("<br>".join(f'<a href="#{escape(_anchor(d))}">{escape(d.split("::")[-1])}</a>' for d in r["drills"]) or "-"),
-         "; ".join(r["reasons"]) or "-")
-        for r in card["requirements"])))
+    parts.append(
+        table(
+            ["requirement", "status", "proven by", "why"],
+            (
+                (
+                    r["title"],
+                    _Html(
+                        f'<span class="{STATUS_CSS.get(r["status"], "")}">{escape(r["status"])}'
+                        f"{' (regressed)' if r.get('regressed') else ''}</span>"
+                    ),
+                    _Html(
+                        "<br>".join(
+                            f'<a href="#{escape(_anchor(d))}">{escape(d.split("::")[-1])}</a>' for d in r["drills"]
+                        )
+                        or "-"
+                    ),
+                    "; ".join(r["reasons"]) or "-",
+                )
+                for r in card["requirements"]
+            ),
+        )
+    )
     parts.append("<h3>Alarms: detection, notification, recovery</h3>")
-    parts.append(table(["alarm", "environment", "category", "owner", "time to detect", "floor", "budget", "time to notify",
-                        "time to recover", "recovery budget"], (
-        (a["alarm"], a["environment"], a["category"], a["owner"], _maybe(a["detect"]), _maybe(a["floor"]),
-         _maybe(a["detect_budget"]), _maybe(a["notify"]), _maybe(a["recover"]), _maybe(a["recover_budget"]))
-        for a in card["alarms"])))
+    parts.append(
+        table(
+            [
+                "alarm",
+                "environment",
+                "category",
+                "owner",
+                "time to detect",
+                "floor",
+                "budget",
+                "time to notify",
+                "time to recover",
+                "recovery budget",
+            ],
+            (
+                (
+                    a["alarm"],
+                    a["environment"],
+                    a["category"],
+                    a["owner"],
+                    _maybe(a["detect"]),
+                    _maybe(a["floor"]),
+                    _maybe(a["detect_budget"]),
+                    _maybe(a["notify"]),
+                    _maybe(a["recover"]),
+                    _maybe(a["recover_budget"]),
+                )
+                for a in card["alarms"]
+            ),
+        )
+    )
     if card["rules"]:
-        parts.append("<h3>Rules: delivery latency</h3>" + table(["rule", "delivery latency"], (
-            (r["rule"], _maybe(r["delivery_latency"])) for r in card["rules"])))
+        parts.append(
+            "<h3>Rules: delivery latency</h3>"
+            + table(["rule", "delivery latency"], ((r["rule"], _maybe(r["delivery_latency"])) for r in card["rules"]))
+        )
     if card.get("regressed"):
-        parts.append("<h3>Regressed since the previous run</h3><ul>" +
-                     "".join(f'<li class="bad">{escape(r["what"])}</li>' for r in card["regressed"]) + "</ul>")
+        parts.append(
+            "<h3>Regressed since the previous run</h3><ul>"
+            + "".join(f'<li class="bad">{escape(r["what"])}</li>' for r in card["regressed"])
+            + "</ul>"
+        )
     parts.append("</div>")
     return "".join(parts)
 

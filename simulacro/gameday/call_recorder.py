@@ -4,6 +4,7 @@ Every call the target makes is filed under the drill running at the time, or und
 (applying the spec) or `session` (the run's own reads: inventories, guard alarms). The file is what
 `python -m simulacro iam-policy` turns into a least-privilege policy (`simulacro/gameday/iam_actions.json`).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -55,7 +56,9 @@ class CallRecorder:
     def drill(self, nodeid: str) -> Iterator[None]:
         """Calls made from here on belong to the drill (its function: parameters share their needs)."""
         self._drill = drill_function(nodeid)
-        self.drills.setdefault(self._drill, set())  # a drill that calls nothing (skipped here) needs nothing: known, empty
+        self.drills.setdefault(
+            self._drill, set()
+        )  # a drill that calls nothing (skipped here) needs nothing: known, empty
         try:
             yield
         finally:
@@ -71,8 +74,11 @@ class CallRecorder:
             self._drill = drill
 
     def to_json(self) -> dict[str, Any]:
-        return {"session": sorted(self.session), "provision": sorted(self.provision),
-                "drills": {name: sorted(actions) for name, actions in sorted(self.drills.items())}}
+        return {
+            "session": sorted(self.session),
+            "provision": sorted(self.provision),
+            "drills": {name: sorted(actions) for name, actions in sorted(self.drills.items())},
+        }
 
     def merge(self, recorded: dict[str, Any]) -> None:
         """Add what another process heard (an xdist worker's `to_json()`)."""

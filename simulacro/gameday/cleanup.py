@@ -24,6 +24,7 @@ puts it back at its next evaluation).
 Every list call is paginated. A list call AWS refuses is reported as "could not list", never taken for
 "nothing there"; every removal is tried, and each one that fails is reported, the others still run.
 """
+
 from __future__ import annotations
 
 import json
@@ -48,8 +49,15 @@ SETTLE_BUDGET = 3600
 RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,39}$")
 UNLISTED = "could not list"
 # What AWS answers when the thing asked about is simply not there (not a refusal).
-ABSENT = {"ResourceNotFound", "ResourceNotFoundException", "ValidationException", "NotFound", "NotFoundException",
-          "AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"}
+ABSENT = {
+    "ResourceNotFound",
+    "ResourceNotFoundException",
+    "ValidationException",
+    "NotFound",
+    "NotFoundException",
+    "AWS.SimpleQueueService.NonExistentQueue",
+    "QueueDoesNotExist",
+}
 LIST_PROBLEMS = (ClientError, BotoCoreError, AwsProblem)
 
 
@@ -57,8 +65,10 @@ def check_run_id(run_id: str | None) -> str:
     """A run id as runs make them (1 to 40 letters, digits and dashes), else `BadInput`: an empty or partial id
     would match other runs' leftovers."""
     if run_id is None or not RUN_ID.match(run_id):
-        raise BadInput(f"--run-id {run_id!r} is not a run id: a run id is 1 to 40 letters, digits and dashes, as printed at "
-                       "the start and end of every run (for example 20261127101500-3fa2c1); use --all-runs for every run")
+        raise BadInput(
+            f"--run-id {run_id!r} is not a run id: a run id is 1 to 40 letters, digits and dashes, as printed at "
+            "the start and end of every run (for example 20261127101500-3fa2c1); use --all-runs for every run"
+        )
     return run_id
 
 
@@ -101,13 +111,20 @@ def find_leftovers(target: Any, stack: Stack, environment: str, run_id: str | No
         try:
             found += find()
         except LIST_PROBLEMS as problem:
-            found.append(finder.leftover(UNLISTED, what, note=f"{_said(problem)}; whatever of the run is there stays: "
-                                         "grant the read (python -m simulacro iam-policy) and run cleanup again"))
+            found.append(
+                finder.leftover(
+                    UNLISTED,
+                    what,
+                    note=f"{_said(problem)}; whatever of the run is there stays: "
+                    "grant the read (python -m simulacro iam-policy) and run cleanup again",
+                )
+            )
     return found
 
 
-def cleanup(target: Any, stack: Stack, run_id: str | None, *, dry_run: bool = False,
-            report: Callable[[str], None] = print) -> CleanupResult:
+def cleanup(
+    target: Any, stack: Stack, run_id: str | None, *, dry_run: bool = False, report: Callable[[str], None] = print
+) -> CleanupResult:
     """Find and (unless `dry_run`) remove the leftovers in every environment the target reaches; every removal is
     tried, and each failure is reported and kept in `.failed`."""
     if run_id is not None:
@@ -147,22 +164,26 @@ class _Finder:
         self.names = Names(stack, environment, target.region)
         self.client = lambda service, region=None: target.client(service, environment, region)  # noqa: E731
         # Alarms and topics may live outside the target's region (billing: us-east-1); probes follow them there.
-        self.regions = sorted({self.stack.region_of(r, target.region) for r in [*self.stack.alarms, *self.stack.topics]} | {target.region})
+        self.regions = sorted(
+            {self.stack.region_of(r, target.region) for r in [*self.stack.alarms, *self.stack.topics]} | {target.region}
+        )
         self._targets: list[tuple[str, dict[str, Any]]] | None = None
         self._run_queues: dict[str, str] | None = None
 
     def steps(self) -> list[tuple[str, Callable[[], list[Leftover]]]]:
-        return [("queues (sqs:ListQueues, sqs:ListQueueTags)", self.probe_queues),
-                ("rule targets (events:ListRules, events:ListTargetsByRule)", self.probe_targets),
-                ("rule targets pointed at missing queues (events:ListTargetsByRule)", self.missing_targets),
-                ("queue and topic policies (sqs:GetQueueAttributes, sns:GetTopicAttributes)", self.deny_statements),
-                ("endpoints (sagemaker:DescribeEndpoint, sagemaker:ListTags)", self.endpoints),
-                ("endpoint configs (sagemaker:ListEndpointConfigs, sagemaker:ListTags)", self.endpoint_configs),
-                ("models (sagemaker:ListModels, sagemaker:ListTags)", self.models),
-                ("model packages (sagemaker:ListModelPackages)", self.model_packages),
-                ("pipeline executions (sagemaker:ListPipelineExecutions)", self.executions),
-                ("promotion rules (events:ListTagsForResource)", self.frozen_rules),
-                ("alarms (cloudwatch:DescribeAlarms)", self.forced_alarms)]
+        return [
+            ("queues (sqs:ListQueues, sqs:ListQueueTags)", self.probe_queues),
+            ("rule targets (events:ListRules, events:ListTargetsByRule)", self.probe_targets),
+            ("rule targets pointed at missing queues (events:ListTargetsByRule)", self.missing_targets),
+            ("queue and topic policies (sqs:GetQueueAttributes, sns:GetTopicAttributes)", self.deny_statements),
+            ("endpoints (sagemaker:DescribeEndpoint, sagemaker:ListTags)", self.endpoints),
+            ("endpoint configs (sagemaker:ListEndpointConfigs, sagemaker:ListTags)", self.endpoint_configs),
+            ("models (sagemaker:ListModels, sagemaker:ListTags)", self.models),
+            ("model packages (sagemaker:ListModelPackages)", self.model_packages),
+            ("pipeline executions (sagemaker:ListPipelineExecutions)", self.executions),
+            ("promotion rules (events:ListTagsForResource)", self.frozen_rules),
+            ("alarms (cloudwatch:DescribeAlarms)", self.forced_alarms),
+        ]
 
     def ours(self, tags: dict[str, str]) -> bool:
         """Made by the run (any run when `run_id` is None), by its run tag."""
@@ -191,13 +212,17 @@ class _Finder:
                         continue
                     raise
                 if self.ours(tags):
-                    found[url] = f"arn:aws:sqs:{self.target.region}:{self.target.account(self.environment)}:{url.rsplit('/', 1)[1]}"
+                    found[url] = (
+                        f"arn:aws:sqs:{self.target.region}:{self.target.account(self.environment)}:{url.rsplit('/', 1)[1]}"
+                    )
             self._run_queues = found
         return self._run_queues
 
     def probe_queues(self) -> list[Leftover]:
-        return [self.leftover("probe queue", url.rsplit("/", 1)[1], lambda url=url: self._remove_probe(url))
-                for url in self.run_queues()]
+        return [
+            self.leftover("probe queue", url.rsplit("/", 1)[1], lambda url=url: self._remove_probe(url))
+            for url in self.run_queues()
+        ]
 
     def _remove_probe(self, url: str) -> None:
         sqs, events = self.client("sqs"), self.client("events")
@@ -217,10 +242,16 @@ class _Finder:
         queues = set(self.run_queues().values())
         found = []
         for rule, target in self._rule_targets(events):
-            if target["Id"] == PROBE_TARGET_ID and (self.run_id is None or target["Arn"] in queues
-                                                   or self.named_for_run(target["Arn"].rsplit(":", 1)[-1])):
-                found.append(self.leftover("probe target", f"{rule} -> {target['Arn']}",
-                                           lambda rule=rule: events.remove_targets(Rule=rule, Ids=[PROBE_TARGET_ID])))
+            if target["Id"] == PROBE_TARGET_ID and (
+                self.run_id is None or target["Arn"] in queues or self.named_for_run(target["Arn"].rsplit(":", 1)[-1])
+            ):
+                found.append(
+                    self.leftover(
+                        "probe target",
+                        f"{rule} -> {target['Arn']}",
+                        lambda rule=rule: events.remove_targets(Rule=rule, Ids=[PROBE_TARGET_ID]),
+                    )
+                )
         return found
 
     def missing_targets(self) -> list[Leftover]:
@@ -232,19 +263,33 @@ class _Finder:
                 continue
             declared = self._declared_target(rule, target["Id"])
             if declared is None:
-                found.append(self.leftover("rule target", f"{rule}/{target['Id']}", note="points at a missing queue; "
-                                           "the spec does not declare it, so its real ARN is unknown: fix it by hand"))
+                found.append(
+                    self.leftover(
+                        "rule target",
+                        f"{rule}/{target['Id']}",
+                        note="points at a missing queue; "
+                        "the spec does not declare it, so its real ARN is unknown: fix it by hand",
+                    )
+                )
                 continue
             restored = {**target, "Arn": declared}
-            found.append(self.leftover("rule target", f"{rule}/{target['Id']}",
-                                       lambda rule=rule, restored=restored: events.put_targets(Rule=rule, Targets=[restored]),
-                                       note=f"points at {target['Arn']}; put back to {declared}"))
+            found.append(
+                self.leftover(
+                    "rule target",
+                    f"{rule}/{target['Id']}",
+                    lambda rule=rule, restored=restored: events.put_targets(Rule=rule, Targets=[restored]),
+                    note=f"points at {target['Arn']}; put back to {declared}",
+                )
+            )
         return found
 
     def _rule_targets(self, events: Any) -> list[tuple[str, dict[str, Any]]]:
         if self._targets is None:
-            self._targets = [(rule["Name"], target) for rule in _pages(events, "list_rules", "Rules")
-                             for target in _pages(events, "list_targets_by_rule", "Targets", Rule=rule["Name"])]
+            self._targets = [
+                (rule["Name"], target)
+                for rule in _pages(events, "list_rules", "Rules")
+                for target in _pages(events, "list_targets_by_rule", "Targets", Rule=rule["Name"])
+            ]
         return self._targets
 
     def _declared_target(self, rule_name: str, target_id: str) -> str | None:
@@ -261,17 +306,32 @@ class _Finder:
         sqs, sns = self.client("sqs"), self.client("sns")
         found = []
         for url in _pages(sqs, "list_queues", "QueueUrls"):
-            policy = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"]).get("Attributes", {}).get("Policy")
+            policy = (
+                sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"]).get("Attributes", {}).get("Policy")
+            )
             if _has_deny(policy):
-                found.append(self.leftover("queue policy statement", f"{url.rsplit('/', 1)[1]}/{DENY_SID}", lambda url=url, policy=policy:
-                                           sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": _without_deny(policy)})))
+                found.append(
+                    self.leftover(
+                        "queue policy statement",
+                        f"{url.rsplit('/', 1)[1]}/{DENY_SID}",
+                        lambda url=url, policy=policy: sqs.set_queue_attributes(
+                            QueueUrl=url, Attributes={"Policy": _without_deny(policy)}
+                        ),
+                    )
+                )
         for topic in _pages(sns, "list_topics", "Topics"):
             arn = topic["TopicArn"]
             policy = sns.get_topic_attributes(TopicArn=arn)["Attributes"].get("Policy")
             if _has_deny(policy):
-                found.append(self.leftover("topic policy statement", f"{arn.rsplit(':', 1)[1]}/{DENY_SID}", lambda arn=arn, policy=policy:
-                                           sns.set_topic_attributes(TopicArn=arn, AttributeName="Policy",
-                                                                    AttributeValue=_without_deny(policy))))
+                found.append(
+                    self.leftover(
+                        "topic policy statement",
+                        f"{arn.rsplit(':', 1)[1]}/{DENY_SID}",
+                        lambda arn=arn, policy=policy: sns.set_topic_attributes(
+                            TopicArn=arn, AttributeName="Policy", AttributeValue=_without_deny(policy)
+                        ),
+                    )
+                )
         return found
 
     # --- SageMaker ----------------------------------------------------------------------
@@ -299,36 +359,62 @@ class _Finder:
             if not self.ours(self._sagemaker_tags(config["EndpointConfigArn"])):
                 continue
             declared = endpoint_config_name(endpoint, endpoint.model)
-            found.append(self.leftover("endpoint", endpoint.name, lambda name=endpoint.name, declared=declared:
-                                       self._redeploy(name, declared),
-                                       note=f"serves {live['EndpointConfigName']}; update back to {declared}"))
+            found.append(
+                self.leftover(
+                    "endpoint",
+                    endpoint.name,
+                    lambda name=endpoint.name, declared=declared: self._redeploy(name, declared),
+                    note=f"serves {live['EndpointConfigName']}; update back to {declared}",
+                )
+            )
         return found
 
     def _redeploy(self, endpoint: str, config: str) -> None:
         sagemaker = self.client("sagemaker")
-        settled = lambda: sagemaker.describe_endpoint(EndpointName=endpoint)["EndpointStatus"] not in ("Creating", "Updating")  # noqa: E731
+
+        def settled() -> bool:
+            return sagemaker.describe_endpoint(EndpointName=endpoint)["EndpointStatus"] not in ("Creating", "Updating")
+
         wait_for(settled, within=SETTLE_BUDGET, clock=self.target.clock, what=f"endpoint {endpoint} to settle", poll=30)
         sagemaker.update_endpoint(EndpointName=endpoint, EndpointConfigName=config)
-        wait_for(settled, within=SETTLE_BUDGET, clock=self.target.clock, what=f"endpoint {endpoint} back on {config}", poll=30)
+        wait_for(
+            settled,
+            within=SETTLE_BUDGET,
+            clock=self.target.clock,
+            what=f"endpoint {endpoint} back on {config}",
+            poll=30,
+        )
 
     def endpoint_configs(self) -> list[Leftover]:
         sagemaker = self.client("sagemaker")
-        return [self.leftover("endpoint config", c["EndpointConfigName"], lambda name=c["EndpointConfigName"]:
-                              sagemaker.delete_endpoint_config(EndpointConfigName=name))
-                for c in _pages(sagemaker, "list_endpoint_configs", "EndpointConfigs")
-                if self.ours(self._sagemaker_tags(c["EndpointConfigArn"]))]
+        return [
+            self.leftover(
+                "endpoint config",
+                c["EndpointConfigName"],
+                lambda name=c["EndpointConfigName"]: sagemaker.delete_endpoint_config(EndpointConfigName=name),
+            )
+            for c in _pages(sagemaker, "list_endpoint_configs", "EndpointConfigs")
+            if self.ours(self._sagemaker_tags(c["EndpointConfigArn"]))
+        ]
 
     def models(self) -> list[Leftover]:
         sagemaker = self.client("sagemaker")
-        return [self.leftover("model", m["ModelName"], lambda name=m["ModelName"]: sagemaker.delete_model(ModelName=name))
-                for m in _pages(sagemaker, "list_models", "Models") if self.ours(self._sagemaker_tags(m["ModelArn"]))]
+        return [
+            self.leftover("model", m["ModelName"], lambda name=m["ModelName"]: sagemaker.delete_model(ModelName=name))
+            for m in _pages(sagemaker, "list_models", "Models")
+            if self.ours(self._sagemaker_tags(m["ModelArn"]))
+        ]
 
     def model_packages(self) -> list[Leftover]:
         sagemaker = self.client("sagemaker")
         found = []
         for group in self.stack.model_package_groups:
             try:
-                summaries = list(_pages(sagemaker, "list_model_packages", "ModelPackageSummaryList", ModelPackageGroupName=group.name))
+                summaries = list(
+                    _pages(
+                        sagemaker, "list_model_packages", "ModelPackageSummaryList", ModelPackageGroupName=group.name
+                    )
+                )
             except ClientError as error:
                 if _absent(error):
                     continue
@@ -338,15 +424,25 @@ class _Finder:
                 run = _run_in(summary.get("ModelPackageDescription", ""))
                 if run and (self.run_id is None or run == self.run_id):
                     status = summary.get("ModelApprovalStatus", "")
-                    found.append(self.leftover("model package", arn, lambda arn=arn: self._remove_package(arn),
-                                               note=status + (": rejected first, so no deployer acts on it" if status == "Approved" else "")))
+                    found.append(
+                        self.leftover(
+                            "model package",
+                            arn,
+                            lambda arn=arn: self._remove_package(arn),
+                            note=status
+                            + (": rejected first, so no deployer acts on it" if status == "Approved" else ""),
+                        )
+                    )
         return found
 
     def _remove_package(self, arn: str) -> None:
         sagemaker = self.client("sagemaker")
         if sagemaker.describe_model_package(ModelPackageName=arn).get("ModelApprovalStatus") == "Approved":
-            sagemaker.update_model_package(ModelPackageArn=arn, ModelApprovalStatus="Rejected",
-                                           ApprovalDescription="Simulacro cleanup: a drill's package, never deploy")
+            sagemaker.update_model_package(
+                ModelPackageArn=arn,
+                ModelApprovalStatus="Rejected",
+                ApprovalDescription="Simulacro cleanup: a drill's package, never deploy",
+            )
         sagemaker.delete_model_package(ModelPackageName=arn)
 
     def executions(self) -> list[Leftover]:
@@ -354,7 +450,11 @@ class _Finder:
         found = []
         for pipeline in self.stack.pipelines:
             try:
-                summaries = list(_pages(sagemaker, "list_pipeline_executions", "PipelineExecutionSummaries", PipelineName=pipeline.name))
+                summaries = list(
+                    _pages(
+                        sagemaker, "list_pipeline_executions", "PipelineExecutionSummaries", PipelineName=pipeline.name
+                    )
+                )
             except ClientError as error:
                 if _absent(error):
                     continue
@@ -362,7 +462,13 @@ class _Finder:
             for summary in summaries:
                 if summary.get("PipelineExecutionStatus") == "Executing" and self._drill_execution(summary):
                     arn = summary["PipelineExecutionArn"]
-                    found.append(self.leftover("pipeline execution", arn, lambda arn=arn: sagemaker.stop_pipeline_execution(PipelineExecutionArn=arn)))
+                    found.append(
+                        self.leftover(
+                            "pipeline execution",
+                            arn,
+                            lambda arn=arn: sagemaker.stop_pipeline_execution(PipelineExecutionArn=arn),
+                        )
+                    )
         return found
 
     def _drill_execution(self, summary: dict[str, Any]) -> bool:
@@ -377,18 +483,33 @@ class _Finder:
         events = self.client("events")
         found = []
         for rule in _pages(events, "list_rules", "Rules"):
-            tags = {t["Key"]: t["Value"] for t in events.list_tags_for_resource(ResourceARN=rule["Arn"]).get("Tags", [])}
+            tags = {
+                t["Key"]: t["Value"] for t in events.list_tags_for_resource(ResourceARN=rule["Arn"]).get("Tags", [])
+            }
             if FROZEN_TAG in tags:
-                found.append(self.leftover("frozen promotion rule", rule["Name"], note=f"{FROZEN_TAG}={tags[FROZEN_TAG]!r}; "
-                                           "unfreeze it by hand (enable, remove the tag) once you know it was a drill's"))
+                found.append(
+                    self.leftover(
+                        "frozen promotion rule",
+                        rule["Name"],
+                        note=f"{FROZEN_TAG}={tags[FROZEN_TAG]!r}; "
+                        "unfreeze it by hand (enable, remove the tag) once you know it was a drill's",
+                    )
+                )
         return found
 
     def forced_alarms(self) -> list[Leftover]:
-        return [self.leftover("alarm", alarm["AlarmName"], note=f"{alarm['StateValue']} forced by a notification drill; "
-                              "CloudWatch puts it back at its next evaluation")
-                for region in self.regions
-                for alarm in _pages(self.client("cloudwatch", region), "describe_alarms", "MetricAlarms")
-                if str(alarm.get("StateReason", "")).startswith(FORCED_REASON) and not alarm["StateReason"].endswith("(restored)")]
+        return [
+            self.leftover(
+                "alarm",
+                alarm["AlarmName"],
+                note=f"{alarm['StateValue']} forced by a notification drill; "
+                "CloudWatch puts it back at its next evaluation",
+            )
+            for region in self.regions
+            for alarm in _pages(self.client("cloudwatch", region), "describe_alarms", "MetricAlarms")
+            if str(alarm.get("StateReason", "")).startswith(FORCED_REASON)
+            and not alarm["StateReason"].endswith("(restored)")
+        ]
 
 
 def _pages(client: Any, operation: str, key: str, **params: Any) -> Iterator[Any]:

@@ -6,6 +6,7 @@
 - listeners hear of each injection once it is in place (the interruption rehearsal interrupts there);
 - every alarm a drill expects or forces is within its blast radius (`expected_alarm`, for `Expect`).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -54,5 +55,7 @@ class DrillGuard(InjectionHooks):
         self.watch.radius.alarms.add(alarm.name)
 
     def _notice(self, doing: str) -> Callable[[str], None]:
-        return lambda signal_name: self.watch.notice(f"{signal_name} received while {doing}: it finishes first, then the "
-                                                     "drill stops and every fault is rolled back")
+        return lambda signal_name: self.watch.notice(
+            f"{signal_name} received while {doing}: it finishes first, then the "
+            "drill stops and every fault is rolled back"
+        )

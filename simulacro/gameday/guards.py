@@ -8,6 +8,7 @@
 
 Stop conditions (guard alarms watched during a fault) live in `stop_conditions`.
 """
+
 from __future__ import annotations
 
 from fnmatch import fnmatchcase
@@ -18,8 +19,15 @@ from simulacro.spec import Stack
 from simulacro.target.iam_actions import iam_action, is_read_only
 
 # Calls that read although their names do not say so.
-READS = {"FilterLogEvents", "TestEventPattern", "SimulatePrincipalPolicy", "SimulateCustomPolicy", "GetCallerIdentity",
-         "StartQuery", "GetQueryResults"}
+READS = {
+    "FilterLogEvents",
+    "TestEventPattern",
+    "SimulatePrincipalPolicy",
+    "SimulateCustomPolicy",
+    "GetCallerIdentity",
+    "StartQuery",
+    "GetQueryResults",
+}
 
 
 def check_account(stack: Stack, environment: str, identity: dict[str, Any], spec_path: str, where: str) -> None:
@@ -29,7 +37,8 @@ def check_account(stack: Stack, environment: str, identity: dict[str, Any], spec
         raise Refused(
             f"refusing to run: the credentials in use ({identity.get('Arn', 'unknown identity')}) belong to account "
             f"{actual}, but {spec_path} names account {expected} for environment '{environment}' ({where}). "
-            f"Nothing was changed. Check --aws-profile / AWS_PROFILE (or the keys in the environment) and --env.")
+            f"Nothing was changed. Check --aws-profile / AWS_PROFILE (or the keys in the environment) and --env."
+        )
 
 
 def destructive_refusal(stack: Stack, environment: str, drill_name: str, nodeid: str) -> str | None:
@@ -38,8 +47,10 @@ def destructive_refusal(stack: Stack, environment: str, drill_name: str, nodeid:
     if allows(allowed, drill_name, nodeid):
         return None
     listed = ", ".join(allowed) if allowed else "nothing"
-    return (f"destructive drill refused on {environment}: environments.{environment}.allow_destructive in the spec "
-            f"allows {listed}; add '{drill_name.split('[', 1)[0]}' (or 'all') there to run it on {environment}")
+    return (
+        f"destructive drill refused on {environment}: environments.{environment}.allow_destructive in the spec "
+        f"allows {listed}; add '{drill_name.split('[', 1)[0]}' (or 'all') there to run it on {environment}"
+    )
 
 
 def allows(allowed: list[str], drill_name: str, nodeid: str) -> bool:
@@ -58,4 +69,5 @@ def undeclared_write(nodeid: str, service: str, operation: str, environment: str
         f"drill {nodeid} is not marked destructive but called {iam_action(service, operation)} in {environment}: anything "
         "that writes into an environment (synthetic InvokeEndpoint traffic lands in data capture and in the endpoint's "
         "metrics) is destructive. The call was not sent. Mark the drill @pytest.mark.drill(..., destructive=True), so that "
-        "environments.<env>.allow_destructive decides where it may run.")
+        "environments.<env>.allow_destructive decides where it may run."
+    )

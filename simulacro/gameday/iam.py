@@ -6,6 +6,7 @@ fails when the file and the code disagree). Before a run on real AWS, the identi
 checked with IAM policy simulation where the identity may simulate, so that a missing action is named
 before the drill that needs it starts, not halfway through it.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,8 +35,11 @@ class RecordedActions:
         if not path.is_file():
             return cls()
         data = json.loads(path.read_text())
-        return cls(set(data.get("session", [])), set(data.get("provision", [])),
-                   {name: set(actions) for name, actions in data.get("drills", {}).items()})
+        return cls(
+            set(data.get("session", [])),
+            set(data.get("provision", [])),
+            {name: set(actions) for name, actions in data.get("drills", {}).items()},
+        )
 
     def for_drill(self, nodeid: str) -> set[str] | None:
         """The actions one drill needs, or None when nothing was recorded for it (a drill added since)."""
@@ -48,8 +52,9 @@ class RecordedActions:
         return actions
 
 
-def policy_document(actions: set[str], regions: str | list[str], stack: Any = None,
-                    environments: Iterable[str] | None = None) -> dict[str, Any]:
+def policy_document(
+    actions: set[str], regions: str | list[str], stack: Any = None, environments: Iterable[str] | None = None
+) -> dict[str, Any]:
     """An IAM policy allowing exactly `actions` in `regions` (the stack's first; a cost alarm's us-east-1 may
     follow): reads and changes in separate statements.
 
@@ -63,24 +68,54 @@ def policy_document(actions: set[str], regions: str | list[str], stack: Any = No
     region_only = {"StringEquals": {"aws:RequestedRegion": regions}}
     statements = []
     if reads:
-        statements.append({"Sid": "SimulacroReadTheStack", "Effect": "Allow", "Action": reads, "Resource": "*",
-                           "Condition": region_only})
+        statements.append(
+            {
+                "Sid": "SimulacroReadTheStack",
+                "Effect": "Allow",
+                "Action": reads,
+                "Resource": "*",
+                "Condition": region_only,
+            }
+        )
     if changes:
-        statements.append({"Sid": "SimulacroInjectAndRestoreFaults", "Effect": "Allow", "Action": changes,
-                           "Resource": "*", "Condition": region_only})
+        statements.append(
+            {
+                "Sid": "SimulacroInjectAndRestoreFaults",
+                "Effect": "Allow",
+                "Action": changes,
+                "Resource": "*",
+                "Condition": region_only,
+            }
+        )
     for action in sorted(a for a in scoped if a != PASS_ROLE):
-        statements.append({"Sid": "SimulacroScoped" + action.split(":", 1)[1], "Effect": "Allow", "Action": [action],
-                           "Resource": scoped[action], "Condition": region_only})
+        statements.append(
+            {
+                "Sid": "SimulacroScoped" + action.split(":", 1)[1],
+                "Effect": "Allow",
+                "Action": [action],
+                "Resource": scoped[action],
+                "Condition": region_only,
+            }
+        )
     if PASS_ROLE in actions:
-        statements.append({"Sid": "SimulacroPassRolesToSageMaker", "Effect": "Allow", "Action": [PASS_ROLE],
-                           "Resource": scoped.get(PASS_ROLE, "*"),
-                           "Condition": {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}})
-    statements.append({"Sid": "SimulacroCheckItsOwnPermissions", "Effect": "Allow", "Action": [SIMULATE],
-                       "Resource": "*"})
+        statements.append(
+            {
+                "Sid": "SimulacroPassRolesToSageMaker",
+                "Effect": "Allow",
+                "Action": [PASS_ROLE],
+                "Resource": scoped.get(PASS_ROLE, "*"),
+                "Condition": {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
+            }
+        )
+    statements.append(
+        {"Sid": "SimulacroCheckItsOwnPermissions", "Effect": "Allow", "Action": [SIMULATE], "Resource": "*"}
+    )
     return {"Version": "2012-10-17", "Statement": statements}
 
 
-def _scoped_resources(actions: set[str], region: str, stack: Any, environments: Iterable[str] | None) -> dict[str, list[str]]:
+def _scoped_resources(
+    actions: set[str], region: str, stack: Any, environments: Iterable[str] | None
+) -> dict[str, list[str]]:
     """The ARNs each resource-scoped action may act on: each environment's own resources in its own account
     (SageMaker ARNs spell names in lower case)."""
     table: dict[str, set[str]] = {}
@@ -89,10 +124,15 @@ def _scoped_resources(actions: set[str], region: str, stack: Any, environments: 
         mine = lambda items: [i for i in items if i.environment == env]  # noqa: E731, B023
         sagemaker = lambda kind, name: f"arn:aws:sagemaker:{region}:{account}:{kind}/{name.lower()}"  # noqa: E731, B023
         endpoints, groups = mine(stack.endpoints), mine(stack.model_package_groups)
-        roles = {item.role_name for item in (*mine(stack.models), *mine(stack.pipelines), *mine(stack.monitoring_schedules))}
+        roles = {
+            item.role_name for item in (*mine(stack.models), *mine(stack.pipelines), *mine(stack.monitoring_schedules))
+        }
         for action, arns in {
-            "sqs:DeleteQueue": [f"arn:aws:sqs:{region}:{account}:simulacro-*"],  # the drills' probes, never the team's queues
-            "sagemaker:UpdateEndpoint": [sagemaker("endpoint", e.name) for e in endpoints] + ([sagemaker("endpoint-config", "*")] if endpoints else []),
+            "sqs:DeleteQueue": [
+                f"arn:aws:sqs:{region}:{account}:simulacro-*"
+            ],  # the drills' probes, never the team's queues
+            "sagemaker:UpdateEndpoint": [sagemaker("endpoint", e.name) for e in endpoints]
+            + ([sagemaker("endpoint-config", "*")] if endpoints else []),
             "sagemaker:DeleteEndpointConfig": [sagemaker("endpoint-config", e.name + "-*") for e in endpoints],
             "sagemaker:DeleteModelPackage": [sagemaker("model-package", g.name + "/*") for g in groups],
             "sagemaker:UpdateModelPackage": [sagemaker("model-package", g.name + "/*") for g in groups],
@@ -133,12 +173,17 @@ def check_permissions(iam: Any, identity: dict[str, Any], actions: set[str]) -> 
         missing = set()
         ordered = sorted(actions)
         for start in range(0, len(ordered), SIMULATION_CHUNK):
-            chunk = ordered[start:start + SIMULATION_CHUNK]
-            for page in iam.get_paginator("simulate_principal_policy").paginate(PolicySourceArn=principal, ActionNames=chunk):
+            chunk = ordered[start : start + SIMULATION_CHUNK]
+            for page in iam.get_paginator("simulate_principal_policy").paginate(
+                PolicySourceArn=principal, ActionNames=chunk
+            ):
                 missing |= {r["EvalActionName"] for r in page["EvaluationResults"] if r["EvalDecision"] != "allowed"}
     except AwsAccessProblem:
-        return PermissionCheck(set(), False, f"the identity may not call {SIMULATE}: a missing permission will be named "
-                                             "when AWS refuses the call")
+        return PermissionCheck(
+            set(),
+            False,
+            f"the identity may not call {SIMULATE}: a missing permission will be named when AWS refuses the call",
+        )
     except Exception as error:  # noqa: BLE001 - simulation is a courtesy: anything else means "could not check"
         return PermissionCheck(set(), False, f"IAM policy simulation is not available here ({_first_line(error)})")
     return PermissionCheck(missing, True)

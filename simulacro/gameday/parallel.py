@@ -9,6 +9,7 @@ environments. Read-only drills get no group and spread freely.
 
 Locally none of this is needed: each xdist worker is a separate process with its own local AWS.
 """
+
 from __future__ import annotations
 
 from typing import Any, Iterable
@@ -63,8 +64,12 @@ def _ties(resource: str, stack: Stack) -> set[str]:
     the queues it delivers to, an endpoint or pipeline and the alarms watching it; `<env>:*` and everything."""
     environment, _, rest = resource.partition(":")
     kind, _, name = rest.partition(":")
-    named = {f"{environment}:{k}:{item.name}": item for k, items in _kinds(stack).items() for item in items
-             if item.environment == environment}
+    named = {
+        f"{environment}:{k}:{item.name}": item
+        for k, items in _kinds(stack).items()
+        for item in items
+        if item.environment == environment
+    }
     alarms = {f"{environment}:alarm:{a.name}": a for a in stack.alarms if a.environment == environment}
     if kind == "*":
         return set(named) | set(alarms)
@@ -73,13 +78,24 @@ def _ties(resource: str, stack: Stack) -> set[str]:
         return {key for key, item in named.items() if item.name in watched}
     if kind == "rule" and resource in named:
         rule = named[resource]
-        queues = {f"{environment}:queue:{q}" for t in rule.targets for q in (t.queue, t.topic, t.dead_letter_queue) if q}
+        queues = {
+            f"{environment}:queue:{q}" for t in rule.targets for q in (t.queue, t.topic, t.dead_letter_queue) if q
+        }
         return {key for key, item in named.items() if rule.mentions(item.name)} | queues
-    return {key for key, alarm in alarms.items() if name in {v for ref in alarm.metric_refs for v in ref.dimensions.values()}}
+    return {
+        key
+        for key, alarm in alarms.items()
+        if name in {v for ref in alarm.metric_refs for v in ref.dimensions.values()}
+    }
 
 
 def _kinds(stack: Stack) -> dict[str, list[Any]]:
-    return {"endpoint": stack.endpoints, "pipeline": stack.pipelines, "rule": stack.rules, "group": stack.model_package_groups}
+    return {
+        "endpoint": stack.endpoints,
+        "pipeline": stack.pipelines,
+        "rule": stack.rules,
+        "group": stack.model_package_groups,
+    }
 
 
 class _UnionFind:

@@ -9,6 +9,7 @@
 
 Each refusal is a `Refused` (or `BadInput`, `AwsProblem`) with one paragraph for the operator.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -42,11 +43,18 @@ def require_guard_alarms(target: AwsTarget) -> None:
             f"the stop conditions of environment {target.environment} include guard alarms that do not exist in account "
             f"{target.account()} ({', '.join(missing)}): a stop condition that cannot fire protects nothing, so "
             f"destructive drills do not start. Create the alarms, or correct environments.{target.environment}.guard_alarms "
-            "in the spec. Nothing was changed.")
+            "in the spec. Nothing was changed."
+        )
 
 
-def check_drill_permissions(target: AwsTarget, identity: dict[str, Any], nodeids: list[str], *, provision: bool,
-                            recorded: RecordedActions | None = None) -> Permissions:
+def check_drill_permissions(
+    target: AwsTarget,
+    identity: dict[str, Any],
+    nodeids: list[str],
+    *,
+    provision: bool,
+    recorded: RecordedActions | None = None,
+) -> Permissions:
     """Which drills lack which permissions; refuses the run when the run's own reads (or provisioning) are not allowed."""
     recorded = recorded or RecordedActions.load()
     needed = recorded.needed(nodeids, provision=provision)
@@ -59,7 +67,8 @@ def check_drill_permissions(target: AwsTarget, identity: dict[str, Any], nodeids
         raise Refused(
             f"{identity['Arn']} lacks permissions the run itself needs in account {target.account()}: "
             f"{', '.join(sorted(check.missing & run_needs))}. Grant them (`python -m simulacro iam-policy"
-            f"{' --provision' if provision else ''}` prints the policy). Nothing was changed.")
+            f"{' --provision' if provision else ''}` prints the policy). Nothing was changed."
+        )
     for nodeid in nodeids:
         lacking = (recorded.for_drill(nodeid) or set()) & check.missing
         if lacking:

@@ -5,6 +5,7 @@
 - While faults are being rolled back, Ctrl-C and SIGTERM are held: the rollback finishes, then the run
   stops. (An exception raised from a teardown would skip the teardowns after it.)
 """
+
 from __future__ import annotations
 
 import contextlib

@@ -7,6 +7,7 @@ forces, and every alarm that watches a resource it breaks (an endpoint, a pipeli
 The checks before an injection are made by the drill's fault registry (`simulacro.gameday.drill_guard`); the watch
 while time passes by the target's clock (`WatchedClock`).
 """
+
 from __future__ import annotations
 
 import sys
@@ -17,7 +18,7 @@ from simulacro.spec import Alarm, Stack, format_duration
 from simulacro.target.waits import LONG_WAIT, PROGRESS_EVERY
 
 RESOURCE_KEYS = ("endpoint", "pipeline", "rule", "group", "target")
-WALL_CHECK_EVERY = 30.0     # CloudWatch evaluates alarms every minute: half of that catches each change
+WALL_CHECK_EVERY = 30.0  # CloudWatch evaluates alarms every minute: half of that catches each change
 VIRTUAL_CHECK_EVERY = 60.0
 
 
@@ -51,22 +52,31 @@ class GuardAlarms:
     def __init__(self, stack: Stack, target: Any):
         self.stack = stack
         self.target = target
-        self.by_environment = {env: list(stack.environments[env].guard_alarms) for env in target.environments
-                               if stack.environments[env].guard_alarms}
+        self.by_environment = {
+            env: list(stack.environments[env].guard_alarms)
+            for env in target.environments
+            if stack.environments[env].guard_alarms
+        }
 
     def __bool__(self) -> bool:
         return bool(self.by_environment)
 
     def missing(self) -> list[str]:
         """Guard alarms the spec declares that do not exist live (a stop condition that cannot fire)."""
-        return [f"{name} ({env})" for env, names in self.by_environment.items()
-                for name in sorted(set(names) - {a["AlarmName"] for a in self._describe(env, names)})]
+        return [
+            f"{name} ({env})"
+            for env, names in self.by_environment.items()
+            for name in sorted(set(names) - {a["AlarmName"] for a in self._describe(env, names)})
+        ]
 
     def firing(self, radius: BlastRadius) -> list[str]:
         """Guard alarms in ALARM that the drill's blast radius does not explain."""
-        return [f"{a['AlarmName']} ({env}): {a.get('StateReason', '')}".strip()
-                for env, names in self.by_environment.items() for a in self._describe(env, names)
-                if a["StateValue"] == "ALARM" and not radius.covers(a["AlarmName"], self._declared(a["AlarmName"], env))]
+        return [
+            f"{a['AlarmName']} ({env}): {a.get('StateReason', '')}".strip()
+            for env, names in self.by_environment.items()
+            for a in self._describe(env, names)
+            if a["StateValue"] == "ALARM" and not radius.covers(a["AlarmName"], self._declared(a["AlarmName"], env))
+        ]
 
     def _describe(self, environment: str, names: list[str]) -> list[dict[str, Any]]:
         """The live guard alarms, each read in the region the spec puts it (a cost alarm: us-east-1)."""
@@ -87,8 +97,14 @@ class GuardAlarms:
 class DrillWatch:
     """One drill's stop-condition watch: its blast radius, the faults in place, and rate-limited checks."""
 
-    def __init__(self, guards: GuardAlarms, clock: Any, drill: str, listeners: list[Callable[[str], None]] | None = None,
-                 notice: Callable[[str], None] | None = None):
+    def __init__(
+        self,
+        guards: GuardAlarms,
+        clock: Any,
+        drill: str,
+        listeners: list[Callable[[str], None]] | None = None,
+        notice: Callable[[str], None] | None = None,
+    ):
         self.guards = guards
         self.clock = clock
         self.drill = drill
@@ -121,15 +137,17 @@ class DrillWatch:
             raise StopCondition(
                 f"stop condition: guard alarm {'; '.join(firing)} is in ALARM {when}, outside the blast radius of "
                 f"{self.drill}. The drill was aborted and its faults rolled back; the run stops here. Find out why "
-                "the guard alarm fired before running again.")
+                "the guard alarm fired before running again."
+            )
 
 
 class WatchedClock:
     """The target's clock, checking the current drill's stop conditions as time passes; a wall-clock sleep of 30 s
     or more (a steady-state hold, the control run's window) says so, and says how far it got every 30 s."""
 
-    def __init__(self, clock: Any, current: Callable[[], DrillWatch | None],
-                 progress: Callable[[str], None] | None = None):
+    def __init__(
+        self, clock: Any, current: Callable[[], DrillWatch | None], progress: Callable[[str], None] | None = None
+    ):
         self._clock = clock
         self._current = current
         self._progress = progress
@@ -146,8 +164,10 @@ class WatchedClock:
     def _wall_sleep(self, seconds: float, watch: DrillWatch | None) -> None:
         say = self._progress if seconds >= LONG_WAIT else None
         if say is not None:
-            say(f"letting {format_duration(seconds)} pass on the wall clock (a steady-state hold or a control window; "
-                "nothing is wrong)")
+            say(
+                f"letting {format_duration(seconds)} pass on the wall clock (a steady-state hold or a control window; "
+                "nothing is wrong)"
+            )
         slept = reported = 0.0
         while slept < seconds:  # a long wall-clock sleep is watched as it goes
             step = min(seconds - slept, watch.every if watch is not None else PROGRESS_EVERY, PROGRESS_EVERY)

@@ -56,9 +56,11 @@ class MonitoringConfig:
 
 
 def feature_overrides(feature_constraints: dict[str, Any]) -> dict[str, Any]:
-    return feature_constraints.get("monitoringConfigOverrides") or feature_constraints.get(
-        "monitoring_config_overrides"
-    ) or {}
+    return (
+        feature_constraints.get("monitoringConfigOverrides")
+        or feature_constraints.get("monitoring_config_overrides")
+        or {}
+    )
 
 
 def monitoring_config(

@@ -1,4 +1,5 @@
 """The one exception the monitor package raises for input it cannot use."""
+
 from simulacro.errors import BadInput
 
 

@@ -185,12 +185,7 @@ def classify_text(text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     mantissa_digits = np.strings.replace(mantissa, ".", "", 1)
     has_point = np.strings.find(mantissa, ".") >= 0
     exponent_ok = (exponent_mark == "") | np.strings.isdecimal(_without_sign(exponent))
-    fractional = (
-        ~integral
-        & np.strings.isdecimal(mantissa_digits)
-        & exponent_ok
-        & (has_point | (exponent_mark != ""))
-    )
+    fractional = ~integral & np.strings.isdecimal(mantissa_digits) & exponent_ok & (has_point | (exponent_mark != ""))
     kinds = np.full(len(text), _STRING, dtype=np.int64)
     kinds[fractional] = _FRACTIONAL
     kinds[integral] = _INTEGRAL

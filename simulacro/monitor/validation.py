@@ -41,8 +41,13 @@ def ensure_statistics_are_valid(statistics: object) -> None:
         _ensure(isinstance(common, dict), STATISTICS, f"features[{index}].{stats_key}.common", "an object", common)
         for key in ("num_present", "num_missing"):
             if key in common or key == "num_present":
-                _ensure(_is_count(common.get(key)), STATISTICS, f"features[{index}].{stats_key}.common.{key}",
-                        "a number >= 0", common.get(key))
+                _ensure(
+                    _is_count(common.get(key)),
+                    STATISTICS,
+                    f"features[{index}].{stats_key}.common.{key}",
+                    "a number >= 0",
+                    common.get(key),
+                )
         for key in ("mean", "sum", "std_dev", "min", "max", "distinct_count"):
             if key in feature[stats_key]:
                 value = feature[stats_key][key]
@@ -75,14 +80,24 @@ def _ensure_feature_constraints(feature: dict, index: int) -> None:
     if numeric is not None:
         _ensure(isinstance(numeric, dict), CONSTRAINTS, f"features[{index}].num_constraints", "an object", numeric)
         if "is_non_negative" in numeric:
-            _ensure(isinstance(numeric["is_non_negative"], bool), CONSTRAINTS,
-                    f"features[{index}].num_constraints.is_non_negative", "true or false", numeric["is_non_negative"])
+            _ensure(
+                isinstance(numeric["is_non_negative"], bool),
+                CONSTRAINTS,
+                f"features[{index}].num_constraints.is_non_negative",
+                "true or false",
+                numeric["is_non_negative"],
+            )
     strings = feature.get("string_constraints")
     if strings is not None:
         _ensure(isinstance(strings, dict), CONSTRAINTS, f"features[{index}].string_constraints", "an object", strings)
         domains = strings.get("domains", [])
-        _ensure(isinstance(domains, list) and all(isinstance(d, str) for d in domains), CONSTRAINTS,
-                f"features[{index}].string_constraints.domains", "a list of strings", domains)
+        _ensure(
+            isinstance(domains, list) and all(isinstance(d, str) for d in domains),
+            CONSTRAINTS,
+            f"features[{index}].string_constraints.domains",
+            "a list of strings",
+            domains,
+        )
 
 
 def _ensure_version(document: dict, name: str) -> None:
@@ -93,7 +108,9 @@ def _ensure_version(document: dict, name: str) -> None:
 def _ensure_unique_names(features: list, name: str) -> None:
     seen: set[str] = set()
     for index, feature in enumerate(features):
-        _ensure(feature["name"] not in seen, name, f"features[{index}].name", "a name no other feature has", feature["name"])
+        _ensure(
+            feature["name"] not in seen, name, f"features[{index}].name", "a name no other feature has", feature["name"]
+        )
         seen.add(feature["name"])
 
 

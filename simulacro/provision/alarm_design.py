@@ -9,6 +9,7 @@
 - its M of N periods fit in its detection budget.
 Pure: the spec in, (field, message) out.
 """
+
 from __future__ import annotations
 
 from typing import Iterator
@@ -24,15 +25,25 @@ SMALLEST_PLAUSIBLE_LATENCY_US = 1000  # 1 ms: a model latency threshold below it
 
 
 def design_problems(alarm: Alarm, stack: Stack) -> list[tuple[str, str]]:
-    return (list(_dimensions(alarm, stack)) + list(_units(alarm)) + list(_threshold(alarm)) + list(_budget(alarm))
-            + list(_missing_data(alarm)))
+    return (
+        list(_dimensions(alarm, stack))
+        + list(_units(alarm))
+        + list(_threshold(alarm))
+        + list(_budget(alarm))
+        + list(_missing_data(alarm))
+    )
 
 
 def _missing_data(alarm: Alarm) -> Iterator[tuple[str, str]]:
     """SageMaker publishes endpoint metrics only for minutes with requests: `breaching` makes an idle endpoint page."""
     if alarm.treat_missing_data == "breaching" and any(ref.namespace == "AWS/SageMaker" for ref in alarm.metric_refs):
-        yield "missing-data treatment", ("breaching, but SageMaker publishes endpoint metrics only for minutes with requests: "
-                                         "an idle endpoint (a quiet night) pages")
+        yield (
+            "missing-data treatment",
+            (
+                "breaching, but SageMaker publishes endpoint metrics only for minutes with requests: "
+                "an idle endpoint (a quiet night) pages"
+            ),
+        )
 
 
 def _dimensions(alarm: Alarm, stack: Stack) -> Iterator[tuple[str, str]]:
@@ -45,10 +56,18 @@ def _dimensions(alarm: Alarm, stack: Stack) -> Iterator[tuple[str, str]]:
             here = [item for item in declared if item.environment == alarm.environment]
             if declared and not here:
                 elsewhere = ", ".join(sorted({item.environment for item in declared}))
-                yield "dimensions", (f"{key}={value} names a resource of {elsewhere}, not of {alarm.environment}: "
-                                     f"the alarm watches another environment's metric and never sees its own")
+                yield (
+                    "dimensions",
+                    (
+                        f"{key}={value} names a resource of {elsewhere}, not of {alarm.environment}: "
+                        f"the alarm watches another environment's metric and never sees its own"
+                    ),
+                )
             elif not declared and ref.namespace.startswith(("AWS/", "aws/")):
-                yield "dimensions", f"{key}={value} names no {kind[:-1].replace('_', ' ')} declared in the spec: the metric has no data"
+                yield (
+                    "dimensions",
+                    f"{key}={value} names no {kind[:-1].replace('_', ' ')} declared in the spec: the metric has no data",
+                )
         yield from _step(alarm, ref, stack)
         yield from _variant(alarm, ref, stack)
 
@@ -57,19 +76,29 @@ def _step(alarm: Alarm, ref: MetricRef, stack: Stack) -> Iterator[tuple[str, str
     step, pipeline_name = ref.dimensions.get("StepName"), ref.dimensions.get("PipelineName")
     if step is None or pipeline_name is None:
         return
-    pipeline = next((p for p in stack.pipelines if p.name == pipeline_name and p.environment == alarm.environment), None)
+    pipeline = next(
+        (p for p in stack.pipelines if p.name == pipeline_name and p.environment == alarm.environment), None
+    )
     if pipeline is not None and step not in {s.name for s in pipeline.steps}:
         steps = ", ".join(s.name for s in pipeline.steps)
-        yield "dimensions", f"StepName={step} is not a step of pipeline {pipeline_name} (steps: {steps}): the alarm can never fire"
+        yield (
+            "dimensions",
+            f"StepName={step} is not a step of pipeline {pipeline_name} (steps: {steps}): the alarm can never fire",
+        )
 
 
 def _variant(alarm: Alarm, ref: MetricRef, stack: Stack) -> Iterator[tuple[str, str]]:
     variant, endpoint_name = ref.dimensions.get("VariantName"), ref.dimensions.get("EndpointName")
     if variant is None or endpoint_name is None:
         return
-    endpoint = next((e for e in stack.endpoints if e.name == endpoint_name and e.environment == alarm.environment), None)
+    endpoint = next(
+        (e for e in stack.endpoints if e.name == endpoint_name and e.environment == alarm.environment), None
+    )
     if endpoint is not None and variant != endpoint.variant:
-        yield "dimensions", f"VariantName={variant}, but endpoint {endpoint_name} serves variant {endpoint.variant}: the metric has no data"
+        yield (
+            "dimensions",
+            f"VariantName={variant}, but endpoint {endpoint_name} serves variant {endpoint.variant}: the metric has no data",
+        )
 
 
 def _units(alarm: Alarm) -> Iterator[tuple[str, str]]:
@@ -78,32 +107,56 @@ def _units(alarm: Alarm) -> Iterator[tuple[str, str]]:
         if documented is None:
             continue
         if alarm.unit is not None and alarm.metric is not None and alarm.unit != documented.unit:
-            yield "unit", (f"{alarm.unit}, but AWS publishes {ref.namespace}/{ref.name} in {documented.unit}: "
-                           "an alarm whose unit differs from the metric's gets no data")
+            yield (
+                "unit",
+                (
+                    f"{alarm.unit}, but AWS publishes {ref.namespace}/{ref.name} in {documented.unit}: "
+                    "an alarm whose unit differs from the metric's gets no data"
+                ),
+            )
         if alarm.period < documented.resolution:
-            yield "period", (f"{alarm.period}s is shorter than the {documented.resolution}s resolution of {ref.name}: "
-                             "most periods have no data")
+            yield (
+                "period",
+                (
+                    f"{alarm.period}s is shorter than the {documented.resolution}s resolution of {ref.name}: "
+                    "most periods have no data"
+                ),
+            )
 
 
 def _threshold(alarm: Alarm) -> Iterator[tuple[str, str]]:
     if alarm.comparison not in GREATER:
         return
     highest = _highest_value(alarm)
-    if highest is not None and (alarm.threshold > highest or (alarm.threshold == highest and alarm.comparison == "GreaterThanThreshold")):
-        yield "threshold", (f"{alarm.threshold:g} can never be crossed: the value it compares is at most {highest:g} "
-                            "(an error metric is 0 or 1 per request; is the threshold a percentage applied to a rate?)")
+    if highest is not None and (
+        alarm.threshold > highest or (alarm.threshold == highest and alarm.comparison == "GreaterThanThreshold")
+    ):
+        yield (
+            "threshold",
+            (
+                f"{alarm.threshold:g} can never be crossed: the value it compares is at most {highest:g} "
+                "(an error metric is 0 or 1 per request; is the threshold a percentage applied to a rate?)"
+            ),
+        )
     if alarm.metric is not None:
         documented = facts(alarm.metric.namespace, alarm.metric.name)
         if documented and documented.kind == "latency" and 0 < alarm.threshold < SMALLEST_PLAUSIBLE_LATENCY_US:
-            yield "threshold", (f"{alarm.threshold:g} microseconds ({alarm.threshold / 1000:g} ms): {alarm.metric.name} is published "
-                                f"in microseconds; {alarm.threshold:g} ms would be {alarm.threshold * 1000:g}. Healthy traffic pages")
+            yield (
+                "threshold",
+                (
+                    f"{alarm.threshold:g} microseconds ({alarm.threshold / 1000:g} ms): {alarm.metric.name} is published "
+                    f"in microseconds; {alarm.threshold:g} ms would be {alarm.threshold * 1000:g}. Healthy traffic pages"
+                ),
+            )
 
 
 def _highest_value(alarm: Alarm) -> float | None:
     """The largest value the alarm can compare, when the metric's range bounds it (error rates), else None."""
     if alarm.metric is not None:
         documented = facts(alarm.metric.namespace, alarm.metric.name)
-        bounded = documented and documented.per_request_range and alarm.metric.statistic in ("Average", "Maximum", "Minimum")
+        bounded = (
+            documented and documented.per_request_range and alarm.metric.statistic in ("Average", "Maximum", "Minimum")
+        )
         return documented.per_request_range[1] if bounded else None  # type: ignore[union-attr,index]
     ranges = {}
     for metric_id, ref in alarm.metrics.items():
@@ -123,7 +176,10 @@ def _highest_value(alarm: Alarm) -> float | None:
 def _budget(alarm: Alarm) -> Iterator[tuple[str, str]]:
     floor = alarm.m_of_n[0] * alarm.period
     if floor > alarm.detection_budget:
-        yield "detection budget", (f"{alarm.detection_budget:g}s, but {alarm.m_of_n[0]} breaching period(s) of {alarm.period}s "
-                                   f"take at least {floor}s: the alarm can never page within its budget")
-
-
+        yield (
+            "detection budget",
+            (
+                f"{alarm.detection_budget:g}s, but {alarm.m_of_n[0]} breaching period(s) of {alarm.period}s "
+                f"take at least {floor}s: the alarm can never page within its budget"
+            ),
+        )

@@ -4,6 +4,7 @@ Queues and topics come first (alarms and rules point at them), then logs, bucket
 then alarms, rules and monitoring schedules. Each resource is read first and written only when it
 differs, so a second apply changes nothing and says so.
 """
+
 from __future__ import annotations
 
 import json
@@ -68,8 +69,16 @@ class _Applier:
         return self.stack.region_of(resource, self.target.region)
 
     def run(self) -> None:
-        for step in (self.queues, self.topics, self.log_groups, self.buckets, self.sagemaker,
-                     self.alarms, self.rules, self.monitoring_schedules):
+        for step in (
+            self.queues,
+            self.topics,
+            self.log_groups,
+            self.buckets,
+            self.sagemaker,
+            self.alarms,
+            self.rules,
+            self.monitoring_schedules,
+        ):
             step()
 
     # --- messaging ---------------------------------------------------------------------
@@ -113,21 +122,37 @@ class _Applier:
 
     def _queue_policy(self, queue_name: str) -> dict[str, Any] | None:
         """EventBridge may send to a queue only from the rules that target it (or use it as DLQ)."""
-        rule_arns = sorted({
-            self.names.rule_arn(rule.name)
-            for rule in self.stack.rules for target in rule.targets
-            if queue_name in (target.queue, target.dead_letter_queue)
-        })
+        rule_arns = sorted(
+            {
+                self.names.rule_arn(rule.name)
+                for rule in self.stack.rules
+                for target in rule.targets
+                if queue_name in (target.queue, target.dead_letter_queue)
+            }
+        )
         # Topics that subscribe this queue (protocol sqs) publish to it as sns.amazonaws.com.
-        topic_arns = sorted({
-            self.names.topic_arn(topic.name) for topic in self.stack.topics for subscription in topic.subscriptions
-            if subscription.protocol == "sqs" and subscription.endpoint == self.names.queue_arn(queue_name)
-        })
+        topic_arns = sorted(
+            {
+                self.names.topic_arn(topic.name)
+                for topic in self.stack.topics
+                for subscription in topic.subscriptions
+                if subscription.protocol == "sqs" and subscription.endpoint == self.names.queue_arn(queue_name)
+            }
+        )
         statements = [
-            {"Sid": sid, "Effect": "Allow", "Principal": {"Service": service}, "Action": "sqs:SendMessage",
-             "Resource": self.names.queue_arn(queue_name), "Condition": {"ArnEquals": {"aws:SourceArn": sources}}}
-            for sid, service, sources in (("AllowEventBridgeRules", "events.amazonaws.com", rule_arns),
-                                          ("AllowSnsTopics", "sns.amazonaws.com", topic_arns)) if sources
+            {
+                "Sid": sid,
+                "Effect": "Allow",
+                "Principal": {"Service": service},
+                "Action": "sqs:SendMessage",
+                "Resource": self.names.queue_arn(queue_name),
+                "Condition": {"ArnEquals": {"aws:SourceArn": sources}},
+            }
+            for sid, service, sources in (
+                ("AllowEventBridgeRules", "events.amazonaws.com", rule_arns),
+                ("AllowSnsTopics", "sns.amazonaws.com", topic_arns),
+            )
+            if sources
         ]
         return {"Version": "2012-10-17", "Statement": statements} if statements else None
 
@@ -142,12 +167,19 @@ class _Applier:
             else:
                 self.report.record(None, "topic", topic.name)
             self._topic_attributes(sns, arn, topic)
-            live = {(s["Protocol"], s["Endpoint"]): s for s in _all(sns, "list_subscriptions_by_topic", "Subscriptions", TopicArn=arn)}
+            live = {
+                (s["Protocol"], s["Endpoint"]): s
+                for s in _all(sns, "list_subscriptions_by_topic", "Subscriptions", TopicArn=arn)
+            }
             for subscription in topic.subscriptions:
                 existing_subscription = live.get((subscription.protocol, subscription.endpoint))
                 if existing_subscription is None:
-                    sns.subscribe(TopicArn=arn, Protocol=subscription.protocol, Endpoint=subscription.endpoint,
-                                  **({"Attributes": subscription.attributes()} if subscription.attributes() else {}))
+                    sns.subscribe(
+                        TopicArn=arn,
+                        Protocol=subscription.protocol,
+                        Endpoint=subscription.endpoint,
+                        **({"Attributes": subscription.attributes()} if subscription.attributes() else {}),
+                    )
                     self.report.record("subscribed", "topic", f"{topic.name} -> {subscription.endpoint}")
                 else:
                     self._subscription_attributes(sns, existing_subscription["SubscriptionArn"], subscription)
@@ -171,13 +203,19 @@ class _Applier:
         live = sns.get_subscription_attributes(SubscriptionArn=subscription_arn)["Attributes"]
         for name, value in subscription.attributes().items():
             if _normal(live.get(name)) != _normal(value):
-                sns.set_subscription_attributes(SubscriptionArn=subscription_arn, AttributeName=name, AttributeValue=value)
+                sns.set_subscription_attributes(
+                    SubscriptionArn=subscription_arn, AttributeName=name, AttributeValue=value
+                )
                 self.report.record("updated", "subscription", f"{subscription.endpoint} {name}")
 
     def log_groups(self) -> None:
         logs = self.client("logs")
         for group in self.stack.log_groups:
-            live = [g for g in logs.describe_log_groups(logGroupNamePrefix=group.name)["logGroups"] if g["logGroupName"] == group.name]
+            live = [
+                g
+                for g in logs.describe_log_groups(logGroupNamePrefix=group.name)["logGroups"]
+                if g["logGroupName"] == group.name
+            ]
             if not live:
                 logs.create_log_group(logGroupName=group.name, tags={"owner": group.owner})
                 logs.put_retention_policy(logGroupName=group.name, retentionInDays=group.retention_days)
@@ -198,7 +236,7 @@ class _Applier:
                 self._bucket(s3, existing, endpoint.capture.bucket)
                 self._capture_retention(s3, endpoint)
         for schedule in self.stack.monitoring_schedules:
-            self._bucket(s3, existing, schedule.output[len("s3://"):].split("/", 1)[0])
+            self._bucket(s3, existing, schedule.output[len("s3://") :].split("/", 1)[0])
             self._baseline_files(s3, schedule)
 
     def _bucket(self, s3: Any, existing: set[str], name: str) -> None:
@@ -210,7 +248,7 @@ class _Applier:
 
     def _capture_retention(self, s3: Any, endpoint: Endpoint) -> None:
         assert endpoint.capture is not None
-        prefix = endpoint.capture.destination[len("s3://"):].partition("/")[2].rstrip("/") + "/"
+        prefix = endpoint.capture.destination[len("s3://") :].partition("/")[2].rstrip("/") + "/"
         rule = {
             "ID": f"capture-retention-{endpoint.name}",
             "Filter": {"Prefix": prefix},
@@ -223,16 +261,22 @@ class _Applier:
             live = []
         others = [r for r in live if r.get("ID") != rule["ID"]]
         mine = [r for r in live if r.get("ID") == rule["ID"]]
-        if mine and mine[0].get("Expiration", {}).get("Days") == rule["Expiration"]["Days"] and mine[0].get("Status") == "Enabled":
+        if (
+            mine
+            and mine[0].get("Expiration", {}).get("Days") == rule["Expiration"]["Days"]
+            and mine[0].get("Status") == "Enabled"
+        ):
             self.report.record(None, "capture retention", endpoint.name)
             return
-        s3.put_bucket_lifecycle_configuration(Bucket=endpoint.capture.bucket, LifecycleConfiguration={"Rules": others + [rule]})
+        s3.put_bucket_lifecycle_configuration(
+            Bucket=endpoint.capture.bucket, LifecycleConfiguration={"Rules": others + [rule]}
+        )
         self.report.record("updated" if mine else "created", "capture retention", endpoint.name)
 
     def _baseline_files(self, s3: Any, schedule: MonitoringSchedule) -> None:
         local = self.stack.baselines / schedule.baseline.model / schedule.baseline.version
         uri = self.names.baseline_uri(schedule.output, schedule.baseline.model, schedule.baseline.version)
-        bucket, _, prefix = uri[len("s3://"):].partition("/")
+        bucket, _, prefix = uri[len("s3://") :].partition("/")
         for name in ("statistics.json", "constraints.json", "manifest.json"):
             body = (local / name).read_bytes()
             try:
@@ -251,7 +295,9 @@ class _Applier:
             if _exists(lambda: sm.describe_model_package_group(ModelPackageGroupName=group.name)):  # noqa: B023 - called at once, inside the loop
                 self.report.record(None, "model package group", group.name)
             else:
-                sm.create_model_package_group(ModelPackageGroupName=group.name, Tags=[{"Key": "owner", "Value": group.owner}])
+                sm.create_model_package_group(
+                    ModelPackageGroupName=group.name, Tags=[{"Key": "owner", "Value": group.owner}]
+                )
                 self.report.record("created", "model package group", group.name)
         for model in self.stack.models:
             if _exists(lambda: sm.describe_model(ModelName=model.name)):  # noqa: B023 - called at once, inside the loop
@@ -260,8 +306,11 @@ class _Applier:
                 sm.create_model(
                     ModelName=model.name,
                     ExecutionRoleArn=self.names.role_arn(model.role_name),
-                    PrimaryContainer={"Image": model.image, "ModelDataUrl": f"s3://simulacro-local-models/{model.artifact}",
-                                      "Environment": {"SIMULACRO_MODEL_ARTIFACT": model.artifact}},
+                    PrimaryContainer={
+                        "Image": model.image,
+                        "ModelDataUrl": f"s3://simulacro-local-models/{model.artifact}",
+                        "Environment": {"SIMULACRO_MODEL_ARTIFACT": model.artifact},
+                    },
                 )
                 self.report.record("created", "model", model.name)
         for endpoint in self.stack.endpoints:
@@ -278,7 +327,9 @@ class _Applier:
         try:
             live = sm.describe_endpoint(EndpointName=endpoint.name)
         except ClientError:
-            sm.create_endpoint(EndpointName=endpoint.name, EndpointConfigName=config_name, Tags=_endpoint_tags(endpoint))
+            sm.create_endpoint(
+                EndpointName=endpoint.name, EndpointConfigName=config_name, Tags=_endpoint_tags(endpoint)
+            )
             self.report.record("created", "endpoint", endpoint.name)
             return
         retagged = self._endpoint_tags(sm, live["EndpointArn"], endpoint)
@@ -315,8 +366,12 @@ class _Applier:
         try:
             live = sm.describe_pipeline(PipelineName=pipeline.name)
         except ClientError:
-            sm.create_pipeline(PipelineName=pipeline.name, PipelineDefinition=definition, RoleArn=role,
-                               Tags=[{"Key": "owner", "Value": pipeline.owner}])
+            sm.create_pipeline(
+                PipelineName=pipeline.name,
+                PipelineDefinition=definition,
+                RoleArn=role,
+                Tags=[{"Key": "owner", "Value": pipeline.owner}],
+            )
             self.report.record("created", "pipeline", pipeline.name)
             return
         if live.get("PipelineDefinition") == definition:
@@ -334,13 +389,19 @@ class _Applier:
     def _alarms_in(self, region: str, alarms: list[Any]) -> None:
         cloudwatch = self.client("cloudwatch", region)
         names = [alarm.name for alarm in alarms]
-        live = {a["AlarmName"]: a for chunk in _chunks(names, 100)
-                for a in cloudwatch.describe_alarms(AlarmNames=chunk)["MetricAlarms"]}
+        live = {
+            a["AlarmName"]: a
+            for chunk in _chunks(names, 100)
+            for a in cloudwatch.describe_alarms(AlarmNames=chunk)["MetricAlarms"]
+        }
         for alarm in alarms:
             request = alarm.to_put_metric_alarm(self.names.topic_arn)
             existing = live.get(alarm.name)
             if existing is not None and _alarm_matches(existing, request):
-                tags = {t["Key"]: t["Value"] for t in cloudwatch.list_tags_for_resource(ResourceARN=existing["AlarmArn"])["Tags"]}
+                tags = {
+                    t["Key"]: t["Value"]
+                    for t in cloudwatch.list_tags_for_resource(ResourceARN=existing["AlarmArn"])["Tags"]
+                }
                 if tags == {t["Key"]: t["Value"] for t in request["Tags"]}:
                     self.report.record(None, "alarm", alarm.name)
                     continue
@@ -361,10 +422,17 @@ class _Applier:
             live = events.describe_rule(Name=rule.name)
         except ClientError:
             live = None
-        same = live is not None and live.get("State") == state and _same_json(live.get("EventPattern"), rule.pattern_json)
+        same = (
+            live is not None and live.get("State") == state and _same_json(live.get("EventPattern"), rule.pattern_json)
+        )
         if not same:
-            events.put_rule(Name=rule.name, EventPattern=rule.pattern_json, State=state, Description=rule.description,
-                            Tags=[{"Key": "owner", "Value": rule.owner}])
+            events.put_rule(
+                Name=rule.name,
+                EventPattern=rule.pattern_json,
+                State=state,
+                Description=rule.description,
+                Tags=[{"Key": "owner", "Value": rule.owner}],
+            )
         wanted = [self._rule_target(target) for target in rule.targets]
         current = events.list_targets_by_rule(Rule=rule.name)["Targets"] if live else []
         targets_same = sorted(map(canonical, current)) == sorted(map(canonical, wanted))
@@ -385,8 +453,11 @@ class _Applier:
             try:
                 live = sm.describe_monitoring_schedule(MonitoringScheduleName=schedule.name)
             except ClientError:
-                sm.create_monitoring_schedule(MonitoringScheduleName=schedule.name, MonitoringScheduleConfig=config,
-                                              Tags=[{"Key": "owner", "Value": schedule.owner}])
+                sm.create_monitoring_schedule(
+                    MonitoringScheduleName=schedule.name,
+                    MonitoringScheduleConfig=config,
+                    Tags=[{"Key": "owner", "Value": schedule.owner}],
+                )
                 self.report.record("created", "monitoring schedule", schedule.name)
                 continue
             if _same_json(json.dumps(live["MonitoringScheduleConfig"], default=str), json.dumps(config)):
@@ -405,10 +476,31 @@ class _Applier:
                     "ConstraintsResource": {"S3Uri": f"{baseline}/constraints.json"},
                     "StatisticsResource": {"S3Uri": f"{baseline}/statistics.json"},
                 },
-                "MonitoringInputs": [{"EndpointInput": {"EndpointName": schedule.endpoint, "LocalPath": "/opt/ml/processing/input/endpoint"}}],
-                "MonitoringOutputConfig": {"MonitoringOutputs": [{"S3Output": {"S3Uri": schedule.output, "LocalPath": "/opt/ml/processing/output", "S3UploadMode": "EndOfJob"}}]},
-                "MonitoringResources": {"ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.xlarge", "VolumeSizeInGB": 20}},
-                "MonitoringAppSpecification": {"ImageUri": "468650794304.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-model-monitor-analyzer"},
+                "MonitoringInputs": [
+                    {
+                        "EndpointInput": {
+                            "EndpointName": schedule.endpoint,
+                            "LocalPath": "/opt/ml/processing/input/endpoint",
+                        }
+                    }
+                ],
+                "MonitoringOutputConfig": {
+                    "MonitoringOutputs": [
+                        {
+                            "S3Output": {
+                                "S3Uri": schedule.output,
+                                "LocalPath": "/opt/ml/processing/output",
+                                "S3UploadMode": "EndOfJob",
+                            }
+                        }
+                    ]
+                },
+                "MonitoringResources": {
+                    "ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.xlarge", "VolumeSizeInGB": 20}
+                },
+                "MonitoringAppSpecification": {
+                    "ImageUri": "468650794304.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-model-monitor-analyzer"
+                },
                 "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
                 "Environment": {"publish_cloudwatch_metrics": "Enabled"},
                 "RoleArn": self.names.role_arn(schedule.role_name),
@@ -417,9 +509,24 @@ class _Applier:
 
 
 ALARM_FIELDS = (
-    "AlarmDescription", "ActionsEnabled", "AlarmActions", "OKActions", "InsufficientDataActions", "MetricName",
-    "Namespace", "Statistic", "ExtendedStatistic", "Dimensions", "Period", "EvaluationPeriods", "DatapointsToAlarm",
-    "Threshold", "ComparisonOperator", "TreatMissingData", "EvaluateLowSampleCountPercentile", "Metrics",
+    "AlarmDescription",
+    "ActionsEnabled",
+    "AlarmActions",
+    "OKActions",
+    "InsufficientDataActions",
+    "MetricName",
+    "Namespace",
+    "Statistic",
+    "ExtendedStatistic",
+    "Dimensions",
+    "Period",
+    "EvaluationPeriods",
+    "DatapointsToAlarm",
+    "Threshold",
+    "ComparisonOperator",
+    "TreatMissingData",
+    "EvaluateLowSampleCountPercentile",
+    "Metrics",
 )
 
 
@@ -434,7 +541,11 @@ def _endpoint_tags(endpoint: Endpoint) -> list[dict[str, str]]:
 
 
 def _alarm_matches(live: dict[str, Any], request: dict[str, Any]) -> bool:
-    return all(canonical(live.get(key)) == canonical(request.get(key)) for key in ALARM_FIELDS if key in request or live.get(key))
+    return all(
+        canonical(live.get(key)) == canonical(request.get(key))
+        for key in ALARM_FIELDS
+        if key in request or live.get(key)
+    )
 
 
 def _same_json(left: str | None, right: str | None) -> bool:
@@ -466,4 +577,4 @@ def _all(client: Any, operation: str, key: str, **kwargs: Any) -> list[dict[str,
 
 
 def _chunks(items: list[str], size: int) -> list[list[str]]:
-    return [items[i:i + size] for i in range(0, len(items), size)] or [[]]
+    return [items[i : i + size] for i in range(0, len(items), size)] or [[]]

@@ -1,5 +1,6 @@
 """When a live value is the declared one: one rule for provisioning (re-put only what differs) and for
 the inventory (report only what differs), so the two never disagree about the same field."""
+
 from __future__ import annotations
 
 import json

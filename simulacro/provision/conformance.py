@@ -5,6 +5,7 @@ requires of every stack whatever the spec says: alarms with an owner and actions
 person, rule targets with a standard dead-letter queue, log retention, capture where monitoring
 reads it, a running schedule on the declared baseline).
 """
+
 from __future__ import annotations
 
 import json
@@ -42,8 +43,13 @@ def explain(found: list[Finding]) -> str:
 
 # --- generic comparison -------------------------------------------------------------------
 
-def differences(wanted: dict[str, Any], live: dict[str, Any], keys: Any = (), defaults: dict[str, Any] | None = None,
-                ) -> Iterator[tuple[str, Any, Any]]:
+
+def differences(
+    wanted: dict[str, Any],
+    live: dict[str, Any],
+    keys: Any = (),
+    defaults: dict[str, Any] | None = None,
+) -> Iterator[tuple[str, Any, Any]]:
     """(key, live, wanted) for every key the spec declares (`wanted`), and every key of `keys` set live only,
     that differ once AWS's defaults are filled in. Walks the declared fields: a new spec field is compared by construction."""
     defaults = defaults or {}
@@ -74,16 +80,41 @@ def _empty_as_none(value: Any) -> Any:
 # --- alarms ------------------------------------------------------------------------------
 
 ALARM_FIELDS = {
-    "MetricName": "metric name", "Namespace": "namespace", "Dimensions": "dimensions", "Statistic": "statistic",
-    "ExtendedStatistic": "statistic", "Metrics": "metric math", "Period": "period", "EvaluationPeriods": "evaluation periods",
-    "DatapointsToAlarm": "datapoints to alarm", "Threshold": "threshold", "ComparisonOperator": "comparison",
-    "TreatMissingData": "missing-data treatment", "EvaluateLowSampleCountPercentile": "low-sample-count percentiles",
-    "AlarmActions": "ALARM actions", "OKActions": "OK actions", "InsufficientDataActions": "INSUFFICIENT_DATA actions",
-    "Unit": "unit", "AlarmDescription": "description", "ActionsEnabled": "actions enabled", "ThresholdMetricId": "threshold metric",
+    "MetricName": "metric name",
+    "Namespace": "namespace",
+    "Dimensions": "dimensions",
+    "Statistic": "statistic",
+    "ExtendedStatistic": "statistic",
+    "Metrics": "metric math",
+    "Period": "period",
+    "EvaluationPeriods": "evaluation periods",
+    "DatapointsToAlarm": "datapoints to alarm",
+    "Threshold": "threshold",
+    "ComparisonOperator": "comparison",
+    "TreatMissingData": "missing-data treatment",
+    "EvaluateLowSampleCountPercentile": "low-sample-count percentiles",
+    "AlarmActions": "ALARM actions",
+    "OKActions": "OK actions",
+    "InsufficientDataActions": "INSUFFICIENT_DATA actions",
+    "Unit": "unit",
+    "AlarmDescription": "description",
+    "ActionsEnabled": "actions enabled",
+    "ThresholdMetricId": "threshold metric",
 }
 # Every PutMetricAlarm field the live alarm may carry although the spec leaves it out (then it must be unset).
-ALARM_LIVE_ONLY = ("Unit", "ExtendedStatistic", "Statistic", "Dimensions", "Metrics", "MetricName", "Namespace",
-                   "InsufficientDataActions", "OKActions", "ThresholdMetricId", "EvaluateLowSampleCountPercentile")
+ALARM_LIVE_ONLY = (
+    "Unit",
+    "ExtendedStatistic",
+    "Statistic",
+    "Dimensions",
+    "Metrics",
+    "MetricName",
+    "Namespace",
+    "InsufficientDataActions",
+    "OKActions",
+    "ThresholdMetricId",
+    "EvaluateLowSampleCountPercentile",
+)
 
 
 def alarm_findings(stack: Stack, found: Any, names: Names) -> Iterator[Finding]:
@@ -98,14 +129,23 @@ def alarm_findings(stack: Stack, found: Any, names: Names) -> Iterator[Finding]:
         definition = {**live["definition"]}
         if "Metrics" in definition:
             definition["Metrics"] = [_metric_query(q) for q in definition["Metrics"]]
-        defaults = {"ActionsEnabled": True, "TreatMissingData": "missing", "DatapointsToAlarm": definition.get("EvaluationPeriods")}
+        defaults = {
+            "ActionsEnabled": True,
+            "TreatMissingData": "missing",
+            "DatapointsToAlarm": definition.get("EvaluationPeriods"),
+        }
         declared = {k: v for k, v in wanted.items() if k not in ("AlarmName", "Tags")}
         for key, have, want in differences(declared, definition, ALARM_LIVE_ONLY, defaults):
             yield Finding("alarm", alarm.name, ALARM_FIELDS.get(key, key), f"live {_show(have)}, spec {_show(want)}")
         live_tags = live.get("tags") or {}
         for tag in wanted["Tags"]:
             if live_tags.get(tag["Key"]) != tag["Value"] and not (tag["Key"] == "owner" and not live.get("owner")):
-                yield Finding("alarm", alarm.name, f"tag {tag['Key']}", f"live {_show(live_tags.get(tag['Key']))}, spec {_show(tag['Value'])}")
+                yield Finding(
+                    "alarm",
+                    alarm.name,
+                    f"tag {tag['Key']}",
+                    f"live {_show(live_tags.get(tag['Key']))}, spec {_show(tag['Value'])}",
+                )
         yield from _alarm_policy(alarm.name, live, topics)
         yield from _alarm_reaches_people(alarm.name, live, topics, queues, found)
 
@@ -127,11 +167,17 @@ def _alarm_policy(name: str, live: dict[str, Any], topics: dict[str, Any]) -> It
         if topic is None:
             yield Finding("alarm", name, "ALARM actions", f"topic {arn} does not exist")
         elif not any(s["confirmed"] for s in topic["subscriptions"] if not _is_probe(s)):
-            yield Finding("alarm", name, "ALARM actions", f"topic {topic['name']} has no confirmed subscriber: the page reaches nobody")
+            yield Finding(
+                "alarm",
+                name,
+                "ALARM actions",
+                f"topic {topic['name']} has no confirmed subscriber: the page reaches nobody",
+            )
 
 
-def _live_in_its_region(kind: str, items: list[dict[str, Any]], name: str,
-                        region: str) -> tuple[dict[str, Any], None] | tuple[None, Finding]:
+def _live_in_its_region(
+    kind: str, items: list[dict[str, Any]], name: str, region: str
+) -> tuple[dict[str, Any], None] | tuple[None, Finding]:
     """The live alarm or topic in the region the spec puts it, or the finding: missing, or found only elsewhere."""
     live = _in_region(items, name, region)
     if live is not None:
@@ -146,8 +192,9 @@ def _in_region(items: list[dict[str, Any]], name: str, region: str) -> dict[str,
     return next((item for item in items if item["name"] == name and item.get("region", region) == region), None)
 
 
-def _alarm_reaches_people(name: str, live: dict[str, Any], topics: dict[str, Any], queues: dict[str, Any],
-                          found: Any) -> Iterator[Finding]:
+def _alarm_reaches_people(
+    name: str, live: dict[str, Any], topics: dict[str, Any], queues: dict[str, Any], found: Any
+) -> Iterator[Finding]:
     """What SNS does with CloudWatch's message decides whether the page reaches a person: evaluate it."""
     messages = delivery.alarm_messages(live["definition"], found.account, found.region)
     for arn in live["actions"]["alarm"]:
@@ -158,27 +205,36 @@ def _alarm_reaches_people(name: str, live: dict[str, Any], topics: dict[str, Any
         problem = delivery.encryption_problem(topic.get("kms_key"))
         if problem:
             yield Finding("alarm", name, where, f"topic {topic['name']} is {problem}: the page never leaves CloudWatch")
-        refused = delivery.publish_refused(topic.get("policy"), principal=delivery.CLOUDWATCH, topic_arn=arn,
-                                           source_arn=live["arn"], account=found.account)
+        refused = delivery.publish_refused(
+            topic.get("policy"),
+            principal=delivery.CLOUDWATCH,
+            topic_arn=arn,
+            source_arn=live["arn"],
+            account=found.account,
+        )
         if refused:
             yield Finding("alarm", name, where, f"topic {topic['name']}: {refused}: the page never reaches the topic")
         for subscription in (s for s in topic["subscriptions"] if not _is_probe(s)):
             dropped = delivery.filter_policy_problem(subscription, messages)
             if dropped:
-                yield Finding("alarm", name, where, f"subscriber {subscription['protocol']}:{subscription['endpoint']}: {dropped}")
+                yield Finding(
+                    "alarm", name, where, f"subscriber {subscription['protocol']}:{subscription['endpoint']}: {dropped}"
+                )
             yield from _sqs_subscriber(name, where, subscription, arn, queues, found)
 
 
-def _sqs_subscriber(name: str, where: str, subscription: dict[str, Any], topic_arn: str, queues: dict[str, Any],
-                    found: Any) -> Iterator[Finding]:
+def _sqs_subscriber(
+    name: str, where: str, subscription: dict[str, Any], topic_arn: str, queues: dict[str, Any], found: Any
+) -> Iterator[Finding]:
     if subscription["protocol"] != "sqs":
         return
     queue = queues.get(subscription["endpoint"])
     if queue is None:
         yield Finding("alarm", name, where, f"subscriber queue {subscription['endpoint']} does not exist")
         return
-    refused = delivery.send_refused(queue.get("policy"), principal=delivery.SNS, queue_arn=queue["arn"], source_arn=topic_arn,
-                                    account=found.account)
+    refused = delivery.send_refused(
+        queue.get("policy"), principal=delivery.SNS, queue_arn=queue["arn"], source_arn=topic_arn, account=found.account
+    )
     if refused:
         yield Finding("alarm", name, where, f"subscriber queue {queue['name']}: {refused}")
 
@@ -188,13 +244,19 @@ def alarm_design_findings(stack: Stack, found: Any, names: Names) -> Iterator[Fi
     from simulacro.provision.alarm_design import design_problems
 
     for alarm in stack.alarms:
-        for field, message in design_problems(alarm, names.stack):  # the whole spec: a dimension may name another environment
+        for field, message in design_problems(
+            alarm, names.stack
+        ):  # the whole spec: a dimension may name another environment
             yield Finding("alarm", alarm.name, field, message)
 
 
 # --- topics ------------------------------------------------------------------------------
 
-SUBSCRIPTION_DEFAULTS = {"filter_policy": None, "filter_policy_scope": "MessageAttributes", "raw_message_delivery": False}
+SUBSCRIPTION_DEFAULTS = {
+    "filter_policy": None,
+    "filter_policy_scope": "MessageAttributes",
+    "raw_message_delivery": False,
+}
 
 
 def topic_findings(stack: Stack, found: Any, names: Names) -> Iterator[Finding]:
@@ -208,48 +270,83 @@ def topic_findings(stack: Stack, found: Any, names: Names) -> Iterator[Finding]:
         for wanted in topic.subscriptions:
             have = subscribed.get((wanted.protocol, wanted.endpoint))
             if have is None:
-                yield Finding("topic", topic.name, "subscriptions", f"{wanted.protocol}:{wanted.endpoint} is declared but not subscribed")
+                yield Finding(
+                    "topic",
+                    topic.name,
+                    "subscriptions",
+                    f"{wanted.protocol}:{wanted.endpoint} is declared but not subscribed",
+                )
                 continue
-            declared = {"filter_policy": wanted.filter_policy, "raw_message_delivery": wanted.raw_message_delivery,
-                        "filter_policy_scope": wanted.filter_policy_scope if wanted.filter_policy is not None else None}
+            declared = {
+                "filter_policy": wanted.filter_policy,
+                "raw_message_delivery": wanted.raw_message_delivery,
+                "filter_policy_scope": wanted.filter_policy_scope if wanted.filter_policy is not None else None,
+            }
             for key, have_value, want_value in differences(declared, {k: have.get(k) for k in declared}):
-                yield Finding("topic", topic.name, f"subscription {wanted.protocol}:{wanted.endpoint}",
-                              f"{key.replace('_', ' ')} live {_show(have_value)}, spec {_show(want_value)}")
+                yield Finding(
+                    "topic",
+                    topic.name,
+                    f"subscription {wanted.protocol}:{wanted.endpoint}",
+                    f"{key.replace('_', ' ')} live {_show(have_value)}, spec {_show(want_value)}",
+                )
         declared_endpoints = {(s.protocol, s.endpoint) for s in topic.subscriptions}
         for extra in live["subscriptions"]:
             if not _is_probe(extra) and (extra["protocol"], extra["endpoint"]) not in declared_endpoints:
-                yield Finding("topic", topic.name, "subscriptions", f"{extra['protocol']}:{extra['endpoint']} is subscribed live but not declared")
+                yield Finding(
+                    "topic",
+                    topic.name,
+                    "subscriptions",
+                    f"{extra['protocol']}:{extra['endpoint']} is subscribed live but not declared",
+                )
         if not any(s["confirmed"] for s in live["subscriptions"] if not _is_probe(s)):
             yield Finding("topic", topic.name, "subscriptions", "no confirmed subscription: notifications reach nobody")
         if (live.get("kms_key") or None) != topic.kms_key:
-            yield Finding("topic", topic.name, "encryption", f"live key {_show(live.get('kms_key'))}, spec {_show(topic.kms_key)}")
+            yield Finding(
+                "topic", topic.name, "encryption", f"live key {_show(live.get('kms_key'))}, spec {_show(topic.kms_key)}"
+            )
         if topic.policy is not None and _empty_as_none(live.get("policy")) != topic.policy:
-            yield Finding("topic", topic.name, "policy", f"live {_show(live.get('policy'))}, spec {_show(topic.policy)}")
+            yield Finding(
+                "topic", topic.name, "policy", f"live {_show(live.get('policy'))}, spec {_show(topic.policy)}"
+            )
         if topic.owner != (live.get("owner") or topic.owner):
-            yield Finding("topic", topic.name, "tag owner", f"live {_show(live.get('owner'))}, spec {_show(topic.owner)}")
+            yield Finding(
+                "topic", topic.name, "tag owner", f"live {_show(live.get('owner'))}, spec {_show(topic.owner)}"
+            )
         yield from _topic_publishers(stack, topic.name, live, names, found, queues)
 
 
-def _topic_publishers(stack: Stack, topic: str, live: dict[str, Any], names: Names, found: Any,
-                      queues: dict[str, Any]) -> Iterator[Finding]:
+def _topic_publishers(
+    stack: Stack, topic: str, live: dict[str, Any], names: Names, found: Any, queues: dict[str, Any]
+) -> Iterator[Finding]:
     """The topic accepts what its publishers (the spec's alarms and rules) send, and hands it on."""
-    publishers = [(delivery.CLOUDWATCH, _alarm_arn(names, a.name)) for a in stack.alarms
-                  if topic in a.actions.alarm + a.actions.ok + a.actions.insufficient_data]
-    publishers += [(delivery.EVENTS, names.rule_arn(r.name)) for r in stack.rules if any(t.topic == topic for t in r.targets)]
+    publishers = [
+        (delivery.CLOUDWATCH, _alarm_arn(names, a.name))
+        for a in stack.alarms
+        if topic in a.actions.alarm + a.actions.ok + a.actions.insufficient_data
+    ]
+    publishers += [
+        (delivery.EVENTS, names.rule_arn(r.name)) for r in stack.rules if any(t.topic == topic for t in r.targets)
+    ]
     if any(p == delivery.CLOUDWATCH for p, _ in publishers):
         problem = delivery.encryption_problem(live.get("kms_key"))
         if problem:
             yield Finding("topic", topic, "encryption", f"{problem}: every alarm notification through it is lost")
     for principal, source in publishers:
-        refused = delivery.publish_refused(live.get("policy"), principal=principal, topic_arn=live["arn"], source_arn=source,
-                                           account=found.account)
+        refused = delivery.publish_refused(
+            live.get("policy"), principal=principal, topic_arn=live["arn"], source_arn=source, account=found.account
+        )
         if refused:
             yield Finding("topic", topic, "policy", refused)
     for subscription in live["subscriptions"]:
         if subscription["protocol"] == "sqs" and not _is_probe(subscription) and subscription["endpoint"] in queues:
             queue = queues[subscription["endpoint"]]
-            refused = delivery.send_refused(queue.get("policy"), principal=delivery.SNS, queue_arn=queue["arn"],
-                                            source_arn=live["arn"], account=found.account)
+            refused = delivery.send_refused(
+                queue.get("policy"),
+                principal=delivery.SNS,
+                queue_arn=queue["arn"],
+                source_arn=live["arn"],
+                account=found.account,
+            )
             if refused:
                 yield Finding("topic", topic, f"subscription sqs:{queue['name']}", refused)
 
@@ -260,6 +357,7 @@ def _alarm_arn(names: Names, alarm: str) -> str:
 
 # --- queues ------------------------------------------------------------------------------
 
+
 def queue_findings(stack: Stack, found: Any, names: Names) -> Iterator[Finding]:
     for queue in stack.queues:
         live = found.find("queues", queue.name)
@@ -267,30 +365,56 @@ def queue_findings(stack: Stack, found: Any, names: Names) -> Iterator[Finding]:
             yield Finding("queue", queue.name, "existence", "declared in the spec but not found live")
             continue
         if live["retention_seconds"] != int(queue.retention):
-            yield Finding("queue", queue.name, "retention", f"live {live['retention_seconds']}s, spec {int(queue.retention)}s: "
-                          "messages expire before anyone reads them" if live["retention_seconds"] < queue.retention else
-                          f"live {live['retention_seconds']}s, spec {int(queue.retention)}s")
+            yield Finding(
+                "queue",
+                queue.name,
+                "retention",
+                f"live {live['retention_seconds']}s, spec {int(queue.retention)}s: "
+                "messages expire before anyone reads them"
+                if live["retention_seconds"] < queue.retention
+                else f"live {live['retention_seconds']}s, spec {int(queue.retention)}s",
+            )
         if live["fifo"] != queue.fifo:
             yield Finding("queue", queue.name, "fifo", f"live {live['fifo']}, spec {queue.fifo}")
         live_key = live.get("kms_key")
         if live_key != queue.kms_key:
             yield Finding("queue", queue.name, "encryption", f"live key {_show(live_key)}, spec {_show(queue.kms_key)}")
         if queue.policy is not None and _empty_as_none(live.get("policy")) != queue.policy:
-            yield Finding("queue", queue.name, "policy", f"live {_show(live.get('policy'))}, spec {_show(queue.policy)}")
+            yield Finding(
+                "queue", queue.name, "policy", f"live {_show(live.get('policy'))}, spec {_show(queue.policy)}"
+            )
         publishers = [r.name for r in stack.rules for t in r.targets if queue.name in (t.queue, t.dead_letter_queue)]
-        publishers += [t.name for t in stack.topics for s in t.subscriptions if s.protocol == "sqs" and s.endpoint == live["arn"]]
-        if live_key and (live_key == AWS_MANAGED_SQS_KEY or live_key.endswith(":" + AWS_MANAGED_SQS_KEY)) and publishers:
-            yield Finding("queue", queue.name, "encryption", f"encrypted with the AWS-managed key {AWS_MANAGED_SQS_KEY}: "
-                          f"{', '.join(publishers)} cannot send to it (EventBridge and SNS need a customer managed key)")
+        publishers += [
+            t.name for t in stack.topics for s in t.subscriptions if s.protocol == "sqs" and s.endpoint == live["arn"]
+        ]
+        if (
+            live_key
+            and (live_key == AWS_MANAGED_SQS_KEY or live_key.endswith(":" + AWS_MANAGED_SQS_KEY))
+            and publishers
+        ):
+            yield Finding(
+                "queue",
+                queue.name,
+                "encryption",
+                f"encrypted with the AWS-managed key {AWS_MANAGED_SQS_KEY}: "
+                f"{', '.join(publishers)} cannot send to it (EventBridge and SNS need a customer managed key)",
+            )
         yield from _queue_design(stack, queue)
         if live.get("owner") not in (None, queue.owner):
-            yield Finding("queue", queue.name, "tag owner", f"live {_show(live.get('owner'))}, spec {_show(queue.owner)}")
+            yield Finding(
+                "queue", queue.name, "tag owner", f"live {_show(live.get('owner'))}, spec {_show(queue.owner)}"
+            )
         for rule in stack.rules:
             for target in rule.targets:
                 if queue.name in (target.queue, target.dead_letter_queue):
                     role = "target" if target.queue == queue.name else "dead-letter queue"
-                    refused = delivery.send_refused(live.get("policy"), principal=delivery.EVENTS, queue_arn=live["arn"],
-                                                    source_arn=names.rule_arn(rule.name), account=found.account)
+                    refused = delivery.send_refused(
+                        live.get("policy"),
+                        principal=delivery.EVENTS,
+                        queue_arn=live["arn"],
+                        source_arn=names.rule_arn(rule.name),
+                        account=found.account,
+                    )
                     if refused:
                         yield Finding("queue", queue.name, "policy", f"{role} of rule {rule.name}: {refused}")
 
@@ -305,26 +429,54 @@ def _queue_design(stack: Stack, queue: Any) -> Iterator[Finding]:
     as_dlq = [r.name for r in stack.rules for t in r.targets if t.dead_letter_queue == queue.name]
     as_target = [r for r in stack.rules for t in r.targets if t.queue == queue.name]
     if as_dlq and queue.retention < DEAD_LETTER_RETENTION_AT_LEAST:
-        yield Finding("queue", queue.name, "retention", f"{int(queue.retention)}s for the dead-letter queue of {', '.join(as_dlq)}: "
-                      "dead letters expire before anyone reads them (keep them at least a day)")
+        yield Finding(
+            "queue",
+            queue.name,
+            "retention",
+            f"{int(queue.retention)}s for the dead-letter queue of {', '.join(as_dlq)}: "
+            "dead letters expire before anyone reads them (keep them at least a day)",
+        )
     elif as_target and queue.retention < EVENT_QUEUE_RETENTION_AT_LEAST:
-        yield Finding("queue", queue.name, "retention", f"{int(queue.retention)}s for the target of {', '.join(r.name for r in as_target)}: "
-                      "events expire before operations reads them (keep them at least an hour)")
+        yield Finding(
+            "queue",
+            queue.name,
+            "retention",
+            f"{int(queue.retention)}s for the target of {', '.join(r.name for r in as_target)}: "
+            "events expire before operations reads them (keep them at least an hour)",
+        )
     feeds = [r.deploys_endpoint for r in as_target if r.deploys_endpoint]
     others = [r.name for r in as_target if not r.deploys_endpoint]
     if feeds and others:
-        yield Finding("queue", queue.name, "consumers", f"feeds the deployer of {', '.join(feeds)}, but rule(s) {', '.join(others)} "
-                      "also deliver there: their events go to a deployer, not to the people who act on them")
+        yield Finding(
+            "queue",
+            queue.name,
+            "consumers",
+            f"feeds the deployer of {', '.join(feeds)}, but rule(s) {', '.join(others)} "
+            "also deliver there: their events go to a deployer, not to the people who act on them",
+        )
     for rule in stack.rules:
         for target in rule.targets:
             if target.queue == queue.name and target.dead_letter_queue == queue.name:
-                yield Finding("queue", queue.name, "dead letters", f"is both the target and the dead-letter queue of rule {rule.name}: "
-                              "an event it cannot take has nowhere to go")
+                yield Finding(
+                    "queue",
+                    queue.name,
+                    "dead letters",
+                    f"is both the target and the dead-letter queue of rule {rule.name}: "
+                    "an event it cannot take has nowhere to go",
+                )
 
 
 # --- rules -------------------------------------------------------------------------------
 
-TARGET_LIVE_ONLY = ("Input", "InputPath", "InputTransformer", "DeadLetterConfig", "RoleArn", "SqsParameters", "HttpParameters")
+TARGET_LIVE_ONLY = (
+    "Input",
+    "InputPath",
+    "InputTransformer",
+    "DeadLetterConfig",
+    "RoleArn",
+    "SqsParameters",
+    "HttpParameters",
+)
 TARGET_DEFAULTS = {"RetryPolicy": {"MaximumRetryAttempts": 185, "MaximumEventAgeInSeconds": 86400}}
 
 
@@ -337,8 +489,14 @@ def rule_findings(stack: Stack, found: Any, names: Names) -> Iterator[Finding]:
             continue
         wanted_state = "ENABLED" if rule.enabled else "DISABLED"
         if live["state"] != wanted_state:
-            yield Finding("rule", rule.name, "state", f"{live['state']}: matching events are silently dropped"
-                          if wanted_state == "ENABLED" else f"live {live['state']}, spec {wanted_state}")
+            yield Finding(
+                "rule",
+                rule.name,
+                "state",
+                f"{live['state']}: matching events are silently dropped"
+                if wanted_state == "ENABLED"
+                else f"live {live['state']}, spec {wanted_state}",
+            )
         if _json(live["pattern"]) != _json(rule.pattern_json):
             yield Finding("rule", rule.name, "pattern", f"live {live['pattern']} differs from spec {rule.pattern_json}")
         live_targets = {t["id"]: t for t in live["targets"]}
@@ -348,19 +506,34 @@ def rule_findings(stack: Stack, found: Any, names: Names) -> Iterator[Finding]:
                 yield Finding("rule", rule.name, f"target {target.id}", "declared but not attached: events go nowhere")
                 continue
             wanted = target.to_put_target(names.queue_arn, names.topic_arn)
-            for key, have_value, want_value in differences(wanted, have.get("definition") or {}, TARGET_LIVE_ONLY, TARGET_DEFAULTS):
-                yield Finding("rule", rule.name, f"target {target.id}", f"{_TARGET_LABELS.get(key, key)}: live {_show(have_value)}, spec {_show(want_value)}")
+            for key, have_value, want_value in differences(
+                wanted, have.get("definition") or {}, TARGET_LIVE_ONLY, TARGET_DEFAULTS
+            ):
+                yield Finding(
+                    "rule",
+                    rule.name,
+                    f"target {target.id}",
+                    f"{_TARGET_LABELS.get(key, key)}: live {_show(have_value)}, spec {_show(want_value)}",
+                )
             yield from _transformer_problems(rule.name, target.id, target.input_transformer)
         declared = {t.id for t in rule.targets}
         for target in live["targets"]:
             if target["id"] not in declared and not target["id"].startswith(PROBE_PREFIX):
-                yield Finding("rule", rule.name, f"target {target['id']}", f"attached live to {target['arn']} but not declared")
+                yield Finding(
+                    "rule", rule.name, f"target {target['id']}", f"attached live to {target['arn']} but not declared"
+                )
             if not target["id"].startswith(PROBE_PREFIX):
                 yield from _target_policy(rule.name, target, queues)
 
 
-_TARGET_LABELS = {"Arn": "destination", "DeadLetterConfig": "dead-letter queue", "RetryPolicy": "retry policy",
-                  "InputTransformer": "input transformer", "Input": "constant input", "InputPath": "input path"}
+_TARGET_LABELS = {
+    "Arn": "destination",
+    "DeadLetterConfig": "dead-letter queue",
+    "RetryPolicy": "retry policy",
+    "InputTransformer": "input transformer",
+    "Input": "constant input",
+    "InputPath": "input path",
+}
 PROBE_PREFIX = "simulacro-probe"
 
 
@@ -372,12 +545,31 @@ def _transformer_problems(rule: str, target_id: str, transformer: dict[str, Any]
 
     paths = transformer.get("InputPathsMap") or {}
     template = transformer.get("InputTemplate") or ""
-    for placeholder in sorted(set(re.findall(r"<([A-Za-z0-9_.\-]+)>", template)) - set(paths) - {"aws.events.event", "aws.events.rule-arn",
-                                                                                           "aws.events.rule-name", "aws.events.event.ingestion-time", "aws.events.event.json"}):
-        yield Finding("rule", rule, f"target {target_id}", f"input template uses <{placeholder}>, which InputPathsMap does not define: the target receives null")
+    for placeholder in sorted(
+        set(re.findall(r"<([A-Za-z0-9_.\-]+)>", template))
+        - set(paths)
+        - {
+            "aws.events.event",
+            "aws.events.rule-arn",
+            "aws.events.rule-name",
+            "aws.events.event.ingestion-time",
+            "aws.events.event.json",
+        }
+    ):
+        yield Finding(
+            "rule",
+            rule,
+            f"target {target_id}",
+            f"input template uses <{placeholder}>, which InputPathsMap does not define: the target receives null",
+        )
     for name, path in paths.items():
         if not str(path).startswith("$"):
-            yield Finding("rule", rule, f"target {target_id}", f"input path {name}={path} is not a JSONPath ($.detail...): the target receives null")
+            yield Finding(
+                "rule",
+                rule,
+                f"target {target_id}",
+                f"input path {name}={path} is not a JSONPath ($.detail...): the target receives null",
+            )
 
 
 def _target_policy(rule: str, target: dict[str, Any], queues: dict[str, Any]) -> Iterator[Finding]:
@@ -394,10 +586,13 @@ def _target_policy(rule: str, target: dict[str, Any], queues: dict[str, Any]) ->
     if queue is None:
         yield Finding("rule", rule, where, f"dead-letter queue {dlq} does not exist")
     elif queue["fifo"]:
-        yield Finding("rule", rule, where, f"dead-letter queue {queue['name']} is FIFO; EventBridge needs a standard queue")
+        yield Finding(
+            "rule", rule, where, f"dead-letter queue {queue['name']} is FIFO; EventBridge needs a standard queue"
+        )
 
 
 # --- logs, capture, monitoring -----------------------------------------------------------
+
 
 def log_group_findings(stack: Stack, found: Any, names: Names) -> Iterator[Finding]:
     for group in stack.log_groups:
@@ -405,9 +600,16 @@ def log_group_findings(stack: Stack, found: Any, names: Names) -> Iterator[Findi
         if live is None:
             yield Finding("log group", group.name, "existence", "declared in the spec but not found live")
         elif live["retention_days"] is None:
-            yield Finding("log group", group.name, "retention", f"never expires (spec: {group.retention_days} days): cost grows without bound")
+            yield Finding(
+                "log group",
+                group.name,
+                "retention",
+                f"never expires (spec: {group.retention_days} days): cost grows without bound",
+            )
         elif live["retention_days"] != group.retention_days:
-            yield Finding("log group", group.name, "retention", f"live {live['retention_days']} days, spec {group.retention_days}")
+            yield Finding(
+                "log group", group.name, "retention", f"live {live['retention_days']} days, spec {group.retention_days}"
+            )
 
 
 def capture_findings(stack: Stack, found: Any, names: Names) -> Iterator[Finding]:
@@ -419,7 +621,12 @@ def capture_findings(stack: Stack, found: Any, names: Names) -> Iterator[Finding
             continue
         capture = live["capture"]
         if endpoint.name in monitored and capture["status"] != "Started":
-            yield Finding("endpoint", endpoint.name, "data capture", f"{capture['status']}: the monitoring schedule has no data to analyse")
+            yield Finding(
+                "endpoint",
+                endpoint.name,
+                "data capture",
+                f"{capture['status']}: the monitoring schedule has no data to analyse",
+            )
         elif endpoint.name in monitored and capture["sampling_percentage"] == 0:
             yield Finding("endpoint", endpoint.name, "data capture", "sampling is 0 %: nothing is captured")
         if endpoint.capture is not None and capture["status"] == "Started":
@@ -430,9 +637,16 @@ def _retention(endpoint: Any, found: Any) -> Iterator[Finding]:
     rules = found.bucket_lifecycles.get(endpoint.capture.bucket, [])
     days = [r.get("Expiration", {}).get("Days") for r in rules if r.get("Status") == "Enabled"]
     if not any(days):
-        yield Finding("endpoint", endpoint.name, "capture retention", f"bucket {endpoint.capture.bucket} has no expiration rule: captured data is kept forever")
+        yield Finding(
+            "endpoint",
+            endpoint.name,
+            "capture retention",
+            f"bucket {endpoint.capture.bucket} has no expiration rule: captured data is kept forever",
+        )
     elif endpoint.capture.retention_days not in days:
-        yield Finding("endpoint", endpoint.name, "capture retention", f"live {days} days, spec {endpoint.capture.retention_days}")
+        yield Finding(
+            "endpoint", endpoint.name, "capture retention", f"live {days} days, spec {endpoint.capture.retention_days}"
+        )
 
 
 def schedule_findings(stack: Stack, found: Any, names: Names) -> Iterator[Finding]:
@@ -444,19 +658,33 @@ def schedule_findings(stack: Stack, found: Any, names: Names) -> Iterator[Findin
             yield Finding("monitoring schedule", schedule.name, "existence", "declared in the spec but not found live")
             continue
         if live["status"] != "Scheduled":
-            yield Finding("monitoring schedule", schedule.name, "status", f"{live['status']}: no monitoring run will happen")
+            yield Finding(
+                "monitoring schedule", schedule.name, "status", f"{live['status']}: no monitoring run will happen"
+            )
         if live["endpoint"] != schedule.endpoint:
-            yield Finding("monitoring schedule", schedule.name, "endpoint", f"live {live['endpoint']}, spec {schedule.endpoint}")
+            yield Finding(
+                "monitoring schedule", schedule.name, "endpoint", f"live {live['endpoint']}, spec {schedule.endpoint}"
+            )
         uri = names.baseline_uri(schedule.output, schedule.baseline.model, schedule.baseline.version)
         if live["statistics"] != f"{uri}/statistics.json" or live["constraints"] != f"{uri}/constraints.json":
-            yield Finding("monitoring schedule", schedule.name, "baseline", f"uses {live['statistics']}, spec version {schedule.baseline.version} at {uri}")
+            yield Finding(
+                "monitoring schedule",
+                schedule.name,
+                "baseline",
+                f"uses {live['statistics']}, spec version {schedule.baseline.version} at {uri}",
+            )
         local = baseline(schedule.baseline.model, schedule.baseline.version, stack.baselines)
         for problem in local.checksum_problems():
             yield Finding("monitoring schedule", schedule.name, "baseline checksum", problem)
         live_sums = live.get("baseline_checksums") or {}
         for file_name, expected in (local.manifest.get("files", {}) if not local.checksum_problems() else {}).items():
             if live_sums.get(file_name) not in (None, expected):
-                yield Finding("monitoring schedule", schedule.name, "baseline checksum", f"{uri}/{file_name} in S3 differs from the versioned baseline's manifest")
+                yield Finding(
+                    "monitoring schedule",
+                    schedule.name,
+                    "baseline checksum",
+                    f"{uri}/{file_name} in S3 differs from the versioned baseline's manifest",
+                )
 
 
 def deployment_guardrail_findings(stack: Stack, found: Any, names: Names) -> Iterator[Finding]:
@@ -470,9 +698,13 @@ def deployment_guardrail_findings(stack: Stack, found: Any, names: Names) -> Ite
         if recorded and "unreadable" in recorded:
             yield Finding("endpoint", endpoint.name, "deployment guardrail", recorded["unreadable"])
         elif canonical(recorded) != canonical(wanted):
-            yield Finding("endpoint", endpoint.name, "deployment guardrail",
-                          f"live {_show(recorded)}, spec {_show(wanted)}: the deployer would update the endpoint "
-                          + ("without the declared guardrail" if wanted else "with a guardrail the spec does not declare"))
+            yield Finding(
+                "endpoint",
+                endpoint.name,
+                "deployment guardrail",
+                f"live {_show(recorded)}, spec {_show(wanted)}: the deployer would update the endpoint "
+                + ("without the declared guardrail" if wanted else "with a guardrail the spec does not declare"),
+            )
 
 
 CHECKS: dict[str, Check] = {

@@ -9,6 +9,7 @@ What decides it on AWS, beyond the alarm and the rule themselves:
 - the topic policy, for the principal that publishes (`cloudwatch.amazonaws.com` for alarms,
   `events.amazonaws.com` for rules), and the queue policy for `sns.amazonaws.com` and `events.amazonaws.com`.
 """
+
 from __future__ import annotations
 
 import json
@@ -52,34 +53,52 @@ def filter_policy_problem(subscription: dict[str, Any], messages: list[dict[str,
     if delivered:
         return None
     if scope == "MessageAttributes":
-        return (f"filter policy {json.dumps(policy)} (scope MessageAttributes) drops every CloudWatch alarm message: "
-                "CloudWatch publishes no message attributes")
+        return (
+            f"filter policy {json.dumps(policy)} (scope MessageAttributes) drops every CloudWatch alarm message: "
+            "CloudWatch publishes no message attributes"
+        )
     return f"filter policy {json.dumps(policy)} (scope MessageBody) does not match CloudWatch's ALARM message for {alarm_message.get('AlarmName')}"
 
 
 def encryption_problem(kms_key: str | None) -> str | None:
     if kms_key and (kms_key == AWS_MANAGED_SNS_KEY or kms_key.endswith(":" + AWS_MANAGED_SNS_KEY)):
-        return (f"encrypted with the AWS-managed key {AWS_MANAGED_SNS_KEY}: CloudWatch cannot publish to it "
-                "(use a customer managed key whose policy allows cloudwatch.amazonaws.com)")
+        return (
+            f"encrypted with the AWS-managed key {AWS_MANAGED_SNS_KEY}: CloudWatch cannot publish to it "
+            "(use a customer managed key whose policy allows cloudwatch.amazonaws.com)"
+        )
     return None
 
 
-def publish_refused(policy: str | dict[str, Any] | None, *, principal: str, topic_arn: str, source_arn: str,
-                    account: str) -> str | None:
+def publish_refused(
+    policy: str | dict[str, Any] | None, *, principal: str, topic_arn: str, source_arn: str, account: str
+) -> str | None:
     """Why the topic policy refuses `principal` publishing from `source_arn` (None when it allows)."""
     if policy is None:
         return None  # no policy read (the default one allows the account's own services)
-    if service_may(policy, service=principal, action="sns:Publish", resource=topic_arn, source_arn=source_arn,
-                   source_account=account):
+    if service_may(
+        policy,
+        service=principal,
+        action="sns:Publish",
+        resource=topic_arn,
+        source_arn=source_arn,
+        source_account=account,
+    ):
         return None
     return f"its policy does not let {principal} publish (from {source_arn.rsplit(':', 1)[-1]})"
 
 
-def send_refused(policy: str | dict[str, Any] | None, *, principal: str, queue_arn: str, source_arn: str,
-                 account: str) -> str | None:
+def send_refused(
+    policy: str | dict[str, Any] | None, *, principal: str, queue_arn: str, source_arn: str, account: str
+) -> str | None:
     """Why the queue policy refuses `principal` sending from `source_arn` (None when it allows)."""
-    if service_may(policy, service=principal, action="sqs:SendMessage", resource=queue_arn, source_arn=source_arn,
-                   source_account=account):
+    if service_may(
+        policy,
+        service=principal,
+        action="sqs:SendMessage",
+        resource=queue_arn,
+        source_arn=source_arn,
+        source_account=account,
+    ):
         return None
     what = "has no policy" if not policy else "its policy does not allow it"
     return f"{principal} may not send to it from {source_arn.rsplit(':', 1)[-1]} ({what})"

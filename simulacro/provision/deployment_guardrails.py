@@ -10,6 +10,7 @@ inventory reads back to check that the live record matches the spec:
     simulacro:deployment-waits          bake=<s>;termination=<s>;timeout=<s>
     simulacro:rollback-alarm:<n>        one rollback alarm name per tag (n = 1..10; names may be 255 characters)
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -34,9 +35,11 @@ def guardrail_tags(config: DeploymentConfig | None) -> dict[str, str]:
     size = routing.get("CanarySize") or routing.get("LinearStepSize")
     tags = {
         TRAFFIC_TAG: routing["Type"] + (f":{size['Value']}" if size else ""),
-        WAITS_TAG: (f"bake={routing['WaitIntervalInSeconds']};"
-                    f"termination={aws['BlueGreenUpdatePolicy']['TerminationWaitInSeconds']};"
-                    f"timeout={aws['BlueGreenUpdatePolicy']['MaximumExecutionTimeoutInSeconds']}"),
+        WAITS_TAG: (
+            f"bake={routing['WaitIntervalInSeconds']};"
+            f"termination={aws['BlueGreenUpdatePolicy']['TerminationWaitInSeconds']};"
+            f"timeout={aws['BlueGreenUpdatePolicy']['MaximumExecutionTimeoutInSeconds']}"
+        ),
     }
     tags.update({f"{ALARM_TAG_PREFIX}{n}": name for n, name in enumerate(config.rollback_alarms, start=1)})
     return tags
@@ -58,13 +61,20 @@ def recorded_deployment_config(tags: dict[str, str]) -> dict[str, Any] | None:
         raise ValueError(f"tag {TRAFFIC_TAG}={traffic!r}: expected ALL_AT_ONCE, CANARY:<percent> or LINEAR:<percent>")
     waits = _waits(tags.get(WAITS_TAG, ""))
     routing["WaitIntervalInSeconds"] = waits.get("bake", 0)
-    config: dict[str, Any] = {"BlueGreenUpdatePolicy": {
-        "TrafficRoutingConfiguration": routing,
-        "TerminationWaitInSeconds": waits.get("termination", 0),
-        "MaximumExecutionTimeoutInSeconds": waits.get("timeout", 3600),
-    }}
-    alarms = [tags[key] for key in sorted((k for k in tags if k.startswith(ALARM_TAG_PREFIX)),
-                                          key=lambda k: _integer(k[len(ALARM_TAG_PREFIX):], k, k))]
+    config: dict[str, Any] = {
+        "BlueGreenUpdatePolicy": {
+            "TrafficRoutingConfiguration": routing,
+            "TerminationWaitInSeconds": waits.get("termination", 0),
+            "MaximumExecutionTimeoutInSeconds": waits.get("timeout", 3600),
+        }
+    }
+    alarms = [
+        tags[key]
+        for key in sorted(
+            (k for k in tags if k.startswith(ALARM_TAG_PREFIX)),
+            key=lambda k: _integer(k[len(ALARM_TAG_PREFIX) :], k, k),
+        )
+    ]
     if alarms:
         config["AutoRollbackConfiguration"] = {"Alarms": [{"AlarmName": name} for name in alarms]}
     return config

@@ -16,6 +16,7 @@ for a different endpoint config in its `CustomerMetadataProperties` (`ENDPOINT_C
 name, instance type and count, capture on or off, sampling and destination): the deployer honours
 them, as a team's deployer reads its deployment parameters from the registry.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -49,15 +50,20 @@ def deployment_record(sagemaker: Any, endpoint_name: str) -> DeploymentRecord:
     )
 
 
-def deploy(sagemaker: Any, endpoint_name: str, config_name: str, *, model_package: str | None = None) -> DeploymentRecord:
+def deploy(
+    sagemaker: Any, endpoint_name: str, config_name: str, *, model_package: str | None = None
+) -> DeploymentRecord:
     """Record what `config_name` replaces on the endpoint, then update the endpoint to it."""
     before = deployment_record(sagemaker, endpoint_name)
-    sagemaker.add_tags(ResourceArn=before.endpoint_arn, Tags=[
-        {"Key": CURRENT_CONFIG, "Value": config_name},
-        {"Key": PREVIOUS_CONFIG, "Value": before.serving_config},
-        {"Key": MODEL_PACKAGE, "Value": model_package or ""},
-        {"Key": PREVIOUS_MODEL_PACKAGE, "Value": before.model_package or ""},
-    ])
+    sagemaker.add_tags(
+        ResourceArn=before.endpoint_arn,
+        Tags=[
+            {"Key": CURRENT_CONFIG, "Value": config_name},
+            {"Key": PREVIOUS_CONFIG, "Value": before.serving_config},
+            {"Key": MODEL_PACKAGE, "Value": model_package or ""},
+            {"Key": PREVIOUS_MODEL_PACKAGE, "Value": before.model_package or ""},
+        ],
+    )
     sagemaker.update_endpoint(EndpointName=endpoint_name, EndpointConfigName=config_name)
     return before
 
@@ -66,14 +72,20 @@ def config_from_model_package(sagemaker: Any, endpoint_name: str, package_arn: s
     """A copy of the serving config whose variants run the model package's container: what a promotion deploys."""
     package = sagemaker.describe_model_package(ModelPackageName=package_arn)
     serving = sagemaker.describe_endpoint_config(
-        EndpointConfigName=sagemaker.describe_endpoint(EndpointName=endpoint_name)["EndpointConfigName"])
+        EndpointConfigName=sagemaker.describe_endpoint(EndpointName=endpoint_name)["EndpointConfigName"]
+    )
     source_model = sagemaker.describe_model(ModelName=serving["ProductionVariants"][0]["ModelName"])
     container = package["InferenceSpecification"]["Containers"][0]
     model_name = f"{endpoint_name}-{suffix}"[:63]
-    sagemaker.create_model(ModelName=model_name, ExecutionRoleArn=source_model["ExecutionRoleArn"], PrimaryContainer={
-        "Image": container["Image"], "ModelDataUrl": container.get("ModelDataUrl", ""),
-        "Environment": container.get("Environment") or {},
-    })
+    sagemaker.create_model(
+        ModelName=model_name,
+        ExecutionRoleArn=source_model["ExecutionRoleArn"],
+        PrimaryContainer={
+            "Image": container["Image"],
+            "ModelDataUrl": container.get("ModelDataUrl", ""),
+            "Environment": container.get("Environment") or {},
+        },
+    )
     body = endpoint_config_for_package(serving, package.get("CustomerMetadataProperties") or {}, model_name)
     sagemaker.create_endpoint_config(EndpointConfigName=model_name, **body)
     return model_name
@@ -83,8 +95,10 @@ def endpoint_config_for_package(serving: dict[str, Any], metadata: dict[str, str
     """The CreateEndpointConfig body a promotion deploys: the serving config's variants and capture, running
     `model_name`, with what the package's metadata asks for (`ENDPOINT_CONFIG_KEYS`) in their place."""
     asked = {field: metadata[key] for field, key in ENDPOINT_CONFIG_KEYS.items() if key in metadata}
-    variants = [{k: v for k, v in variant.items() if k in _VARIANT_FIELDS} | {"ModelName": model_name}
-                for variant in serving["ProductionVariants"]]
+    variants = [
+        {k: v for k, v in variant.items() if k in _VARIANT_FIELDS} | {"ModelName": model_name}
+        for variant in serving["ProductionVariants"]
+    ]
     if "variant_name" in asked:
         variants[0]["VariantName"] = asked["variant_name"]
     if "instance_type" in asked:

@@ -2,6 +2,7 @@
 
 Alarms and topics are read in every region the environment's spec places them (billing: us-east-1);
 the rest in the target's region. The spec says where to look, never what is there."""
+
 from __future__ import annotations
 
 import hashlib
@@ -36,8 +37,9 @@ class Inventory:
         return json.loads(json.dumps(asdict(self), default=str))
 
 
-def inventory(target: Any, environment: str | None = None, *, unread: dict[str, Exception] | None = None,
-              everything: bool = False) -> Inventory:
+def inventory(
+    target: Any, environment: str | None = None, *, unread: dict[str, Exception] | None = None, everything: bool = False
+) -> Inventory:
     """The live stack, reading only the services the spec declares in `environment` (a spec without monitoring
     schedules never calls the Model Monitor APIs). With `unread`, a section AWS refuses to list is left empty and
     its reason kept there (for the run's evidence); without it, the refusal is raised (for the drills).
@@ -49,7 +51,10 @@ def inventory(target: Any, environment: str | None = None, *, unread: dict[str, 
     regions = _alarm_regions(target, environment)
     sections = [
         ("topics", lambda: [t for region in regions for t in _topics(target.client("sns", environment, region))]),
-        ("alarms", lambda: [a for region in regions for a in _alarms(target.client("cloudwatch", environment, region))]),
+        (
+            "alarms",
+            lambda: [a for region in regions for a in _alarms(target.client("cloudwatch", environment, region))],
+        ),
         ("queues", lambda: _queues(client("sqs"))),
         ("rules", lambda: _rules(client("events"))),
         ("log_groups", lambda: _log_groups(client("logs"))),
@@ -75,8 +80,20 @@ def _declared(stack: Any, environment: str) -> set[str] | None:
     if stack is None or not hasattr(stack, "in_environment"):
         return None
     mine = stack.in_environment(environment)
-    sections = {kind for kind in ("alarms", "topics", "queues", "rules", "log_groups", "endpoints", "monitoring_schedules",
-                                  "pipelines") if getattr(mine, kind)}
+    sections = {
+        kind
+        for kind in (
+            "alarms",
+            "topics",
+            "queues",
+            "rules",
+            "log_groups",
+            "endpoints",
+            "monitoring_schedules",
+            "pipelines",
+        )
+        if getattr(mine, kind)
+    }
     if mine.alarms:
         sections.add("topics")  # an alarm's actions are checked against its topics' subscriptions
     if mine.rules:
@@ -89,9 +106,15 @@ def _declared(stack: Any, environment: str) -> set[str] | None:
 def _alarm_regions(target: Any, environment: str) -> list[str]:
     """The target's region first, then every other region the spec puts an alarm or topic of `environment` in."""
     stack = getattr(target, "stack", None)
-    declared = [] if stack is None else [
-        stack.region_of(resource, target.region) for resource in [*stack.alarms, *stack.topics]
-        if resource.environment == environment]
+    declared = (
+        []
+        if stack is None
+        else [
+            stack.region_of(resource, target.region)
+            for resource in [*stack.alarms, *stack.topics]
+            if resource.environment == environment
+        ]
+    )
     return [target.region, *sorted(set(declared) - {target.region})]
 
 
@@ -99,32 +122,36 @@ def _alarms(cloudwatch: Any) -> list[dict[str, Any]]:
     alarms = []
     for page in cloudwatch.get_paginator("describe_alarms").paginate(AlarmTypes=["MetricAlarm"]):
         for alarm in page["MetricAlarms"]:
-            tags = {t["Key"]: t["Value"] for t in cloudwatch.list_tags_for_resource(ResourceARN=alarm["AlarmArn"])["Tags"]}
-            alarms.append({
-                "name": alarm["AlarmName"],
-                "arn": alarm["AlarmArn"],
-                "region": cloudwatch.meta.region_name,
-                "state": alarm["StateValue"],
-                "owner": tags.get("owner"),
-                "runbook": tags.get("runbook"),
-                "category": tags.get("category"),
-                "tags": tags,
-                "actions": {
-                    "alarm": alarm.get("AlarmActions", []),
-                    "ok": alarm.get("OKActions", []),
-                    "insufficient_data": alarm.get("InsufficientDataActions", []),
-                },
-                "actions_enabled": alarm.get("ActionsEnabled", True),
-                "metric": _alarm_metric(alarm),
-                "period": alarm.get("Period") or _query_period(alarm),
-                "evaluation_periods": alarm["EvaluationPeriods"],
-                "datapoints_to_alarm": alarm.get("DatapointsToAlarm") or alarm["EvaluationPeriods"],
-                "threshold": alarm.get("Threshold"),
-                "comparison": alarm["ComparisonOperator"],
-                "treat_missing_data": alarm.get("TreatMissingData", "missing"),
-                "evaluate_low_sample_count_percentile": alarm.get("EvaluateLowSampleCountPercentile"),
-                "definition": alarm,
-            })
+            tags = {
+                t["Key"]: t["Value"] for t in cloudwatch.list_tags_for_resource(ResourceARN=alarm["AlarmArn"])["Tags"]
+            }
+            alarms.append(
+                {
+                    "name": alarm["AlarmName"],
+                    "arn": alarm["AlarmArn"],
+                    "region": cloudwatch.meta.region_name,
+                    "state": alarm["StateValue"],
+                    "owner": tags.get("owner"),
+                    "runbook": tags.get("runbook"),
+                    "category": tags.get("category"),
+                    "tags": tags,
+                    "actions": {
+                        "alarm": alarm.get("AlarmActions", []),
+                        "ok": alarm.get("OKActions", []),
+                        "insufficient_data": alarm.get("InsufficientDataActions", []),
+                    },
+                    "actions_enabled": alarm.get("ActionsEnabled", True),
+                    "metric": _alarm_metric(alarm),
+                    "period": alarm.get("Period") or _query_period(alarm),
+                    "evaluation_periods": alarm["EvaluationPeriods"],
+                    "datapoints_to_alarm": alarm.get("DatapointsToAlarm") or alarm["EvaluationPeriods"],
+                    "threshold": alarm.get("Threshold"),
+                    "comparison": alarm["ComparisonOperator"],
+                    "treat_missing_data": alarm.get("TreatMissingData", "missing"),
+                    "evaluate_low_sample_count_percentile": alarm.get("EvaluateLowSampleCountPercentile"),
+                    "definition": alarm,
+                }
+            )
     return alarms
 
 
@@ -134,7 +161,8 @@ def _alarm_metric(alarm: dict[str, Any]) -> dict[str, Any]:
             "expression": next((q.get("Expression") for q in alarm["Metrics"] if q.get("ReturnData")), None),
             "metrics": {
                 q["Id"]: _metric_summary(q["MetricStat"]["Metric"], q["MetricStat"]["Stat"])
-                for q in alarm["Metrics"] if "MetricStat" in q
+                for q in alarm["Metrics"]
+                if "MetricStat" in q
             },
         }
     return _metric_summary(alarm, alarm.get("ExtendedStatistic") or alarm.get("Statistic"))
@@ -165,9 +193,18 @@ def _topics(sns: Any) -> list[dict[str, Any]]:
             ]
             tags = {t["Key"]: t["Value"] for t in sns.list_tags_for_resource(ResourceArn=arn).get("Tags", [])}
             attributes = _topic_attributes(sns, arn)
-            topics.append({"name": arn.rsplit(":", 1)[1], "arn": arn, "region": sns.meta.region_name, "owner": tags.get("owner"), "tags": tags,
-                           "subscriptions": subscriptions, "kms_key": attributes.get("KmsMasterKeyId") or None,
-                           "policy": attributes.get("Policy")})
+            topics.append(
+                {
+                    "name": arn.rsplit(":", 1)[1],
+                    "arn": arn,
+                    "region": sns.meta.region_name,
+                    "owner": tags.get("owner"),
+                    "tags": tags,
+                    "subscriptions": subscriptions,
+                    "kms_key": attributes.get("KmsMasterKeyId") or None,
+                    "policy": attributes.get("Policy"),
+                }
+            )
     return topics
 
 
@@ -190,7 +227,10 @@ def _subscription(sns: Any, listed: dict[str, Any]) -> dict[str, Any]:
             attributes = {}
     policy = attributes.get("FilterPolicy")
     return {
-        "protocol": listed["Protocol"], "endpoint": listed["Endpoint"], "arn": arn, "confirmed": confirmed,
+        "protocol": listed["Protocol"],
+        "endpoint": listed["Endpoint"],
+        "arn": arn,
+        "confirmed": confirmed,
         "filter_policy": json.loads(policy) if policy else None,
         "filter_policy_scope": attributes.get("FilterPolicyScope") or ("MessageAttributes" if policy else None),
         "raw_message_delivery": str(attributes.get("RawMessageDelivery", "false")).lower() == "true",
@@ -205,17 +245,19 @@ def _queues(sqs: Any) -> list[dict[str, Any]]:
             tags = sqs.list_queue_tags(QueueUrl=url).get("Tags", {})
         except ClientError:
             continue  # deleted while we listed
-        queues.append({
-            "name": url.rsplit("/", 1)[1],
-            "url": url,
-            "arn": attributes["QueueArn"],
-            "fifo": attributes.get("FifoQueue") == "true",
-            "policy": attributes.get("Policy"),
-            "retention_seconds": int(attributes.get("MessageRetentionPeriod", 345600)),
-            "owner": tags.get("owner"),
-            "tags": tags,
-            "kms_key": attributes.get("KmsMasterKeyId") or None,
-        })
+        queues.append(
+            {
+                "name": url.rsplit("/", 1)[1],
+                "url": url,
+                "arn": attributes["QueueArn"],
+                "fifo": attributes.get("FifoQueue") == "true",
+                "policy": attributes.get("Policy"),
+                "retention_seconds": int(attributes.get("MessageRetentionPeriod", 345600)),
+                "owner": tags.get("owner"),
+                "tags": tags,
+                "kms_key": attributes.get("KmsMasterKeyId") or None,
+            }
+        )
     return queues
 
 
@@ -224,23 +266,25 @@ def _rules(events: Any) -> list[dict[str, Any]]:
     for page in events.get_paginator("list_rules").paginate():
         for rule in page["Rules"]:
             targets = events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
-            rules.append({
-                "name": rule["Name"],
-                "arn": rule["Arn"],
-                "state": rule["State"],
-                "pattern": rule.get("EventPattern"),
-                "description": rule.get("Description", ""),
-                "targets": [
-                    {
-                        "id": t["Id"],
-                        "arn": t["Arn"],
-                        "dead_letter_queue": (t.get("DeadLetterConfig") or {}).get("Arn"),
-                        "retry": t.get("RetryPolicy"),
-                        "definition": t,
-                    }
-                    for t in targets
-                ],
-            })
+            rules.append(
+                {
+                    "name": rule["Name"],
+                    "arn": rule["Arn"],
+                    "state": rule["State"],
+                    "pattern": rule.get("EventPattern"),
+                    "description": rule.get("Description", ""),
+                    "targets": [
+                        {
+                            "id": t["Id"],
+                            "arn": t["Arn"],
+                            "dead_letter_queue": (t.get("DeadLetterConfig") or {}).get("Arn"),
+                            "retry": t.get("RetryPolicy"),
+                            "definition": t,
+                        }
+                        for t in targets
+                    ],
+                }
+            )
     return rules
 
 
@@ -258,20 +302,22 @@ def _endpoints(sagemaker: Any) -> list[dict[str, Any]]:
         described = sagemaker.describe_endpoint(EndpointName=summary["EndpointName"])
         capture = described.get("DataCaptureConfig") or {}
         tags = {t["Key"]: t["Value"] for t in sagemaker.list_tags(ResourceArn=described["EndpointArn"]).get("Tags", [])}
-        endpoints.append({
-            "name": described["EndpointName"],
-            "arn": described["EndpointArn"],
-            "status": described["EndpointStatus"],
-            "config": described["EndpointConfigName"],
-            "failure_reason": described.get("FailureReason"),
-            "capture": {
-                "enabled": capture.get("EnableCapture", False),
-                "status": capture.get("CaptureStatus", "Stopped"),
-                "sampling_percentage": capture.get("CurrentSamplingPercentage", 0),
-                "destination": capture.get("DestinationS3Uri"),
-            },
-            "deployment_config": _recorded_guardrail(tags),
-        })
+        endpoints.append(
+            {
+                "name": described["EndpointName"],
+                "arn": described["EndpointArn"],
+                "status": described["EndpointStatus"],
+                "config": described["EndpointConfigName"],
+                "failure_reason": described.get("FailureReason"),
+                "capture": {
+                    "enabled": capture.get("EnableCapture", False),
+                    "status": capture.get("CaptureStatus", "Stopped"),
+                    "sampling_percentage": capture.get("CurrentSamplingPercentage", 0),
+                    "destination": capture.get("DestinationS3Uri"),
+                },
+                "deployment_config": _recorded_guardrail(tags),
+            }
+        )
     return endpoints
 
 
@@ -290,17 +336,25 @@ def _schedules(sagemaker: Any, s3: Any) -> list[dict[str, Any]]:
         config = described["MonitoringScheduleConfig"]
         job = config.get("MonitoringJobDefinition") or {}
         baseline = job.get("BaselineConfig") or {}
-        schedules.append({
-            "name": described["MonitoringScheduleName"],
-            "status": described["MonitoringScheduleStatus"],
-            "endpoint": described.get("EndpointName"),
-            "schedule": config["ScheduleConfig"]["ScheduleExpression"],
-            "statistics": (baseline.get("StatisticsResource") or {}).get("S3Uri"),
-            "constraints": (baseline.get("ConstraintsResource") or {}).get("S3Uri"),
-            "output": next((o["S3Output"]["S3Uri"] for o in (job.get("MonitoringOutputConfig") or {}).get("MonitoringOutputs", [])), None),
-            "last_execution": described.get("LastMonitoringExecutionSummary"),
-            "baseline_checksums": _checksums(s3, baseline),
-        })
+        schedules.append(
+            {
+                "name": described["MonitoringScheduleName"],
+                "status": described["MonitoringScheduleStatus"],
+                "endpoint": described.get("EndpointName"),
+                "schedule": config["ScheduleConfig"]["ScheduleExpression"],
+                "statistics": (baseline.get("StatisticsResource") or {}).get("S3Uri"),
+                "constraints": (baseline.get("ConstraintsResource") or {}).get("S3Uri"),
+                "output": next(
+                    (
+                        o["S3Output"]["S3Uri"]
+                        for o in (job.get("MonitoringOutputConfig") or {}).get("MonitoringOutputs", [])
+                    ),
+                    None,
+                ),
+                "last_execution": described.get("LastMonitoringExecutionSummary"),
+                "baseline_checksums": _checksums(s3, baseline),
+            }
+        )
     return schedules
 
 
@@ -317,7 +371,7 @@ def _lifecycles(s3: Any, endpoints: list[dict[str, Any]]) -> dict[str, list[dict
         destination = endpoint["capture"]["destination"]
         if not destination:
             continue
-        bucket = destination[len("s3://"):].split("/", 1)[0]
+        bucket = destination[len("s3://") :].split("/", 1)[0]
         try:
             lifecycles[bucket] = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
         except ClientError:
@@ -332,7 +386,7 @@ def _checksums(s3: Any, baseline_config: dict[str, Any]) -> dict[str, str | None
         uri = (baseline_config.get(resource) or {}).get("S3Uri")
         if not uri:
             continue
-        bucket, _, key = uri[len("s3://"):].partition("/")
+        bucket, _, key = uri[len("s3://") :].partition("/")
         try:
             body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
         except ClientError:

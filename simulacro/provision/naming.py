@@ -1,4 +1,5 @@
 """ARNs and derived names, computed the way AWS builds them, so provisioning and checks agree."""
+
 from __future__ import annotations
 
 import hashlib
@@ -30,7 +31,7 @@ class Names:
         return f"arn:aws:iam::{self.account}:role/{name}"
 
     def baseline_uri(self, schedule_output: str, model: str, version: str) -> str:
-        bucket = schedule_output[len("s3://"):].split("/", 1)[0]
+        bucket = schedule_output[len("s3://") :].split("/", 1)[0]
         return f"s3://{bucket}/baselines/{model}/{version}"
 
 
@@ -41,13 +42,15 @@ def endpoint_config_name(endpoint: Endpoint, model_name: str) -> str:
 
 def endpoint_config_body(endpoint: Endpoint, model_name: str) -> dict[str, Any]:
     body: dict[str, Any] = {
-        "ProductionVariants": [{
-            "VariantName": endpoint.variant,
-            "ModelName": model_name,
-            "InitialInstanceCount": endpoint.instance_count,
-            "InstanceType": endpoint.instance_type,
-            "InitialVariantWeight": 1.0,
-        }],
+        "ProductionVariants": [
+            {
+                "VariantName": endpoint.variant,
+                "ModelName": model_name,
+                "InitialInstanceCount": endpoint.instance_count,
+                "InstanceType": endpoint.instance_type,
+                "InitialVariantWeight": 1.0,
+            }
+        ],
     }
     if endpoint.capture is not None:
         body["DataCaptureConfig"] = {

@@ -10,6 +10,7 @@ group of the pipeline's environment, the environment's model (image and local ar
 data of the latest training step before it (a data dependency: `{"Get": "Steps.<Train>.ModelArtifacts..."}`),
 pending manual approval. Every successful run then registers a version, as the team's pipeline does.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -17,8 +18,9 @@ from typing import Any
 from simulacro.spec.model import Model, Pipeline
 
 
-def pipeline_definition(pipeline: Pipeline, *, model_package_group: str | None = None,
-                        model: Model | None = None) -> dict[str, Any]:
+def pipeline_definition(
+    pipeline: Pipeline, *, model_package_group: str | None = None, model: Model | None = None
+) -> dict[str, Any]:
     steps = []
     previous: str | None = None
     training: str | None = None
@@ -32,7 +34,9 @@ def pipeline_definition(pipeline: Pipeline, *, model_package_group: str | None =
         training = step.name if step.type == "Training" else training
     return {
         "Version": "2020-12-01",
-        "Parameters": [{"Name": name, "Type": "String", "DefaultValue": value} for name, value in pipeline.parameters.items()],
+        "Parameters": [
+            {"Name": name, "Type": "String", "DefaultValue": value} for name, value in pipeline.parameters.items()
+        ],
         "Steps": steps,
         "Metadata": {
             "Simulacro": {
@@ -50,8 +54,11 @@ def _register_model(group: str | None, model: Model | None, training: str | None
     if group is None:
         return {}
     container: dict[str, Any] = {
-        "Image": model.image if model else "763104351884.dkr.ecr.eu-west-1.amazonaws.com/sklearn-inference:1.2-1-cpu-py3",
-        "ModelDataUrl": {"Get": f"Steps.{training}.ModelArtifacts.S3ModelArtifacts"} if training
+        "Image": model.image
+        if model
+        else "763104351884.dkr.ecr.eu-west-1.amazonaws.com/sklearn-inference:1.2-1-cpu-py3",
+        "ModelDataUrl": {"Get": f"Steps.{training}.ModelArtifacts.S3ModelArtifacts"}
+        if training
         else "s3://simulacro-local-models/model.tar.gz",
     }
     if model is not None:
@@ -59,6 +66,9 @@ def _register_model(group: str | None, model: Model | None, training: str | None
     return {
         "ModelPackageGroupName": group,
         "ModelApprovalStatus": "PendingManualApproval",
-        "InferenceSpecification": {"Containers": [container], "SupportedContentTypes": ["text/csv"],
-                                   "SupportedResponseMIMETypes": ["text/csv"]},
+        "InferenceSpecification": {
+            "Containers": [container],
+            "SupportedContentTypes": ["text/csv"],
+            "SupportedResponseMIMETypes": ["text/csv"],
+        },
     }

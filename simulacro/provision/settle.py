@@ -1,4 +1,5 @@
 """Waiting for a deployment to end: the endpoint leaves Creating/Updating/RollingBack (on the target's clock)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -12,6 +13,7 @@ SETTLE_BUDGET = 3600
 
 def settled(sagemaker: Any, clock: Any, endpoint_name: str, *, within: float = SETTLE_BUDGET) -> dict[str, Any]:
     """Wait on `clock` until the endpoint's deployment has ended (InService, Failed, ...); returns DescribeEndpoint."""
+
     def ended() -> dict[str, Any] | None:
         described = sagemaker.describe_endpoint(EndpointName=endpoint_name)
         return None if described["EndpointStatus"] in IN_PROGRESS else described

@@ -5,6 +5,7 @@ A candidate file is checked when the run starts (a bad one stops the run with ex
 path); a model package ARN is read from the account once the target is up. Without `--candidate` the
 candidate drills skip with one line saying so, and no verdict is given.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,15 +18,25 @@ from simulacro.errors import BadInput
 from simulacro.evidence.verdict import candidate_verdict_html
 from simulacro.spec.candidate import Candidate, CandidateError, is_package_arn, load_candidate
 
-NO_CANDIDATE = ("no --candidate given: the gate proves the observability stack only; pass --candidate "
-                "fixtures/candidates/<file>.yaml (local) or a model package ARN (--target aws) to gate a model")
+NO_CANDIDATE = (
+    "no --candidate given: the gate proves the observability stack only; pass --candidate "
+    "fixtures/candidates/<file>.yaml (local) or a model package ARN (--target aws) to gate a model"
+)
 
 
 def add_options(group: Any) -> None:
-    group.addoption("--candidate", default=None, metavar="PATH_OR_ARN", help="gate this candidate for promotion: a candidate "
-                    "file (fixtures/candidates/) or, with --target aws, a model package ARN")
-    group.addoption("--leave-candidate", action="store_true", help="on --target aws, leave staging on the candidate after "
-                    "the gate (default: back on the current model)")
+    group.addoption(
+        "--candidate",
+        default=None,
+        metavar="PATH_OR_ARN",
+        help="gate this candidate for promotion: a candidate "
+        "file (fixtures/candidates/) or, with --target aws, a model package ARN",
+    )
+    group.addoption(
+        "--leave-candidate",
+        action="store_true",
+        help="on --target aws, leave staging on the candidate after the gate (default: back on the current model)",
+    )
 
 
 class CandidateGate:
@@ -37,9 +48,11 @@ class CandidateGate:
         self.loaded: Candidate | None = None
         if self.given and is_package_arn(self.given):
             if not state.on_aws or state.dry_run:
-                raise pytest.UsageError(f"--candidate {self.given}: a model package ARN is read from a real account; add "
-                                        "--target aws (without --dry-run), or pass a candidate file such as "
-                                        "fixtures/candidates/healthy.yaml for the local AWS")
+                raise pytest.UsageError(
+                    f"--candidate {self.given}: a model package ARN is read from a real account; add "
+                    "--target aws (without --dry-run), or pass a candidate file such as "
+                    "fixtures/candidates/healthy.yaml for the local AWS"
+                )
         elif self.given:
             try:
                 self.loaded = load_candidate(self.given, state.stack, Path(config.getoption("--spec")).parent)
@@ -54,13 +67,19 @@ class CandidateGate:
             from simulacro.drill.candidate.package import candidate_from_package
 
             try:
-                self.loaded = candidate_from_package(target.client("sagemaker", self.state.environment), self.given,
-                                                     self.state.stack, self.state.environment)
+                self.loaded = candidate_from_package(
+                    target.client("sagemaker", self.state.environment),
+                    self.given,
+                    self.state.stack,
+                    self.state.environment,
+                )
             except BadInput as error:
                 pytest.fail(str(error), pytrace=False)
         if self.loaded.environment not in target.environments:
-            return (f"candidate {self.loaded.name} goes to {self.loaded.endpoint_name} in {self.loaded.environment}, "
-                    "which this run does not reach")
+            return (
+                f"candidate {self.loaded.name} goes to {self.loaded.endpoint_name} in {self.loaded.environment}, "
+                "which this run does not reach"
+            )
         return self.loaded
 
     @pytest.hookimpl(tryfirst=True)
@@ -76,8 +95,11 @@ class CandidateGate:
     def verdict(self) -> dict[str, Any] | None:
         if not self.given or hasattr(self.state.config, "workerinput"):
             return None
-        return judge(self.loaded or _named_by_arn(self.given, self.state.environment), self.state.drills_json(),
-                     self.state.skipped).to_json()
+        return judge(
+            self.loaded or _named_by_arn(self.given, self.state.environment),
+            self.state.drills_json(),
+            self.state.skipped,
+        ).to_json()
 
     def pytest_simulacro_bundle(self, bundle: dict[str, Any]) -> None:
         verdict = self.verdict()
@@ -95,15 +117,21 @@ class CandidateGate:
         verdict = self.verdict()
         if verdict is None:
             return
-        terminalreporter.write_sep("=", f"simulacro: {verdict['headline']}", green=verdict["verdict"] == "promotable",
-                                   red=verdict["verdict"] != "promotable")
+        terminalreporter.write_sep(
+            "=",
+            f"simulacro: {verdict['headline']}",
+            green=verdict["verdict"] == "promotable",
+            red=verdict["verdict"] != "promotable",
+        )
         for reason in verdict["reasons"]:
             terminalreporter.write_line(f"  - {reason}")
         for item in verdict["not_proven"]:
             if not any(item.split(":", 1)[1].strip() in reason for reason in verdict["reasons"]):
                 terminalreporter.write_line(f"  (not proven) {item}")
 
-    def pytest_html_results_summary(self, prefix: list[str], summary: list[str], postfix: list[str], session: Any) -> None:
+    def pytest_html_results_summary(
+        self, prefix: list[str], summary: list[str], postfix: list[str], session: Any
+    ) -> None:
         verdict = self.verdict()
         if verdict is not None:
             prefix.insert(0, candidate_verdict_html(verdict))
@@ -114,7 +142,11 @@ def _named_by_arn(arn: str, environment: str) -> Any:
     from types import SimpleNamespace
 
     group, version = arn.rsplit("/", 2)[-2:]
-    return SimpleNamespace(name=f"{group}-v{version}", source=arn, endpoint_name=f"the endpoint its promotion rule deploys in {environment}")
+    return SimpleNamespace(
+        name=f"{group}-v{version}",
+        source=arn,
+        endpoint_name=f"the endpoint its promotion rule deploys in {environment}",
+    )
 
 
 PLUGIN_NAME = "simulacro-candidate"

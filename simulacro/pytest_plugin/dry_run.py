@@ -6,14 +6,27 @@ says what it injected, where, and what it expected within which budget. On `--ta
 account is only read: who the credentials are, which account, whether the guard alarms exist and
 whether the identity holds the permissions the drills need.
 """
+
 from __future__ import annotations
 
 from typing import Any
 
 from simulacro.spec import format_duration
 
-WHERE_KEYS = ("endpoint", "pipeline", "rule", "target", "group", "alarm", "mechanism", "parameter", "value", "state", "how",
-              "artifact")
+WHERE_KEYS = (
+    "endpoint",
+    "pipeline",
+    "rule",
+    "target",
+    "group",
+    "alarm",
+    "mechanism",
+    "parameter",
+    "value",
+    "state",
+    "how",
+    "artifact",
+)
 
 
 def plan_text(drills: list[dict[str, Any]], skipped: dict[str, str], header: str) -> str:
@@ -38,7 +51,10 @@ def drill_plan(drill: dict[str, Any]) -> list[str]:
         lines.append(f"    then expect:  {expectation}")
     for entry in (e for e in drill["timeline"] if e["kind"] == "restore"):
         lines.append(f"    and restore:  {entry['label'].removeprefix('undo: ')}")
-    lines.append(f"    rehearsal on the local AWS: {drill['outcome']}" + (f" ({_first_line(drill['message'])})" if drill["message"] else ""))
+    lines.append(
+        f"    rehearsal on the local AWS: {drill['outcome']}"
+        + (f" ({_first_line(drill['message'])})" if drill["message"] else "")
+    )
     return lines + [""]
 
 

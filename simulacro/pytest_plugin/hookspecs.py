@@ -1,4 +1,5 @@
 """Hooks Simulacro adds to pytest."""
+
 from typing import Any
 
 import pytest

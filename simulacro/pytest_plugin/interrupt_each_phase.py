@@ -13,6 +13,7 @@ pipeline definitions and parameters, schedules, log groups) and nothing the dril
 (`simulacro.gameday.cleanup.find_leftovers`). Each interrupted run is reported as a result of its own,
 `<drill>[...-interrupted-<phase>]`, that fails naming every difference.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -42,7 +43,9 @@ class Phase:
 
     @property
     def name(self) -> str:
-        return f"after-injection-{self.number}" if self.kind == "injection" else f"waiting-after-injection-{self.number}"
+        return (
+            f"after-injection-{self.number}" if self.kind == "injection" else f"waiting-after-injection-{self.number}"
+        )
 
 
 def phases(injections: int, slept_after: set[int]) -> list[Phase]:
@@ -132,14 +135,19 @@ class InterruptEachPhase:
         for phase in planned:
             # Only the function's fixtures are torn down between runs; after the last, what the next drill does not need.
             last = phase == planned[-1]
-            before = self._interrupted_run(item, phase, environments, before, (nextitem if last else None) or item.parent)
-        if not planned:  # nothing was injected (a skipped drill): tear down what the next drill does not need, as pytest would
+            before = self._interrupted_run(
+                item, phase, environments, before, (nextitem if last else None) or item.parent
+            )
+        if (
+            not planned
+        ):  # nothing was injected (a skipped drill): tear down what the next drill does not need, as pytest would
             item.session._setupstate.teardown_exact(nextitem)
         item.ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
         return True
 
-    def _interrupted_run(self, item: pytest.Item, phase: Phase, environments: list[str], before: dict[str, Any],
-                         teardown_to: Any) -> dict[str, Any]:
+    def _interrupted_run(
+        self, item: pytest.Item, phase: Phase, environments: list[str], before: dict[str, Any], teardown_to: Any
+    ) -> dict[str, Any]:
         started = time.perf_counter()
         self.interrupter.arm(phase)
         problems: list[str] = []
@@ -172,14 +180,20 @@ class InterruptEachPhase:
             self.target.clock.sleep(RECOVERY_WAIT)
         except Exception as error:  # noqa: BLE001 - something the rollback left makes the local AWS fail later
             state["errors"] = {"after the rollback, while time passed": f"{type(error).__name__}: {error}"}
-        return state | {env: {**_fingerprint(self.target, env),
-                              "leftovers": [str(f) for f in find_leftovers(self.target, self.target.stack, env)]}
-                        for env in environments}
+        return state | {
+            env: {
+                **_fingerprint(self.target, env),
+                "leftovers": [str(f) for f in find_leftovers(self.target, self.target.stack, env)],
+            }
+            for env in environments
+        }
 
 
 def _environments(item: pytest.Item, target: Any) -> list[str]:
     params = getattr(getattr(item, "callspec", None), "params", {})
-    named = sorted({v.environment for v in params.values() if isinstance(v, (Alarm, Endpoint, Rule, Pipeline, MonitoringSchedule))})
+    named = sorted(
+        {v.environment for v in params.values() if isinstance(v, (Alarm, Endpoint, Rule, Pipeline, MonitoringSchedule))}
+    )
     return named or list(target.environments)
 
 
@@ -189,9 +203,17 @@ def _fingerprint(target: Any, environment: str) -> dict[str, Any]:
     quick = {a.name for a in stack.alarms if a.environment == environment and a.recovery_budget <= RECOVERY_WAIT}
     found["alarms"] = [{**a, "state": a["state"] if a["name"] in quick else "-"} for a in found["alarms"]]
     sagemaker = target.client("sagemaker", environment)
-    found["pipelines"] = [{"name": p.name, "steps_and_parameters": sagemaker.describe_pipeline(PipelineName=p.name).get("PipelineDefinition")}
-                          for p in stack.pipelines if p.environment == environment]
-    return {kind: value if not isinstance(value, list) else [_stable(v) for v in value] for kind, value in found.items()}
+    found["pipelines"] = [
+        {
+            "name": p.name,
+            "steps_and_parameters": sagemaker.describe_pipeline(PipelineName=p.name).get("PipelineDefinition"),
+        }
+        for p in stack.pipelines
+        if p.environment == environment
+    ]
+    return {
+        kind: value if not isinstance(value, list) else [_stable(v) for v in value] for kind, value in found.items()
+    }
 
 
 def _stable(value: Any) -> Any:
@@ -209,7 +231,9 @@ def _differences(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
             if kind == "leftovers":
                 found += [f"left behind: {leftover}" for leftover in items]
             elif items != before.get(env, {}).get(kind):
-                found.append(f"{env}: {kind} differ from before the drill: {_diff(before.get(env, {}).get(kind), items)}")
+                found.append(
+                    f"{env}: {kind} differ from before the drill: {_diff(before.get(env, {}).get(kind), items)}"
+                )
     return found
 
 
@@ -218,9 +242,11 @@ def _diff(before: Any, after: Any) -> str:
         by_name = lambda items: {str(i.get("name", i)) if isinstance(i, dict) else str(i): i for i in items}  # noqa: E731
         old, new = by_name(before), by_name(after)
         changed = [name for name in new if name in old and new[name] != old[name]]
-        parts = [f"added {sorted(set(new) - set(old))}" if set(new) - set(old) else "",
-                 f"removed {sorted(set(old) - set(new))}" if set(old) - set(new) else "",
-                 "changed " + "; ".join(f"{n}: {old[n]} -> {new[n]}" for n in changed) if changed else ""]
+        parts = [
+            f"added {sorted(set(new) - set(old))}" if set(new) - set(old) else "",
+            f"removed {sorted(set(old) - set(new))}" if set(old) - set(new) else "",
+            "changed " + "; ".join(f"{n}: {old[n]} -> {new[n]}" for n in changed) if changed else "",
+        ]
         return ", ".join(p for p in parts if p) or "order changed"
     return f"{before!r} -> {after!r}"
 
@@ -234,8 +260,20 @@ def _report(item: pytest.Item, phase: Phase, problems: list[str], seconds: float
     nodeid = interrupted_nodeid(item.nodeid, phase)
     longrepr = None
     if problems:
-        longrepr = f"interrupted {phase.name}, the rollback did not leave the stack as it was:\n  " + "\n  ".join(problems)
-    report = pytest.TestReport(nodeid=nodeid, location=item.location, keywords={}, outcome="failed" if problems else "passed",
-                               longrepr=longrepr, when="call", sections=[], duration=seconds, start=time.time() - seconds,
-                               stop=time.time(), user_properties=[("interrupted", phase.name)])
+        longrepr = f"interrupted {phase.name}, the rollback did not leave the stack as it was:\n  " + "\n  ".join(
+            problems
+        )
+    report = pytest.TestReport(
+        nodeid=nodeid,
+        location=item.location,
+        keywords={},
+        outcome="failed" if problems else "passed",
+        longrepr=longrepr,
+        when="call",
+        sections=[],
+        duration=seconds,
+        start=time.time() - seconds,
+        stop=time.time(),
+        user_properties=[("interrupted", phase.name)],
+    )
     item.ihook.pytest_runtest_logreport(report=report)

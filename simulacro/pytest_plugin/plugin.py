@@ -6,6 +6,7 @@ back; 3 internal error; 4 bad input, refused before any change (unknown environm
 unreachable endpoint, wrong account, missing permissions for the run itself, a guard alarm that does
 not exist); 5 no drill selected.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -45,25 +46,67 @@ DRILLED_RULE_PURPOSES = ("pipeline", "model_package", "endpoint")
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("simulacro", "Simulacro drills")
     group.addoption("--spec", default=str(DEFAULT_SPEC), help="the stack spec (default: fixtures/stack.yaml)")
-    group.addoption("--target", choices=("local", "aws"), default="local", help="local (embedded AWS, virtual time) or aws")
-    group.addoption("--env", default=None, help="the environment a real-AWS run targets (default staging; local runs cover every environment)")
-    group.addoption("--aws-profile", default=None, help="AWS profile for --target aws (default: AWS_PROFILE, then boto3's chain)")
+    group.addoption(
+        "--target", choices=("local", "aws"), default="local", help="local (embedded AWS, virtual time) or aws"
+    )
+    group.addoption(
+        "--env",
+        default=None,
+        help="the environment a real-AWS run targets (default staging; local runs cover every environment)",
+    )
+    group.addoption(
+        "--aws-profile", default=None, help="AWS profile for --target aws (default: AWS_PROFILE, then boto3's chain)"
+    )
     group.addoption("--aws-region", default=None, help="region (default: the spec's)")
-    group.addoption("--endpoint-url", default=None, help="any AWS-compatible endpoint for --target aws (default: AWS_ENDPOINT_URL, else AWS)")
-    group.addoption("--provision", action="store_true", help="on --target aws, apply the spec to the account first "
-                    "(default: verify what your own infrastructure code created)")
-    group.addoption("--dry-run", action="store_true", help="print what each drill would inject, where, and expect within which "
-                    "budget, rehearsed on the local AWS; change nothing")
-    group.addoption("--run-id", default=None, help="the run's id (default: UTC time and a random suffix); everything the run "
-                    "creates carries it, for `python -m simulacro cleanup --run-id`")
-    group.addoption("--record-calls", default=None, metavar="PATH", help="write the IAM actions each drill needs, heard "
-                    "from its calls, to PATH (`python -m simulacro iam-policy --record` does this)")
-    group.addoption("--interrupt-each-phase", action="store_true", help="against the local AWS, run each destructive "
-                    "drill, then interrupt it at each phase and check that the rollback leaves the stack as it was")
-    group.addoption("--compare", default=None, metavar="BUNDLE", help="an earlier run's JSON bundle: the scorecard marks "
-                    "what regressed since (a requirement no longer proven, a drill that now fails, a slower detection)")
-    group.addoption("--evidence", default=None, help="JSON evidence bundle (default: beside --html, "
-                    "else reports/runs/<run id>.json, so a run without --html never overwrites another run's evidence)")
+    group.addoption(
+        "--endpoint-url",
+        default=None,
+        help="any AWS-compatible endpoint for --target aws (default: AWS_ENDPOINT_URL, else AWS)",
+    )
+    group.addoption(
+        "--provision",
+        action="store_true",
+        help="on --target aws, apply the spec to the account first "
+        "(default: verify what your own infrastructure code created)",
+    )
+    group.addoption(
+        "--dry-run",
+        action="store_true",
+        help="print what each drill would inject, where, and expect within which "
+        "budget, rehearsed on the local AWS; change nothing",
+    )
+    group.addoption(
+        "--run-id",
+        default=None,
+        help="the run's id (default: UTC time and a random suffix); everything the run "
+        "creates carries it, for `python -m simulacro cleanup --run-id`",
+    )
+    group.addoption(
+        "--record-calls",
+        default=None,
+        metavar="PATH",
+        help="write the IAM actions each drill needs, heard "
+        "from its calls, to PATH (`python -m simulacro iam-policy --record` does this)",
+    )
+    group.addoption(
+        "--interrupt-each-phase",
+        action="store_true",
+        help="against the local AWS, run each destructive "
+        "drill, then interrupt it at each phase and check that the rollback leaves the stack as it was",
+    )
+    group.addoption(
+        "--compare",
+        default=None,
+        metavar="BUNDLE",
+        help="an earlier run's JSON bundle: the scorecard marks "
+        "what regressed since (a requirement no longer proven, a drill that now fails, a slower detection)",
+    )
+    group.addoption(
+        "--evidence",
+        default=None,
+        help="JSON evidence bundle (default: beside --html, "
+        "else reports/runs/<run id>.json, so a run without --html never overwrites another run's evidence)",
+    )
     add_candidate_options(group)
 
 
@@ -78,7 +121,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "drill(category, gate=False, destructive=False): a game-day drill")
     config.addinivalue_line("markers", "gate: part of the pre-promotion gate (fast, deterministic)")
     config.addinivalue_line("markers", "destructive: injects a fault; refused on prod unless the spec allows it")
-    config.addinivalue_line("markers", "xdist_group(name): drills that touch the same resources run in one xdist worker")
+    config.addinivalue_line(
+        "markers", "xdist_group(name): drills that touch the same resources run in one xdist worker"
+    )
     state = SimulacroSession(config)
     config.stash[STATE_KEY] = state
     state.stack  # a bad spec stops the run here, once, with every problem named  # noqa: B018 - loading it is the point
@@ -153,18 +198,27 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("environment", session.environments, ids=session.environments, scope="function")
     for fixture, category in (("declared_alarm", None), ("pipeline_alarm", "pipeline"), ("cost_alarm", "cost")):
         if fixture in metafunc.fixturenames:
-            alarms = [a for a in session.stack.alarms if a.environment in session.environments
-                      and (category is None or a.category == category)]
+            alarms = [
+                a
+                for a in session.stack.alarms
+                if a.environment in session.environments and (category is None or a.category == category)
+            ]
             metafunc.parametrize(fixture, alarms, ids=[a.name for a in alarms])
     if "event_rule" in metafunc.fixturenames:
-        rules = [r for r in session.stack.rules if r.environment in session.environments and r.purpose in DRILLED_RULE_PURPOSES]
+        rules = [
+            r
+            for r in session.stack.rules
+            if r.environment in session.environments and r.purpose in DRILLED_RULE_PURPOSES
+        ]
         metafunc.parametrize("event_rule", rules, ids=[r.name for r in rules])
     if "drill_pipeline" in metafunc.fixturenames:
         pipelines = [p for p in session.stack.pipelines if p.environment in session.environments]
         metafunc.parametrize("drill_pipeline", pipelines, ids=[p.name for p in pipelines])
     if "fault_endpoint" in metafunc.fixturenames:
         # An endpoint with alarms but no fault mechanism is drilled too, and fails as a finding: never an empty set.
-        endpoints = [e for e in session.stack.endpoints if e.faults is not None and e.environment in session.environments]
+        endpoints = [
+            e for e in session.stack.endpoints if e.faults is not None and e.environment in session.environments
+        ]
         endpoints += faultless_endpoints_with_alarms(session.stack, session.environments)
         metafunc.parametrize("fault_endpoint", endpoints, ids=[e.name for e in endpoints])
 
@@ -224,10 +278,17 @@ _record_key = pytest.StashKey[DrillRecord]()
 
 
 @pytest.fixture
-def drill_watch(request: pytest.FixtureRequest, target: Any, simulacro_session: SimulacroSession) -> Iterator[DrillWatch]:
+def drill_watch(
+    request: pytest.FixtureRequest, target: Any, simulacro_session: SimulacroSession
+) -> Iterator[DrillWatch]:
     """The drill's stop conditions: checked before each injection and watched while a fault is in place."""
-    watch = DrillWatch(simulacro_session.guard_alarms(target), target.clock, request.node.nodeid,
-                       simulacro_session.injection_listeners, simulacro_session.say_live)
+    watch = DrillWatch(
+        simulacro_session.guard_alarms(target),
+        target.clock,
+        request.node.nodeid,
+        simulacro_session.injection_listeners,
+        simulacro_session.say_live,
+    )
     simulacro_session.watch = watch
     try:
         yield watch
@@ -236,8 +297,9 @@ def drill_watch(request: pytest.FixtureRequest, target: Any, simulacro_session: 
 
 
 @pytest.fixture
-def faults(stack: Stack, target: Any, drill_record: DrillRecord, simulacro_session: SimulacroSession,
-           drill_watch: DrillWatch) -> Iterator[Faults]:
+def faults(
+    stack: Stack, target: Any, drill_record: DrillRecord, simulacro_session: SimulacroSession, drill_watch: DrillWatch
+) -> Iterator[Faults]:
     registry = Faults(stack, target, drill_record, simulacro_session.run_id, hooks=DrillGuard(drill_watch))
     try:
         yield registry
@@ -247,10 +309,22 @@ def faults(stack: Stack, target: Any, drill_record: DrillRecord, simulacro_sessi
 
 
 @pytest.fixture
-def expect(stack: Stack, target: Any, drill_record: DrillRecord, simulacro_session: SimulacroSession,
-           drill_watch: DrillWatch, request: pytest.FixtureRequest) -> Iterator[Expect]:
-    expectations = Expect(stack, target, drill_record, simulacro_session.run_id, simulacro_session.say_live,
-                          on_expected_alarm=DrillGuard(drill_watch).expected_alarm)
+def expect(
+    stack: Stack,
+    target: Any,
+    drill_record: DrillRecord,
+    simulacro_session: SimulacroSession,
+    drill_watch: DrillWatch,
+    request: pytest.FixtureRequest,
+) -> Iterator[Expect]:
+    expectations = Expect(
+        stack,
+        target,
+        drill_record,
+        simulacro_session.run_id,
+        simulacro_session.say_live,
+        on_expected_alarm=DrillGuard(drill_watch).expected_alarm,
+    )
     try:
         yield expectations
     finally:
@@ -285,12 +359,21 @@ def _report_interrupted(item: pytest.Item, interrupt: BaseException) -> None:
     would show the run green: report it as interrupted (a failure there, `interrupted` in the JSON)."""
     record = item.stash.get(_record_key, None)
     why = str(interrupt) or "Ctrl-C or SIGTERM"
-    message = (f"INTERRUPTED ({why}) while this drill ran: it did not finish, so it proves nothing. Every fault it "
-               "injected is rolled back before the run ends (see the evidence's leftovers); the run exits 2.")
+    message = (
+        f"INTERRUPTED ({why}) while this drill ran: it did not finish, so it proves nothing. Every fault it "
+        "injected is rolled back before the run ends (see the evidence's leftovers); the run exits 2."
+    )
     if record is not None:
         record.outcome, record.message = INTERRUPTED, message
-    report = pytest.TestReport(item.nodeid, item.location, {k: 1 for k in item.keywords}, "failed", message, "call",
-                               user_properties=[("simulacro_outcome", INTERRUPTED)])
+    report = pytest.TestReport(
+        item.nodeid,
+        item.location,
+        {k: 1 for k in item.keywords},
+        "failed",
+        message,
+        "call",
+        user_properties=[("simulacro_outcome", INTERRUPTED)],
+    )
     if record is not None:
         from pytest_html import extras
 
@@ -299,7 +382,9 @@ def _report_interrupted(item: pytest.Item, interrupt: BaseException) -> None:
     item.ihook.pytest_runtest_logreport(report=report)
     # Reporters (pytest-html) finish a drill's row on its teardown report; the teardown itself (the rollback) runs
     # when the session ends.
-    item.ihook.pytest_runtest_logreport(report=pytest.TestReport(item.nodeid, item.location, {}, "passed", None, "teardown"))
+    item.ihook.pytest_runtest_logreport(
+        report=pytest.TestReport(item.nodeid, item.location, {}, "passed", None, "teardown")
+    )
     item.ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
 
 
@@ -357,8 +442,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report = yield
     record = item.stash.get(_record_key, None)
     problem = call.excinfo.value if call.excinfo else None
-    translated = (operator_message(problem, item.config.stash[STATE_KEY].last_call(getattr(problem, 'operation_name', None)))
-                  if problem is not None else None)
+    translated = (
+        operator_message(problem, item.config.stash[STATE_KEY].last_call(getattr(problem, "operation_name", None)))
+        if problem is not None
+        else None
+    )
     if isinstance(problem, StopCondition):
         report.longrepr = f"{type(problem).__name__}: {problem}"  # the operator's paragraph, not a traceback
         item.session.shouldstop = "stop condition (a guard alarm fired): every fault was rolled back"
@@ -381,7 +469,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
         report.extras = getattr(report, "extras", []) + [extras.html(redact_text(drill_html(record)))]
     if record is not None and report.when == "teardown":
-        report.simulacro_record = json.loads(json.dumps(record_json(record), default=str))  # travels to the xdist controller
+        report.simulacro_record = json.loads(
+            json.dumps(record_json(record), default=str)
+        )  # travels to the xdist controller
     return report
 
 
@@ -439,30 +529,47 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         for leftover in state.leftovers:
             terminalreporter.write_line(redact_text(f"  {leftover}"))
     if state.dry_run:
-        header = (f"DRY RUN {state.run_id}: nothing was changed on {state.describe_target()}. Each drill was rehearsed on "
-                  "the local AWS built from the spec; this is what it would do:")
+        header = (
+            f"DRY RUN {state.run_id}: nothing was changed on {state.describe_target()}. Each drill was rehearsed on "
+            "the local AWS built from the spec; this is what it would do:"
+        )
         terminalreporter.write_sep("=", "simulacro dry run")
         terminalreporter.write(plan_text(state.drills_json(), state.skipped, header))
     elif state.on_aws:
         terminalreporter.write_line(
             f"simulacro: run {state.run_id}. If it was killed before it could roll back (SIGKILL, a lost runner), "
-            f"`python -m simulacro cleanup --run-id {state.run_id} --env {state.environment}` removes what it left behind.")
+            f"`python -m simulacro cleanup --run-id {state.run_id} --env {state.environment}` removes what it left behind."
+        )
 
 
 def pytest_html_report_title(report: Any) -> None:
     report.title = "Simulacro drills: evidence of the observability stack"
 
 
-def pytest_html_results_summary(prefix: list[str], summary: list[str], postfix: list[str], session: pytest.Session) -> None:
+def pytest_html_results_summary(
+    prefix: list[str], summary: list[str], postfix: list[str], session: pytest.Session
+) -> None:
     state = session.config.stash[STATE_KEY]
-    prefix.append(f"<p>Run {state.run_id}, target {state.describe_target()}, spec {Path(session.config.getoption('--spec')).name}"
-                  f"{', dry run (rehearsal on the local AWS)' if state.dry_run else ''}.</p>")
+    prefix.append(
+        f"<p>Run {state.run_id}, target {state.describe_target()}, spec {Path(session.config.getoption('--spec')).name}"
+        f"{', dry run (rehearsal on the local AWS)' if state.dry_run else ''}.</p>"
+    )
     prefix.append(scorecard_html(state.scorecard()))
     prefix.append(drills_by_model_html(state.drills_json(), state.stack.model_families()))
     if state.inventories:
         postfix.append(redact_text(inventory_html(state.inventories, state.stack.model_families())))
-    postfix.append(coverage_table(coverage(state.stack.model_copy(update={
-        kind: [i for i in getattr(state.stack, kind) if i.environment in state.environments] for kind in ("alarms", "rules")}))))
+    postfix.append(
+        coverage_table(
+            coverage(
+                state.stack.model_copy(
+                    update={
+                        kind: [i for i in getattr(state.stack, kind) if i.environment in state.environments]
+                        for kind in ("alarms", "rules")
+                    }
+                )
+            )
+        )
+    )
 
 
 def pytest_metadata(metadata: dict[str, Any]) -> None:

@@ -3,6 +3,7 @@ guards that decide what may run, what the operator is told as it goes, and the e
 
 The pytest plugin (`simulacro.pytest_plugin.plugin`) holds one per session and delegates to it.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -39,8 +40,11 @@ class SimulacroSession:
     def __init__(self, config: pytest.Config):
         self.config = config
         worker_input = getattr(config, "workerinput", {})
-        self.run_id = (config.getoption("--run-id") or worker_input.get("simulacro_run_id")
-                       or datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S") + "-" + uuid.uuid4().hex[:6])
+        self.run_id = (
+            config.getoption("--run-id")
+            or worker_input.get("simulacro_run_id")
+            or datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S") + "-" + uuid.uuid4().hex[:6]
+        )
         self.records: list[DrillRecord] = []
         self.received_records: list[dict[str, Any]] = []
         self.skipped: dict[str, str] = {}
@@ -91,13 +95,18 @@ class SimulacroSession:
         if (self.on_aws or self.config.getoption("--env")) and self.environment not in self.stack.environments:
             raise pytest.UsageError(
                 f"--env {self.environment}: {self.config.getoption('--spec')} declares no such environment "
-                f"(it declares {', '.join(self.stack.environments)})")
+                f"(it declares {', '.join(self.stack.environments)})"
+            )
         if self.on_aws and self.config.getoption("--interrupt-each-phase"):
-            raise pytest.UsageError("--interrupt-each-phase interrupts drills on purpose: it runs against the local AWS only "
-                                    "(leave out --target aws)")
+            raise pytest.UsageError(
+                "--interrupt-each-phase interrupts drills on purpose: it runs against the local AWS only "
+                "(leave out --target aws)"
+            )
         if not RUN_ID.match(self.run_id):
-            raise pytest.UsageError(f"--run-id {self.run_id!r}: use 1 to 40 letters, digits and dashes "
-                                    "(it goes into the names of what the run creates)")
+            raise pytest.UsageError(
+                f"--run-id {self.run_id!r}: use 1 to 40 letters, digits and dashes "
+                "(it goes into the names of what the run creates)"
+            )
 
     def describe_target(self) -> str:
         if self.aws is not None:
@@ -109,15 +118,22 @@ class SimulacroSession:
     def identify(self) -> None:
         config = self.config
         try:
-            self.aws = AwsTarget(self.stack, self.environment, profile=config.getoption("--aws-profile"),
-                                 region=config.getoption("--aws-region"), endpoint_url=config.getoption("--endpoint-url"))
+            self.aws = AwsTarget(
+                self.stack,
+                self.environment,
+                profile=config.getoption("--aws-profile"),
+                region=config.getoption("--aws-region"),
+                endpoint_url=config.getoption("--endpoint-url"),
+            )
             identify(self.aws, config.getoption("--spec"))
         except SimulacroError as refusal:
             raise pytest.UsageError(str(refusal)) from None
         configured = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
         if configured and configured != self.aws.region and not config.getoption("--aws-region"):
-            self.say(f"AWS_REGION says {configured}, but the drills use {self.aws.region}, where the spec says the stack "
-                     "lives (--aws-region chooses another)")
+            self.say(
+                f"AWS_REGION says {configured}, but the drills use {self.aws.region}, where the spec says the stack "
+                "lives (--aws-region chooses another)"
+            )
 
     def refuse_destructive(self, items: list[pytest.Item]) -> None:
         """Skip each destructive drill the spec does not allow in this environment, with the reason."""
@@ -136,16 +152,23 @@ class SimulacroSession:
         try:
             if any(i.get_closest_marker("destructive") for i in runnable):
                 require_guard_alarms(self.aws)
-            permissions = check_drill_permissions(self.aws, self.aws.identity, [i.nodeid for i in runnable],
-                                                  provision=self.config.getoption("--provision"))
+            permissions = check_drill_permissions(
+                self.aws,
+                self.aws.identity,
+                [i.nodeid for i in runnable],
+                provision=self.config.getoption("--provision"),
+            )
         except SimulacroError as refusal:
             raise pytest.UsageError(str(refusal)) from None
         self._report_permission_check(permissions)
         for item in runnable:
             lacking = permissions.missing_by_drill.get(item.nodeid)
             if lacking:
-                self._skip(item, f"the identity {self.aws.identity['Arn']} lacks {', '.join(sorted(lacking))} (IAM policy "
-                                 "simulation); grant it (python -m simulacro iam-policy) to run this drill")
+                self._skip(
+                    item,
+                    f"the identity {self.aws.identity['Arn']} lacks {', '.join(sorted(lacking))} (IAM policy "
+                    "simulation); grant it (python -m simulacro iam-policy) to run this drill",
+                )
 
     def _skip(self, item: pytest.Item, reason: str | None) -> None:
         if reason:
@@ -156,7 +179,9 @@ class SimulacroSession:
         if not permissions.check.checked:
             self.say(f"permissions not checked before the run: {permissions.check.note}")
         if permissions.unknown:
-            self.say(f"no recorded permissions for {', '.join(permissions.unknown)} (python -m simulacro iam-policy --record)")
+            self.say(
+                f"no recorded permissions for {', '.join(permissions.unknown)} (python -m simulacro iam-policy --record)"
+            )
 
     def say(self, line: str) -> None:
         self._write_past_capture(f"simulacro: {line}")
@@ -188,8 +213,10 @@ class SimulacroSession:
         warm = snapshot.warm()
         if warm is not None and self.recorder is None:
             # The process shares one local AWS (the suite's tests): restore the provisioned stack, do not redo it.
-            local_aws = warm.provisioned(snapshot.stack_key(self.stack),
-                                         lambda aws: provision_local(self.stack, LocalTarget(self.stack, aws, self.environment)))
+            local_aws = warm.provisioned(
+                snapshot.stack_key(self.stack),
+                lambda aws: provision_local(self.stack, LocalTarget(self.stack, aws, self.environment)),
+            )
             local = LocalTarget(self.stack, local_aws, self.environment)
             self.config.hook.pytest_simulacro_provisioned(target=local)
             yield from self._around_drills(local)
@@ -199,7 +226,9 @@ class SimulacroSession:
             self._listen(local)
             with self._recording_provision():
                 apply(self.stack, local)
-            local.clock.sleep(PROVISIONING_SETTLE_SECONDS)  # let schedules leave Pending and alarms take their first evaluation
+            local.clock.sleep(
+                PROVISIONING_SETTLE_SECONDS
+            )  # let schedules leave Pending and alarms take their first evaluation
             self.config.hook.pytest_simulacro_provisioned(target=local)
             yield from self._around_drills(local)
 
@@ -279,12 +308,20 @@ class SimulacroSession:
             target.run_id = None
             with self._outside_drills():
                 self.inventories = _inventories(target, self.environments, self.say_live)
-                self.leftovers = [str(found) for env in self.environments
-                                  for found in find_leftovers(target, self.stack, env, self.run_id)]
+                self.leftovers = [
+                    str(found)
+                    for env in self.environments
+                    for found in find_leftovers(target, self.stack, env, self.run_id)
+                ]
             if hasattr(self.config, "workeroutput"):
-                self.config.workeroutput["simulacro_inventories"] = {"initial": self.initial_inventories, "final": self.inventories,
-                                                                     "leftovers": self.leftovers}
-                self.config.workeroutput["simulacro_calls"] = self.recorder.to_json() if self.recorder is not None else None
+                self.config.workeroutput["simulacro_inventories"] = {
+                    "initial": self.initial_inventories,
+                    "final": self.inventories,
+                    "leftovers": self.leftovers,
+                }
+                self.config.workeroutput["simulacro_calls"] = (
+                    self.recorder.to_json() if self.recorder is not None else None
+                )
 
     # --- evidence ---------------------------------------------------------------------------
 
@@ -306,11 +343,20 @@ class SimulacroSession:
             return
         path = bundle_path(self.config, self.run_id)
         path.parent.mkdir(parents=True, exist_ok=True)
-        bundle = {"run_id": self.run_id, "target": self.config.getoption("--target"), "environments": self.environments,
-                  "dry_run": self.dry_run, "interrupted": int(exitstatus) == int(pytest.ExitCode.INTERRUPTED),
-                  "identity": (self.aws.identity or {}).get("Arn") if self.aws is not None else None,
-                  "scorecard": self.scorecard(), "drills": drills, "leftovers": self.leftovers, "inventories": self.inventories,
-                  "initial_inventories": self.initial_inventories, "coverage": self.coverage_rows()}
+        bundle = {
+            "run_id": self.run_id,
+            "target": self.config.getoption("--target"),
+            "environments": self.environments,
+            "dry_run": self.dry_run,
+            "interrupted": int(exitstatus) == int(pytest.ExitCode.INTERRUPTED),
+            "identity": (self.aws.identity or {}).get("Arn") if self.aws is not None else None,
+            "scorecard": self.scorecard(),
+            "drills": drills,
+            "leftovers": self.leftovers,
+            "inventories": self.inventories,
+            "initial_inventories": self.initial_inventories,
+            "coverage": self.coverage_rows(),
+        }
         self.config.hook.pytest_simulacro_bundle(bundle=bundle)
         path.write_text(json.dumps(redact(bundle), indent=2, default=str))
 
@@ -318,8 +364,12 @@ class SimulacroSession:
         """Which drill exercises each declared alarm, rule and runbook of the run's environments (or why none)."""
         from simulacro.evidence.coverage import coverage, coverage_json
 
-        here = self.stack.model_copy(update={kind: [i for i in getattr(self.stack, kind) if i.environment in self.environments]
-                                             for kind in ("alarms", "rules")})
+        here = self.stack.model_copy(
+            update={
+                kind: [i for i in getattr(self.stack, kind) if i.environment in self.environments]
+                for kind in ("alarms", "rules")
+            }
+        )
         return coverage_json(coverage(here))
 
     def write_recorded_calls(self) -> None:
@@ -339,7 +389,11 @@ def provision_local(stack: Stack, local: Any) -> None:
 
 
 # The spec's kinds that need an API some accounts lack, by a word of the operations that manage them.
-UNAVAILABLE_KINDS = {"MonitoringSchedule": "monitoring_schedules", "Pipeline": "pipelines", "ModelPackage": "model_package_groups"}
+UNAVAILABLE_KINDS = {
+    "MonitoringSchedule": "monitoring_schedules",
+    "Pipeline": "pipelines",
+    "ModelPackage": "model_package_groups",
+}
 
 
 def _kind_needing(operation: str) -> str | None:
@@ -367,14 +421,22 @@ def _inventories(target: Any, environments: list[str], say: Any = None) -> list[
     found = []
     for environment in environments:
         unread: dict[str, Exception] = {}
-        found.append({**inventory(target, environment, unread=unread).to_json(),
-                      "unread": {section: (operator_message(e) or (f"{type(e).__name__}: {str(e)[:300]}",))[0]
-                                 for section, e in unread.items()}})
+        found.append(
+            {
+                **inventory(target, environment, unread=unread).to_json(),
+                "unread": {
+                    section: (operator_message(e) or (f"{type(e).__name__}: {str(e)[:300]}",))[0]
+                    for section, e in unread.items()
+                },
+            }
+        )
         for section, problem in unread.items():
             if say is not None:
                 said = (operator_message(problem) or (f"{type(problem).__name__}: {str(problem)[:300]}",))[0]
-                say(f"inventory of {environment}: could not read {section.replace('_', ' ')} ({said}); the report "
-                    "leaves it out, the drills that need it say what is wrong")
+                say(
+                    f"inventory of {environment}: could not read {section.replace('_', ' ')} ({said}); the report "
+                    "leaves it out, the drills that need it say what is wrong"
+                )
     return found
 
 
@@ -387,7 +449,9 @@ def _previous_bundle(path: str | None) -> dict[str, Any] | None:
     except (OSError, ValueError) as error:
         raise pytest.UsageError(f"--compare {path}: cannot read an earlier run's JSON bundle there ({error})") from None
     if not isinstance(bundle, dict) or not isinstance(bundle.get("drills"), list):
-        raise pytest.UsageError(f"--compare {path}: not a Simulacro JSON bundle (expected an object with a `drills` list)")
+        raise pytest.UsageError(
+            f"--compare {path}: not a Simulacro JSON bundle (expected an object with a `drills` list)"
+        )
     return bundle
 
 
@@ -405,8 +469,12 @@ def bundle_path(config: pytest.Config, run_id: str) -> Path:
 def check_report_paths(config: pytest.Config) -> None:
     """Refuse, before anything runs or is created, a report path that cannot be written (pytest-html and
     JUnit would otherwise fail at the end with an INTERNALERROR)."""
-    for option, value in (("--html", getattr(config.option, "htmlpath", None)), ("--evidence", config.getoption("--evidence")),
-                          ("--junitxml", getattr(config.option, "xmlpath", None)), ("--record-calls", config.getoption("--record-calls"))):
+    for option, value in (
+        ("--html", getattr(config.option, "htmlpath", None)),
+        ("--evidence", config.getoption("--evidence")),
+        ("--junitxml", getattr(config.option, "xmlpath", None)),
+        ("--record-calls", config.getoption("--record-calls")),
+    ):
         problem = unwritable_file_problem(value) if value else None
         if problem:
             raise pytest.UsageError(f"{option} {value}: {problem}; nothing was run")
@@ -432,11 +500,24 @@ def unwritable_file_problem(value: str) -> str | None:
 
 def record_json(record: DrillRecord) -> dict[str, Any]:
     return {
-        "drill": record.nodeid, "title": record.title, "category": record.category, "environment": record.environment,
-        "outcome": record.outcome, "message": record.message, "wall_seconds": round(record.wall_seconds, 4),
+        "drill": record.nodeid,
+        "title": record.title,
+        "category": record.category,
+        "environment": record.environment,
+        "outcome": record.outcome,
+        "message": record.message,
+        "wall_seconds": round(record.wall_seconds, 4),
         "started": record.started.isoformat(),
-        "timeline": [{"t": record.seconds_since_start(e.at), "at": e.at.isoformat(), "kind": e.kind, "label": e.label,
-                      "detail": e.detail} for e in record.entries],
+        "timeline": [
+            {
+                "t": record.seconds_since_start(e.at),
+                "at": e.at.isoformat(),
+                "kind": e.kind,
+                "label": e.label,
+                "detail": e.detail,
+            }
+            for e in record.entries
+        ],
         "budgets": [{"label": b.label, "start": b.start.isoformat(), "seconds": b.seconds} for b in record.budgets],
         "measurements": record.measurements,
         "evidence": record.evidence,

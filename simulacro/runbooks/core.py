@@ -6,6 +6,7 @@ system is already recovered: a second run changes nothing and says so), and fail
 `StepFailed` naming what is wrong. Runbooks that change things refuse an environment the spec does
 not allow them in (`environments.<env>.allow_runbooks`).
 """
+
 from __future__ import annotations
 
 import inspect
@@ -60,19 +61,36 @@ class RunbookRun:
         return collected
 
     def to_json(self) -> dict[str, Any]:
-        return redact({
-            "runbook": self.runbook, "environment": self.environment, "inputs": self.inputs,
-            "outcome": self.outcome, "message": self.message,
-            "steps": [{"name": s.name, "purpose": s.purpose, "inputs": s.inputs, "started": s.started.isoformat(),
-                       "ended": s.ended.isoformat() if s.ended else None, "calls": s.calls, "evidence": s.evidence,
-                       "outcome": s.outcome, "message": s.message} for s in self.steps],
-        })
+        return redact(
+            {
+                "runbook": self.runbook,
+                "environment": self.environment,
+                "inputs": self.inputs,
+                "outcome": self.outcome,
+                "message": self.message,
+                "steps": [
+                    {
+                        "name": s.name,
+                        "purpose": s.purpose,
+                        "inputs": s.inputs,
+                        "started": s.started.isoformat(),
+                        "ended": s.ended.isoformat() if s.ended else None,
+                        "calls": s.calls,
+                        "evidence": s.evidence,
+                        "outcome": s.outcome,
+                        "message": s.message,
+                    }
+                    for s in self.steps
+                ],
+            }
+        )
 
 
 def step(purpose: str) -> Callable[[Callable[..., dict[str, Any]]], Callable[..., dict[str, Any]]]:
     def mark(method: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
         method.step_purpose = purpose  # type: ignore[attr-defined]
         return method
+
     return mark
 
 
@@ -84,8 +102,16 @@ class Runbook:
     usage: ClassVar[str]
     required_inputs: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(self, stack: Any, target: Any, environment: str, *, run_id: str = "manual",
-                 record: DrillRecord | None = None, **inputs: Any):
+    def __init__(
+        self,
+        stack: Any,
+        target: Any,
+        environment: str,
+        *,
+        run_id: str = "manual",
+        record: DrillRecord | None = None,
+        **inputs: Any,
+    ):
         self.stack = stack
         self.target = target
         self.environment = environment
@@ -100,7 +126,9 @@ class Runbook:
     @classmethod
     def steps(cls) -> list[tuple[str, str]]:
         """(name, purpose) of each step, in order: the plan a dry run prints and the docs list."""
-        methods = [(name, member) for name, member in vars(cls).items() if callable(member) and hasattr(member, "step_purpose")]
+        methods = [
+            (name, member) for name, member in vars(cls).items() if callable(member) and hasattr(member, "step_purpose")
+        ]
         methods.sort(key=lambda item: inspect.getsourcelines(item[1])[1])
         return [(name.replace("_", " "), member.step_purpose) for name, member in methods]
 
@@ -141,9 +169,13 @@ class Runbook:
         finally:
             record.ended = self.target.clock.now()
             self._current = None
-            self._note(f"{self.name}: {name} ({record.outcome})", purpose=record.purpose,
-                       calls=[f"{c['service']}:{c['operation']}" for c in record.calls],
-                       wall_ms=round((time.perf_counter() - started) * 1000, 1), message=record.message)
+            self._note(
+                f"{self.name}: {name} ({record.outcome})",
+                purpose=record.purpose,
+                calls=[f"{c['service']}:{c['operation']}" for c in record.calls],
+                wall_ms=round((time.perf_counter() - started) * 1000, 1),
+                message=record.message,
+            )
         return record.outcome
 
     def _refuse_unless_allowed(self) -> None:
@@ -151,7 +183,8 @@ class Runbook:
         if self.name not in allowed and "all" not in allowed:
             raise RunbookRefused(
                 f"runbook {self.name} may not run in {self.environment}: the spec does not list it in "
-                f"environments.{self.environment}.allow_runbooks; nothing was done")
+                f"environments.{self.environment}.allow_runbooks; nothing was done"
+            )
 
     def _note(self, label: str, **detail: Any) -> None:
         if self.record is not None:

@@ -1,5 +1,6 @@
 """docs/runbooks.md, generated from the runbook code: `python -m simulacro runbook-docs` rewrites it,
 and a test fails when the page and the code disagree."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -25,11 +26,26 @@ def render() -> str:
     ]
     parts += [f"| {rb.symptom} | {rb.likely_cause} | {rb.evidence_kept} |" for rb in RUNBOOKS.values()]
     for runbook in RUNBOOKS.values():
-        parts += ["", f"## {runbook.name}", "", f"**Symptom:** {runbook.symptom}. **Likely cause:** {runbook.likely_cause}.", "",
-                  "Steps:", ""]
+        parts += [
+            "",
+            f"## {runbook.name}",
+            "",
+            f"**Symptom:** {runbook.symptom}. **Likely cause:** {runbook.likely_cause}.",
+            "",
+            "Steps:",
+            "",
+        ]
         parts += [f"{i}. **{name}**: {purpose}" for i, (name, purpose) in enumerate(runbook.steps(), start=1)]
-        parts += ["", f"**Evidence kept:** {runbook.evidence_kept}.", "", "Run it (add `--dry-run` to print the plan only):",
-                  "", "```sh", runbook.usage, "```"]
+        parts += [
+            "",
+            f"**Evidence kept:** {runbook.evidence_kept}.",
+            "",
+            "Run it (add `--dry-run` to print the plan only):",
+            "",
+            "```sh",
+            runbook.usage,
+            "```",
+        ]
     return "\n".join(parts) + "\n"
 
 

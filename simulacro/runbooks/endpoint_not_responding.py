@@ -1,4 +1,5 @@
 """Endpoint (staging/prod) not responding: describe it, read the failure reason, roll back to the previous config."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -28,13 +29,21 @@ class EndpointNotResponding(Runbook):
     def describe(self) -> dict[str, Any]:
         described = self.client("sagemaker").describe_endpoint(EndpointName=self.endpoint.name)
         self.described = described
-        return {"endpoint_arn": described["EndpointArn"], "status": described["EndpointStatus"],
-                "failure_reason": described.get("FailureReason"), "config_before": described["EndpointConfigName"],
-                "observed_at": self.target.clock.now().isoformat()}
+        return {
+            "endpoint_arn": described["EndpointArn"],
+            "status": described["EndpointStatus"],
+            "failure_reason": described.get("FailureReason"),
+            "config_before": described["EndpointConfigName"],
+            "observed_at": self.target.clock.now().isoformat(),
+        }
 
     @step("smoke test: does it answer a known-good request?")
     def smoke_before(self) -> dict[str, Any]:
-        result = self._smoke() if self.described["EndpointStatus"] == "InService" else {"passed": False, "skipped": "not InService"}
+        result = (
+            self._smoke()
+            if self.described["EndpointStatus"] == "InService"
+            else {"passed": False, "skipped": "not InService"}
+        )
         if result["passed"] and not self.described.get("FailureReason"):
             raise NothingToDo(f"{self.endpoint.name} is InService and answers: nothing to roll back")
         return {"smoke_before": result}
@@ -43,13 +52,17 @@ class EndpointNotResponding(Runbook):
     def find_previous_config(self) -> dict[str, Any]:
         record = deployment_record(self.client("sagemaker"), self.endpoint.name)
         if record.previous_config is None:
-            raise StepFailed(f"no previous config is recorded on {self.endpoint.name} (tag deployment:previous-config): "
-                             "the deployment did not record what it replaced; roll back by hand from your deployment history")
+            raise StepFailed(
+                f"no previous config is recorded on {self.endpoint.name} (tag deployment:previous-config): "
+                "the deployment did not record what it replaced; roll back by hand from your deployment history"
+            )
         try:
             self.client("sagemaker").describe_endpoint_config(EndpointConfigName=record.previous_config)
         except ClientError:
-            raise StepFailed(f"the recorded previous config {record.previous_config} of {self.endpoint.name} no longer exists "
-                             "(deleted?): recreate it from your deployment history before rolling back") from None
+            raise StepFailed(
+                f"the recorded previous config {record.previous_config} of {self.endpoint.name} no longer exists "
+                "(deleted?): recreate it from your deployment history before rolling back"
+            ) from None
         self.previous = record
         return {"rollback_to": record.previous_config, "previous_model_package": record.previous_model_package}
 
@@ -60,24 +73,36 @@ class EndpointNotResponding(Runbook):
             sagemaker.delete_endpoint(EndpointName=self.endpoint.name)
             sagemaker.create_endpoint(EndpointName=self.endpoint.name, EndpointConfigName=self.previous.previous_config)
         else:
-            deploy(sagemaker, self.endpoint.name, self.previous.previous_config, model_package=self.previous.previous_model_package)
+            deploy(
+                sagemaker,
+                self.endpoint.name,
+                self.previous.previous_config,
+                model_package=self.previous.previous_model_package,
+            )
         return {"rolled_back_from": self.described["EndpointConfigName"]}
 
     @step("wait until the endpoint is InService on the previous config")
     def wait_in_service(self) -> dict[str, Any]:
         sagemaker = self.client("sagemaker")
         described = settled(sagemaker, self.target.clock, self.endpoint.name)
-        if described["EndpointStatus"] != "InService" or described["EndpointConfigName"] != self.previous.previous_config:
-            raise StepFailed(f"{self.endpoint.name} is {described['EndpointStatus']} on {described['EndpointConfigName']} "
-                             f"after the rollback: {described.get('FailureReason')}")
+        if (
+            described["EndpointStatus"] != "InService"
+            or described["EndpointConfigName"] != self.previous.previous_config
+        ):
+            raise StepFailed(
+                f"{self.endpoint.name} is {described['EndpointStatus']} on {described['EndpointConfigName']} "
+                f"after the rollback: {described.get('FailureReason')}"
+            )
         return {"status_after": described["EndpointStatus"], "config_after": described["EndpointConfigName"]}
 
     @step("smoke test after the rollback")
     def smoke_after(self) -> dict[str, Any]:
         result = self._smoke(after_change=True)
         if not result["passed"]:
-            raise StepFailed(f"{self.endpoint.name} still fails {result['errors']} of {result['requests']} smoke requests "
-                             f"after the rollback: {result['first_error']}")
+            raise StepFailed(
+                f"{self.endpoint.name} still fails {result['errors']} of {result['requests']} smoke requests "
+                f"after the rollback: {result['first_error']}"
+            )
         return {"smoke_after": result}
 
     def _smoke(self, *, after_change: bool = False) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 Opening is idempotent: an open incident with the same key (what broke) is reused, not duplicated.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -25,14 +26,21 @@ def open_incident(runbook: Any, key: str, title: str, evidence: dict[str, Any]) 
     if path.exists() and json.loads(path.read_text()).get("status") == "open":
         return {**json.loads(path.read_text()), "reused": True, "path": str(path)}
     record = {
-        "id": incident_id, "status": "open", "title": title, "key": key,
-        "opened": runbook.target.clock.now().isoformat(), "environment": runbook.environment,
-        "runbook": runbook.name, "run_id": runbook.run_id, "evidence": evidence,
+        "id": incident_id,
+        "status": "open",
+        "title": title,
+        "key": key,
+        "opened": runbook.target.clock.now().isoformat(),
+        "environment": runbook.environment,
+        "runbook": runbook.name,
+        "run_id": runbook.run_id,
+        "evidence": evidence,
     }
     path.write_text(json.dumps(redact(record), indent=2, default=str))
     topic = _incident_topic(runbook)
-    message_id = runbook.client("sns").publish(TopicArn=topic, Subject=f"[{incident_id}] {title}"[:100],
-                                               Message=json.dumps(redact(record), default=str))["MessageId"]
+    message_id = runbook.client("sns").publish(
+        TopicArn=topic, Subject=f"[{incident_id}] {title}"[:100], Message=json.dumps(redact(record), default=str)
+    )["MessageId"]
     return {**record, "reused": False, "path": str(path), "topic": topic, "message_id": message_id}
 
 

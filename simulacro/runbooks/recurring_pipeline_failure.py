@@ -1,4 +1,5 @@
 """Recurring pipeline failure: inspect the failed steps and their logs, diff the parameters, block promotions."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -14,7 +15,9 @@ class RecurringPipelineFailure(Runbook):
     name = "recurring-pipeline-failure"
     symptom = "recurring pipeline failure"
     likely_cause = "an uncontrolled change in data, code or IAM"
-    evidence_kept = "PipelineExecutionArn of each failed run, step statuses and failure reasons, log lines, parameter diff"
+    evidence_kept = (
+        "PipelineExecutionArn of each failed run, step statuses and failure reasons, log lines, parameter diff"
+    )
     usage = "python -m simulacro runbook recurring-pipeline-failure --env staging --pipeline churn-training"
     required_inputs = ("pipeline",)
 
@@ -25,12 +28,15 @@ class RecurringPipelineFailure(Runbook):
     @step("list the latest executions: do the last ones fail?")
     def list_executions(self) -> dict[str, Any]:
         summaries = self.client("sagemaker").list_pipeline_executions(
-            PipelineName=self.pipeline.name, SortBy="CreationTime", SortOrder="Descending", MaxResults=20)["PipelineExecutionSummaries"]
+            PipelineName=self.pipeline.name, SortBy="CreationTime", SortOrder="Descending", MaxResults=20
+        )["PipelineExecutionSummaries"]
         latest = [s for s in summaries if s["PipelineExecutionStatus"] in ("Succeeded", "Failed")]
         failed = [s for s in latest[:RECURRING] if s["PipelineExecutionStatus"] == "Failed"]
         if len(failed) < RECURRING:
             state = latest[0]["PipelineExecutionStatus"] if latest else "no finished execution"
-            raise NothingToDo(f"the last {RECURRING} executions of {self.pipeline.name} do not all fail (latest: {state})")
+            raise NothingToDo(
+                f"the last {RECURRING} executions of {self.pipeline.name} do not all fail (latest: {state})"
+            )
         self.failed = failed
         self.last_success = next((s for s in latest if s["PipelineExecutionStatus"] == "Succeeded"), None)
         return {"failed_executions": [s["PipelineExecutionArn"] for s in failed]}
@@ -40,13 +46,23 @@ class RecurringPipelineFailure(Runbook):
         sagemaker = self.client("sagemaker")
         self.failed_steps = []
         for execution in self.failed:
-            steps = sagemaker.list_pipeline_execution_steps(PipelineExecutionArn=execution["PipelineExecutionArn"])["PipelineExecutionSteps"]
+            steps = sagemaker.list_pipeline_execution_steps(PipelineExecutionArn=execution["PipelineExecutionArn"])[
+                "PipelineExecutionSteps"
+            ]
             for s in steps:
                 if s["StepStatus"] == "Failed":
-                    self.failed_steps.append({"execution": execution["PipelineExecutionArn"], "step": s["StepName"],
-                                              "reason": s.get("FailureReason"), "job": _job_arn(s)})
+                    self.failed_steps.append(
+                        {
+                            "execution": execution["PipelineExecutionArn"],
+                            "step": s["StepName"],
+                            "reason": s.get("FailureReason"),
+                            "job": _job_arn(s),
+                        }
+                    )
         if not self.failed_steps:
-            raise StepFailed("the failed executions report no failed step: check the pipeline definition and its IAM role")
+            raise StepFailed(
+                "the failed executions report no failed step: check the pipeline definition and its IAM role"
+            )
         return {"failed_steps": self.failed_steps}
 
     @step("read the failed jobs' CloudWatch logs")
@@ -57,10 +73,14 @@ class RecurringPipelineFailure(Runbook):
             if not failed["job"]:
                 continue
             job_name = failed["job"].rsplit("/", 1)[-1]
-            events = logs.filter_log_events(logGroupName=self.pipeline.log_group, logStreamNamePrefix=job_name, limit=200)["events"]
+            events = logs.filter_log_events(
+                logGroupName=self.pipeline.log_group, logStreamNamePrefix=job_name, limit=200
+            )["events"]
             lines[job_name] = [e["message"] for e in events][-LOG_LINES:]
         if not any(lines.values()):
-            raise StepFailed(f"no log lines for the failed jobs in {self.pipeline.log_group}: check the log group and its retention")
+            raise StepFailed(
+                f"no log lines for the failed jobs in {self.pipeline.log_group}: check the log group and its retention"
+            )
         return {"log_lines": lines}
 
     @step("diff the parameters against the last successful execution")
@@ -70,12 +90,23 @@ class RecurringPipelineFailure(Runbook):
         if self.last_success is None:
             return {"parameter_diff": "no successful execution to compare with", "failed_parameters": failed}
         good = _parameters(sagemaker, self.last_success["PipelineExecutionArn"])
-        diff = {k: {"last_success": good.get(k), "failed": failed.get(k)} for k in sorted(set(good) | set(failed)) if good.get(k) != failed.get(k)}
-        return {"parameter_diff": diff or "identical parameters: look at data, code or IAM", "last_success": self.last_success["PipelineExecutionArn"]}
+        diff = {
+            k: {"last_success": good.get(k), "failed": failed.get(k)}
+            for k in sorted(set(good) | set(failed))
+            if good.get(k) != failed.get(k)
+        }
+        return {
+            "parameter_diff": diff or "identical parameters: look at data, code or IAM",
+            "last_success": self.last_success["PipelineExecutionArn"],
+        }
 
     @step("block promotions until the pipeline is fixed")
     def block_promotions(self) -> dict[str, Any]:
-        return {"promotion_blocked": freeze_promotion(self, None, reason=f"{self.name} {self.run_id}", pipeline=self.pipeline)}
+        return {
+            "promotion_blocked": freeze_promotion(
+                self, None, reason=f"{self.name} {self.run_id}", pipeline=self.pipeline
+            )
+        }
 
 
 def _job_arn(step: dict[str, Any]) -> str | None:

@@ -1,4 +1,5 @@
 """Regression after promotion: freeze promotion, roll back with UpdateEndpoint, open an incident."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -39,13 +40,18 @@ class RegressionAfterPromotion(Runbook):
     def find_deployment(self) -> dict[str, Any]:
         record = deployment_record(self.client("sagemaker"), self.endpoint.name)
         if record.model_package is None:
-            raise NothingToDo(f"{self.endpoint.name} serves no promoted model package (tag deployment:model-package): "
-                              "nothing to roll back; promotion stays frozen until you unfreeze it")
+            raise NothingToDo(
+                f"{self.endpoint.name} serves no promoted model package (tag deployment:model-package): "
+                "nothing to roll back; promotion stays frozen until you unfreeze it"
+            )
         if record.previous_config is None:
             raise StepFailed(f"no previous config is recorded on {self.endpoint.name}: cannot roll back the promotion")
         self.deployment = record
-        return {"model_package": record.model_package, "previous_model_package": record.previous_model_package,
-                "rollback_to": record.previous_config}
+        return {
+            "model_package": record.model_package,
+            "previous_model_package": record.previous_model_package,
+            "rollback_to": record.previous_config,
+        }
 
     @step("smoke test before the rollback")
     def smoke_before(self) -> dict[str, Any]:
@@ -59,12 +65,21 @@ class RegressionAfterPromotion(Runbook):
         current = settled(sagemaker, self.target.clock, self.endpoint.name)
         if current["EndpointConfigName"] == self.deployment.previous_config:
             self._record_guardrail_rollback(sagemaker)
-            return {"config_after": current["EndpointConfigName"],
-                    "rolled_back_by": f"the deployment guardrail: {current.get('FailureReason') or 'the update did not complete'}"}
-        deploy(sagemaker, self.endpoint.name, self.deployment.previous_config, model_package=self.deployment.previous_model_package)
+            return {
+                "config_after": current["EndpointConfigName"],
+                "rolled_back_by": f"the deployment guardrail: {current.get('FailureReason') or 'the update did not complete'}",
+            }
+        deploy(
+            sagemaker,
+            self.endpoint.name,
+            self.deployment.previous_config,
+            model_package=self.deployment.previous_model_package,
+        )
         described = settled(sagemaker, self.target.clock, self.endpoint.name)
         if described["EndpointConfigName"] != self.deployment.previous_config:
-            raise StepFailed(f"{self.endpoint.name} did not return to {self.deployment.previous_config}: {described.get('FailureReason')}")
+            raise StepFailed(
+                f"{self.endpoint.name} did not return to {self.deployment.previous_config}: {described.get('FailureReason')}"
+            )
         return {"config_after": described["EndpointConfigName"]}
 
     @step("smoke test after the rollback")
@@ -78,27 +93,37 @@ class RegressionAfterPromotion(Runbook):
     @step("reject the regressed model package so it is not promoted again")
     def reject(self) -> dict[str, Any]:
         self.client("sagemaker").update_model_package(
-            ModelPackageArn=self.deployment.model_package, ModelApprovalStatus="Rejected",
-            ApprovalDescription=f"regression after promotion: rolled back by {self.name} ({self.run_id})")
+            ModelPackageArn=self.deployment.model_package,
+            ModelApprovalStatus="Rejected",
+            ApprovalDescription=f"regression after promotion: rolled back by {self.name} ({self.run_id})",
+        )
         return {"rejected_model_package": self.deployment.model_package}
 
     @step("open an incident with the smoke results before and after")
     def open_incident(self) -> dict[str, Any]:
-        incident = open_incident(self, key=f"{self.endpoint.name}:{self.deployment.model_package}:{self.run_id}",
-                                 title=f"Regression after promotion of {_package_name(self.deployment.model_package)} on {self.endpoint.name}",
-                                 evidence={"model_package": self.deployment.model_package, **self.smoke_results})
+        incident = open_incident(
+            self,
+            key=f"{self.endpoint.name}:{self.deployment.model_package}:{self.run_id}",
+            title=f"Regression after promotion of {_package_name(self.deployment.model_package)} on {self.endpoint.name}",
+            evidence={"model_package": self.deployment.model_package, **self.smoke_results},
+        )
         return {"incident": incident["id"], "incident_file": incident["path"], "incident_reused": incident["reused"]}
 
     def _record_guardrail_rollback(self, sagemaker: Any) -> None:
         """The record says what serves now, as `deploy` would have written it had the runbook rolled back."""
         arn = self.deployment.endpoint_arn
-        promoted = {t["Key"]: t["Value"] for t in sagemaker.list_tags(ResourceArn=arn).get("Tags", [])}.get(CURRENT_CONFIG)
-        sagemaker.add_tags(ResourceArn=arn, Tags=[
-            {"Key": CURRENT_CONFIG, "Value": self.deployment.previous_config},
-            {"Key": PREVIOUS_CONFIG, "Value": promoted or self.deployment.serving_config},
-            {"Key": MODEL_PACKAGE, "Value": self.deployment.previous_model_package or ""},
-            {"Key": PREVIOUS_MODEL_PACKAGE, "Value": self.deployment.model_package or ""},
-        ])
+        promoted = {t["Key"]: t["Value"] for t in sagemaker.list_tags(ResourceArn=arn).get("Tags", [])}.get(
+            CURRENT_CONFIG
+        )
+        sagemaker.add_tags(
+            ResourceArn=arn,
+            Tags=[
+                {"Key": CURRENT_CONFIG, "Value": self.deployment.previous_config},
+                {"Key": PREVIOUS_CONFIG, "Value": promoted or self.deployment.serving_config},
+                {"Key": MODEL_PACKAGE, "Value": self.deployment.previous_model_package or ""},
+                {"Key": PREVIOUS_MODEL_PACKAGE, "Value": self.deployment.model_package or ""},
+            ],
+        )
 
     def _smoke(self, *, after_change: bool = False) -> dict[str, Any]:
         return smoke_endpoint(self, self.endpoint, after_change=after_change)

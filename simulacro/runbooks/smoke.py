@@ -1,5 +1,6 @@
 """A smoke test: a few real InvokeEndpoint calls with the spec's known-good request, and what CloudWatch
 says of the endpoint's last minutes (5xx rate, P95 model latency), which is what a regression shows in."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -38,17 +39,35 @@ def _invoke(runtime: Any, endpoint: str, payload: str) -> dict[str, Any]:
             answers += 1
         except Exception as error:  # noqa: BLE001 - a failing request is the result being measured
             errors.append(f"{type(error).__name__}: {str(error)[:160]}")
-    return {"endpoint": endpoint, "requests": SMOKE_REQUESTS, "ok": answers, "errors": len(errors),
-            "first_error": errors[0] if errors else None, "passed": answers == SMOKE_REQUESTS}
+    return {
+        "endpoint": endpoint,
+        "requests": SMOKE_REQUESTS,
+        "ok": answers,
+        "errors": len(errors),
+        "first_error": errors[0] if errors else None,
+        "passed": answers == SMOKE_REQUESTS,
+    }
 
 
 def _metrics(runbook: Any, endpoint: Any, start: Any, end: Any) -> dict[str, Any]:
     cloudwatch = runbook.client("cloudwatch")
     seconds = max(60, int((end - start).total_seconds()) // 60 * 60)
-    common = {"Namespace": "AWS/SageMaker", "StartTime": start, "EndTime": end, "Period": seconds,
-              "Dimensions": [{"Name": "EndpointName", "Value": endpoint.name}, {"Name": "VariantName", "Value": endpoint.variant}]}
-    errors = cloudwatch.get_metric_statistics(MetricName="Invocation5XXErrors", Statistics=["Average"], **common)["Datapoints"]
-    latency = cloudwatch.get_metric_statistics(MetricName="ModelLatency", ExtendedStatistics=["p95"], **common)["Datapoints"]
+    common = {
+        "Namespace": "AWS/SageMaker",
+        "StartTime": start,
+        "EndTime": end,
+        "Period": seconds,
+        "Dimensions": [
+            {"Name": "EndpointName", "Value": endpoint.name},
+            {"Name": "VariantName", "Value": endpoint.variant},
+        ],
+    }
+    errors = cloudwatch.get_metric_statistics(MetricName="Invocation5XXErrors", Statistics=["Average"], **common)[
+        "Datapoints"
+    ]
+    latency = cloudwatch.get_metric_statistics(MetricName="ModelLatency", ExtendedStatistics=["p95"], **common)[
+        "Datapoints"
+    ]
     return {
         "metrics_window": f"{start:%H:%M:%S}-{end:%H:%M:%S} UTC",
         "5xx_rate": round(errors[-1]["Average"], 4) if errors else None,

@@ -1,10 +1,23 @@
 """The stack spec: load and validate `fixtures/stack.yaml` into typed objects."""
+
 from .durations import format_duration, parse_duration
 from .errors import Problem, SpecError
 from .loader import DEFAULT_SPEC, load_stack
 from .model import Alarm, Endpoint, MonitoringSchedule, Pipeline, Rule, RuleTarget, Stack, Topic
 
 __all__ = [
-    "Alarm", "DEFAULT_SPEC", "Endpoint", "MonitoringSchedule", "Pipeline", "Problem", "Rule", "RuleTarget",
-    "SpecError", "Stack", "Topic", "format_duration", "load_stack", "parse_duration",
+    "Alarm",
+    "DEFAULT_SPEC",
+    "Endpoint",
+    "MonitoringSchedule",
+    "Pipeline",
+    "Problem",
+    "Rule",
+    "RuleTarget",
+    "SpecError",
+    "Stack",
+    "Topic",
+    "format_duration",
+    "load_stack",
+    "parse_duration",
 ]

@@ -6,6 +6,7 @@ service model says the length, pattern, range or enum. The rest are AWS rules th
 prose (log retention days, SQS and SNS names, SNS endpoints per protocol, Model Monitor schedules, S3 bucket
 names), each written once below with where it comes from.
 """
+
 from __future__ import annotations
 
 import re
@@ -37,7 +38,9 @@ _CONFIG = _api("sagemaker", "CreateEndpointConfig")
 _SCHEDULE = _api("sagemaker", "CreateMonitoringSchedule")
 _ROLE = ApiParam("iam", "CreateRole", "RoleName")
 _SCHEDULE_CONFIG = "MonitoringScheduleConfig.ScheduleConfig.ScheduleExpression"
-_SCHEDULE_OUTPUT = "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringOutputConfig.MonitoringOutputs[].S3Output.S3Uri"
+_SCHEDULE_OUTPUT = (
+    "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringOutputConfig.MonitoringOutputs[].S3Output.S3Uri"
+)
 
 # Spec path -> the API parameter its value is sent as. `[]` any list item, `{key}`/`{value}` a mapping's keys/values.
 FIELDS: tuple[tuple[str, ApiParam], ...] = (
@@ -76,8 +79,14 @@ FIELDS: tuple[tuple[str, ApiParam], ...] = (
     ("rules[].targets[].retry.maximum_event_age", _TARGETS("Targets[].RetryPolicy.MaximumEventAgeInSeconds")),
     ("rules[].targets[].input_transformer.InputTemplate", _TARGETS("Targets[].InputTransformer.InputTemplate")),
     ("rules[].targets[].input_transformer.InputPathsMap", _TARGETS("Targets[].InputTransformer.InputPathsMap")),
-    ("rules[].targets[].input_transformer.InputPathsMap{key}", _TARGETS("Targets[].InputTransformer.InputPathsMap{key}")),
-    ("rules[].targets[].input_transformer.InputPathsMap{value}", _TARGETS("Targets[].InputTransformer.InputPathsMap{value}")),
+    (
+        "rules[].targets[].input_transformer.InputPathsMap{key}",
+        _TARGETS("Targets[].InputTransformer.InputPathsMap{key}"),
+    ),
+    (
+        "rules[].targets[].input_transformer.InputPathsMap{value}",
+        _TARGETS("Targets[].InputTransformer.InputPathsMap{value}"),
+    ),
     ("log_groups[].name", _LOGS("logGroupName")),
     ("log_groups[].owner", _LOGS("tags{value}")),
     ("pipelines[].name", _PIPELINE("PipelineName")),
@@ -119,7 +128,9 @@ PARTITION = r"arn:aws(-cn|-us-gov|-iso|-iso-b|-iso-e|-iso-f|-eusc)?"
 REGION = r"[a-z]{2}(-[a-z]+)+-\d"
 ARNS = {
     "sqs": re.compile(rf"^{PARTITION}:sqs:{REGION}:\d{{12}}:[A-Za-z0-9_-]{{1,80}}(\.fifo)?$"),
-    "lambda": re.compile(rf"^{PARTITION}:lambda:{REGION}:\d{{12}}:function:[A-Za-z0-9_-]{{1,64}}(:(\$LATEST|[A-Za-z0-9_-]{{1,128}}))?$"),
+    "lambda": re.compile(
+        rf"^{PARTITION}:lambda:{REGION}:\d{{12}}:function:[A-Za-z0-9_-]{{1,64}}(:(\$LATEST|[A-Za-z0-9_-]{{1,128}}))?$"
+    ),
 }
 ARN_EXAMPLES = {
     "sqs": "arn:aws:sqs:eu-west-1:123456789012:my-queue",
@@ -171,7 +182,7 @@ def _expand(node: Any, steps: list[str], where: str) -> Iterator[tuple[str, Any]
         for index, item in enumerate(node if isinstance(node, list) else []):
             yield from _expand(item, rest, f"{where}[{index}]")
     elif step in ("{key}", "{value}"):
-        for key, value in (node.items() if isinstance(node, dict) else []):
+        for key, value in node.items() if isinstance(node, dict) else []:
             child = f"{where}.{key}"
             if step == "{key}":
                 yield child, key
@@ -194,8 +205,13 @@ def _log_retention(data: dict[str, Any]) -> Iterator[Found]:
     for where, days in expand(data, "log_groups[].retention_days"):
         if allowed and days not in allowed:
             nearest = min(allowed, key=lambda d: abs(d - days))
-            yield where, (f"CloudWatch Logs offers no retention of {days} days (PutRetentionPolicy accepts "
-                          f"{', '.join(map(str, allowed))}); the nearest is {nearest}")
+            yield (
+                where,
+                (
+                    f"CloudWatch Logs offers no retention of {days} days (PutRetentionPolicy accepts "
+                    f"{', '.join(map(str, allowed))}); the nearest is {nearest}"
+                ),
+            )
 
 
 def _queues(data: dict[str, Any]) -> Iterator[Found]:
@@ -204,22 +220,43 @@ def _queues(data: dict[str, Any]) -> Iterator[Found]:
         name, fifo = queue["name"], queue["fifo"]
         base = name[: -len(".fifo")] if name.endswith(".fifo") else name
         if not QUEUE_NAME.match(base) or len(name) > 80:
-            yield f"queues[{index}].name", (f"SQS refuses the queue name {name!r}: up to 80 letters, digits, hyphens and "
-                                            "underscores (a FIFO queue's name ends in .fifo)")
+            yield (
+                f"queues[{index}].name",
+                (
+                    f"SQS refuses the queue name {name!r}: up to 80 letters, digits, hyphens and "
+                    "underscores (a FIFO queue's name ends in .fifo)"
+                ),
+            )
         elif fifo != name.endswith(".fifo"):
-            yield f"queues[{index}].name", ("a FIFO queue's name must end in .fifo" if fifo else
-                                            f"{name!r} ends in .fifo, which SQS keeps for FIFO queues: set fifo: true or rename it")
+            yield (
+                f"queues[{index}].name",
+                (
+                    "a FIFO queue's name must end in .fifo"
+                    if fifo
+                    else f"{name!r} ends in .fifo, which SQS keeps for FIFO queues: set fifo: true or rename it"
+                ),
+            )
         if not low <= queue["retention"] <= high:
-            yield f"queues[{index}].retention", (f"SQS keeps messages between 60s and 14d (MessageRetentionPeriod "
-                                                 f"{low}-{high} seconds), got {queue['retention']:.0f} seconds")
+            yield (
+                f"queues[{index}].retention",
+                (
+                    f"SQS keeps messages between 60s and 14d (MessageRetentionPeriod "
+                    f"{low}-{high} seconds), got {queue['retention']:.0f} seconds"
+                ),
+            )
 
 
 def _topics(data: dict[str, Any]) -> Iterator[Found]:
     for index, topic in enumerate(data.get("topics", [])):
         base = topic["name"].removesuffix(".fifo")
         if not TOPIC_NAME.match(base) or len(topic["name"]) > 256:
-            yield f"topics[{index}].name", (f"SNS refuses the topic name {topic['name']!r}: 1 to 256 ASCII letters, "
-                                            "digits, hyphens and underscores")
+            yield (
+                f"topics[{index}].name",
+                (
+                    f"SNS refuses the topic name {topic['name']!r}: 1 to 256 ASCII letters, "
+                    "digits, hyphens and underscores"
+                ),
+            )
         for s_index, subscription in enumerate(topic["subscriptions"]):
             problem = endpoint_problem(subscription["protocol"], subscription["endpoint"])
             if problem:
@@ -231,17 +268,27 @@ def endpoint_problem(protocol: str, endpoint: str) -> str | None:
     if endpoint != endpoint.strip() or any(ch.isspace() for ch in endpoint):
         return f"the {protocol} endpoint {endpoint!r} contains spaces"
     if protocol in ("email", "email-json"):
-        return None if EMAIL.match(endpoint) else f"an {protocol} subscription needs an email address such as ops@example.com, got {endpoint!r}"
+        return (
+            None
+            if EMAIL.match(endpoint)
+            else f"an {protocol} subscription needs an email address such as ops@example.com, got {endpoint!r}"
+        )
     if protocol == "sms":
-        return None if E164.match(endpoint) else f"an sms subscription needs a phone number in E.164 form such as +353870000000, got {endpoint!r}"
+        return (
+            None
+            if E164.match(endpoint)
+            else f"an sms subscription needs a phone number in E.164 form such as +353870000000, got {endpoint!r}"
+        )
     if protocol in ("http", "https"):
         return _url_problem(protocol, endpoint)
     if protocol in ARNS:
         if ARNS[protocol].match(endpoint):
             return None
         article = "a" if protocol == "lambda" else "an"
-        return (f"{article} {protocol} subscription needs the ARN of the {'queue' if protocol == 'sqs' else 'function'}, "
-                f"such as {ARN_EXAMPLES[protocol]}; got {endpoint!r}")
+        return (
+            f"{article} {protocol} subscription needs the ARN of the {'queue' if protocol == 'sqs' else 'function'}, "
+            f"such as {ARN_EXAMPLES[protocol]}; got {endpoint!r}"
+        )
     return None
 
 
@@ -275,8 +322,11 @@ _METRIC_ID = re.compile(r"^[a-z][A-Za-z0-9_]*$")
 def _metric_ids(data: dict[str, Any]) -> Iterator[Found]:
     for where, metric_id in expand(data, "alarms[].metrics{key}"):
         if not _METRIC_ID.match(metric_id) or metric_id == "result":
-            reason = ("is the id Simulacro gives the expression itself" if metric_id == "result" else
-                      "must start with a lowercase letter and hold only letters, digits and underscores (PutMetricAlarm Metrics[].Id)")
+            reason = (
+                "is the id Simulacro gives the expression itself"
+                if metric_id == "result"
+                else "must start with a lowercase letter and hold only letters, digits and underscores (PutMetricAlarm Metrics[].Id)"
+            )
             yield where, f"metric id {metric_id!r} {reason}"
 
 
@@ -289,7 +339,10 @@ def _input_transformers(data: dict[str, Any]) -> Iterator[Found]:
             if key not in members:
                 yield f"{where}.{key}", f"unknown InputTransformer member (EventBridge accepts {' and '.join(members)})"
         if "InputTemplate" not in transformer:
-            yield where, "an InputTransformer needs an InputTemplate (PutTargets Targets[].InputTransformer.InputTemplate)"
+            yield (
+                where,
+                "an InputTransformer needs an InputTemplate (PutTargets Targets[].InputTransformer.InputTemplate)",
+            )
 
 
 # EventBridge quotas: "Targets per rule: 5" (a hard limit; PutTargets accepts 100 per call, the rule keeps 5).
@@ -356,17 +409,24 @@ def _evaluation_ranges(data: dict[str, Any]) -> Iterator[Found]:
         span = alarm["period"] * alarm["evaluation_periods"]
         limit = LONGEST_EVALUATION_UNDER_AN_HOUR if alarm["period"] < 3600 else LONGEST_EVALUATION
         if span > limit:
-            yield (f"alarms[{index}].evaluation_periods",
-                   f"period x evaluation_periods is {span} seconds; CloudWatch allows at most {limit} "
-                   f"({'one day for periods under an hour' if limit == LONGEST_EVALUATION_UNDER_AN_HOUR else 'seven days'})")
+            yield (
+                f"alarms[{index}].evaluation_periods",
+                f"period x evaluation_periods is {span} seconds; CloudWatch allows at most {limit} "
+                f"({'one day for periods under an hour' if limit == LONGEST_EVALUATION_UNDER_AN_HOUR else 'seven days'})",
+            )
 
 
 def _derived_names(data: dict[str, Any]) -> Iterator[Found]:
     limit = ApiParam("sagemaker", "CreateEndpointConfig", "EndpointConfigName").shape.metadata.get("max", 63)
     for where, name in expand(data, "endpoints[].name"):
         if len(name) + ENDPOINT_CONFIG_SUFFIX > limit:
-            yield where, (f"{name!r} is too long: its endpoint configs are named {name}-<8 hex digits>, and SageMaker "
-                          f"allows {limit} characters (keep endpoint names to {limit - ENDPOINT_CONFIG_SUFFIX})")
+            yield (
+                where,
+                (
+                    f"{name!r} is too long: its endpoint configs are named {name}-<8 hex digits>, and SageMaker "
+                    f"allows {limit} characters (keep endpoint names to {limit - ENDPOINT_CONFIG_SUFFIX})"
+                ),
+            )
 
 
 def _s3_uris(data: dict[str, Any]) -> Iterator[Found]:
@@ -374,10 +434,15 @@ def _s3_uris(data: dict[str, Any]) -> Iterator[Found]:
     for where, uri in uris:
         if not isinstance(uri, str) or not uri.startswith("s3://"):
             continue
-        bucket = uri[len("s3://"):].split("/", 1)[0]
+        bucket = uri[len("s3://") :].split("/", 1)[0]
         if not BUCKET.match(bucket):
-            yield where, (f"{bucket!r} is not a valid S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens, "
-                          "starting and ending with a letter or digit")
+            yield (
+                where,
+                (
+                    f"{bucket!r} is not a valid S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens, "
+                    "starting and ending with a letter or digit"
+                ),
+            )
 
 
 def _schedules(data: dict[str, Any]) -> Iterator[Found]:
@@ -407,8 +472,11 @@ def monitor_schedule_problem(expression: str) -> str | None:
 
 
 def _model_artifacts(data: dict[str, Any]) -> Iterator[Found]:
-    artifacts = [*expand(data, "models[].artifact"), *expand(data, "endpoints[].faults.broken_artifact"),
-                 *expand(data, "endpoints[].faults.regressed_artifact")]
+    artifacts = [
+        *expand(data, "models[].artifact"),
+        *expand(data, "endpoints[].faults.broken_artifact"),
+        *expand(data, "endpoints[].faults.regressed_artifact"),
+    ]
     for where, artifact in artifacts:
         problem = relative_path_problem(artifact)
         if problem:

@@ -5,6 +5,7 @@ operation's input shape: `.Member` for a structure member, `[]` for a list's ite
 for a map's keys and values. `problems(value)` lists what the shape's `min`, `max`, `pattern` and `enum`
 refuse, in words. Patterns are AWS's (Java-style `\\p{L}` classes included): they must match the whole value.
 """
+
 from __future__ import annotations
 
 import math
@@ -132,4 +133,3 @@ def _shape(service: str, operation: str, member: str) -> Any:
         else:
             shape = shape.members[step]
     return shape
-

@@ -5,6 +5,7 @@ and manifest.json: the version, when it was made, the checksum of the source dat
 A version is never rewritten: a new dataset makes a new version. Model and version are plain names (one
 folder each, never a path), so nothing is read or written outside the baselines folder.
 """
+
 from __future__ import annotations
 
 import csv
@@ -31,8 +32,10 @@ def name_problem(kind: str, name: str) -> str | None:
     """Why `name` cannot be a baseline's model or version folder (None when it can)."""
     if PLAIN_NAME.match(name) and ".." not in name:
         return None
-    return (f"{kind} {name!r} must be a plain name (1-64 letters, digits, '.', '_' or '-', starting with a letter or "
-            "digit, no '..'): it names one folder under the baselines folder")
+    return (
+        f"{kind} {name!r} must be a plain name (1-64 letters, digits, '.', '_' or '-', starting with a letter or "
+        "digit, no '..'): it names one folder under the baselines folder"
+    )
 
 
 @dataclass(frozen=True)
@@ -61,13 +64,17 @@ class Baseline:
             return problems
         listed = manifest.get("files")
         if not isinstance(listed, dict) or set(listed) != set(FILES):
-            return [f"{self.directory / 'manifest.json'}: 'files' must list exactly {' and '.join(FILES)} with their sha256"]
+            return [
+                f"{self.directory / 'manifest.json'}: 'files' must list exactly {' and '.join(FILES)} with their sha256"
+            ]
         for name, expected in listed.items():
             path = self.directory / name
             if not path.is_file():
                 problems.append(f"{path}: missing (the manifest lists it)")
             elif sha256(path.read_bytes()) != expected:
-                problems.append(f"{path}: sha256 {sha256(path.read_bytes())[:12]}... differs from the manifest's {str(expected)[:12]}...")
+                problems.append(
+                    f"{path}: sha256 {sha256(path.read_bytes())[:12]}... differs from the manifest's {str(expected)[:12]}..."
+                )
         return problems + self.content_problems()
 
     def content_problems(self) -> list[str]:
@@ -111,11 +118,14 @@ def baseline(model: str, version: str, root: Path = BASELINES) -> Baseline:
     return Baseline(model, version, root / model / version)
 
 
-def build_baseline(dataset: Path, model: str, version: str, root: Path = BASELINES,
-                   now: datetime | None = None) -> Baseline:
+def build_baseline(
+    dataset: Path, model: str, version: str, root: Path = BASELINES, now: datetime | None = None
+) -> Baseline:
     target = baseline(model, version, root)
     if target.directory.exists():
-        raise FileExistsError(f"baseline {model}/{version} already exists at {target.directory}; versions are immutable, choose a new version")
+        raise FileExistsError(
+            f"baseline {model}/{version} already exists at {target.directory}; versions are immutable, choose a new version"
+        )
     columns = read_columns(dataset)
     statistics, constraints = suggest_baseline(columns)
     target.directory.mkdir(parents=True)
@@ -126,7 +136,11 @@ def build_baseline(dataset: Path, model: str, version: str, root: Path = BASELIN
         "model": model,
         "version": version,
         "created": (now or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "source_dataset": {"path": _display(dataset, root), "sha256": sha256(dataset.read_bytes()), "rows": statistics["dataset"]["item_count"]},
+        "source_dataset": {
+            "path": _display(dataset, root),
+            "sha256": sha256(dataset.read_bytes()),
+            "rows": statistics["dataset"]["item_count"],
+        },
         "files": {name: sha256((target.directory / name).read_bytes()) for name in FILES},
     }
     (target.directory / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
@@ -154,7 +168,9 @@ def read_columns(dataset: Path) -> dict[str, list[Any]]:
     columns: dict[str, list[Any]] = {name: [] for name in header}
     for number, row in enumerate(rows, start=2):
         if len(row) > len(header):
-            raise BadInput(f"{dataset}: row {number} has {len(row)} cells, the header {len(header)} (nothing was written)")
+            raise BadInput(
+                f"{dataset}: row {number} has {len(row)} cells, the header {len(header)} (nothing was written)"
+            )
         for index, name in enumerate(header):
             columns[name].append(_value(row[index] if index < len(row) else None))
     return columns

@@ -13,6 +13,7 @@ inside the file, and what was expected; every problem is reported at once.
                       capture: {enabled: true, sampling_percentage: 100, destination: s3://..., retention_days: 30}}
     behaviour: {error_rate: 0, latency_ms: 40, fails_to_start: false}
 """
+
 from __future__ import annotations
 
 import re
@@ -112,7 +113,9 @@ def load_candidate(path: str | Path, stack: Stack, spec_folder: Path | None = No
     if duplicates:
         raise CandidateError(duplicates)
     if not isinstance(data, dict):
-        raise CandidateError([problem("", "expected a mapping with name, model_package, endpoint_config and optional behaviour")])
+        raise CandidateError(
+            [problem("", "expected a mapping with name, model_package, endpoint_config and optional behaviour")]
+        )
     try:
         declared = CandidateFile.model_validate(data)
     except ValidationError as error:
@@ -125,7 +128,9 @@ def load_candidate(path: str | Path, stack: Stack, spec_folder: Path | None = No
     if problems:
         raise CandidateError(problems)
     assert endpoint is not None
-    return Candidate(**declared.model_dump(), source=str(path), environment=endpoint.environment, endpoint_name=endpoint.name)
+    return Candidate(
+        **declared.model_dump(), source=str(path), environment=endpoint.environment, endpoint_name=endpoint.name
+    )
 
 
 def _endpoint_of(candidate: CandidateFile, stack: Stack) -> tuple[Endpoint | None, list[tuple[str, str]]]:
@@ -134,31 +139,58 @@ def _endpoint_of(candidate: CandidateFile, stack: Stack) -> tuple[Endpoint | Non
         matches = [e for e in stack.endpoints if e.name == candidate.endpoint]
         if not matches:
             known = ", ".join(sorted({e.name for e in stack.endpoints})) or "none"
-            return None, [("endpoint", f"no endpoint named {candidate.endpoint!r} in the stack spec (declared: {known})")]
+            return None, [
+                ("endpoint", f"no endpoint named {candidate.endpoint!r} in the stack spec (declared: {known})")
+            ]
         return matches[0], []
     group = candidate.model_package.group
-    deployed = {r.deploys_endpoint for r in stack.rules if r.purpose == "promotion" and r.deploys_endpoint and r.mentions(group)}
+    deployed = {
+        r.deploys_endpoint for r in stack.rules if r.purpose == "promotion" and r.deploys_endpoint and r.mentions(group)
+    }
     endpoints = [e for e in stack.endpoints if e.name in deployed]
     if len(endpoints) == 1:
         return endpoints[0], []
     declared = sorted({g.name for g in stack.model_package_groups})
     if not endpoints and group not in declared:
-        return None, [("model_package.group", f"no model package group {group!r} in the stack spec (declared: {', '.join(declared) or 'none'})")]
+        return None, [
+            (
+                "model_package.group",
+                f"no model package group {group!r} in the stack spec (declared: {', '.join(declared) or 'none'})",
+            )
+        ]
     if not endpoints:
-        return None, [("model_package.group", f"no promotion rule of the stack spec deploys packages of group {group!r}: "
-                       "name the endpoint the candidate is for in `endpoint`")]
-    return None, [("endpoint", f"packages of group {group!r} are deployed to {', '.join(sorted(deployed))}: "
-                   "name the endpoint the candidate is for in `endpoint`")]
+        return None, [
+            (
+                "model_package.group",
+                f"no promotion rule of the stack spec deploys packages of group {group!r}: "
+                "name the endpoint the candidate is for in `endpoint`",
+            )
+        ]
+    return None, [
+        (
+            "endpoint",
+            f"packages of group {group!r} are deployed to {', '.join(sorted(deployed))}: "
+            "name the endpoint the candidate is for in `endpoint`",
+        )
+    ]
 
 
 def _references(candidate: CandidateFile, stack: Stack, endpoint: Endpoint, folder: Path) -> Iterator[tuple[str, str]]:
     groups = sorted(g.name for g in stack.model_package_groups if g.environment == endpoint.environment)
     if candidate.model_package.group not in groups:
-        yield "model_package.group", (f"no model package group {candidate.model_package.group!r} in {endpoint.environment} "
-                                      f"(declared: {', '.join(groups) or 'none'})")
+        yield (
+            "model_package.group",
+            (
+                f"no model package group {candidate.model_package.group!r} in {endpoint.environment} "
+                f"(declared: {', '.join(groups) or 'none'})"
+            ),
+        )
     artifact = candidate.model_package.artifact
     if artifact is not None and not (folder / artifact).is_file():
-        yield "model_package.artifact", f"no model artifact {artifact} under {folder} (a path under fixtures/, e.g. models/churn/v3.json)"
+        yield (
+            "model_package.artifact",
+            f"no model artifact {artifact} under {folder} (a path under fixtures/, e.g. models/churn/v3.json)",
+        )
     config = candidate.endpoint_config.deployment_config
     if config is not None:
         yield from _deployment_config_problems(config)

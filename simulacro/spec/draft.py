@@ -3,6 +3,7 @@ every value only a person can decide (budgets, fault mechanisms, allow-lists, st
 
 Pure: a `Draft` (the spec as plain data, plus notes) in, text out. `simulacro.provision.discover` fills it.
 """
+
 from __future__ import annotations
 
 import re
@@ -47,8 +48,9 @@ def plain(data: Any) -> Any:
 
 def render(draft: Draft) -> str:
     """The YAML text: header comments, the spec in block style, review comments on their lines."""
-    marked = yaml.safe_dump(_marked(draft.spec), sort_keys=False, default_flow_style=False, width=10_000,
-                            allow_unicode=True)
+    marked = yaml.safe_dump(
+        _marked(draft.spec), sort_keys=False, default_flow_style=False, width=10_000, allow_unicode=True
+    )
     reviewed: dict[int, Any] = {}
     _collect(draft.spec, reviewed)
 

@@ -1,4 +1,5 @@
 """Durations written the way people write them in a spec: 90s, 5m, 1h30m, or plain seconds."""
+
 from __future__ import annotations
 
 import math

@@ -1,4 +1,5 @@
 """One exception for every way a stack spec can be wrong."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

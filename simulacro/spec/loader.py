@@ -1,4 +1,5 @@
 """Read a stack spec from YAML into a `Stack`, or fail with every problem named by file, line and path."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -70,7 +71,9 @@ def _construct(text: str, path: Path) -> Any:
     try:
         return yaml.load(text, Loader=LOADER)  # noqa: S506 - LOADER is a safe loader
     except yaml.YAMLError as error:
-        raise SpecError([Problem(str(path), "", f"cannot be read as data: {_yaml_detail(error)}", _yaml_line(error))]) from None
+        raise SpecError(
+            [Problem(str(path), "", f"cannot be read as data: {_yaml_detail(error)}", _yaml_line(error))]
+        ) from None
 
 
 def _yaml_detail(error: yaml.YAMLError) -> str:
@@ -108,7 +111,10 @@ def _duplicate_keys(node: yaml.Node | None, where: str) -> Iterator[tuple[str, s
             name = str(key.value)
             child = f"{where}.{name}" if where else name
             if name in seen:
-                yield child, f"key {name!r} appears twice (line {key.start_mark.line + 1}); YAML would silently keep only the last"
+                yield (
+                    child,
+                    f"key {name!r} appears twice (line {key.start_mark.line + 1}); YAML would silently keep only the last",
+                )
             seen.add(name)
             yield from _duplicate_keys(value, child)
     elif isinstance(node, yaml.SequenceNode):
@@ -166,7 +172,16 @@ def _explain(error: dict[str, Any]) -> str:
     if error["type"] == "string_pattern_mismatch":
         return f"{given!r} does not match the required pattern {error.get('ctx', {}).get('pattern')}"
     shows_value = ("_type", "_parsing")
-    bounds = ("literal", "greater_than", "less_than", "too_short", "too_long", "finite_number", "string_too", "int_from_float")
+    bounds = (
+        "literal",
+        "greater_than",
+        "less_than",
+        "too_short",
+        "too_long",
+        "finite_number",
+        "string_too",
+        "int_from_float",
+    )
     if error["type"].endswith(shows_value) or error["type"].startswith(bounds):
         return f"{message}; got {_short(given)}"
     return message
@@ -174,4 +189,6 @@ def _explain(error: dict[str, Any]) -> str:
 
 def _short(value: Any) -> str:
     text = repr(value)
-    return text if len(text) <= 80 else f"{text[:60]}... ({len(value) if hasattr(value, '__len__') else len(text)} long)"
+    return (
+        text if len(text) <= 80 else f"{text[:60]}... ({len(value) if hasattr(value, '__len__') else len(text)} long)"
+    )

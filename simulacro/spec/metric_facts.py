@@ -1,5 +1,6 @@
 """What AWS documents about the metrics our alarms watch (AWS-FACTS §2): unit, resolution, and the value range
 of one request's sample. Pure data: the inventory checks alarm definitions against it, the emulator publishes by it."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,9 +23,19 @@ _ENDPOINT = {
     "OverheadLatency": MetricFacts("Microseconds", kind="latency"),
 }
 _PIPELINE = {
-    **{name: MetricFacts("Count", kind="error" if name.endswith("Failed") else "count")
-       for name in ("ExecutionStarted", "ExecutionFailed", "ExecutionSucceeded", "ExecutionStopped",
-                    "StepStarted", "StepFailed", "StepSucceeded", "StepStopped")},
+    **{
+        name: MetricFacts("Count", kind="error" if name.endswith("Failed") else "count")
+        for name in (
+            "ExecutionStarted",
+            "ExecutionFailed",
+            "ExecutionSucceeded",
+            "ExecutionStopped",
+            "StepStarted",
+            "StepFailed",
+            "StepSucceeded",
+            "StepStopped",
+        )
+    },
     "ExecutionDuration": MetricFacts("Milliseconds", kind="duration"),
     "StepDuration": MetricFacts("Milliseconds", kind="duration"),
 }
@@ -35,13 +46,20 @@ DOCUMENTED: dict[str, dict[str, MetricFacts]] = {
 }
 # Which spec resource kind each well-known dimension names.
 DIMENSION_KINDS = {
-    "EndpointName": "endpoints", "Endpoint": "endpoints", "PipelineName": "pipelines",
-    "MonitoringSchedule": "monitoring_schedules", "RuleName": "rules",
+    "EndpointName": "endpoints",
+    "Endpoint": "endpoints",
+    "PipelineName": "pipelines",
+    "MonitoringSchedule": "monitoring_schedules",
+    "RuleName": "rules",
 }
 
 
 def facts(namespace: str, name: str) -> MetricFacts | None:
     """The documented facts of a metric, or None when AWS documents none we know of (custom metrics)."""
     if namespace == "aws/sagemaker/Endpoints/data-metrics":
-        return MetricFacts("None", resolution=3600, kind="distance") if name.startswith("feature_baseline_drift_") else None
+        return (
+            MetricFacts("None", resolution=3600, kind="distance")
+            if name.startswith("feature_baseline_drift_")
+            else None
+        )
     return DOCUMENTED.get(namespace, {}).get(name)

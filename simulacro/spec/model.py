@@ -3,6 +3,7 @@
 Field names are the spec's (snake case); `to_*` methods give the AWS API shapes that provisioning
 sends and that the inventory compares the live state with.
 """
+
 from __future__ import annotations
 
 import json
@@ -44,7 +45,9 @@ class Strict(BaseModel):
     def _no_booleans_for_numbers(cls, value: Any, info: Any) -> Any:
         """YAML reads yes/no/on/off as booleans, and pydantic would take them as 1 and 0: refuse them for numbers."""
         if isinstance(value, bool) and _is_number(cls.model_fields[info.field_name].annotation):
-            raise ValueError(f"expected a number, got {value!r} (YAML reads yes, no, on, off, true and false as booleans)")
+            raise ValueError(
+                f"expected a number, got {value!r} (YAML reads yes, no, on, off, true and false as booleans)"
+            )
         return value
 
 
@@ -68,7 +71,9 @@ class Subscription(Strict):
     @model_validator(mode="after")
     def _raw_delivery_where_sns_allows_it(self) -> "Subscription":
         if self.raw_message_delivery and self.protocol not in ("sqs", "http", "https", "lambda"):
-            raise ValueError(f"raw_message_delivery applies to sqs, http, https and lambda subscriptions, not {self.protocol} (SNS refuses it)")
+            raise ValueError(
+                f"raw_message_delivery applies to sqs, http, https and lambda subscriptions, not {self.protocol} (SNS refuses it)"
+            )
         return self
 
     def attributes(self) -> dict[str, str]:
@@ -126,8 +131,10 @@ class MetricRef(Strict):
     def _statistic_is_known(cls, value: str) -> str:
         if value in SIMPLE_STATISTICS or _is_percentile(value):
             return value
-        raise ValueError(f"expected one of {', '.join(SIMPLE_STATISTICS)} or a percentile p0 to p100 "
-                         f"(at most two decimals, such as p95 or p99.9), got {value!r}")
+        raise ValueError(
+            f"expected one of {', '.join(SIMPLE_STATISTICS)} or a percentile p0 to p100 "
+            f"(at most two decimals, such as p95 or p99.9), got {value!r}"
+        )
 
     @property
     def is_percentile(self) -> bool:
@@ -186,15 +193,18 @@ class Alarm(Strict):
     def _m_within_n(cls, datapoints: int | None, info: Any) -> int | None:
         periods = info.data.get("evaluation_periods")
         if datapoints is not None and periods is not None and datapoints > periods:
-            raise ValueError(f"datapoints_to_alarm cannot exceed evaluation_periods ({datapoints} > {periods}): "
-                             "M of N needs M <= N")
+            raise ValueError(
+                f"datapoints_to_alarm cannot exceed evaluation_periods ({datapoints} > {periods}): M of N needs M <= N"
+            )
         return datapoints
 
     @field_validator("period")
     @classmethod
     def _period_is_one_aws_accepts(cls, period: int) -> int:
         if period not in HIGH_RESOLUTION_PERIODS and (period <= 0 or period % 60):
-            raise ValueError(f"period must be 10, 20, 30 or a multiple of 60 seconds (PutMetricAlarm Period), got {period}")
+            raise ValueError(
+                f"period must be 10, 20, 30 or a multiple of 60 seconds (PutMetricAlarm Period), got {period}"
+            )
         return period
 
     @property
@@ -246,7 +256,11 @@ class Alarm(Strict):
 
     def _metric_queries(self) -> list[dict[str, Any]]:
         queries = [
-            {"Id": metric_id, "MetricStat": {"Metric": ref.metric(), "Period": self.period, "Stat": ref.statistic}, "ReturnData": False}
+            {
+                "Id": metric_id,
+                "MetricStat": {"Metric": ref.metric(), "Period": self.period, "Stat": ref.statistic},
+                "ReturnData": False,
+            }
             for metric_id, ref in self.metrics.items()
         ]
         return queries + [{"Id": "result", "Expression": self.expression, "Label": self.name, "ReturnData": True}]
@@ -384,7 +398,7 @@ class Capture(Strict):
 
     @property
     def bucket(self) -> str:
-        return self.destination[len("s3://"):].split("/", 1)[0]
+        return self.destination[len("s3://") :].split("/", 1)[0]
 
 
 class EndpointFaults(Strict):
@@ -410,7 +424,9 @@ class DeploymentConfig(Strict):
     # CanarySize or LinearStepSize, in percent of the new fleet's capacity (canary: at most 50; linear: 10 to 50).
     step_percent: int | None = Field(default=None, ge=1, le=100)
     bake: Duration = Field(default=0, le=3600)  # WaitIntervalInSeconds: baking after each traffic shift
-    termination_wait: Duration = Field(default=0, le=3600)  # TerminationWaitInSeconds: the old fleet kept after the last bake
+    termination_wait: Duration = Field(
+        default=0, le=3600
+    )  # TerminationWaitInSeconds: the old fleet kept after the last bake
     timeout: Duration = Field(default=3600, ge=600, le=28800)  # MaximumExecutionTimeoutInSeconds
     rollback_alarms: list[str] = Field(default=[], max_length=10)  # AutoRollbackConfiguration.Alarms
 
@@ -426,8 +442,10 @@ class DeploymentConfig(Strict):
             if getattr(self, name) != int(getattr(self, name)):
                 raise ValueError(f"{name} must be whole seconds, got {getattr(self, name)}")
         if self.timeout <= self.total_wait:
-            raise ValueError(f"timeout ({self.timeout:g} s) must be longer than the bakes and the termination wait together "
-                             f"({self.total_wait:g} s), or every deployment times out and rolls back")
+            raise ValueError(
+                f"timeout ({self.timeout:g} s) must be longer than the bakes and the termination wait together "
+                f"({self.total_wait:g} s), or every deployment times out and rolls back"
+            )
         return self
 
     @property
@@ -444,15 +462,20 @@ class DeploymentConfig(Strict):
 
     def to_aws(self) -> dict[str, Any]:
         """UpdateEndpoint's DeploymentConfig."""
-        routing: dict[str, Any] = {"Type": self.traffic.upper().replace("-", "_"), "WaitIntervalInSeconds": int(self.bake)}
+        routing: dict[str, Any] = {
+            "Type": self.traffic.upper().replace("-", "_"),
+            "WaitIntervalInSeconds": int(self.bake),
+        }
         if self.traffic != "all-at-once":
             member = "CanarySize" if self.traffic == "canary" else "LinearStepSize"
             routing[member] = {"Type": "CAPACITY_PERCENT", "Value": self.step_percent}
-        config: dict[str, Any] = {"BlueGreenUpdatePolicy": {
-            "TrafficRoutingConfiguration": routing,
-            "TerminationWaitInSeconds": int(self.termination_wait),
-            "MaximumExecutionTimeoutInSeconds": int(self.timeout),
-        }}
+        config: dict[str, Any] = {
+            "BlueGreenUpdatePolicy": {
+                "TrafficRoutingConfiguration": routing,
+                "TerminationWaitInSeconds": int(self.termination_wait),
+                "MaximumExecutionTimeoutInSeconds": int(self.timeout),
+            }
+        }
         if self.rollback_alarms:
             config["AutoRollbackConfiguration"] = {"Alarms": [{"AlarmName": name} for name in self.rollback_alarms]}
         return config
@@ -561,11 +584,19 @@ class Stack(Strict):
     def monitoring_schedule(self, name: str, environment: str | None = None) -> MonitoringSchedule:
         return _find(self.monitoring_schedules, name, "monitoring schedule", environment)
 
-    def alarms_on(self, metric_name: str, dimension: str, value: str, *, category: str | None = None,
-                  environment: str | None = None) -> list[Alarm]:
+    def alarms_on(
+        self,
+        metric_name: str,
+        dimension: str,
+        value: str,
+        *,
+        category: str | None = None,
+        environment: str | None = None,
+    ) -> list[Alarm]:
         """Alarms that watch `metric_name` with `dimension` = `value` (directly or inside metric math)."""
         return [
-            alarm for alarm in self.alarms
+            alarm
+            for alarm in self.alarms
             if (category is None or alarm.category == category)
             and (environment is None or alarm.environment == environment)
             and any(ref.name == metric_name and ref.dimensions.get(dimension) == value for ref in alarm.metric_refs)
@@ -579,23 +610,39 @@ class Stack(Strict):
 
     def alarms_watching(self, endpoint: Endpoint, metric_name: str, statistic: str | None = None) -> list[Alarm]:
         """The endpoint alarms on `metric_name` of this endpoint (of its environment), optionally of one statistic."""
-        return [alarm for alarm in self.alarms_on(metric_name, "EndpointName", endpoint.name, category="endpoint",
-                                                  environment=endpoint.environment)
-                if statistic is None or any(ref.statistic == statistic for ref in alarm.metric_refs)]
+        return [
+            alarm
+            for alarm in self.alarms_on(
+                metric_name, "EndpointName", endpoint.name, category="endpoint", environment=endpoint.environment
+            )
+            if statistic is None or any(ref.statistic == statistic for ref in alarm.metric_refs)
+        ]
 
     def pipeline_alarms(self, pipeline: Pipeline, metric_name: str) -> list[Alarm]:
         """The pipeline alarms on `metric_name` of this pipeline (of its environment)."""
-        return self.alarms_on(metric_name, "PipelineName", pipeline.name, category="pipeline", environment=pipeline.environment)
+        return self.alarms_on(
+            metric_name, "PipelineName", pipeline.name, category="pipeline", environment=pipeline.environment
+        )
 
     def rules_for(self, resource: Any, purpose: str | None = None) -> list[Rule]:
         """The rules of the resource's environment whose pattern names it (optionally of one purpose)."""
-        return [rule for rule in self.rules if rule.environment == resource.environment
-                and (purpose is None or rule.purpose == purpose) and rule.mentions(resource.name)]
+        return [
+            rule
+            for rule in self.rules
+            if rule.environment == resource.environment
+            and (purpose is None or rule.purpose == purpose)
+            and rule.mentions(resource.name)
+        ]
 
     def promotion_rules_for(self, endpoint: Endpoint) -> list[Rule]:
         """The promotion rules that deploy to this endpoint (in its environment)."""
-        return [rule for rule in self.rules if rule.environment == endpoint.environment
-                and rule.purpose == "promotion" and rule.deploys_endpoint == endpoint.name]
+        return [
+            rule
+            for rule in self.rules
+            if rule.environment == endpoint.environment
+            and rule.purpose == "promotion"
+            and rule.deploys_endpoint == endpoint.name
+        ]
 
     def promotion_rules_fed_by(self, pipeline: Pipeline) -> list[Rule]:
         """The promotion rules of the pipeline's environment that its model's packages go through: with several
@@ -607,13 +654,18 @@ class Stack(Strict):
 
     def mentioned_by(self, rule: Rule, kind: str) -> list[Any]:
         """The resources of `kind` (e.g. "pipelines") in the rule's environment that its pattern names."""
-        return [item for item in getattr(self, kind) if item.environment == rule.environment and rule.mentions(item.name)]
+        return [
+            item for item in getattr(self, kind) if item.environment == rule.environment and rule.mentions(item.name)
+        ]
 
     def model_package_groups_of(self, endpoint: Endpoint) -> list[ModelPackageGroup]:
         """The model package groups whose approvals the endpoint's promotion rules deploy."""
         rules = self.promotion_rules_for(endpoint)
-        return [group for group in self.model_package_groups if group.environment == endpoint.environment
-                and any(rule.mentions(group.name) for rule in rules)]
+        return [
+            group
+            for group in self.model_package_groups
+            if group.environment == endpoint.environment and any(rule.mentions(group.name) for rule in rules)
+        ]
 
     def incident_topic(self, environment: str, subject: str) -> Topic | None:
         """The environment's incident topic for `subject` (an endpoint or pipeline name): with several (one per
@@ -643,16 +695,21 @@ class Stack(Strict):
 
     def in_environment(self, environment: str) -> "Stack":
         """The part of the stack that lives in one environment's account."""
-        keep = {
-            key: [item for item in getattr(self, key) if item.environment == environment]
-            for key in RESOURCE_KINDS
-        }
+        keep = {key: [item for item in getattr(self, key) if item.environment == environment] for key in RESOURCE_KINDS}
         return self.model_copy(update=keep)
 
 
 RESOURCE_KINDS = (
-    "topics", "queues", "alarms", "rules", "log_groups", "pipelines",
-    "model_package_groups", "models", "endpoints", "monitoring_schedules",
+    "topics",
+    "queues",
+    "alarms",
+    "rules",
+    "log_groups",
+    "pipelines",
+    "model_package_groups",
+    "models",
+    "endpoints",
+    "monitoring_schedules",
 )
 
 
@@ -665,7 +722,9 @@ def _find(items: list[Any], name: str, kind: str, environment: str | None = None
         places = ", ".join(str(getattr(item, "environment", "?")) for item in found)
         raise KeyError(f"{kind} {name!r} is declared in several environments ({places}): say which one")
     where = f" in environment {environment!r}" if environment else ""
-    known = ", ".join(sorted({i.name for i in items if environment in (None, getattr(i, "environment", None))})) or "none"
+    known = (
+        ", ".join(sorted({i.name for i in items if environment in (None, getattr(i, "environment", None))})) or "none"
+    )
     raise KeyError(f"no {kind} named {name!r}{where} in the stack spec (declared: {known})")
 
 

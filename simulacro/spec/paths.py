@@ -5,6 +5,7 @@ inside it as `simulacro/catalogue` and `simulacro/example` (setup.py copies them
 Everything a spec refers to by a relative path (baselines, models, datasets) is resolved against the
 spec's own folder; these are the defaults for the example spec.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -2,6 +2,7 @@
 a walk of the YAML events (no recursion, no construction) that caps nesting depth and the number of nodes
 once aliases are expanded, so "billion laughs" or ten thousand nested brackets end in one clear message.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -32,12 +33,16 @@ def read_spec_text(path: Path) -> str:
     if len(data) > MAX_BYTES:
         raise OverBudget(f"the file is larger than {MAX_BYTES:,} bytes; a stack spec is a few dozen kilobytes")
     if b"\x00" in data:
-        raise OverBudget("the file contains NUL bytes: it is binary, not a YAML spec", data[: data.index(b"\x00")].count(b"\n") + 1)
+        raise OverBudget(
+            "the file contains NUL bytes: it is binary, not a YAML spec", data[: data.index(b"\x00")].count(b"\n") + 1
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        raise OverBudget(f"the file is not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start})", line) from None
+        raise OverBudget(
+            f"the file is not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start})", line
+        ) from None
 
 
 def check_yaml_budget(text: str) -> None:
@@ -67,5 +72,8 @@ def check_yaml_budget(text: str) -> None:
                 open_collections[-1][1] += size
             total += size
         if total > MAX_NODES:
-            raise OverBudget(f"expands to more than {MAX_NODES:,} YAML nodes (aliases such as *name count in full); "
-                             "a stack spec needs far fewer", line)
+            raise OverBudget(
+                f"expands to more than {MAX_NODES:,} YAML nodes (aliases such as *name count in full); "
+                "a stack spec needs far fewer",
+                line,
+            )

@@ -6,6 +6,7 @@ A refused call on real AWS surfaces as `MissingPermission` naming the IAM action
 `CredentialsProblem`. Neither is a `ClientError`, on purpose: code that treats a `ClientError` as "does
 not exist" must not mistake a refusal for an absence.
 """
+
 from __future__ import annotations
 
 import re
@@ -24,21 +25,62 @@ from simulacro.errors import AwsProblem
 from simulacro.target.iam_actions import iam_action
 
 THROTTLING = {
-    "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException", "TooManyRequestsException",
-    "ProvisionedThroughputExceededException", "TransactionInProgressException", "RequestLimitExceeded",
-    "BandwidthLimitExceeded", "LimitExceededException", "RequestThrottled", "SlowDown", "PriorRequestNotComplete",
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestThrottledException",
+    "TooManyRequestsException",
+    "ProvisionedThroughputExceededException",
+    "TransactionInProgressException",
+    "RequestLimitExceeded",
+    "BandwidthLimitExceeded",
+    "LimitExceededException",
+    "RequestThrottled",
+    "SlowDown",
+    "PriorRequestNotComplete",
     "EC2ThrottledException",
 }
-TRANSIENT = {"InternalError", "InternalFailure", "InternalServerError", "ServiceUnavailable", "ServiceUnavailableException",
-             "RequestTimeout", "RequestTimeoutException", "InternalServiceError"}
-ACCESS_DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError",
-                 "AuthorizationErrorException", "NotAuthorized", "Forbidden"}
-BAD_CREDENTIALS = {"ExpiredToken", "ExpiredTokenException", "RequestExpired", "InvalidClientTokenId",
-                   "UnrecognizedClientException", "InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidToken",
-                   "IncompleteSignature", "MissingAuthenticationToken"}
+TRANSIENT = {
+    "InternalError",
+    "InternalFailure",
+    "InternalServerError",
+    "ServiceUnavailable",
+    "ServiceUnavailableException",
+    "RequestTimeout",
+    "RequestTimeoutException",
+    "InternalServiceError",
+}
+ACCESS_DENIED = {
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedOperation",
+    "AuthorizationError",
+    "AuthorizationErrorException",
+    "NotAuthorized",
+    "Forbidden",
+}
+BAD_CREDENTIALS = {
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "RequestExpired",
+    "InvalidClientTokenId",
+    "UnrecognizedClientException",
+    "InvalidAccessKeyId",
+    "SignatureDoesNotMatch",
+    "InvalidToken",
+    "IncompleteSignature",
+    "MissingAuthenticationToken",
+}
 EXPIRED = {"ExpiredToken", "ExpiredTokenException", "RequestExpired"}
-UNAVAILABLE = {"UnknownOperationException", "InvalidAction", "NotImplemented", "UnsupportedOperation",
-               "UnsupportedOperationException", "OperationNotSupportedException", "UnknownOperation"}
+UNAVAILABLE = {
+    "UnknownOperationException",
+    "InvalidAction",
+    "NotImplemented",
+    "UnsupportedOperation",
+    "UnsupportedOperationException",
+    "OperationNotSupportedException",
+    "UnknownOperation",
+}
 
 
 class AwsAccessProblem(AwsProblem):
@@ -51,7 +93,8 @@ class MissingPermission(AwsAccessProblem):
         super().__init__(
             f"AWS refused {action} ({code}): the identity running the drills lacks this permission. "
             f"Grant it (python -m simulacro iam-policy prints everything the drills need) or deselect the drills that "
-            f"need it. AWS said: {message}")
+            f"need it. AWS said: {message}"
+        )
 
 
 class CredentialsProblem(AwsAccessProblem):
@@ -61,7 +104,8 @@ class CredentialsProblem(AwsAccessProblem):
         super().__init__(
             f"the AWS credentials {what} ({code} on {action}). Refresh them (for example `aws sso login --profile <profile>`, "
             f"or new keys in the environment) and run again; if a drill was running, run "
-            f"`python -m simulacro cleanup --run-id <run id>` to remove what it could not roll back. AWS said: {message}")
+            f"`python -m simulacro cleanup --run-id <run id>` to remove what it could not roll back. AWS said: {message}"
+        )
 
 
 class ApiUnavailable(AwsProblem):
@@ -74,7 +118,8 @@ class ApiUnavailable(AwsProblem):
         super().__init__(
             f"the endpoint does not offer {service}:{operation} ({detail}): this account or AWS-compatible endpoint lacks "
             f"the API, so what needs it cannot run here. For SageMaker Model Monitor, AWS no longer onboards new "
-            f"accounts; use an account that has it, or deselect the drills that need it (-m 'not monitor').")
+            f"accounts; use an account that has it, or deselect the drills that need it (-m 'not monitor')."
+        )
 
 
 def error_code(error: BaseException) -> str | None:
@@ -101,8 +146,13 @@ def translate(service: str, operation: str, status: int, parsed: dict[str, Any])
     message = str(error.get("Message") or "")
     action = iam_action(service, operation)
     if status == 501 or code in UNAVAILABLE or (status >= 500 and _is_html(message)):
-        return ApiUnavailable(service, operation, f"HTTP {status}" + (f" {code}" if code and code != str(status) else "")
-                              + (": an HTML page instead of an AWS error" if _is_html(message) else f": {message[:200]}"))
+        return ApiUnavailable(
+            service,
+            operation,
+            f"HTTP {status}"
+            + (f" {code}" if code and code != str(status) else "")
+            + (": an HTML page instead of an AWS error" if _is_html(message) else f": {message[:200]}"),
+        )
     if code in BAD_CREDENTIALS:
         return CredentialsProblem(action, code, message)
     if code in ACCESS_DENIED or (status == 403 and service == "s3" and code in ("403", "")):
@@ -139,13 +189,35 @@ def _is_html(text: str) -> bool:
 def _plain(text: str, limit: int = 300) -> str:
     """An error message fit for one paragraph: no markup, no line breaks, cut at `limit` characters."""
     flat = " ".join(re.sub(r"<[^>]+>", " ", text).split())
-    return flat if len(flat) <= limit else flat[:limit - 3] + "..."
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
 
 
-RESOURCE_PARAMETERS = ("AlarmName", "AlarmNames", "EndpointName", "EndpointConfigName", "ModelName", "ModelPackageGroupName",
-                       "ModelPackageName", "ModelPackageArn", "PipelineName", "PipelineExecutionArn", "MonitoringScheduleName",
-                       "Name", "Rule", "QueueUrl", "QueueName", "TopicArn", "SubscriptionArn", "ResourceARN", "ResourceArn",
-                       "logGroupName", "logGroupNamePrefix", "Bucket", "Key", "TargetArn")
+RESOURCE_PARAMETERS = (
+    "AlarmName",
+    "AlarmNames",
+    "EndpointName",
+    "EndpointConfigName",
+    "ModelName",
+    "ModelPackageGroupName",
+    "ModelPackageName",
+    "ModelPackageArn",
+    "PipelineName",
+    "PipelineExecutionArn",
+    "MonitoringScheduleName",
+    "Name",
+    "Rule",
+    "QueueUrl",
+    "QueueName",
+    "TopicArn",
+    "SubscriptionArn",
+    "ResourceARN",
+    "ResourceArn",
+    "logGroupName",
+    "logGroupNamePrefix",
+    "Bucket",
+    "Key",
+    "TargetArn",
+)
 
 
 def resource_of(params: dict[str, Any] | None) -> str:
@@ -157,7 +229,9 @@ def resource_of(params: dict[str, Any] | None) -> str:
     return "no single resource"
 
 
-def operator_message(error: BaseException, last_call: tuple[str, str, dict[str, Any]] | None = None) -> tuple[str, bool] | None:
+def operator_message(
+    error: BaseException, last_call: tuple[str, str, dict[str, Any]] | None = None
+) -> tuple[str, bool] | None:
     """One paragraph for the operator about an AWS error inside a drill, and whether the drill is to be skipped
     (the account lacks the API) rather than failed; None when `error` is not an AWS error."""
     if isinstance(error, ApiUnavailable):
@@ -178,16 +252,24 @@ def operator_message(error: BaseException, last_call: tuple[str, str, dict[str, 
         said = _plain(str(info.get("Message") or ""))
         where = f"{service}:{operation} on {resource_of(params)}"
         if code in THROTTLING:
-            advice = ("AWS kept throttling it through every retry: run fewer drills at once (-n) or at a quieter time, "
-                      "then run the drill again")
+            advice = (
+                "AWS kept throttling it through every retry: run fewer drills at once (-n) or at a quieter time, "
+                "then run the drill again"
+            )
         elif code in TRANSIENT or status >= 500:
-            advice = ("AWS kept failing it through every retry (a service-side fault): run the drill again; if it "
-                      "persists, check the AWS Health Dashboard for the region")
+            advice = (
+                "AWS kept failing it through every retry (a service-side fault): run the drill again; if it "
+                "persists, check the AWS Health Dashboard for the region"
+            )
         else:
-            advice = ("AWS refused the request as sent: check that the live resource exists and matches the spec "
-                      "(`pytest drills -m inventory` compares them)")
+            advice = (
+                "AWS refused the request as sent: check that the live resource exists and matches the spec "
+                "(`pytest drills -m inventory` compares them)"
+            )
         return f"AWS answered {code or status} (HTTP {status}) to {where}: {said or 'no message'}. {advice}.", False
     if isinstance(error, BotoCoreError):
-        return (f"the call to AWS could not complete ({type(error).__name__}: {_plain(str(error))}): check the network, "
-                "--endpoint-url / AWS_ENDPOINT_URL and the region, then run the drill again."), False
+        return (
+            f"the call to AWS could not complete ({type(error).__name__}: {_plain(str(error))}): check the network, "
+            "--endpoint-url / AWS_ENDPOINT_URL and the region, then run the drill again."
+        ), False
     return None

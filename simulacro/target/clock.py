@@ -6,6 +6,7 @@ way, which is how the emulator's control plane (alarm evaluation, pipeline steps
 retries, monitoring runs) moves forward. A drill whose alarm needs three one-minute periods
 therefore takes milliseconds.
 """
+
 from __future__ import annotations
 
 import heapq
@@ -77,8 +78,9 @@ class VirtualClock:
     def call_later(self, seconds: float, timer: Timer, *, locked: bool = True) -> None:
         self.call_at(self._now + timedelta(seconds=seconds), timer, locked=locked)
 
-    def call_every(self, seconds: float, timer: Timer, *, aligned: bool = True, now: bool = False,
-                   locked: bool = True) -> "Repeating":
+    def call_every(
+        self, seconds: float, timer: Timer, *, aligned: bool = True, now: bool = False, locked: bool = True
+    ) -> "Repeating":
         """Run `timer` every `seconds` (on multiples of `seconds` since the epoch when aligned) until cancelled."""
         repeating = Repeating()
 

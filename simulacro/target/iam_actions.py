@@ -3,18 +3,30 @@
 Pure naming, no I/O: used to name a refused permission, to record what the drills call, and to print
 the least-privilege policy.
 """
+
 from __future__ import annotations
 
 from typing import Any
 
 # The IAM prefix where it is not the boto3 service name.
-PREFIXES = {"sagemaker-runtime": "sagemaker", "resourcegroupstaggingapi": "tag", "sagemaker-featurestore-runtime": "sagemaker"}
+PREFIXES = {
+    "sagemaker-runtime": "sagemaker",
+    "resourcegroupstaggingapi": "tag",
+    "sagemaker-featurestore-runtime": "sagemaker",
+}
 # S3 names its actions after resources, not operations.
 S3_ACTIONS = {
-    "ListBuckets": "ListAllMyBuckets", "ListObjects": "ListBucket", "ListObjectsV2": "ListBucket", "HeadBucket": "ListBucket",
-    "HeadObject": "GetObject", "GetBucketLifecycleConfiguration": "GetLifecycleConfiguration",
-    "PutBucketLifecycleConfiguration": "PutLifecycleConfiguration", "DeleteBucketLifecycle": "PutLifecycleConfiguration",
-    "DeleteObjects": "DeleteObject", "GetBucketPolicy": "GetBucketPolicy", "GetBucketTagging": "GetBucketTagging",
+    "ListBuckets": "ListAllMyBuckets",
+    "ListObjects": "ListBucket",
+    "ListObjectsV2": "ListBucket",
+    "HeadBucket": "ListBucket",
+    "HeadObject": "GetObject",
+    "GetBucketLifecycleConfiguration": "GetLifecycleConfiguration",
+    "PutBucketLifecycleConfiguration": "PutLifecycleConfiguration",
+    "DeleteBucketLifecycle": "PutLifecycleConfiguration",
+    "DeleteObjects": "DeleteObject",
+    "GetBucketPolicy": "GetBucketPolicy",
+    "GetBucketTagging": "GetBucketTagging",
     "PutBucketTagging": "PutBucketTagging",
 }
 # Calls that need no permission at all.
@@ -29,8 +41,13 @@ TAG_ON_CREATE = {
 }
 SAGEMAKER_TAG_ACTION = "sagemaker:AddTags"
 # Calls that hand SageMaker a role need iam:PassRole on it (the local AWS does not check; AWS does).
-PASSES_A_ROLE = {("sagemaker", "CreateModel"), ("sagemaker", "CreatePipeline"), ("sagemaker", "UpdatePipeline"),
-                 ("sagemaker", "CreateMonitoringSchedule"), ("sagemaker", "UpdateMonitoringSchedule")}
+PASSES_A_ROLE = {
+    ("sagemaker", "CreateModel"),
+    ("sagemaker", "CreatePipeline"),
+    ("sagemaker", "UpdatePipeline"),
+    ("sagemaker", "CreateMonitoringSchedule"),
+    ("sagemaker", "UpdateMonitoringSchedule"),
+}
 PASS_ROLE = "iam:PassRole"
 READ_ONLY_PREFIXES = ("Describe", "List", "Get", "Head", "BatchGet", "Search")
 

@@ -4,6 +4,7 @@ active at the moment it is sent (the staging model's handler wrapper honours it:
 A handful of threads send, so a slow model does not slow the rate down; an injected 5xx is counted,
 not raised. A refused permission stops the sender and is kept to be reported.
 """
+
 from __future__ import annotations
 
 import threading
@@ -22,8 +23,15 @@ SENDERS = 8
 
 
 class RequestSender:
-    def __init__(self, target: Any, endpoint: str, environment: str, requests_per_minute: float,
-                 attributes: Callable[[], str | None], payloads: list[str] | None = None):
+    def __init__(
+        self,
+        target: Any,
+        endpoint: str,
+        environment: str,
+        requests_per_minute: float,
+        attributes: Callable[[], str | None],
+        payloads: list[str] | None = None,
+    ):
         if requests_per_minute <= 0:
             raise ValueError(f"traffic needs a positive rate, got {requests_per_minute}/min")
         self.runtime = target.client("sagemaker-runtime", environment)
@@ -43,7 +51,9 @@ class RequestSender:
         return self.summary()
 
     def start_in_background(self) -> "RequestSender":
-        self._thread = threading.Thread(target=self._send_until, args=(float("inf"),), name=f"traffic-{self.endpoint}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._send_until, args=(float("inf"),), name=f"traffic-{self.endpoint}", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -53,8 +63,12 @@ class RequestSender:
             self._thread.join(timeout=30)
 
     def summary(self) -> dict[str, Any]:
-        return {"endpoint": self.endpoint, "served": self.served, "failed": self.failed,
-                "problem": str(self.problem) if self.problem else None}
+        return {
+            "endpoint": self.endpoint,
+            "served": self.served,
+            "failed": self.failed,
+            "problem": str(self.problem) if self.problem else None,
+        }
 
     def _send_until(self, deadline: float) -> None:
         next_at = time.monotonic()
@@ -92,6 +106,8 @@ def default_payloads(stack: Any, endpoint: str, environment: str) -> list[str]:
     try:
         lines = path.read_text().splitlines()[1:]
     except OSError:
-        raise BadInput(f"no dataset at {path}: requests replay its rows unless the endpoint declares a smoke_payload "
-                       "(keep datasets/ beside the spec, as in fixtures/)") from None
+        raise BadInput(
+            f"no dataset at {path}: requests replay its rows unless the endpoint declares a smoke_payload "
+            "(keep datasets/ beside the spec, as in fixtures/)"
+        ) from None
     return [line for line in lines if line.strip()][:1000]

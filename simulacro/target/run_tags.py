@@ -6,6 +6,7 @@ whatever module makes it: a fault, a probe, a runbook. Names tell the rest: prob
 `simulacro-probe-<run id>-<n>`, the configs and models a fault creates contain `simulacro-` and the
 run id, and a probe target on a rule has the Id `simulacro-probe`.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -5,6 +5,7 @@ drill runs unchanged against real AWS. Every client the target hands out is inst
 way: observers hear each call (the IAM recorder, the dry-run audit), and while a run is active what it
 creates is tagged with its run id (`run_tags`).
 """
+
 from __future__ import annotations
 
 import os
@@ -70,7 +71,9 @@ class Target:
     def client(self, service: str, environment: str | None = None, region: str | None = None) -> Any:
         environment = environment or self.environment
         if environment not in self.environments:
-            raise PermissionError(f"environment {environment!r} is not reachable from this run (target: {self.describe()})")
+            raise PermissionError(
+                f"environment {environment!r} is not reachable from this run (target: {self.describe()})"
+            )
         key = (service, environment, region or self.region)
         if key not in self._clients:
             client = self._make_client(service, environment, region or self.region)
@@ -98,8 +101,16 @@ class Target:
     def describe(self) -> str:
         raise NotImplementedError
 
-    def traffic(self, endpoint: str, environment: str, *, requests_per_minute: float, duration_seconds: float,
-                custom_attributes: str | None = None, payloads: list[str] | None = None) -> Any:
+    def traffic(
+        self,
+        endpoint: str,
+        environment: str,
+        *,
+        requests_per_minute: float,
+        duration_seconds: float,
+        custom_attributes: str | None = None,
+        payloads: list[str] | None = None,
+    ) -> Any:
         """Send `requests_per_minute` to `endpoint` for `duration_seconds`; returns what was served."""
         raise NotImplementedError
 
@@ -127,14 +138,28 @@ class LocalTarget(Target):
     def describe(self) -> str:
         return f"local AWS at {self.local_aws.url} (virtual time), accounts {', '.join(self.stack.environments)}"
 
-    def traffic(self, endpoint: str, environment: str, *, requests_per_minute: float, duration_seconds: float,
-                custom_attributes: str | None = None, payloads: list[str] | None = None) -> Any:
+    def traffic(
+        self,
+        endpoint: str,
+        environment: str,
+        *,
+        requests_per_minute: float,
+        duration_seconds: float,
+        custom_attributes: str | None = None,
+        payloads: list[str] | None = None,
+    ) -> Any:
         """Thousands of requests through the same model, fault, metric and capture code as InvokeEndpoint, without HTTP."""
         # They stand for InvokeEndpoint calls on real AWS: observers (the IAM recorder) hear one.
         self.notify_call("sagemaker-runtime", "InvokeEndpoint", environment, {"EndpointName": endpoint})
         return self.local_aws.dataplane.traffic(
-            self.account(environment), self.region, endpoint, requests_per_minute=requests_per_minute,
-            duration_seconds=duration_seconds, custom_attributes=custom_attributes, payloads=payloads)
+            self.account(environment),
+            self.region,
+            endpoint,
+            requests_per_minute=requests_per_minute,
+            duration_seconds=duration_seconds,
+            custom_attributes=custom_attributes,
+            payloads=payloads,
+        )
 
     def inject_billing(self, environment: str, amount: float, currency: str = "USD") -> None:
         """Local only: the environment's month-to-date `AWS/Billing` `EstimatedCharges` (published in us-east-1)."""
@@ -155,8 +180,15 @@ class AwsTarget(Target):
 
     kind = "aws"
 
-    def __init__(self, stack: Stack, environment: str, *, profile: str | None = None, region: str | None = None,
-                 endpoint_url: str | None = None):
+    def __init__(
+        self,
+        stack: Stack,
+        environment: str,
+        *,
+        profile: str | None = None,
+        region: str | None = None,
+        endpoint_url: str | None = None,
+    ):
         super().__init__(stack, environment, region)
         self.profile = profile
         self.endpoint_url = endpoint_url
@@ -172,7 +204,8 @@ class AwsTarget(Target):
             raise BadInput(
                 f"the AWS profile {self.profile!r} (--aws-profile or AWS_PROFILE) is not in {config}: "
                 "name a configured profile (`aws configure list-profiles` lists them), or leave it out to use "
-                "the credentials in the environment") from None
+                "the credentials in the environment"
+            ) from None
 
     @property
     def where(self) -> str:
@@ -180,13 +213,21 @@ class AwsTarget(Target):
         return url or f"AWS {self.region}"
 
     def describe(self) -> str:
-        who = self.identity["Arn"] if self.identity else f"profile {self.profile or os.environ.get('AWS_PROFILE') or 'default chain'}"
+        who = (
+            self.identity["Arn"]
+            if self.identity
+            else f"profile {self.profile or os.environ.get('AWS_PROFILE') or 'default chain'}"
+        )
         return f"{self.where}, environment {self.environment} (account {self.account()}), as {who}"
 
     def preflight_client(self, service: str) -> Any:
         """A client for the checks before a run (identity, permissions): two attempts, short timeouts."""
-        client = self.session.client(service, region_name=self.region, endpoint_url=self.endpoint_url,
-                                     config=Config(retries={"total_max_attempts": 2}, connect_timeout=5, read_timeout=20))
+        client = self.session.client(
+            service,
+            region_name=self.region,
+            endpoint_url=self.endpoint_url,
+            config=Config(retries={"total_max_attempts": 2}, connect_timeout=5, read_timeout=20),
+        )
         raise_clear_errors(client)
         self._instrument(client, self.environment)
         return client
@@ -200,30 +241,47 @@ class AwsTarget(Target):
             raise AwsProblem(
                 f"no AWS credentials for --target aws (environment {self.environment}, {self.where}): set --aws-profile "
                 "or AWS_PROFILE to a configured profile (for example the one of data-science-user), or export "
-                "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary credentials)") from None
+                "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary credentials)"
+            ) from None
         except (EndpointConnectionError, ConnectTimeoutError) as error:
             raise AwsProblem(
                 f"cannot reach {self.where} ({error}): check --endpoint-url or AWS_ENDPOINT_URL, the region "
-                f"({self.region}) and the network or proxy") from None
+                f"({self.region}) and the network or proxy"
+            ) from None
         except AwsAccessProblem as problem:
             raise AwsProblem(f"{self.where}: {problem}") from None
         except (ClientError, NoRegionError, BotoCoreError) as error:
-            raise AwsProblem(f"{self.where} refused GetCallerIdentity for environment {self.environment}: {error}") from None
+            raise AwsProblem(
+                f"{self.where} refused GetCallerIdentity for environment {self.environment}: {error}"
+            ) from None
         return self.identity
 
-    def traffic(self, endpoint: str, environment: str, *, requests_per_minute: float, duration_seconds: float,
-                custom_attributes: str | None = None, payloads: list[str] | None = None) -> Any:
+    def traffic(
+        self,
+        endpoint: str,
+        environment: str,
+        *,
+        requests_per_minute: float,
+        duration_seconds: float,
+        custom_attributes: str | None = None,
+        payloads: list[str] | None = None,
+    ) -> Any:
         """Real InvokeEndpoint requests at `requests_per_minute` for `duration_seconds` (blocks that long)."""
         from simulacro.target.request_sender import RequestSender
 
         sender = RequestSender(self, endpoint, environment, requests_per_minute, lambda: custom_attributes, payloads)
         summary = sender.run_for(duration_seconds)
         # Also the local AWS's traffic summary's fields, so a drill reads either the same way.
-        return ServedTraffic(summary, requests=summary["served"] + summary["failed"], errors=summary["failed"],
-                             rejection=summary["problem"])
+        return ServedTraffic(
+            summary,
+            requests=summary["served"] + summary["failed"],
+            errors=summary["failed"],
+            rejection=summary["problem"],
+        )
 
-    def background_traffic(self, endpoint: str, environment: str, requests_per_minute: float,
-                           attributes: Callable[[], str | None]) -> Any:
+    def background_traffic(
+        self, endpoint: str, environment: str, requests_per_minute: float, attributes: Callable[[], str | None]
+    ) -> Any:
         """Requests at `requests_per_minute` in a background thread until `.cancel()`; each carries `attributes()`."""
         from simulacro.target.request_sender import RequestSender
 

@@ -1,6 +1,7 @@
 """Waits on the target's clock: poll a condition within a budget, retry what AWS says is transient, report progress.
 
 On the virtual clock a wait costs no wall time; on the wall clock it is rate-limited and prints progress."""
+
 from __future__ import annotations
 
 from typing import Any, Callable, TypeVar
@@ -17,9 +18,9 @@ class WaitTimeout(AssertionError):
     """What was awaited did not happen within its budget."""
 
 
-MIN_WALL_POLL = 1.0     # on real AWS, never more than one poll (API call) per second per wait
-PROGRESS_EVERY = 30.0   # seconds between progress lines of a long wall-clock wait
-LONG_WAIT = 30.0        # wall-clock waits whose budget is shorter print nothing
+MIN_WALL_POLL = 1.0  # on real AWS, never more than one poll (API call) per second per wait
+PROGRESS_EVERY = 30.0  # seconds between progress lines of a long wall-clock wait
+LONG_WAIT = 30.0  # wall-clock waits whose budget is shorter print nothing
 MAX_BACKOFF = 60.0
 _default_progress: list[Callable[[str], None]] = []
 
@@ -32,8 +33,15 @@ def report_progress_to(progress: Callable[[str], None] | None) -> Callable[[], N
     return lambda: _default_progress.__setitem__(slice(None), previous)
 
 
-def wait_for(condition: Callable[[], T | None], *, within: float, clock: Any, what: str,
-             poll: float | None = None, progress: Callable[[str], None] | None = None) -> T:
+def wait_for(
+    condition: Callable[[], T | None],
+    *,
+    within: float,
+    clock: Any,
+    what: str,
+    poll: float | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> T:
     """Poll `condition` on `clock` until it returns something truthy; fail after `within` seconds.
 
     On the virtual clock a poll costs no wall time, so the poll interval sets the resolution of
@@ -42,8 +50,13 @@ def wait_for(condition: Callable[[], T | None], *, within: float, clock: Any, wh
     or expired credentials stop the wait at once (`simulacro.target.aws_errors`). Long waits on the wall
     clock print what is awaited, the time elapsed and the budget.
     """
-    waiting = _Waiting(what, within, clock, _interval(poll, within, clock),
-                       progress or (_default_progress[0] if _default_progress else None))
+    waiting = _Waiting(
+        what,
+        within,
+        clock,
+        _interval(poll, within, clock),
+        progress or (_default_progress[0] if _default_progress else None),
+    )
     retrying = tenacity.Retrying(
         stop=lambda _: waiting.elapsed() >= within,
         wait=waiting.pause,
@@ -82,7 +95,7 @@ class _Waiting:
         if state.outcome is not None and state.outcome.failed:
             self.errors_in_a_row += 1
             self.last_error = state.outcome.exception()
-            backoff = min(MAX_BACKOFF, self.interval * 2 ** self.errors_in_a_row)
+            backoff = min(MAX_BACKOFF, self.interval * 2**self.errors_in_a_row)
             return max(min(backoff, self.within - self.elapsed()), 0.0 if self.clock.virtual else MIN_WALL_POLL)
         self.errors_in_a_row = 0
         return self.interval
@@ -92,17 +105,23 @@ class _Waiting:
             return
         elapsed = self.elapsed()
         if self.errors_in_a_row and self.last_error is not None:
-            self.progress(f"AWS answered {_short(self.last_error)} while waiting for {self.what}; retrying with backoff")
+            self.progress(
+                f"AWS answered {_short(self.last_error)} while waiting for {self.what}; retrying with backoff"
+            )
         if self.reported_at is None:
             self.progress(f"waiting for {self.what} (budget {format_duration(self.within)})")
             self.reported_at = elapsed
         elif elapsed - self.reported_at >= PROGRESS_EVERY:
-            self.progress(f"still waiting for {self.what}: {format_duration(elapsed)} of {format_duration(self.within)}")
+            self.progress(
+                f"still waiting for {self.what}: {format_duration(elapsed)} of {format_duration(self.within)}"
+            )
             self.reported_at = elapsed
 
     def done(self) -> None:
         if self.progress is not None and self.reported_at is not None:
-            self.progress(f"{self.what}: after {format_duration(self.elapsed())} (budget {format_duration(self.within)})")
+            self.progress(
+                f"{self.what}: after {format_duration(self.elapsed())} (budget {format_duration(self.within)})"
+            )
 
     def timeout_message(self) -> str:
         message = f"{self.what}: did not happen within {format_duration(self.within)}"

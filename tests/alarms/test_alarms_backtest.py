@@ -1,4 +1,5 @@
 """The vectorised backtest gives exactly the states of evaluate_alarm called at every period end."""
+
 from __future__ import annotations
 
 import itertools
@@ -60,8 +61,11 @@ def test_backtest_states_equal_step_by_step_evaluation_on_random_series(treat_mi
         "Threshold": threshold,
         "ComparisonOperator": operator,
         "TreatMissingData": treat_missing_data,
-        **({"ExtendedStatistic": statistic, "EvaluateLowSampleCountPercentile": "ignore"}
-           if statistic.startswith("p") else {"Statistic": statistic}),
+        **(
+            {"ExtendedStatistic": statistic, "EvaluateLowSampleCountPercentile": "ignore"}
+            if statistic.startswith("p")
+            else {"Statistic": statistic}
+        ),
     }
     samples = random_samples(rng, period, per_period=200 if statistic.startswith("p") else 3)
     previous_state = [OK, ALARM, INSUFFICIENT_DATA][seed % 3]
@@ -107,7 +111,11 @@ def test_backtest_reports_transitions_entries_and_time_in_alarm():
     result = backtest(simple_alarm(), one_sample_per_minute([0, 5, 5, 0, 5, 0]), start=START, end=START + 360)
     assert result.states == [INSUFFICIENT_DATA, OK, ALARM, ALARM, OK, ALARM, OK]
     assert [(t.from_state, t.to_state) for t in result.transitions] == [
-        (INSUFFICIENT_DATA, OK), (OK, ALARM), (ALARM, OK), (OK, ALARM), (ALARM, OK)
+        (INSUFFICIENT_DATA, OK),
+        (OK, ALARM),
+        (ALARM, OK),
+        (OK, ALARM),
+        (ALARM, OK),
     ]
     assert result.transitions[1].time == datetime.fromtimestamp(START + 120, tz=timezone.utc)
     assert result.alarm_entries == 2

@@ -1,4 +1,5 @@
 """A composite alarm's AlarmRule, parsed and evaluated as CloudWatch does."""
+
 import re
 
 import pytest
@@ -14,41 +15,47 @@ from simulacro.alarms.composite import (
 STATES = {"cpu": "ALARM", "mem": "OK", "disk": "INSUFFICIENT_DATA", "my alarm": "ALARM"}
 
 
-@pytest.mark.parametrize("rule, holds", [
-    ("ALARM(cpu)", True),
-    ("ALARM(mem)", False),
-    ("OK(mem)", True),
-    ("INSUFFICIENT_DATA(disk)", True),
-    ("ALARM(cpu) AND ALARM(mem)", False),
-    ("ALARM(cpu) OR ALARM(mem)", True),
-    ("NOT ALARM(mem)", True),
-    ("NOT (ALARM(cpu) OR ALARM(mem))", False),
-    ("ALARM(mem) OR ALARM(cpu) AND OK(mem)", True),  # AND binds tighter than OR
-    ("(ALARM(mem) OR ALARM(cpu)) AND NOT OK(mem)", False),
-    ("TRUE", True),
-    ("FALSE", False),
-    ("ALARM(cpu) AND TRUE", True),
-    ("ALARM(cpu) AND FALSE", False),
-    ('ALARM("my alarm")', True),
-    ("ALARM(arn:aws:cloudwatch:eu-west-1:123456789012:alarm:cpu)", True),
-    ("ALARM(gone)", False),  # an alarm without a state is in no state
-])
+@pytest.mark.parametrize(
+    "rule, holds",
+    [
+        ("ALARM(cpu)", True),
+        ("ALARM(mem)", False),
+        ("OK(mem)", True),
+        ("INSUFFICIENT_DATA(disk)", True),
+        ("ALARM(cpu) AND ALARM(mem)", False),
+        ("ALARM(cpu) OR ALARM(mem)", True),
+        ("NOT ALARM(mem)", True),
+        ("NOT (ALARM(cpu) OR ALARM(mem))", False),
+        ("ALARM(mem) OR ALARM(cpu) AND OK(mem)", True),  # AND binds tighter than OR
+        ("(ALARM(mem) OR ALARM(cpu)) AND NOT OK(mem)", False),
+        ("TRUE", True),
+        ("FALSE", False),
+        ("ALARM(cpu) AND TRUE", True),
+        ("ALARM(cpu) AND FALSE", False),
+        ('ALARM("my alarm")', True),
+        ("ALARM(arn:aws:cloudwatch:eu-west-1:123456789012:alarm:cpu)", True),
+        ("ALARM(gone)", False),  # an alarm without a state is in no state
+    ],
+)
 def test_rules_hold_as_cloudwatch_evaluates_them(rule, holds):
     states = {**STATES, "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:cpu": "ALARM"}
     assert evaluate_rule(parse_rule(rule), states) is holds
 
 
-@pytest.mark.parametrize("rule, words", [
-    ("", "empty"),
-    ("ALARM(cpu) AND", "ends too early"),
-    ("ALARM(cpu", "ends too early"),
-    ("alarm(cpu)", "upper case"),
-    ("ALARM(cpu) and OK(mem)", "upper case"),
-    ("ALARM()", "needs an alarm name"),
-    ("ALARM(cpu) OK(mem)", "Unexpected 'OK'"),
-    ("cpu", "expected ALARM()"),
-    ("ALARM(cpu))", "Unexpected ')'"),
-])
+@pytest.mark.parametrize(
+    "rule, words",
+    [
+        ("", "empty"),
+        ("ALARM(cpu) AND", "ends too early"),
+        ("ALARM(cpu", "ends too early"),
+        ("alarm(cpu)", "upper case"),
+        ("ALARM(cpu) and OK(mem)", "upper case"),
+        ("ALARM()", "needs an alarm name"),
+        ("ALARM(cpu) OK(mem)", "Unexpected 'OK'"),
+        ("cpu", "expected ALARM()"),
+        ("ALARM(cpu))", "Unexpected ')'"),
+    ],
+)
 def test_malformed_rules_are_refused_saying_where(rule, words):
     with pytest.raises(CompositeRuleError, match=re.escape(words)):
         parse_rule(rule)

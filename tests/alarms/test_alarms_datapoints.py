@@ -1,4 +1,5 @@
 """Bucketing samples into aligned periods, and the times the engine accepts."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -71,7 +72,9 @@ def test_naive_datetimes_are_read_as_utc():
 
 def test_other_time_zones_are_converted_to_utc():
     paris = timezone(timedelta(hours=1))
-    result = evaluate_alarm(ALARM_ON_SUM, [(NOW.astimezone(paris) - timedelta(seconds=30), 3.0)], now=NOW.astimezone(paris))
+    result = evaluate_alarm(
+        ALARM_ON_SUM, [(NOW.astimezone(paris) - timedelta(seconds=30), 3.0)], now=NOW.astimezone(paris)
+    )
     assert result.state == ALARM
 
 
@@ -83,12 +86,21 @@ def test_numpy_arrays_are_accepted_as_samples():
 
 
 def test_samples_may_come_in_any_order():
-    samples = [(NOW - timedelta(seconds=5), 1.0), (NOW - timedelta(seconds=200), 9.0), (NOW - timedelta(seconds=50), 1.0)]
+    samples = [
+        (NOW - timedelta(seconds=5), 1.0),
+        (NOW - timedelta(seconds=200), 9.0),
+        (NOW - timedelta(seconds=50), 1.0),
+    ]
     assert newest_datapoint(samples).value == 2.0
 
 
 def test_samples_after_now_are_not_seen():
-    result = evaluate_alarm(ALARM_ON_SUM, [(NOW + timedelta(seconds=5), 9.0), (NOW - timedelta(seconds=5), 0.0)], now=NOW, previous_state=ALARM)
+    result = evaluate_alarm(
+        ALARM_ON_SUM,
+        [(NOW + timedelta(seconds=5), 9.0), (NOW - timedelta(seconds=5), 0.0)],
+        now=NOW,
+        previous_state=ALARM,
+    )
     assert result.state == OK
 
 

@@ -1,4 +1,5 @@
 """Reading PutMetricAlarm dicts: defaults, and a clear error for each way one can be wrong."""
+
 from __future__ import annotations
 
 import pytest
@@ -69,7 +70,9 @@ def test_invalid_alarm_is_refused_naming_the_field_and_what_was_expected(changes
 
 
 def test_percentile_alarm_reads_its_percentile():
-    definition = parse_alarm(with_fields(Statistic=None, ExtendedStatistic="p99.9", EvaluateLowSampleCountPercentile="ignore"))
+    definition = parse_alarm(
+        with_fields(Statistic=None, ExtendedStatistic="p99.9", EvaluateLowSampleCountPercentile="ignore")
+    )
     assert definition.statistic.name == "p99.9"
     assert definition.skips_low_sample_periods
     assert definition.low_sample_minimum == 10000  # 10 / (1 - 0.999)

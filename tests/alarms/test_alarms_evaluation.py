@@ -1,4 +1,5 @@
 """M of N, the comparison operators, the evaluation range and low-sample percentiles."""
+
 from __future__ import annotations
 
 import pytest
@@ -30,7 +31,9 @@ def one_sample_per_period(values, *, now=NOW):
 
 
 def state_of(values, previous_state=INSUFFICIENT_DATA, **overrides):
-    return evaluate_alarm(make_alarm(**overrides), one_sample_per_period(values), now=NOW, previous_state=previous_state).state
+    return evaluate_alarm(
+        make_alarm(**overrides), one_sample_per_period(values), now=NOW, previous_state=previous_state
+    ).state
 
 
 def test_evaluation_range_is_five_periods_when_n_is_three():
@@ -122,19 +125,25 @@ def samples_with_counts(counts, value):
 
 def test_low_sample_percentile_period_keeps_state_when_set_to_ignore():
     # p95 needs 10 / (1 - 0.95) = 200 samples per period; one period has 199.
-    result = evaluate_alarm(percentile_alarm("ignore"), samples_with_counts([200, 199, 200], 50.0), now=NOW, previous_state=OK)
+    result = evaluate_alarm(
+        percentile_alarm("ignore"), samples_with_counts([200, 199, 200], 50.0), now=NOW, previous_state=OK
+    )
     assert result.state == OK
     assert result.kept_state
     assert "fewer than 200 samples" in result.reason
 
 
 def test_percentile_periods_with_enough_samples_are_judged_when_set_to_ignore():
-    result = evaluate_alarm(percentile_alarm("ignore"), samples_with_counts([200, 200, 200], 50.0), now=NOW, previous_state=OK)
+    result = evaluate_alarm(
+        percentile_alarm("ignore"), samples_with_counts([200, 200, 200], 50.0), now=NOW, previous_state=OK
+    )
     assert result.state == ALARM
 
 
 def test_low_sample_percentile_period_is_judged_anyway_when_set_to_evaluate():
-    result = evaluate_alarm(percentile_alarm("evaluate"), samples_with_counts([3, 3, 3], 50.0), now=NOW, previous_state=OK)
+    result = evaluate_alarm(
+        percentile_alarm("evaluate"), samples_with_counts([3, 3, 3], 50.0), now=NOW, previous_state=OK
+    )
     assert result.state == ALARM
 
 

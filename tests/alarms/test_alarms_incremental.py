@@ -4,6 +4,7 @@
 change; the few-samples path computes datapoints in plain Python. Both must be invisible: the same
 states, the same reason text, the same reason data as a full `evaluate_alarm` each minute.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -57,8 +58,15 @@ class Samples:
 
 
 def alarm(**overrides):
-    base = {"AlarmName": "errors", "Period": 60, "EvaluationPeriods": 3, "Threshold": 5.0,
-            "ComparisonOperator": "GreaterThanThreshold", "Statistic": "Sum", "TreatMissingData": "missing"}
+    base = {
+        "AlarmName": "errors",
+        "Period": 60,
+        "EvaluationPeriods": 3,
+        "Threshold": 5.0,
+        "ComparisonOperator": "GreaterThanThreshold",
+        "Statistic": "Sum",
+        "TreatMissingData": "missing",
+    }
     base.update(overrides)
     return base
 
@@ -145,7 +153,9 @@ def test_a_transition_still_writes_cloudwatchs_reason():
     result = evaluator.evaluate("a", definition, samples, now=START, state=OK)
     assert result.state == ALARM
     assert result.reason.startswith("Threshold Crossed: 3 out of the last 3 datapoints [8.0 (")
-    assert result.reason.endswith("were greater than the threshold (5.0) (minimum 3 datapoints for OK -> ALARM transition).")
+    assert result.reason.endswith(
+        "were greater than the threshold (5.0) (minimum 3 datapoints for OK -> ALARM transition)."
+    )
     full = evaluate_alarm(definition, samples.everything(), now=START, previous_state=OK)
     assert (result.reason, result.reason_data) == (full.reason, full.reason_data)
 
@@ -165,14 +175,19 @@ def random_alarm(rng: random.Random, index: int) -> dict:
     statistic = STATISTICS[index % len(STATISTICS)]
     n = rng.choice([1, 2, 3, 5])
     definition = alarm(
-        AlarmName=f"a{index}", Period=rng.choice([60, 60, 120, 300]), EvaluationPeriods=n,
-        DatapointsToAlarm=rng.randint(1, n), ComparisonOperator=rng.choice(OPERATORS),
+        AlarmName=f"a{index}",
+        Period=rng.choice([60, 60, 120, 300]),
+        EvaluationPeriods=n,
+        DatapointsToAlarm=rng.randint(1, n),
+        ComparisonOperator=rng.choice(OPERATORS),
         TreatMissingData=TREATMENTS[index % len(TREATMENTS)],
         Threshold=rng.choice([1.0, 2.0, 3.0]) if statistic == "SampleCount" else rng.uniform(40, 60),
     )
     del definition["Statistic"]
     if statistic.startswith("p"):
-        definition.update(ExtendedStatistic=statistic, EvaluateLowSampleCountPercentile=rng.choice(["evaluate", "ignore"]))
+        definition.update(
+            ExtendedStatistic=statistic, EvaluateLowSampleCountPercentile=rng.choice(["evaluate", "ignore"])
+        )
     else:
         definition["Statistic"] = statistic
     return definition
@@ -182,11 +197,22 @@ def random_alarm(rng: random.Random, index: int) -> dict:
 def test_evaluating_only_what_changed_gives_the_states_of_evaluating_everything_every_minute(seed):
     rng = random.Random(seed)
     alarms = [random_alarm(rng, index) for index in range(8)]
-    math_alarm = {**alarm(AlarmName="ratio", TreatMissingData=rng.choice(TREATMENTS), Threshold=0.5), "Metrics": [
-        {"Id": "e", "MetricStat": {"Metric": {"Namespace": "N", "MetricName": "E"}, "Period": 60, "Stat": "Sum"}, "ReturnData": False},
-        {"Id": "n", "MetricStat": {"Metric": {"Namespace": "N", "MetricName": "I"}, "Period": 60, "Stat": "Sum"}, "ReturnData": False},
-        {"Id": "r", "Expression": "FILL(e, 0) / n"},
-    ]}
+    math_alarm = {
+        **alarm(AlarmName="ratio", TreatMissingData=rng.choice(TREATMENTS), Threshold=0.5),
+        "Metrics": [
+            {
+                "Id": "e",
+                "MetricStat": {"Metric": {"Namespace": "N", "MetricName": "E"}, "Period": 60, "Stat": "Sum"},
+                "ReturnData": False,
+            },
+            {
+                "Id": "n",
+                "MetricStat": {"Metric": {"Namespace": "N", "MetricName": "I"}, "Period": 60, "Stat": "Sum"},
+                "ReturnData": False,
+            },
+            {"Id": "r", "Expression": "FILL(e, 0) / n"},
+        ],
+    }
     del math_alarm["Statistic"], math_alarm["Period"]
     evaluator = AlarmEvaluator()
     stores = [Samples() for _ in alarms] + [Samples(("e", "n"))]

@@ -1,4 +1,5 @@
 """Metric-math alarms: the expression parser, missing data and division by zero, end to end."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -71,7 +72,11 @@ def test_malformed_expressions_are_refused_without_evaluating_anything(expressio
 
 def error_rate_alarm(**overrides):
     def metric(name):
-        return {"Namespace": "AWS/SageMaker", "MetricName": name, "Dimensions": [{"Name": "EndpointName", "Value": "churn"}]}
+        return {
+            "Namespace": "AWS/SageMaker",
+            "MetricName": name,
+            "Dimensions": [{"Name": "EndpointName", "Value": "churn"}],
+        }
 
     alarm = {
         "AlarmName": "churn-error-rate",
@@ -79,8 +84,16 @@ def error_rate_alarm(**overrides):
         "Threshold": 5.0,
         "ComparisonOperator": "GreaterThanThreshold",
         "Metrics": [
-            {"Id": "errors", "MetricStat": {"Metric": metric("Invocation5XXErrors"), "Period": 60, "Stat": "Sum"}, "ReturnData": False},
-            {"Id": "invocations", "MetricStat": {"Metric": metric("Invocations"), "Period": 60, "Stat": "Sum"}, "ReturnData": False},
+            {
+                "Id": "errors",
+                "MetricStat": {"Metric": metric("Invocation5XXErrors"), "Period": 60, "Stat": "Sum"},
+                "ReturnData": False,
+            },
+            {
+                "Id": "invocations",
+                "MetricStat": {"Metric": metric("Invocations"), "Period": 60, "Stat": "Sum"},
+                "ReturnData": False,
+            },
             {"Id": "rate", "Expression": "100 * errors / invocations", "ReturnData": True},
         ],
     }

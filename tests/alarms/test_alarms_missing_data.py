@@ -4,6 +4,7 @@ From "Configuring how CloudWatch alarms treat missing data" (CloudWatch user gui
 range is 5 periods for N = 3; ``0`` is a good datapoint, ``X`` a breaching one, ``-`` missing, the
 newest on the right. "Retain current state" is checked from every starting state.
 """
+
 from __future__ import annotations
 
 import pytest

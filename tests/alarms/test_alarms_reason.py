@@ -1,4 +1,5 @@
 """State reason text and reason data in CloudWatch's formats."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -51,12 +52,17 @@ def test_ok_reason_counts_the_good_datapoints_and_the_minimum_for_alarm_to_ok():
 
 def test_a_one_of_one_alarm_is_worded_as_aws_records_it():
     """LocalStack's test_put_metric_alarm snapshot, recorded against AWS in 2023."""
-    result = evaluate_alarm(alarm(EvaluationPeriods=1, ComparisonOperator="LessThanOrEqualToThreshold"), values(0.5), now=NOW)
+    result = evaluate_alarm(
+        alarm(EvaluationPeriods=1, ComparisonOperator="LessThanOrEqualToThreshold"), values(0.5), now=NOW
+    )
     assert result.reason == (
         "Threshold Crossed: 1 datapoint [0.5 (27/11/26 14:20:00)] was less than or equal to the threshold (1.0)."
     )
     result = evaluate_alarm(alarm(EvaluationPeriods=1), values(0.5), now=NOW, previous_state="ALARM")
-    assert result.reason == "Threshold Crossed: 1 datapoint [0.5 (27/11/26 14:20:00)] was not greater than the threshold (1.0)."
+    assert (
+        result.reason
+        == "Threshold Crossed: 1 datapoint [0.5 (27/11/26 14:20:00)] was not greater than the threshold (1.0)."
+    )
 
 
 def test_a_two_of_two_alarm_keeps_the_m_of_n_wording():
@@ -65,11 +71,14 @@ def test_a_two_of_two_alarm_keeps_the_m_of_n_wording():
     assert result.reason.endswith("(minimum 2 datapoints for OK -> ALARM transition).")
 
 
-@pytest.mark.parametrize("periods, text", [
-    (1, "Insufficient Data: 1 datapoint was unknown."),
-    (3, "Insufficient Data: 3 datapoints were unknown."),
-    (5, "Insufficient Data: 5 datapoints were unknown."),
-])
+@pytest.mark.parametrize(
+    "periods, text",
+    [
+        (1, "Insufficient Data: 1 datapoint was unknown."),
+        (3, "Insufficient Data: 3 datapoints were unknown."),
+        (5, "Insufficient Data: 5 datapoints were unknown."),
+    ],
+)
 def test_insufficient_data_counts_the_evaluation_periods_not_the_range(periods, text):
     assert evaluate_alarm(alarm(EvaluationPeriods=periods), [], now=NOW).reason == text
 
@@ -137,9 +146,20 @@ def test_query_date_keeps_milliseconds():
 
 @pytest.mark.parametrize(
     "value, text",
-    [(1.0, "1.0"), (0.1, "0.1"), (20000.0, "20000.0"), (3.6266666666666665, "3.6266666666666665"),
-     (1e7, "1.0E7"), (12345678.9, "1.23456789E7"), (0.0001, "1.0E-4"), (-2.5e-5, "-2.5E-5"), (0.0, "0.0"),
-     (float("nan"), "NaN"), (float("inf"), "Infinity"), (float("-inf"), "-Infinity")],
+    [
+        (1.0, "1.0"),
+        (0.1, "0.1"),
+        (20000.0, "20000.0"),
+        (3.6266666666666665, "3.6266666666666665"),
+        (1e7, "1.0E7"),
+        (12345678.9, "1.23456789E7"),
+        (0.0001, "1.0E-4"),
+        (-2.5e-5, "-2.5E-5"),
+        (0.0, "0.0"),
+        (float("nan"), "NaN"),
+        (float("inf"), "Infinity"),
+        (float("-inf"), "-Infinity"),
+    ],
 )
 def test_numbers_are_written_as_java_writes_doubles(value, text):
     assert java_number(value) == text

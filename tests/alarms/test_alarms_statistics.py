@@ -1,4 +1,5 @@
 """Per-period statistics, percentiles by nearest rank."""
+
 from __future__ import annotations
 
 from fractions import Fraction
@@ -10,7 +11,9 @@ from simulacro.alarms.statistics import parse_statistic, per_period_statistic
 
 
 def statistic_of(values, name):
-    result, counts = per_period_statistic(np.zeros(len(values), dtype=np.intp), np.asarray(values, float), 1, parse_statistic(name))
+    result, counts = per_period_statistic(
+        np.zeros(len(values), dtype=np.intp), np.asarray(values, float), 1, parse_statistic(name)
+    )
     return result[0]
 
 
@@ -51,7 +54,9 @@ def test_every_period_of_a_series_is_computed_in_one_call():
 
 
 def test_period_without_samples_has_no_datapoint_even_for_sample_count():
-    counts_stat, _ = per_period_statistic(np.array([1], dtype=np.intp), np.array([1.0]), 2, parse_statistic("SampleCount"))
+    counts_stat, _ = per_period_statistic(
+        np.array([1], dtype=np.intp), np.array([1.0]), 2, parse_statistic("SampleCount")
+    )
     assert np.isnan(counts_stat[0]) and counts_stat[1] == 1.0
 
 

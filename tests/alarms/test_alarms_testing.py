@@ -1,4 +1,5 @@
 """The alarm unit-test helper: alarms tested as data, the way promtool tests Prometheus rules."""
+
 from __future__ import annotations
 
 import pytest
@@ -19,7 +20,21 @@ ERRORS_ALARM = {
 
 def test_series_notation_covers_values_gaps_repeats_ramps_and_several_samples():
     assert series("1 _ 5x3 1+2x3 10-1x2 [1,2,3] _x2 [4, 5]x2") == [
-        [1.0], [], [5.0], [5.0], [5.0], [1.0], [3.0], [5.0], [10.0], [9.0], [1.0, 2.0, 3.0], [], [], [4.0, 5.0], [4.0, 5.0],
+        [1.0],
+        [],
+        [5.0],
+        [5.0],
+        [5.0],
+        [1.0],
+        [3.0],
+        [5.0],
+        [10.0],
+        [9.0],
+        [1.0, 2.0, 3.0],
+        [],
+        [],
+        [4.0, 5.0],
+        [4.0, 5.0],
     ]
 
 
@@ -39,7 +54,14 @@ def test_expectations_may_run_past_the_series_into_missing_data():
         ERRORS_ALARM,
         "5 5 5",
         expect=[
-            "INSUFFICIENT_DATA", "INSUFFICIENT_DATA", "ALARM", "ALARM", "ALARM", "ALARM", "ALARM", "INSUFFICIENT_DATA",
+            "INSUFFICIENT_DATA",
+            "INSUFFICIENT_DATA",
+            "ALARM",
+            "ALARM",
+            "ALARM",
+            "ALARM",
+            "ALARM",
+            "INSUFFICIENT_DATA",
         ],
     )
 
@@ -72,8 +94,16 @@ def test_metric_math_alarm_tested_with_one_series_per_metric():
         "ComparisonOperator": "GreaterThanThreshold",
         "TreatMissingData": "notBreaching",
         "Metrics": [
-            {"Id": "errors", "MetricStat": {"Metric": {"MetricName": "Invocation5XXErrors"}, "Period": 60, "Stat": "Sum"}, "ReturnData": False},
-            {"Id": "invocations", "MetricStat": {"Metric": {"MetricName": "Invocations"}, "Period": 60, "Stat": "Sum"}, "ReturnData": False},
+            {
+                "Id": "errors",
+                "MetricStat": {"Metric": {"MetricName": "Invocation5XXErrors"}, "Period": 60, "Stat": "Sum"},
+                "ReturnData": False,
+            },
+            {
+                "Id": "invocations",
+                "MetricStat": {"Metric": {"MetricName": "Invocations"}, "Period": 60, "Stat": "Sum"},
+                "ReturnData": False,
+            },
             {"Id": "rate", "Expression": "100 * errors / invocations"},
         ],
     }

@@ -1,4 +1,5 @@
 """Calibration replays a history through every alarm and flags the ones that would page too often."""
+
 import csv
 from datetime import datetime, timedelta, timezone
 
@@ -75,9 +76,15 @@ def test_bad_input_is_one_clear_line_and_exit_2(tmp_path, capsys):
 def test_baseline_command_writes_a_new_immutable_version(tmp_path, capsys):
     dataset = tmp_path / "d.csv"
     dataset.write_text("a,b\n1,x\n2,y\n3,x\n")
-    assert main(["baseline", "--dataset", str(dataset), "--model", "m", "--version", "v2", "--root", str(tmp_path / "b")]) == 0
+    assert (
+        main(["baseline", "--dataset", str(dataset), "--model", "m", "--version", "v2", "--root", str(tmp_path / "b")])
+        == 0
+    )
     assert (tmp_path / "b" / "m" / "v2" / "manifest.json").is_file()
-    assert main(["baseline", "--dataset", str(dataset), "--model", "m", "--version", "v2", "--root", str(tmp_path / "b")]) == 2
+    assert (
+        main(["baseline", "--dataset", str(dataset), "--model", "m", "--version", "v2", "--root", str(tmp_path / "b")])
+        == 2
+    )
     assert "versions are immutable" in capsys.readouterr().err
 
 
@@ -92,8 +99,10 @@ def test_a_byte_order_mark_is_read_as_the_start_of_the_file(tmp_path, capsys):
 
 def test_a_history_that_matches_no_alarm_is_said_so(tmp_path, capsys):
     path = tmp_path / "other.csv"
-    path.write_text("timestamp,namespace,metric,dimensions,value\n"
-                    "2026-11-01T00:00:00Z,AWS/SageMaker,ModelLatency,endpointname=churn-staging;variantname=AllTraffic,40000\n")
+    path.write_text(
+        "timestamp,namespace,metric,dimensions,value\n"
+        "2026-11-01T00:00:00Z,AWS/SageMaker,ModelLatency,endpointname=churn-staging;variantname=AllTraffic,40000\n"
+    )
     assert main(["calibrate", "--history", str(path), "--env", "staging"]) == 0
     err = capsys.readouterr().err
     assert "the history matches no alarm" in err and "case-sensitive" in err
@@ -106,17 +115,28 @@ def test_the_help_documents_the_dimension_syntax(capsys):
     except SystemExit:
         pass
     out = capsys.readouterr().out
-    assert "Name=Value" in out and "EndpointName=churn-staging;VariantName=AllTraffic" in out and "byte order mark" in out
+    assert (
+        "Name=Value" in out and "EndpointName=churn-staging;VariantName=AllTraffic" in out and "byte order mark" in out
+    )
 
 
-@pytest.mark.parametrize("content, expected", [
-    (b"timestamp,namespace,metric,value\n1,a,b,1\n", "missing: dimensions"),
-    (b"timestamp,namespace,metric,dimensions,value\n2026-11-01T00:00:00Z,AWS/SageMaker,Invocations,EndpointName,1\n", "is not Name=Value"),
-    (b"timestamp,namespace,metric,dimensions,value\n2026-11-01T00:00:00Z,AWS/SageMaker,Invocations,,nan\n", "finite number"),
-    (b"timestamp,namespace,metric,dimensions,value\n\xff\xfe\x00\x01,,,,\n", "not UTF-8"),
-    (b"timestamp,namespace,metric,dimensions,value,count\n2026-11-01T00:00:00Z,A,B,,1,-3\n", "positive count"),
-    (b"", "missing: timestamp"),
-])
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        (b"timestamp,namespace,metric,value\n1,a,b,1\n", "missing: dimensions"),
+        (
+            b"timestamp,namespace,metric,dimensions,value\n2026-11-01T00:00:00Z,AWS/SageMaker,Invocations,EndpointName,1\n",
+            "is not Name=Value",
+        ),
+        (
+            b"timestamp,namespace,metric,dimensions,value\n2026-11-01T00:00:00Z,AWS/SageMaker,Invocations,,nan\n",
+            "finite number",
+        ),
+        (b"timestamp,namespace,metric,dimensions,value\n\xff\xfe\x00\x01,,,,\n", "not UTF-8"),
+        (b"timestamp,namespace,metric,dimensions,value,count\n2026-11-01T00:00:00Z,A,B,,1,-3\n", "positive count"),
+        (b"", "missing: timestamp"),
+    ],
+)
 def test_a_malformed_history_is_one_paragraph_naming_the_line(tmp_path, capsys, content, expected):
     path = tmp_path / "bad.csv"
     path.write_bytes(content)

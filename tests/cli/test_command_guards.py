@@ -1,6 +1,7 @@
 """Every command that talks to AWS goes through one guarded door (`simulacro.cli.options.command_target`): with
 another account's credentials it refuses before any call that changes anything, naming both accounts, exit 2;
 `--target local` never builds a real-AWS target and never reaches anything but 127.0.0.1."""
+
 import socket
 from pathlib import Path
 
@@ -22,7 +23,16 @@ AWS_COMMANDS = {
     "cleanup": ["cleanup", "--run-id", "20261127101500-dead01", "--env", "staging"],
     "diff": ["diff", "--env", "staging"],
     # discover reads whatever account the credentials name; with --spec it is guarded like the others.
-    "discover": ["discover", "--env", "staging", "--spec", "fixtures/stack.yaml", "--out", "/tmp/simulacro-guard-draft.yaml", "--force"],
+    "discover": [
+        "discover",
+        "--env",
+        "staging",
+        "--spec",
+        "fixtures/stack.yaml",
+        "--out",
+        "/tmp/simulacro-guard-draft.yaml",
+        "--force",
+    ],
 }
 
 
@@ -40,7 +50,9 @@ def test_no_command_builds_a_target_but_through_the_guarded_door():
     for module in CLI.glob("*.py"):
         if module.name != "options.py":
             text = module.read_text()
-            reaching = [w for w in ("AwsTarget", "LocalTarget", "LocalAws", "import boto3", "boto3.", "identify(") if w in text]
+            reaching = [
+                w for w in ("AwsTarget", "LocalTarget", "LocalAws", "import boto3", "boto3.", "identify(") if w in text
+            ]
             assert not reaching, f"{module.name} reaches AWS on its own ({reaching}): use options.command_target"
 
 
@@ -52,14 +64,18 @@ def wrong_account():
 
 
 @pytest.mark.parametrize("command", AWS_COMMANDS)
-def test_another_accounts_credentials_are_refused_before_any_change(wrong_account, command, monkeypatch, tmp_path, capsys):
+def test_another_accounts_credentials_are_refused_before_any_change(
+    wrong_account, command, monkeypatch, tmp_path, capsys
+):
     use_credentials(monkeypatch, KEYS, tmp_path)
     before = wrong_account.resources()
     calls = ApiCalls(monkeypatch)
     code = cli.main(AWS_COMMANDS[command] + ["--endpoint-url", wrong_account.url])
     err = capsys.readouterr().err
     assert code == 2, err
-    assert f"belong to account {WRONG_ACCOUNT}" in err and f"names account {STAGING} for environment 'staging'" in err, err
+    assert (
+        f"belong to account {WRONG_ACCOUNT}" in err and f"names account {STAGING} for environment 'staging'" in err
+    ), err
     assert "Nothing was changed" in err and "Traceback" not in err
     assert calls.changing() == [] and calls.operations == [("sts", "GetCallerIdentity")], calls.operations
     monkeypatch.undo()

@@ -1,6 +1,7 @@
 """`simulacro discover` reads a live account into a spec draft that validates, whose staging alarms, rules,
 topics, queues, log groups, endpoints and schedules are exactly the declared ones, and against which the
 inventory drills pass; `simulacro diff` prints what differs between a spec and the account."""
+
 import os
 import subprocess
 import sys
@@ -31,8 +32,9 @@ def account_env(sandbox):
 
 
 def _simulacro(env, *args, cwd):
-    return subprocess.run([sys.executable, "-m", "simulacro", *args], env=env, cwd=cwd, capture_output=True, text=True,
-                          timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "simulacro", *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=600
+    )
 
 
 @pytest.fixture(scope="module")
@@ -47,8 +49,9 @@ def test_the_draft_validates_and_holds_exactly_the_declared_staging_resources(dr
     discovered = load_stack(draft)
     declared = load_stack(DEFAULT_SPEC).in_environment("staging")
     for kind in KINDS:
-        assert sorted(i.name for i in getattr(discovered, kind)) == sorted(i.name for i in getattr(declared, kind)
-                                                                          if getattr(i, "region", None) in (None, declared.region)), kind
+        assert sorted(i.name for i in getattr(discovered, kind)) == sorted(
+            i.name for i in getattr(declared, kind) if getattr(i, "region", None) in (None, declared.region)
+        ), kind
 
 
 def test_alarms_keep_their_thresholds_comparisons_periods_and_actions(draft):
@@ -58,7 +61,12 @@ def test_alarms_keep_their_thresholds_comparisons_periods_and_actions(draft):
             continue
         found = discovered[alarm.name]
         assert (found.threshold, found.comparison, found.period, found.m_of_n, found.treat_missing_data) == (
-            alarm.threshold, alarm.comparison, alarm.period, alarm.m_of_n, alarm.treat_missing_data), alarm.name
+            alarm.threshold,
+            alarm.comparison,
+            alarm.period,
+            alarm.m_of_n,
+            alarm.treat_missing_data,
+        ), alarm.name
         assert found.actions == alarm.actions and found.owner == alarm.owner and found.runbook == alarm.runbook
 
 
@@ -69,9 +77,29 @@ def test_what_only_a_person_decides_is_marked_for_review(draft):
 
 
 def test_the_inventory_drills_pass_against_the_account_with_the_draft(draft, account_env):
-    run = subprocess.run([sys.executable, "-m", "pytest", str(ROOT / "drills" / "test_inventory.py"), f"--rootdir={ROOT}",
-                          "-p", "no:cacheprovider", "-q", "--spec", str(draft), "--target", "aws", "--env", "staging"],
-                         env=account_env, cwd=draft.parent, capture_output=True, text=True, timeout=600)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            str(ROOT / "drills" / "test_inventory.py"),
+            f"--rootdir={ROOT}",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "--spec",
+            str(draft),
+            "--target",
+            "aws",
+            "--env",
+            "staging",
+        ],
+        env=account_env,
+        cwd=draft.parent,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert run.returncode == 0, run.stdout[-4000:]
 
 
@@ -89,22 +117,44 @@ def test_diff_finds_no_difference_with_the_draft_and_names_a_changed_threshold(d
 def test_a_prefix_that_matches_nothing_writes_an_empty_platform_and_refuses_to_overwrite(account_env, tmp_path, draft):
     refused = _simulacro(account_env, "discover", "--env", "staging", "--out", str(draft), cwd=tmp_path)
     assert refused.returncode == 2 and "exists" in refused.stderr and "Traceback" not in refused.stderr
-    empty = _simulacro(account_env, "discover", "--env", "staging", "--prefix", "nothing-", "--out", str(tmp_path / "d.yaml"),
-                       cwd=tmp_path)
+    empty = _simulacro(
+        account_env,
+        "discover",
+        "--env",
+        "staging",
+        "--prefix",
+        "nothing-",
+        "--out",
+        str(tmp_path / "d.yaml"),
+        cwd=tmp_path,
+    )
     assert empty.returncode == 0, empty.stdout + empty.stderr
     assert "alarms" not in yaml.safe_load((tmp_path / "d.yaml").read_text())
 
 
 def test_the_wrong_account_for_the_spec_is_refused_before_reading(account_env, tmp_path):
-    run = _simulacro(account_env, "discover", "--env", "prod", "--spec", str(DEFAULT_SPEC), "--out", str(tmp_path / "x.yaml"),
-                     cwd=tmp_path)
+    run = _simulacro(
+        account_env,
+        "discover",
+        "--env",
+        "prod",
+        "--spec",
+        str(DEFAULT_SPEC),
+        "--out",
+        str(tmp_path / "x.yaml"),
+        cwd=tmp_path,
+    )
     assert run.returncode == 2 and "account" in run.stderr and not (tmp_path / "x.yaml").exists()
 
 
 def test_review_comments_never_change_what_the_yaml_says():
     draft = Draft(header=["a draft"])
-    draft.spec = {"name": draft.review("it's: odd", "quoting"), "n": draft.review(5, "a number"), "l": draft.review([], "empty"),
-                  "nested": [{"flag": draft.review(False, "a flag"), "cron": draft.review("cron(0 * ? * * *)", "cron")}]}
+    draft.spec = {
+        "name": draft.review("it's: odd", "quoting"),
+        "n": draft.review(5, "a number"),
+        "l": draft.review([], "empty"),
+        "nested": [{"flag": draft.review(False, "a flag"), "cron": draft.review("cron(0 * ? * * *)", "cron")}],
+    }
     text = render(draft)
     assert yaml.safe_load(text) == plain(draft.spec)
     assert text.count("# review:") == 5 and text.startswith("# a draft\n")

@@ -1,5 +1,6 @@
 """`simulacro drill` and `simulacro gate` hand the catalogue to pytest with the spec, a report in ./reports unless
 --html says otherwise, and for the gate `-m gate` and the candidate; a bad candidate stops the gate before any drill."""
+
 from pathlib import Path
 
 from simulacro.cli import main
@@ -21,15 +22,22 @@ def test_a_report_path_given_by_the_caller_wins():
 def test_the_gate_command_selects_the_gate_and_names_its_report_gate(monkeypatch):
     seen = {}
     monkeypatch.setattr("pytest.main", lambda arguments: seen.setdefault("arguments", arguments) and 0)
-    assert main(["gate", "--spec", str(DEFAULT_SPEC), "--candidate", str(FIXTURES / "candidates" / "healthy.yaml")]) == 0
+    assert (
+        main(["gate", "--spec", str(DEFAULT_SPEC), "--candidate", str(FIXTURES / "candidates" / "healthy.yaml")]) == 0
+    )
     arguments = seen["arguments"]
     assert "--html=reports/gate.html" in arguments
-    assert arguments[arguments.index("-m") + 1] == "gate" and f"--candidate={FIXTURES / 'candidates' / 'healthy.yaml'}" in arguments
+    assert (
+        arguments[arguments.index("-m") + 1] == "gate"
+        and f"--candidate={FIXTURES / 'candidates' / 'healthy.yaml'}" in arguments
+    )
 
 
 def test_a_candidate_file_that_does_not_exist_stops_the_gate_before_any_drill(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    code = main(["gate", "--spec", str(DEFAULT_SPEC), "--candidate", str(tmp_path / "missing.yaml"), "-q", "-p", "no:randomly"])
+    code = main(
+        ["gate", "--spec", str(DEFAULT_SPEC), "--candidate", str(tmp_path / "missing.yaml"), "-q", "-p", "no:randomly"]
+    )
     out = capsys.readouterr()
     assert code == 4, out.out[-2000:] + out.err[-2000:]
     assert "missing.yaml" in out.out + out.err and "Traceback" not in out.out + out.err

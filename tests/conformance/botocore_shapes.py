@@ -4,6 +4,7 @@ AWS's own description of each answer: members not in the shape are unknown (a cl
 see them on AWS), required members must be there, and each value has the shape's type (strings in
 the enum when the shape has one, integers, doubles, booleans, timestamps, lists, maps).
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -60,8 +61,11 @@ def _structure(shape: StructureShape, value: Any, path: str) -> list[str]:
     if not isinstance(value, dict):
         return [f"{path}: a structure in AWS's model, got {type(value).__name__}"]
     problems = [f"{path}.{name}: unknown member (not in {shape.name})" for name in value if name not in shape.members]
-    problems += [f"{path}.{name}: required by {shape.name}, missing" for name in shape.required_members
-                 if value.get(name) is None]
+    problems += [
+        f"{path}.{name}: required by {shape.name}, missing"
+        for name in shape.required_members
+        if value.get(name) is None
+    ]
     for name, member in shape.members.items():
         if name in value:
             problems += shape_problems(member, value[name], f"{path}.{name}")

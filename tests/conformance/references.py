@@ -1,4 +1,5 @@
 """The reference files: load them, and tell which ones a test holds the local AWS against."""
+
 from __future__ import annotations
 
 import json

@@ -8,6 +8,7 @@ region codes, account ids, UUIDs). JSON carried inside a string (`reasonData`, `
 an SNS `Message`) is compared inside. LocalStack's placeholders (`<region>`, `<uuid:1>`,
 `timestamp`, `date`, 111111111111) stand for "any value of that kind".
 """
+
 from __future__ import annotations
 
 import json
@@ -19,17 +20,50 @@ from typing import Any
 TIME_PLACEHOLDERS = {"timestamp", "date", "datetime"}
 # Members whose value is the same on every answer of its kind (the scenario is built to match).
 FIXED_KEYS = {
-    "version", "source", "detail-type", "Type", "SignatureVersion", "AlarmType", "HistoryItemType",
-    "StatisticType", "StatusCode", "operation", "EvaluateLowSampleCountPercentile", "Code", "ErrorCode",
-    "HTTPStatusCode", "EventBusName", "State",
+    "version",
+    "source",
+    "detail-type",
+    "Type",
+    "SignatureVersion",
+    "AlarmType",
+    "HistoryItemType",
+    "StatisticType",
+    "StatusCode",
+    "operation",
+    "EvaluateLowSampleCountPercentile",
+    "Code",
+    "ErrorCode",
+    "HTTPStatusCode",
+    "EventBusName",
+    "State",
 }
 # Enum-like members: the value may differ, its casing (UPPER_SNAKE, PascalCase, lower) may not.
 ENUM_KEYS = {
-    "value", "stateValue", "StateValue", "NewStateValue", "OldStateValue", "Statistic", "stat",
-    "ComparisonOperator", "comparisonOperator", "TreatMissingData", "treatMissingData", "Unit", "unit",
-    "EndpointStatus", "TrainingJobStatus", "SecondaryStatus", "ProcessingJobStatus", "ModelPackageStatus",
-    "ModelApprovalStatus", "currentPipelineExecutionStatus", "previousPipelineExecutionStatus",
-    "currentStepStatus", "previousStepStatus", "stepType", "Status",
+    "value",
+    "stateValue",
+    "StateValue",
+    "NewStateValue",
+    "OldStateValue",
+    "Statistic",
+    "stat",
+    "ComparisonOperator",
+    "comparisonOperator",
+    "TreatMissingData",
+    "treatMissingData",
+    "Unit",
+    "unit",
+    "EndpointStatus",
+    "TrainingJobStatus",
+    "SecondaryStatus",
+    "ProcessingJobStatus",
+    "ModelPackageStatus",
+    "ModelApprovalStatus",
+    "currentPipelineExecutionStatus",
+    "previousPipelineExecutionStatus",
+    "currentStepStatus",
+    "previousStepStatus",
+    "stepType",
+    "Status",
 }
 FORMATS: list[tuple[str, re.Pattern[str]]] = [
     ("iso-seconds-Z", re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")),
@@ -135,8 +169,9 @@ def _counterpart(reference: list, item: Any, index: int) -> Any:
     return reference[min(index, len(reference) - 1)]
 
 
-def _compare_string(reference: str, actual: Any, path: str, key: str, optional: set[str], exact: bool,
-                    found: list[str]) -> None:
+def _compare_string(
+    reference: str, actual: Any, path: str, key: str, optional: set[str], exact: bool, found: list[str]
+) -> None:
     inner = _json_object(reference)
     if inner is not None:  # JSON carried in a string: a string both sides, compared inside
         if not isinstance(actual, str):
@@ -180,7 +215,9 @@ def _template(reference: str) -> re.Pattern[str]:
         if piece == "111111111111":
             parts.append(r"\d{12}")
         elif _PLACEHOLDER.fullmatch(piece or "x"):
-            parts.append(r"[a-z]{2}(-gov)?-[a-z]+-\d" if piece == "<region>" else r"aws" if piece == "<partition>" else r".+")
+            parts.append(
+                r"[a-z]{2}(-gov)?-[a-z]+-\d" if piece == "<region>" else r"aws" if piece == "<partition>" else r".+"
+            )
         else:
             parts.append(re.escape(piece))
     return re.compile("".join(parts), re.DOTALL)

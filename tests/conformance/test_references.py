@@ -15,6 +15,7 @@ Where references disagree we follow, and say so here and in the package docstrin
 SageMaker event references are compared by the SageMaker part of the suite (the SageMaker helper owns
 those fixes); here they are lint references, so the catalogue is complete for them.
 """
+
 from __future__ import annotations
 
 import json
@@ -55,9 +56,15 @@ def test_the_suite_holds_at_least_forty_references_each_with_its_source():
         assert source.get("what"), reference["_file"]
 
 
-MOTO_SNS_ERRORS = "moto's SNS errors carry a lowercase <message> member besides <Message> (moto's serializer, not the overlay)"
-PRODUCED = [pytest.param(r, marks=pytest.mark.xfail(reason=MOTO_SNS_ERRORS, strict=False))
-            if r["subject"].startswith("error.sns.") else r for r in PRODUCED]
+MOTO_SNS_ERRORS = (
+    "moto's SNS errors carry a lowercase <message> member besides <Message> (moto's serializer, not the overlay)"
+)
+PRODUCED = [
+    pytest.param(r, marks=pytest.mark.xfail(reason=MOTO_SNS_ERRORS, strict=False))
+    if r["subject"].startswith("error.sns.")
+    else r
+    for r in PRODUCED
+]
 
 
 @pytest.mark.parametrize("reference", PRODUCED, ids=_ids([p if isinstance(p, dict) else p.values[0] for p in PRODUCED]))
@@ -66,8 +73,9 @@ def test_the_local_aws_produces_what_aws_recorded(world, reference):
         actual = pattern_error(world, reference["pattern"])
     else:
         actual = world.document(reference["subject"])
-    found = differences(reference["reference"], actual, optional=reference.get("optional", ()),
-                        exact=reference.get("exact", False))
+    found = differences(
+        reference["reference"], actual, optional=reference.get("optional", ()), exact=reference.get("exact", False)
+    )
     assert not found, f"{reference['_file']} ({reference['_source']['what']}):\n  " + "\n  ".join(found)
     for path, template in (reference.get("expect") or {}).items():
         for value in _values_at(actual, path):
@@ -78,7 +86,11 @@ def test_the_local_aws_produces_what_aws_recorded(world, reference):
 @pytest.mark.parametrize("reference", EVENTS, ids=_ids(EVENTS))
 def test_a_rule_written_from_a_documented_event_is_valid_and_matches_it(reference):
     event = reference["reference"]
-    pattern = {"source": [event["source"]], "detail-type": [event["detail-type"]], "detail": _pattern_of(event["detail"])}
+    pattern = {
+        "source": [event["source"]],
+        "detail-type": [event["detail-type"]],
+        "detail": _pattern_of(event["detail"]),
+    }
     assert lint_pattern(pattern) == [], f"the lint calls a rule on {reference['_file']} unmatchable"
     assert event_matches(pattern, json.dumps(event))
 
@@ -90,7 +102,9 @@ def test_a_composite_alarm_is_listed_under_composite_alarms(world, subject):
     composite = answer["CompositeAlarms"][0]
     assert composite["AlarmRule"] == "ALARM(ServerCpuTooHigh) OR ALARM(TotalNetworkTrafficTooHigh)"
     assert composite["StateValue"] == "ALARM"
-    assert composite["StateReason"].endswith(":alarm:ServerCpuTooHigh transitioned to ALARM at " + composite["StateReason"].split(" at ", 1)[1])
+    assert composite["StateReason"].endswith(
+        ":alarm:ServerCpuTooHigh transitioned to ALARM at " + composite["StateReason"].split(" at ", 1)[1]
+    )
 
 
 def test_the_sns_alarm_message_writes_region_names_and_doubles_as_cloudwatch_does(world):
@@ -105,7 +119,9 @@ def test_the_sns_envelope_is_stamped_in_virtual_time_in_the_topics_region(world)
     message = json.loads(envelope["Message"])
     assert envelope["Timestamp"][:16] == message["StateChangeTime"][:16]
     assert envelope["Subject"] == f'ALARM: "{message["AlarmName"]}" in EU (Ireland)'
-    assert envelope["UnsubscribeURL"].startswith("https://sns.eu-west-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=arn:aws:sns:eu-west-1:")
+    assert envelope["UnsubscribeURL"].startswith(
+        "https://sns.eu-west-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=arn:aws:sns:eu-west-1:"
+    )
     assert envelope["SignatureVersion"] == "1"
 
 

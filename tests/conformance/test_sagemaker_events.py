@@ -6,6 +6,7 @@ marked xfail (not strict) with the difference, so the fix shows up as XPASS and 
 Samples spell times several ways; only members, types of containers and fixed values are compared
 (`structure.differences` with the sample's own leniencies).
 """
+
 from __future__ import annotations
 
 import pytest
@@ -16,10 +17,10 @@ from .structure import differences
 SAGEMAKER_HELPER_OWNS = {
     # subject -> the difference found by this suite, to be fixed by the SageMaker work
     "event.sagemaker.training-job": "training job events lack HyperParameters, AlgorithmSpecification, RoleArn, "
-                                    "InputDataConfig, OutputDataConfig, ResourceConfig, VpcConfig, StoppingCondition, "
-                                    "SecondaryStatusTransitions and Tags",
+    "InputDataConfig, OutputDataConfig, ResourceConfig, VpcConfig, StoppingCondition, "
+    "SecondaryStatusTransitions and Tags",
     "event.sagemaker.model-package": "model package events lack CertifyForMarketplace, ModelPackageStatusDetails and "
-                                     "the containers' ImageDigest",
+    "the containers' ImageDigest",
 }
 TRAINING_SECONDS = 4 * 60 + 12 * 60 + 3 * 60 + 30
 
@@ -33,19 +34,40 @@ def emitted(provisioned):
     sm.start_pipeline_execution(PipelineName="churn-training")
     provisioned.clock.sleep(TRAINING_SECONDS)
     sm.create_model_package_group(ModelPackageGroupName="conformance-events")
-    sm.create_model_package(ModelPackageGroupName="conformance-events", InferenceSpecification={
-        "Containers": [{"Image": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/x:1", "ModelDataUrl": "s3://bucket/model.tar.gz"}],
-        "SupportedContentTypes": ["text/csv"], "SupportedResponseMIMETypes": ["text/csv"]},
-        MetadataProperties={"GeneratedBy": "arn:aws:sagemaker:eu-west-1:123456789012:pipeline/churn-training/execution/conformance"}, ModelApprovalStatus="PendingManualApproval",
-        ModelMetrics={"ModelQuality": {"Statistics": {"ContentType": "application/json", "S3Uri": "s3://bucket/evaluation.json"}}})
+    sm.create_model_package(
+        ModelPackageGroupName="conformance-events",
+        InferenceSpecification={
+            "Containers": [
+                {
+                    "Image": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/x:1",
+                    "ModelDataUrl": "s3://bucket/model.tar.gz",
+                }
+            ],
+            "SupportedContentTypes": ["text/csv"],
+            "SupportedResponseMIMETypes": ["text/csv"],
+        },
+        MetadataProperties={
+            "GeneratedBy": "arn:aws:sagemaker:eu-west-1:123456789012:pipeline/churn-training/execution/conformance"
+        },
+        ModelApprovalStatus="PendingManualApproval",
+        ModelMetrics={
+            "ModelQuality": {"Statistics": {"ContentType": "application/json", "S3Uri": "s3://bucket/evaluation.json"}}
+        },
+    )
     return list(provisioned.local_aws.events.emitted)
 
 
 REFERENCES = [r for r in with_subject("event.sagemaker.")]
-PARAMS = [pytest.param(r, id=r["_file"].removesuffix(".json"),
-                       marks=[pytest.mark.xfail(reason=SAGEMAKER_HELPER_OWNS[r["subject"]], strict=False)]
-                       if r["subject"] in SAGEMAKER_HELPER_OWNS else [])
-          for r in REFERENCES]
+PARAMS = [
+    pytest.param(
+        r,
+        id=r["_file"].removesuffix(".json"),
+        marks=[pytest.mark.xfail(reason=SAGEMAKER_HELPER_OWNS[r["subject"]], strict=False)]
+        if r["subject"] in SAGEMAKER_HELPER_OWNS
+        else [],
+    )
+    for r in REFERENCES
+]
 # The samples are older than some members botocore's Describe* answers now carry; those may appear.
 NEWER_MEMBERS_ALLOWED = True
 
@@ -53,15 +75,23 @@ NEWER_MEMBERS_ALLOWED = True
 @pytest.mark.parametrize("reference", PARAMS)
 def test_sagemaker_events_have_the_samples_members(emitted, reference):
     sample = reference["reference"]
-    ours = [e for e in emitted if e["detail-type"] == sample["detail-type"]
-            and e["detail"].get("stepType", "-") == sample["detail"].get("stepType", "-")]
+    ours = [
+        e
+        for e in emitted
+        if e["detail-type"] == sample["detail-type"]
+        and e["detail"].get("stepType", "-") == sample["detail"].get("stepType", "-")
+    ]
     assert ours, f"the local AWS emitted no {sample['detail-type']}"
     event = ours[-1]
     optional = set(reference.get("optional", ())) | {f"detail.{name}" for name in event["detail"]}
     found = [d for d in differences(sample, event, optional=optional) if "(a time" not in d]
     found = [d for d in found if not _time_spelling(d)]
     assert not found, f"{reference['_file']}:\n  " + "\n  ".join(found)
-    missing = [name for name in sample["detail"] if name not in event["detail"] and f"detail.{name}" not in reference.get("optional", ())]
+    missing = [
+        name
+        for name in sample["detail"]
+        if name not in event["detail"] and f"detail.{name}" not in reference.get("optional", ())
+    ]
     assert not missing, f"members of the sample missing from the local event: {missing}"
 
 

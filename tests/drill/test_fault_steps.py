@@ -1,6 +1,7 @@
 """Nothing half-applied: each step of an injection registers its own undo as it goes, so an injection that
 fails at any step (UpdateEndpoint refused, a policy write throttled, an approval interrupted) leaves the
 stack exactly as it was. Each compound fault is made to fail at its 1st, 2nd, ... changing call in turn."""
+
 import contextlib
 
 import botocore.client
@@ -26,8 +27,13 @@ class FailAt:
                 fail.seen += 1
                 if fail.seen == fail.n:
                     fail.failed = operation
-                    raise ClientError({"Error": {"Code": "InternalFailure", "Message": "injected by the test"},
-                                       "ResponseMetadata": {"HTTPStatusCode": 500}}, operation)
+                    raise ClientError(
+                        {
+                            "Error": {"Code": "InternalFailure", "Message": "injected by the test"},
+                            "ResponseMetadata": {"HTTPStatusCode": 500},
+                        },
+                        operation,
+                    )
             return original(client, operation, params)
 
         monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", call)
@@ -51,13 +57,22 @@ def snapshot(target):
         "deployment tags": sorted(k for k in tags if k.startswith("deployment:")),
         "configs": sorted(c["EndpointConfigName"] for c in sm.list_endpoint_configs(MaxResults=100)["EndpointConfigs"]),
         "models": sorted(m["ModelName"] for m in sm.list_models(MaxResults=100)["Models"]),
-        "packages": sorted((p["ModelPackageArn"], p["ModelApprovalStatus"]) for p in
-                           sm.list_model_packages(ModelPackageGroupName="churn-models", MaxResults=100)["ModelPackageSummaryList"]
-                           if p["ModelApprovalStatus"] != "Rejected"),
-        "targets": sorted((r["Name"], t["Id"], t["Arn"]) for r in events.list_rules()["Rules"]
-                          for t in events.list_targets_by_rule(Rule=r["Name"])["Targets"]),
-        "policies": sorted((u, sqs.get_queue_attributes(QueueUrl=u, AttributeNames=["Policy"]).get("Attributes", {}).get("Policy"))
-                           for u in sqs.list_queues().get("QueueUrls", [])),
+        "packages": sorted(
+            (p["ModelPackageArn"], p["ModelApprovalStatus"])
+            for p in sm.list_model_packages(ModelPackageGroupName="churn-models", MaxResults=100)[
+                "ModelPackageSummaryList"
+            ]
+            if p["ModelApprovalStatus"] != "Rejected"
+        ),
+        "targets": sorted(
+            (r["Name"], t["Id"], t["Arn"])
+            for r in events.list_rules()["Rules"]
+            for t in events.list_targets_by_rule(Rule=r["Name"])["Targets"]
+        ),
+        "policies": sorted(
+            (u, sqs.get_queue_attributes(QueueUrl=u, AttributeNames=["Policy"]).get("Attributes", {}).get("Policy"))
+            for u in sqs.list_queues().get("QueueUrls", [])
+        ),
     }
 
 
@@ -71,9 +86,11 @@ INJECTIONS = {
     "bad deployment": lambda f, s: f._undo.enter_context(f.bad_deployment(s.endpoint("churn-staging"))),
     "regressed promotion": lambda f, s: f.regressed_promotion(s.endpoint("churn-staging"), "churn-models"),
     "unreachable target (policy)": lambda f, s: f._undo.enter_context(
-        f.rule_target_unreachable(s.rule("churn-pipeline-failed"), "ops-queue", "policy")),
+        f.rule_target_unreachable(s.rule("churn-pipeline-failed"), "ops-queue", "policy")
+    ),
     "unreachable target (missing)": lambda f, s: f._undo.enter_context(
-        f.rule_target_unreachable(s.rule("churn-pipeline-failed"), "ops-queue", "missing")),
+        f.rule_target_unreachable(s.rule("churn-pipeline-failed"), "ops-queue", "missing")
+    ),
     "model package": lambda f, s: f.model_package_registration("churn-models", "staging"),
 }
 
@@ -99,7 +116,9 @@ def test_an_injection_failing_at_any_step_leaves_nothing_behind(provisioned, sta
             break
         steps_failed.append(failing.failed)
         settle(provisioned)
-        assert snapshot(provisioned) == before, f"{fault} failing at its call {n} ({failing.failed}) left something behind"
+        assert snapshot(provisioned) == before, (
+            f"{fault} failing at its call {n} ({failing.failed}) left something behind"
+        )
         assert record.entries[-1].kind == "restore" and "half-applied" in record.entries[-1].label
         faults.undo_all()  # idempotent: nothing is undone twice
     assert steps_failed, f"{fault} made no changing call"

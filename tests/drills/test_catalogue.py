@@ -1,6 +1,7 @@
 """The whole drill catalogue on the declared stack, run once (as `make drill` does), and what its evidence
 must show: every drill passes, nothing injected is left behind, each alarm detects at the floor of its
 definition, and the HTML report renders its inventories and timelines in a real browser with no secret in it."""
+
 import json
 import os
 import shutil
@@ -23,9 +24,25 @@ def catalogue(tmp_path_factory):
     out = tmp_path_factory.mktemp("catalogue")
     html = out / "drills.html"
     env = {**os.environ, "AWS_SECRET_ACCESS_KEY": SECRET}
-    run = subprocess.run([sys.executable, "-m", "pytest", "drills", "-q", "-p", "no:cacheprovider", f"--html={html}",
-                          "--self-contained-html", f"--junitxml={out / 'drills.xml'}"],
-                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "drills",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            f"--html={html}",
+            "--self-contained-html",
+            f"--junitxml={out / 'drills.xml'}",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     return {"run": run, "html": html, "bundle": json.loads(html.with_suffix(".json").read_text()), "dir": out}
 
 
@@ -52,7 +69,9 @@ def test_the_live_stack_after_the_catalogue_equals_the_stack_before(catalogue):
     for before, after in zip(_comparable(bundle["initial_inventories"]), _comparable(bundle["inventories"])):
         for kind in before:
             if kind == "alarms":
-                assert [_without_state(a) for a in after[kind]] == [_without_state(a) for a in before[kind]], f"{before['environment']}: alarms differ"
+                assert [_without_state(a) for a in after[kind]] == [_without_state(a) for a in before[kind]], (
+                    f"{before['environment']}: alarms differ"
+                )
                 was_in_alarm = {a["name"] for a in before[kind] if a["state"] == "ALARM"}
                 left = [a["name"] for a in after[kind] if a["state"] == "ALARM" and a["name"] not in was_in_alarm]
                 assert not left, f"{before['environment']}: left in ALARM after the run: {left}"
@@ -67,8 +86,13 @@ def _without_state(alarm):
 def test_each_alarm_detects_at_the_floor_of_its_definition(catalogue):
     """Locally there is no ingestion delay: each alarm detects when its definition first can (the end of the
     period the fault started in, plus M-1 periods), give or take the poll and traffic granularity."""
-    detections = [m for d in catalogue["bundle"]["drills"] if d["category"] in ("pipeline", "endpoint")
-                  for m in d["measurements"] if m["name"].startswith("time to detect")]
+    detections = [
+        m
+        for d in catalogue["bundle"]["drills"]
+        if d["category"] in ("pipeline", "endpoint")
+        for m in d["measurements"]
+        if m["name"].startswith("time to detect")
+    ]
     assert len(detections) == 8  # 3 endpoint, 3 pipeline, and the 2 rollback alarms of the guardrail drill
     for measured in detections:
         assert 0 <= measured["seconds"] - measured["floor"] <= 60, measured
@@ -91,15 +115,44 @@ def test_evidence_keeps_no_secret(catalogue):
 def test_report_renders_inventories_and_timelines_in_a_browser(catalogue, tmp_path):
     if CHROMIUM is None:
         pytest.skip("Debian's chromium is not installed (make test installs it when run as root)")
-    command = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync",
-               f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=5000", "--dump-dom", catalogue["html"].as_uri()]
+    command = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--virtual-time-budget=5000",
+        "--dump-dom",
+        catalogue["html"].as_uri(),
+    ]
     dom = subprocess.run(command, capture_output=True, text=True, timeout=120).stdout
-    for heading in ("Alarms by category", "Rules and targets", "Log groups and retention", "Data capture, monitoring schedule and baseline"):
+    for heading in (
+        "Alarms by category",
+        "Rules and targets",
+        "Log groups and retention",
+        "Data capture, monitoring schedule and baseline",
+    ):
         assert heading in dom
-    assert "churn-staging-5xx-rate" in dom and "simulacro-timeline" in dom and "time to detect" in dom and "dead-lettered with" in dom
+    assert (
+        "churn-staging-5xx-rate" in dom
+        and "simulacro-timeline" in dom
+        and "time to detect" in dom
+        and "dead-lettered with" in dom
+    )
     # The timeline chart, rendered: alarm states as coloured bands, budgets as shaded areas, labelled events, a legend.
-    for part in ('class="alarm-state ALARM"', 'class="alarm-state OK"', 'class="budget"', 'class="event inject"',
-                 'class="event alarm"', 'class="legend"', 'class="axis"'):
+    for part in (
+        'class="alarm-state ALARM"',
+        'class="alarm-state OK"',
+        'class="budget"',
+        'class="event inject"',
+        'class="event alarm"',
+        'class="legend"',
+        'class="axis"',
+    ):
         assert part in dom, part
     assert "Phase scorecard" in dom and dom.index("Phase scorecard") < dom.index("simulacro-timeline")

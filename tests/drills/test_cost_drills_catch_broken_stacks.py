@@ -1,6 +1,7 @@
 """The cost drills fail, naming the alarm and why, on the misconfigurations they exist to catch: a cost alarm
 where billing metrics never arrive is refused before anything runs, and a cost alarm that pages nobody fails
 the drill."""
+
 from pathlib import Path
 
 import yaml
@@ -42,13 +43,22 @@ def test_a_cost_alarm_in_eu_west_1_is_refused_by_the_lint_before_any_drill(pytes
         output = result.stdout.str() + result.stderr.str()
         assert result.ret != 0, output[-3000:]
         assert "passed" not in output.splitlines()[-1], output[-3000:]
-        assert f"AWS/Billing alarm '{COST_ALARM}' is in eu-west-1, but AWS publishes billing metrics only in us-east-1" in output, output[-3000:]
+        assert (
+            f"AWS/Billing alarm '{COST_ALARM}' is in eu-west-1, but AWS publishes billing metrics only in us-east-1"
+            in output
+        ), output[-3000:]
         assert "Fix: add `region: us-east-1` to the alarm" in output and "alarms[11].region" in output, output[-3000:]
 
 
 def test_a_cost_alarm_without_actions_fails_the_cost_drill(pytester):
-    assert_drills_report(pytester, cost_alarm_without_actions, "test_cost_alarms.py", [
-        f"no ALARM notification for alarm {COST_ALARM} reached its topic's subscribers",
-        "The live alarm has no ALARM actions, so it pages nobody (the spec declares: churn-finops-staging)",
-        "test_charges_over_budget_page_finops[churn-staging-estimated-charges]",
-    ], extra=("-k", "staging"))
+    assert_drills_report(
+        pytester,
+        cost_alarm_without_actions,
+        "test_cost_alarms.py",
+        [
+            f"no ALARM notification for alarm {COST_ALARM} reached its topic's subscribers",
+            "The live alarm has no ALARM actions, so it pages nobody (the spec declares: churn-finops-staging)",
+            "test_charges_over_budget_page_finops[churn-staging-estimated-charges]",
+        ],
+        extra=("-k", "staging"),
+    )

@@ -1,4 +1,5 @@
 """The EventBridge drills fail, naming the rule and what is wrong, on the ways rules fail silently in real life."""
+
 import json
 
 import pytest
@@ -16,11 +17,19 @@ def _pattern(target, rule, change, environment="staging"):
 
 
 def detail_type_typo(target):
-    _pattern(target, "churn-model-package-state", lambda p: p.update({"detail-type": ["SageMaker Model Package State Changed"]}))
+    _pattern(
+        target,
+        "churn-model-package-state",
+        lambda p: p.update({"detail-type": ["SageMaker Model Package State Changed"]}),
+    )
 
 
 def api_status_casing(target):
-    _pattern(target, "churn-endpoint-state-staging", lambda p: p["detail"].update(EndpointStatus=["Updating", "InService", "Failed"]))
+    _pattern(
+        target,
+        "churn-endpoint-state-staging",
+        lambda p: p["detail"].update(EndpointStatus=["Updating", "InService", "Failed"]),
+    )
 
 
 def rule_disabled(target):
@@ -49,8 +58,12 @@ def fifo_dlq(target):
 
 
 def retry_zero_without_dlq(target):
-    _retarget(target, "churn-pipeline-failed", DeadLetterConfig=None,
-              RetryPolicy={"MaximumRetryAttempts": 0, "MaximumEventAgeInSeconds": 60})
+    _retarget(
+        target,
+        "churn-pipeline-failed",
+        DeadLetterConfig=None,
+        RetryPolicy={"MaximumRetryAttempts": 0, "MaximumEventAgeInSeconds": 60},
+    )
 
 
 def failures_rule_too_wide(target):
@@ -58,19 +71,25 @@ def failures_rule_too_wide(target):
 
 
 RUNS = {
-    "patterns and state": (all_of(detail_type_typo, api_status_casing, rule_disabled, target_without_dlq), [
-        "rule churn-model-package-state did not deliver the registration event",
-        "rule churn-endpoint-state-staging did not deliver the UPDATING event",
-        "endpoint events say IN_SERVICE, not InService",
-        "rule churn-pipeline-failed did not deliver the Failed execution event within 1m (rule state DISABLED",
-        "target ops-queue of rule churn-endpoint-state-prod has no dead-letter queue: the undeliverable event was lost silently",
-    ]),
-    "dead-letter queues": (all_of(fifo_dlq, retry_zero_without_dlq, failures_rule_too_wide), [
-        "did not reach dead-letter queue arn:aws:sqs:eu-west-1:210987654321:churn-events-dlq.fifo",
-        "is a standard (not FIFO) queue",
-        "target ops-queue of rule churn-pipeline-failed has no dead-letter queue",
-        "rule churn-pipeline-failed is declared for failures only but delivered 2 event(s) on a successful execution",
-    ]),
+    "patterns and state": (
+        all_of(detail_type_typo, api_status_casing, rule_disabled, target_without_dlq),
+        [
+            "rule churn-model-package-state did not deliver the registration event",
+            "rule churn-endpoint-state-staging did not deliver the UPDATING event",
+            "endpoint events say IN_SERVICE, not InService",
+            "rule churn-pipeline-failed did not deliver the Failed execution event within 1m (rule state DISABLED",
+            "target ops-queue of rule churn-endpoint-state-prod has no dead-letter queue: the undeliverable event was lost silently",
+        ],
+    ),
+    "dead-letter queues": (
+        all_of(fifo_dlq, retry_zero_without_dlq, failures_rule_too_wide),
+        [
+            "did not reach dead-letter queue arn:aws:sqs:eu-west-1:210987654321:churn-events-dlq.fifo",
+            "is a standard (not FIFO) queue",
+            "target ops-queue of rule churn-pipeline-failed has no dead-letter queue",
+            "rule churn-pipeline-failed is declared for failures only but delivered 2 event(s) on a successful execution",
+        ],
+    ),
 }
 
 

@@ -1,5 +1,6 @@
 """The deployment guardrail drills fail, saying why, when the guardrail the deployer applies cannot roll back a
 regressing model: no rollback alarms recorded, or bakes too short for the alarms to fire."""
+
 import pytest
 
 from simulacro.provision.deployment_guardrails import ALARM_TAG_PREFIX, WAITS_TAG
@@ -21,22 +22,29 @@ def without_rollback_alarms(target):
 
 def bakes_too_short(target):
     """The guardrail bakes a minute per shift and terminates the old fleet at once: over before any alarm can fire."""
-    target.client("sagemaker", "staging").add_tags(ResourceArn=_endpoint_arn(target), Tags=[
-        {"Key": WAITS_TAG, "Value": "bake=60;termination=0;timeout=3600"}])
+    target.client("sagemaker", "staging").add_tags(
+        ResourceArn=_endpoint_arn(target), Tags=[{"Key": WAITS_TAG, "Value": "bake=60;termination=0;timeout=3600"}]
+    )
 
 
 CASES = {
-    "without rollback alarms": (without_rollback_alarms, [
-        "the deployment guardrail of churn-staging did not roll back a regressing model",
-        "the update ran with rollback alarms [none], without churn-staging-5xx-rate: nothing could trigger the rollback",
-        "without churn-staging-latency-p95",
-        "endpoint churn-staging: deployment guardrail: live",
-    ]),
-    "bakes too short": (bakes_too_short, [
-        "the deployment guardrail of churn-staging did not roll back a regressing model",
-        "ended before it could fire",
-        "lengthen the bake",
-    ]),
+    "without rollback alarms": (
+        without_rollback_alarms,
+        [
+            "the deployment guardrail of churn-staging did not roll back a regressing model",
+            "the update ran with rollback alarms [none], without churn-staging-5xx-rate: nothing could trigger the rollback",
+            "without churn-staging-latency-p95",
+            "endpoint churn-staging: deployment guardrail: live",
+        ],
+    ),
+    "bakes too short": (
+        bakes_too_short,
+        [
+            "the deployment guardrail of churn-staging did not roll back a regressing model",
+            "ended before it could fire",
+            "lengthen the bake",
+        ],
+    ),
 }
 
 

@@ -1,6 +1,7 @@
 """The Model Monitor drills fail, saying what is wrong, when capture is off, samples nothing or is kept forever, when
 the schedule is stopped, when the baseline in S3 is another version's or was edited by hand, and when the drift
 alarm's threshold is out of reach."""
+
 import csv
 import json
 
@@ -15,10 +16,15 @@ VARIANT_KEYS = ("VariantName", "ModelName", "InitialInstanceCount", "InstanceTyp
 def capture_changed(target, environment, endpoint, **changes):
     """Deploy a copy of the endpoint's config with its DataCaptureConfig changed, as a hand-made deployment would."""
     sm = target.client("sagemaker", environment)
-    config = sm.describe_endpoint_config(EndpointConfigName=sm.describe_endpoint(EndpointName=endpoint)["EndpointConfigName"])
+    config = sm.describe_endpoint_config(
+        EndpointConfigName=sm.describe_endpoint(EndpointName=endpoint)["EndpointConfigName"]
+    )
     name = f"{endpoint}-broken-capture"
-    sm.create_endpoint_config(EndpointConfigName=name, DataCaptureConfig={**config["DataCaptureConfig"], **changes},
-                              ProductionVariants=[{k: v[k] for k in VARIANT_KEYS if k in v} for v in config["ProductionVariants"]])
+    sm.create_endpoint_config(
+        EndpointConfigName=name,
+        DataCaptureConfig={**config["DataCaptureConfig"], **changes},
+        ProductionVariants=[{k: v[k] for k in VARIANT_KEYS if k in v} for v in config["ProductionVariants"]],
+    )
     sm.update_endpoint(EndpointName=endpoint, EndpointConfigName=name)
     target.clock.sleep(UPDATING_SECONDS)
 
@@ -65,36 +71,50 @@ def baseline_of_another_version(tmp_path):
     statistics = (build_baseline(dataset, "churn", "v2", root=tmp_path).directory / "statistics.json").read_bytes()
 
     def breaker(target):
-        target.client("s3", "prod").put_object(Bucket="churn-monitoring-prod", Key="baselines/churn/v1/statistics.json",
-                                               Body=statistics)
+        target.client("s3", "prod").put_object(
+            Bucket="churn-monitoring-prod", Key="baselines/churn/v1/statistics.json", Body=statistics
+        )
+
     return breaker
 
 
 def test_capture_and_schedule_breakages_fail_the_capture_and_healthy_traffic_drills(pytester):
     breakers = all_of(capture_off, sampling_zero, capture_kept_forever, schedule_stopped)
-    assert_drills_report(pytester, breakers, MONITOR, extra=("-k", "captured or healthy_traffic and prod"), messages=[
-        "data capture of churn-prod (prod): bucket churn-capture-prod has no enabled expiration rule covering "
-        "s3://churn-capture-prod/datacapture/churn-prod/: captured requests are kept forever (spec: 90 days)",
-        "data capture of churn-staging (staging), 0 of 1203 requests captured",
-        "DescribeEndpoint reports CaptureStatus Stopped: data capture is off, the monitor has nothing to analyse",
-        "data capture of churn-prod (prod), 0 of 1203 requests captured",
-        "CurrentSamplingPercentage is 0 %, the spec declares 20 %: nothing is captured",
-        "no monitoring run of schedule churn-prod-data-quality analysed the window",
-        "Schedule churn-prod-data-quality is Stopped: no monitoring run will happen until it is started",
-    ])
+    assert_drills_report(
+        pytester,
+        breakers,
+        MONITOR,
+        extra=("-k", "captured or healthy_traffic and prod"),
+        messages=[
+            "data capture of churn-prod (prod): bucket churn-capture-prod has no enabled expiration rule covering "
+            "s3://churn-capture-prod/datacapture/churn-prod/: captured requests are kept forever (spec: 90 days)",
+            "data capture of churn-staging (staging), 0 of 1203 requests captured",
+            "DescribeEndpoint reports CaptureStatus Stopped: data capture is off, the monitor has nothing to analyse",
+            "data capture of churn-prod (prod), 0 of 1203 requests captured",
+            "CurrentSamplingPercentage is 0 %, the spec declares 20 %: nothing is captured",
+            "no monitoring run of schedule churn-prod-data-quality analysed the window",
+            "Schedule churn-prod-data-quality is Stopped: no monitoring run will happen until it is started",
+        ],
+    )
 
 
 def test_baselines_and_thresholds_out_of_true_fail_the_monitor_drills(pytester, tmp_path):
     breakers = all_of(drift_threshold_out_of_reach, completeness_loosened, baseline_of_another_version(tmp_path))
     selection = ("-k", "drift_on or missing_values or healthy_traffic and prod")
-    assert_drills_report(pytester, breakers, MONITOR, extra=selection, messages=[
-        "expected only ('contract', 'completeness_check'); run of",
-        "ended Completed: no violation. The schedule's constraints.json at "
-        "s3://churn-monitoring-staging/baselines/churn/v1/constraints.json",
-        "alarm churn-staging-feature-drift (staging) did not enter ALARM within 2h30m: it is OK",
-        "Differs from the spec in: Threshold",
-        "in-distribution traffic drawn from baseline churn/v1 raised violations in churn-prod-data-quality",
-        "baseline_drift_check on monthly_charges",
-        "The schedule's statistics.json at s3://churn-monitoring-prod/baselines/churn/v1/statistics.json",
-        "is not baseline churn/v1 (manifest sha256",
-    ])
+    assert_drills_report(
+        pytester,
+        breakers,
+        MONITOR,
+        extra=selection,
+        messages=[
+            "expected only ('contract', 'completeness_check'); run of",
+            "ended Completed: no violation. The schedule's constraints.json at "
+            "s3://churn-monitoring-staging/baselines/churn/v1/constraints.json",
+            "alarm churn-staging-feature-drift (staging) did not enter ALARM within 2h30m: it is OK",
+            "Differs from the spec in: Threshold",
+            "in-distribution traffic drawn from baseline churn/v1 raised violations in churn-prod-data-quality",
+            "baseline_drift_check on monthly_charges",
+            "The schedule's statistics.json at s3://churn-monitoring-prod/baselines/churn/v1/statistics.json",
+            "is not baseline churn/v1 (manifest sha256",
+        ],
+    )

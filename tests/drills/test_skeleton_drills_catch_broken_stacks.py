@@ -33,8 +33,10 @@ def target_without_dlq(target):
 
 def fifo_dlq(target):
     sqs = target.client("sqs", "staging")
-    arn = sqs.get_queue_attributes(QueueUrl=sqs.create_queue(QueueName="churn-dlq.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"],
-                                   AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    arn = sqs.get_queue_attributes(
+        QueueUrl=sqs.create_queue(QueueName="churn-dlq.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"],
+        AttributeNames=["QueueArn"],
+    )["Attributes"]["QueueArn"]
     events = target.client("events", "staging")
     live = events.list_targets_by_rule(Rule="churn-model-package-state")["Targets"][0]
     events.put_targets(Rule="churn-model-package-state", Targets=[{**live, "DeadLetterConfig": {"Arn": arn}}])
@@ -49,7 +51,9 @@ def schedule_stopped(target):
 
 
 def baseline_tampered(target):
-    target.client("s3", "staging").put_object(Bucket="churn-monitoring-staging", Key="baselines/churn/v1/statistics.json", Body=b"{}")
+    target.client("s3", "staging").put_object(
+        Bucket="churn-monitoring-staging", Key="baselines/churn/v1/statistics.json", Body=b"{}"
+    )
 
 
 def alarm_without_owner(target):
@@ -67,9 +71,17 @@ def capture_bucket_without_retention(target):
 
 
 CASES = [
-    (alarm_without_actions, INVENTORY, "alarm churn-staging-5xx-rate: ALARM actions: none: entering ALARM notifies nobody"),
+    (
+        alarm_without_actions,
+        INVENTORY,
+        "alarm churn-staging-5xx-rate: ALARM actions: none: entering ALARM notifies nobody",
+    ),
     (alarm_without_actions, NOTIFICATIONS, "no ALARM notification for alarm churn-staging-5xx-rate"),
-    (topic_without_subscription, INVENTORY, "topic churn-oncall-staging: subscriptions: email:ml-oncall@example.com is declared but not subscribed"),
+    (
+        topic_without_subscription,
+        INVENTORY,
+        "topic churn-oncall-staging: subscriptions: email:ml-oncall@example.com is declared but not subscribed",
+    ),
     (topic_without_subscription, INVENTORY, "has no confirmed subscriber: the page reaches nobody"),
     (rule_disabled, INVENTORY, "rule churn-pipeline-failed: state: DISABLED: matching events are silently dropped"),
     (target_without_dlq, INVENTORY, "rule churn-endpoint-state-staging: target ops-queue: no dead-letter queue"),
@@ -88,4 +100,6 @@ def test_drill_fails_with_a_message_naming_each_thing_that_is_wrong(pytester, dr
     """All breakages aimed at one drill file are applied in one run (they touch different resources),
     and each must show up in the failure output with its own message."""
     cases = [case for case in CASES if case[1] == drill]
-    assert_drills_report(pytester, all_of(*dict.fromkeys(case[0] for case in cases)), drill, [case[2] for case in cases])
+    assert_drills_report(
+        pytester, all_of(*dict.fromkeys(case[0] for case in cases)), drill, [case[2] for case in cases]
+    )

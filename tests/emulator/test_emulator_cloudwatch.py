@@ -1,4 +1,5 @@
 """CloudWatch in the local AWS behaves as AWS-FACTS.md §3 says, where moto does not."""
+
 import json
 from datetime import timedelta
 
@@ -49,8 +50,15 @@ def test_alarm_history_is_kept_and_served_newest_first(cloudwatch):
 
 
 def test_a_new_alarm_starts_insufficient_data_and_an_update_keeps_its_state(cloudwatch, provisioned):
-    alarm = dict(Namespace="Simulacro/Test", MetricName="Errors", Statistic="Sum", Period=60, EvaluationPeriods=1,
-                 Threshold=1, ComparisonOperator="GreaterThanThreshold")
+    alarm = dict(
+        Namespace="Simulacro/Test",
+        MetricName="Errors",
+        Statistic="Sum",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=1,
+        ComparisonOperator="GreaterThanThreshold",
+    )
     cloudwatch.put_metric_alarm(AlarmName="fresh", **alarm)
     try:
         assert cloudwatch.describe_alarms(AlarmNames=["fresh"])["MetricAlarms"][0]["StateValue"] == "INSUFFICIENT_DATA"
@@ -61,15 +69,26 @@ def test_a_new_alarm_starts_insufficient_data_and_an_update_keeps_its_state(clou
         cloudwatch.delete_alarms(AlarmNames=["fresh"])
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"Period": 45}, "Period must be 10, 30 or a multiple of 60"),
-    ({"ExtendedStatistic": "p99"}, "Exactly one of Statistic and ExtendedStatistic"),
-    ({"DatapointsToAlarm": 3}, "DatapointsToAlarm must be less than or equal to EvaluationPeriods"),
-    ({"TreatMissingData": "maybe"}, "Invalid TreatMissingData"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"Period": 45}, "Period must be 10, 30 or a multiple of 60"),
+        ({"ExtendedStatistic": "p99"}, "Exactly one of Statistic and ExtendedStatistic"),
+        ({"DatapointsToAlarm": 3}, "DatapointsToAlarm must be less than or equal to EvaluationPeriods"),
+        ({"TreatMissingData": "maybe"}, "Invalid TreatMissingData"),
+    ],
+)
 def test_put_metric_alarm_refuses_what_aws_refuses(cloudwatch, change, message):
-    alarm = dict(AlarmName="bad", Namespace="N", MetricName="M", Statistic="Sum", Period=60, EvaluationPeriods=1,
-                 Threshold=1, ComparisonOperator="GreaterThanThreshold")
+    alarm = dict(
+        AlarmName="bad",
+        Namespace="N",
+        MetricName="M",
+        Statistic="Sum",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=1,
+        ComparisonOperator="GreaterThanThreshold",
+    )
     with pytest.raises(ClientError) as raised:
         cloudwatch.put_metric_alarm(**{**alarm, **change})
     assert message in str(raised.value)
@@ -81,15 +100,26 @@ def test_put_metric_data_into_an_aws_namespace_is_refused(cloudwatch):
 
 
 def test_alarms_evaluate_every_minute_from_the_metrics(cloudwatch, provisioned):
-    alarm = dict(AlarmName="evaluated", Namespace="Simulacro/Test", MetricName="Errors", Statistic="Sum", Period=60,
-                 EvaluationPeriods=2, Threshold=5, ComparisonOperator="GreaterThanThreshold", TreatMissingData="notBreaching")
+    alarm = dict(
+        AlarmName="evaluated",
+        Namespace="Simulacro/Test",
+        MetricName="Errors",
+        Statistic="Sum",
+        Period=60,
+        EvaluationPeriods=2,
+        Threshold=5,
+        ComparisonOperator="GreaterThanThreshold",
+        TreatMissingData="notBreaching",
+    )
     cloudwatch.put_metric_alarm(**alarm)
     try:
         clock = provisioned.clock
         clock.sleep(60)
         assert cloudwatch.describe_alarms(AlarmNames=["evaluated"])["MetricAlarms"][0]["StateValue"] == "OK"
         for _ in range(2):
-            cloudwatch.put_metric_data(Namespace="Simulacro/Test", MetricData=[{"MetricName": "Errors", "Value": 10, "Timestamp": clock.now()}])
+            cloudwatch.put_metric_data(
+                Namespace="Simulacro/Test", MetricData=[{"MetricName": "Errors", "Value": 10, "Timestamp": clock.now()}]
+            )
             clock.sleep(60)
         state = cloudwatch.describe_alarms(AlarmNames=["evaluated"])["MetricAlarms"][0]
         assert state["StateValue"] == "ALARM", state["StateReason"]
@@ -102,7 +132,10 @@ def test_get_metric_data_serves_percentiles_and_metric_math(cloudwatch, provisio
     clock = provisioned.clock
     start = clock.now()
     values = [float(v) for v in range(1, 101)]
-    cloudwatch.put_metric_data(Namespace="Simulacro/Pct", MetricData=[{"MetricName": "Latency", "Values": values, "Timestamp": start + timedelta(seconds=1)}])
+    cloudwatch.put_metric_data(
+        Namespace="Simulacro/Pct",
+        MetricData=[{"MetricName": "Latency", "Values": values, "Timestamp": start + timedelta(seconds=1)}],
+    )
     query = {"Metric": {"Namespace": "Simulacro/Pct", "MetricName": "Latency"}, "Period": 60}
     result = cloudwatch.get_metric_data(
         MetricDataQueries=[
@@ -110,12 +143,19 @@ def test_get_metric_data_serves_percentiles_and_metric_math(cloudwatch, provisio
             {"Id": "n", "MetricStat": {**query, "Stat": "SampleCount"}, "ReturnData": False},
             {"Id": "half", "Expression": "n / 2"},
         ],
-        StartTime=start, EndTime=start + timedelta(minutes=1),
+        StartTime=start,
+        EndTime=start + timedelta(minutes=1),
     )["MetricDataResults"]
     by_id = {r["Id"]: r["Values"] for r in result}
     assert by_id["p99"] == [99.0] and by_id["half"] == [50.0]
-    stats = cloudwatch.get_metric_statistics(Namespace="Simulacro/Pct", MetricName="Latency", StartTime=start,
-                                             EndTime=start + timedelta(minutes=1), Period=60, ExtendedStatistics=["p50"])
+    stats = cloudwatch.get_metric_statistics(
+        Namespace="Simulacro/Pct",
+        MetricName="Latency",
+        StartTime=start,
+        EndTime=start + timedelta(minutes=1),
+        Period=60,
+        ExtendedStatistics=["p50"],
+    )
     assert stats["Datapoints"][0]["ExtendedStatistics"]["p50"] == 50.0
 
 
@@ -123,7 +163,10 @@ def test_every_transition_emits_the_alarm_state_change_event(cloudwatch, provisi
     bus = provisioned.local_aws.events
     events = provisioned.client("events", "staging")
     probe = ProbeQueue(provisioned, "staging", "test", "alarm events")
-    events.put_rule(Name="alarm-events", EventPattern=json.dumps({"source": ["aws.cloudwatch"], "detail-type": ["CloudWatch Alarm State Change"]}))
+    events.put_rule(
+        Name="alarm-events",
+        EventPattern=json.dumps({"source": ["aws.cloudwatch"], "detail-type": ["CloudWatch Alarm State Change"]}),
+    )
     probe.allow_rule(f"arn:aws:events:eu-west-1:{stack.account('staging')}:rule/alarm-events")
     events.put_targets(Rule="alarm-events", Targets=[{"Id": "probe", "Arn": probe.arn}])
     try:
@@ -142,15 +185,27 @@ def test_every_transition_emits_the_alarm_state_change_event(cloudwatch, provisi
 
 
 def _fresh(cloudwatch, name, **change):
-    alarm = dict(AlarmName=name, Namespace="Simulacro/Composite", MetricName=name, Statistic="Sum", Period=60,
-                 EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanThreshold", TreatMissingData="ignore")
+    alarm = dict(
+        AlarmName=name,
+        Namespace="Simulacro/Composite",
+        MetricName=name,
+        Statistic="Sum",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=1,
+        ComparisonOperator="GreaterThanThreshold",
+        TreatMissingData="ignore",
+    )
     cloudwatch.put_metric_alarm(**{**alarm, **change})
     return name
 
 
 def _events(provisioned, detail_type, name):
-    return [e for e in provisioned.local_aws.events.emitted
-            if e["detail-type"] == detail_type and e["detail"]["alarmName"] == name]
+    return [
+        e
+        for e in provisioned.local_aws.events.emitted
+        if e["detail-type"] == detail_type and e["detail"]["alarmName"] == name
+    ]
 
 
 def test_configuration_changes_emit_events_on_create_update_and_delete(cloudwatch, provisioned):
@@ -166,14 +221,17 @@ def test_configuration_changes_emit_events_on_create_update_and_delete(cloudwatc
     assert events[0]["resources"] == [f"arn:aws:cloudwatch:eu-west-1:{provisioned.account('staging')}:alarm:{name}"]
 
 
-@pytest.mark.parametrize("rule, children, expected", [
-    ("ALARM(c-a) OR ALARM(c-b)", {"c-a": "ALARM", "c-b": "OK"}, "ALARM"),
-    ("ALARM(c-a) AND ALARM(c-b)", {"c-a": "ALARM", "c-b": "OK"}, "OK"),
-    ("ALARM(c-a) AND NOT ALARM(c-b)", {"c-a": "ALARM", "c-b": "OK"}, "ALARM"),
-    ("OK(c-a) AND INSUFFICIENT_DATA(c-b)", {"c-a": "OK", "c-b": "INSUFFICIENT_DATA"}, "ALARM"),
-    ("ALARM(c-a) OR TRUE", {"c-a": "OK", "c-b": "OK"}, "ALARM"),
-    ("ALARM(c-a) AND FALSE", {"c-a": "ALARM", "c-b": "ALARM"}, "OK"),
-])
+@pytest.mark.parametrize(
+    "rule, children, expected",
+    [
+        ("ALARM(c-a) OR ALARM(c-b)", {"c-a": "ALARM", "c-b": "OK"}, "ALARM"),
+        ("ALARM(c-a) AND ALARM(c-b)", {"c-a": "ALARM", "c-b": "OK"}, "OK"),
+        ("ALARM(c-a) AND NOT ALARM(c-b)", {"c-a": "ALARM", "c-b": "OK"}, "ALARM"),
+        ("OK(c-a) AND INSUFFICIENT_DATA(c-b)", {"c-a": "OK", "c-b": "INSUFFICIENT_DATA"}, "ALARM"),
+        ("ALARM(c-a) OR TRUE", {"c-a": "OK", "c-b": "OK"}, "ALARM"),
+        ("ALARM(c-a) AND FALSE", {"c-a": "ALARM", "c-b": "ALARM"}, "OK"),
+    ],
+)
 def test_a_composite_alarm_follows_its_rule(cloudwatch, rule, children, expected):
     for child, state in children.items():
         _fresh(cloudwatch, child)
@@ -181,7 +239,9 @@ def test_a_composite_alarm_follows_its_rule(cloudwatch, rule, children, expected
             cloudwatch.set_alarm_state(AlarmName=child, StateValue=state, StateReason="test")
     cloudwatch.put_composite_alarm(AlarmName="composite", AlarmRule=rule)
     try:
-        composite = cloudwatch.describe_alarms(AlarmNames=["composite"], AlarmTypes=["CompositeAlarm"])["CompositeAlarms"][0]
+        composite = cloudwatch.describe_alarms(AlarmNames=["composite"], AlarmTypes=["CompositeAlarm"])[
+            "CompositeAlarms"
+        ][0]
         assert composite["StateValue"] == expected, composite["StateReason"]
         assert composite["StateReason"].endswith(f"was created and its alarm rule evaluates to {expected}")
     finally:
@@ -194,10 +254,14 @@ def test_a_composite_alarm_acts_and_emits_when_a_child_changes(cloudwatch, probe
     _fresh(cloudwatch, "child-b")
     for child in ("child-a", "child-b"):
         cloudwatch.set_alarm_state(AlarmName=child, StateValue="OK", StateReason="start")
-    cloudwatch.put_composite_alarm(AlarmName="service", AlarmRule="ALARM(child-a) OR ALARM(child-b)", AlarmActions=[topic])
+    cloudwatch.put_composite_alarm(
+        AlarmName="service", AlarmRule="ALARM(child-a) OR ALARM(child-b)", AlarmActions=[topic]
+    )
     try:
         cloudwatch.set_alarm_state(AlarmName="child-b", StateValue="ALARM", StateReason="broken")
-        composite = cloudwatch.describe_alarms(AlarmNames=["service"], AlarmTypes=["CompositeAlarm"])["CompositeAlarms"][0]
+        composite = cloudwatch.describe_alarms(AlarmNames=["service"], AlarmTypes=["CompositeAlarm"])[
+            "CompositeAlarms"
+        ][0]
         assert composite["StateValue"] == "ALARM"
         assert ":alarm:child-b transitioned to ALARM at " in composite["StateReason"]
         assert json.loads(composite["StateReasonData"])["triggeringAlarms"][0]["state"]["value"] == "ALARM"
@@ -207,20 +271,30 @@ def test_a_composite_alarm_acts_and_emits_when_a_child_changes(cloudwatch, probe
         event = _events(provisioned, "CloudWatch Alarm State Change", "service")[-1]
         assert event["detail"]["configuration"] == {"alarmRule": "ALARM(child-a) OR ALARM(child-b)"}
         assert event["detail"]["previousState"]["value"] == "OK"
-        history = cloudwatch.describe_alarm_history(AlarmName="service", AlarmTypes=["CompositeAlarm"])["AlarmHistoryItems"]
+        history = cloudwatch.describe_alarm_history(AlarmName="service", AlarmTypes=["CompositeAlarm"])[
+            "AlarmHistoryItems"
+        ]
         assert history and all(item["AlarmType"] == "CompositeAlarm" for item in history)
         cloudwatch.set_alarm_state(AlarmName="child-b", StateValue="OK", StateReason="fixed")
-        assert cloudwatch.describe_alarms(AlarmNames=["service"], AlarmTypes=["CompositeAlarm"])["CompositeAlarms"][0]["StateValue"] == "OK"
+        assert (
+            cloudwatch.describe_alarms(AlarmNames=["service"], AlarmTypes=["CompositeAlarm"])["CompositeAlarms"][0][
+                "StateValue"
+            ]
+            == "OK"
+        )
     finally:
         cloudwatch.delete_alarms(AlarmNames=["service", "child-a", "child-b"])
 
 
-@pytest.mark.parametrize("rule, message", [
-    ("ALARM(no-such-alarm)", "alarms [no-such-alarm] in the alarm rule do not exist"),
-    ("ALARM(churn-staging-5xx-rate) AND", "ends too early"),
-    ("alarm(churn-staging-5xx-rate)", "keywords are upper case"),
-    ("ALARM(bad-composite)", "do not exist"),
-])
+@pytest.mark.parametrize(
+    "rule, message",
+    [
+        ("ALARM(no-such-alarm)", "alarms [no-such-alarm] in the alarm rule do not exist"),
+        ("ALARM(churn-staging-5xx-rate) AND", "ends too early"),
+        ("alarm(churn-staging-5xx-rate)", "keywords are upper case"),
+        ("ALARM(bad-composite)", "do not exist"),
+    ],
+)
 def test_put_composite_alarm_refuses_what_aws_refuses(cloudwatch, rule, message):
     with pytest.raises(ClientError) as raised:
         cloudwatch.put_composite_alarm(AlarmName="bad-composite", AlarmRule=rule)
@@ -232,21 +306,41 @@ def test_statistic_values_keep_minimum_and_maximum(cloudwatch, provisioned):
     clock = provisioned.clock
     start = clock.now().replace(second=0, microsecond=0) + timedelta(minutes=1)
     clock.advance_to(start + timedelta(seconds=5))
-    for stats in ({"SampleCount": 4, "Sum": 20, "Minimum": 1, "Maximum": 12},
-                  {"SampleCount": 1, "Sum": 3, "Minimum": 3, "Maximum": 3},
-                  {"SampleCount": 2, "Sum": 9, "Minimum": 2, "Maximum": 7}):
-        cloudwatch.put_metric_data(Namespace="Simulacro/Stats", MetricData=[{"MetricName": "Latency", "StatisticValues": stats, "Timestamp": start + timedelta(seconds=1)}])
-    point = cloudwatch.get_metric_statistics(Namespace="Simulacro/Stats", MetricName="Latency", StartTime=start, EndTime=start + timedelta(minutes=1),
-                                             Period=60, Statistics=["Minimum", "Maximum", "Sum", "SampleCount", "Average"])["Datapoints"][0]
+    for stats in (
+        {"SampleCount": 4, "Sum": 20, "Minimum": 1, "Maximum": 12},
+        {"SampleCount": 1, "Sum": 3, "Minimum": 3, "Maximum": 3},
+        {"SampleCount": 2, "Sum": 9, "Minimum": 2, "Maximum": 7},
+    ):
+        cloudwatch.put_metric_data(
+            Namespace="Simulacro/Stats",
+            MetricData=[{"MetricName": "Latency", "StatisticValues": stats, "Timestamp": start + timedelta(seconds=1)}],
+        )
+    point = cloudwatch.get_metric_statistics(
+        Namespace="Simulacro/Stats",
+        MetricName="Latency",
+        StartTime=start,
+        EndTime=start + timedelta(minutes=1),
+        Period=60,
+        Statistics=["Minimum", "Maximum", "Sum", "SampleCount", "Average"],
+    )["Datapoints"][0]
     assert (point["Minimum"], point["Maximum"], point["Sum"], point["SampleCount"]) == (1.0, 12.0, 32.0, 7.0)
     assert point["Average"] == pytest.approx(32 / 7)
 
 
 def test_a_percentile_alarm_names_its_extended_statistic_in_the_notification(cloudwatch, probe, provisioned):
     topic = f"arn:aws:sns:eu-west-1:{provisioned.account('staging')}:churn-oncall-staging"
-    cloudwatch.put_metric_alarm(AlarmName="p99-latency", Namespace="Simulacro/Pct", MetricName="Latency", ExtendedStatistic="p99",
-                                Period=60, EvaluationPeriods=3, DatapointsToAlarm=2, Threshold=100, ComparisonOperator="GreaterThanThreshold",
-                                AlarmActions=[topic])
+    cloudwatch.put_metric_alarm(
+        AlarmName="p99-latency",
+        Namespace="Simulacro/Pct",
+        MetricName="Latency",
+        ExtendedStatistic="p99",
+        Period=60,
+        EvaluationPeriods=3,
+        DatapointsToAlarm=2,
+        Threshold=100,
+        ComparisonOperator="GreaterThanThreshold",
+        AlarmActions=[topic],
+    )
     try:
         cloudwatch.set_alarm_state(AlarmName="p99-latency", StateValue="ALARM", StateReason="test")
         heard = probe.first(lambda h: isinstance(h.message, dict) and h.message.get("AlarmName") == "p99-latency")
@@ -273,8 +367,13 @@ def suppressed(cloudwatch, provisioned):
         cloudwatch.set_alarm_state(AlarmName=child, StateValue="OK", StateReason="start")
 
     def make(name, **suppressor):
-        cloudwatch.put_composite_alarm(AlarmName=name, AlarmRule="ALARM(symptom)", AlarmActions=[topic],
-                                       ActionsSuppressor="maintenance", **suppressor)
+        cloudwatch.put_composite_alarm(
+            AlarmName=name,
+            AlarmRule="ALARM(symptom)",
+            AlarmActions=[topic],
+            ActionsSuppressor="maintenance",
+            **suppressor,
+        )
         return name
 
     yield make
@@ -339,10 +438,16 @@ def test_describe_alarms_lists_composites_only_when_asked_as_aws_does(cloudwatch
     cloudwatch.put_composite_alarm(AlarmName="family", AlarmRule="ALARM(family-a) AND NOT ALARM(family-b)")
     try:
         default = cloudwatch.describe_alarms(AlarmNamePrefix="family")
-        assert [a["AlarmName"] for a in default["MetricAlarms"]] == ["family-a", "family-b"] and default["CompositeAlarms"] == []
+        assert [a["AlarmName"] for a in default["MetricAlarms"]] == ["family-a", "family-b"] and default[
+            "CompositeAlarms"
+        ] == []
         composites = cloudwatch.describe_alarms(AlarmNamePrefix="family", AlarmTypes=["CompositeAlarm"])
-        assert composites["MetricAlarms"] == [] and [a["AlarmName"] for a in composites["CompositeAlarms"]] == ["family"]
-        both = cloudwatch.describe_alarms(AlarmNames=["family", "family-b"], AlarmTypes=["CompositeAlarm", "MetricAlarm"])
+        assert composites["MetricAlarms"] == [] and [a["AlarmName"] for a in composites["CompositeAlarms"]] == [
+            "family"
+        ]
+        both = cloudwatch.describe_alarms(
+            AlarmNames=["family", "family-b"], AlarmTypes=["CompositeAlarm", "MetricAlarm"]
+        )
         assert len(both["MetricAlarms"]) == 1 and len(both["CompositeAlarms"]) == 1
         children = cloudwatch.describe_alarms(ChildrenOfAlarmName="family")
         assert [a["AlarmName"] for a in children["MetricAlarms"]] == ["family-a", "family-b"]
@@ -359,7 +464,10 @@ def test_an_alarm_a_composite_depends_on_cannot_be_deleted(cloudwatch):
     try:
         with pytest.raises(ClientError) as raised:
             cloudwatch.delete_alarms(AlarmNames=["needed"])
-        assert (raised.value.response["Error"]["Code"], raised.value.response["ResponseMetadata"]["HTTPStatusCode"]) == ("ResourceConflict", 409)
+        assert (
+            raised.value.response["Error"]["Code"],
+            raised.value.response["ResponseMetadata"]["HTTPStatusCode"],
+        ) == ("ResourceConflict", 409)
         assert "needs-it" in raised.value.response["Error"]["Message"]
         assert cloudwatch.describe_alarms(AlarmNames=["needed"])["MetricAlarms"]
     finally:
@@ -373,9 +481,15 @@ def test_a_cycle_of_composites_stops_their_evaluation(cloudwatch):
     cloudwatch.put_composite_alarm(AlarmName="loop-b", AlarmRule="NOT ALARM(loop-a)")
     cloudwatch.put_composite_alarm(AlarmName="loop-a", AlarmRule="ALARM(loop-child) OR ALARM(loop-b)")
     try:
-        cloudwatch.set_alarm_state(AlarmName="loop-child", StateValue="ALARM", StateReason="flip")  # returns: no endless loop
-        states = {a["AlarmName"]: a["StateValue"] for a in cloudwatch.describe_alarms(
-            AlarmNames=["loop-a", "loop-b"], AlarmTypes=["CompositeAlarm"])["CompositeAlarms"]}
+        cloudwatch.set_alarm_state(
+            AlarmName="loop-child", StateValue="ALARM", StateReason="flip"
+        )  # returns: no endless loop
+        states = {
+            a["AlarmName"]: a["StateValue"]
+            for a in cloudwatch.describe_alarms(AlarmNames=["loop-a", "loop-b"], AlarmTypes=["CompositeAlarm"])[
+                "CompositeAlarms"
+            ]
+        }
         assert set(states) == {"loop-a", "loop-b"}
     finally:
         cloudwatch.put_composite_alarm(AlarmName="loop-a", AlarmRule="FALSE")
@@ -402,10 +516,21 @@ def test_the_minute_loop_evaluates_an_alarm_again_only_when_its_inputs_change():
     clock, store, events = _Clock(start), MetricStore(), []
     cloudwatch = CloudWatch(clock, store, lambda account, region, event: events.append(event))
     account, key = "123456789012", metric_key("123456789012", "eu-west-1", "Simulacro/Test", "Errors", {"Host": "a"})
-    definition = dict(AlarmName="errors", Namespace="Simulacro/Test", MetricName="Errors", Dimensions=[{"Name": "Host", "Value": "a"}],
-                      Statistic="Sum", Period=300, EvaluationPeriods=1, Threshold=5, ComparisonOperator="GreaterThanThreshold",
-                      TreatMissingData="notBreaching")
-    cloudwatch.alarms[(account, "eu-west-1", "errors")] = record = AlarmRecord(account, "eu-west-1", definition, configured_at=start)
+    definition = dict(
+        AlarmName="errors",
+        Namespace="Simulacro/Test",
+        MetricName="Errors",
+        Dimensions=[{"Name": "Host", "Value": "a"}],
+        Statistic="Sum",
+        Period=300,
+        EvaluationPeriods=1,
+        Threshold=5,
+        ComparisonOperator="GreaterThanThreshold",
+        TreatMissingData="notBreaching",
+    )
+    cloudwatch.alarms[(account, "eu-west-1", "errors")] = record = AlarmRecord(
+        account, "eu-west-1", definition, configured_at=start
+    )
 
     def minute(n, *samples):
         for value in samples:

@@ -1,4 +1,5 @@
 """InvokeEndpoint and simulated traffic of the local AWS: the fixture model, faults, metrics, capture."""
+
 import json
 import math
 from datetime import timedelta
@@ -43,21 +44,50 @@ def target(aws):
     target = LocalTarget(load_stack(), aws)
     sm = target.client("sagemaker")
     target.client("s3").create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": target.region})
-    sm.create_model(ModelName="churn-v3", ExecutionRoleArn=f"arn:aws:iam::{target.account()}:role/model",
-                    PrimaryContainer={"Image": "sklearn", "Environment": {"SIMULACRO_MODEL_ARTIFACT": "models/churn/v3.json"}})
-    for config, percentage, bucket in (("full-capture", 100, BUCKET), ("fifth-capture", 20, BUCKET),
-                                       ("no-capture", None, BUCKET), ("lost-capture", 100, "no-such-bucket")):
-        capture = {"DataCaptureConfig": {
-            "EnableCapture": True, "InitialSamplingPercentage": percentage, "DestinationS3Uri": f"s3://{bucket}/datacapture",
-            "CaptureOptions": [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}],
-            "CaptureContentTypeHeader": {"CsvContentTypes": ["text/csv"], "JsonContentTypes": ["application/json"]},
-        }} if percentage else {}
-        sm.create_endpoint_config(EndpointConfigName=config, ProductionVariants=[{
-            "VariantName": "AllTraffic", "ModelName": "churn-v3", "InitialInstanceCount": 1, "InstanceType": "ml.m5.large"}],
-            **capture)
+    sm.create_model(
+        ModelName="churn-v3",
+        ExecutionRoleArn=f"arn:aws:iam::{target.account()}:role/model",
+        PrimaryContainer={"Image": "sklearn", "Environment": {"SIMULACRO_MODEL_ARTIFACT": "models/churn/v3.json"}},
+    )
+    for config, percentage, bucket in (
+        ("full-capture", 100, BUCKET),
+        ("fifth-capture", 20, BUCKET),
+        ("no-capture", None, BUCKET),
+        ("lost-capture", 100, "no-such-bucket"),
+    ):
+        capture = (
+            {
+                "DataCaptureConfig": {
+                    "EnableCapture": True,
+                    "InitialSamplingPercentage": percentage,
+                    "DestinationS3Uri": f"s3://{bucket}/datacapture",
+                    "CaptureOptions": [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}],
+                    "CaptureContentTypeHeader": {
+                        "CsvContentTypes": ["text/csv"],
+                        "JsonContentTypes": ["application/json"],
+                    },
+                }
+            }
+            if percentage
+            else {}
+        )
+        sm.create_endpoint_config(
+            EndpointConfigName=config,
+            ProductionVariants=[
+                {
+                    "VariantName": "AllTraffic",
+                    "ModelName": "churn-v3",
+                    "InitialInstanceCount": 1,
+                    "InstanceType": "ml.m5.large",
+                }
+            ],
+            **capture,
+        )
     for name, (config, tags) in ENDPOINTS.items():
         if name != "busy":
-            sm.create_endpoint(EndpointName=name, EndpointConfigName=config, Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
+            sm.create_endpoint(
+                EndpointName=name, EndpointConfigName=config, Tags=[{"Key": k, "Value": v} for k, v in tags.items()]
+            )
     aws.clock.sleep(CREATING_SECONDS)
     sm.create_endpoint(EndpointName="busy", EndpointConfigName="no-capture")
     return target
@@ -85,7 +115,9 @@ def test_json_instances_are_answered_in_json(runtime):
     instances = [dict(zip(features, row.split(","))) for row in ROWS[:1]] + [ROWS[1].split(",")]
     body, answer = invoke(runtime, "scored", json.dumps({"instances": instances}), "application/json")
     assert answer["ContentType"] == "application/json"
-    assert [p["score"] for p in json.loads(body)["predictions"]] == pytest.approx([_expected(r) for r in ROWS], abs=1e-6)
+    assert [p["score"] for p in json.loads(body)["predictions"]] == pytest.approx(
+        [_expected(r) for r in ROWS], abs=1e-6
+    )
 
 
 def test_a_missing_endpoint_is_a_validation_error(runtime, target):
@@ -100,7 +132,12 @@ def test_a_missing_endpoint_is_a_validation_error(runtime, target):
 def test_an_endpoint_still_creating_answers_nothing(runtime, aws, target):
     with pytest.raises(ClientError, match="Endpoint busy of account .* not found"):
         invoke(runtime, "busy", ROWS[0])
-    assert aws.dataplane.traffic(target.account(), target.region, "busy", requests_per_minute=60, duration_seconds=60).rejected == 60
+    assert (
+        aws.dataplane.traffic(
+            target.account(), target.region, "busy", requests_per_minute=60, duration_seconds=60
+        ).rejected
+        == 60
+    )
     assert _samples(aws, target, "busy", "Invocations") == []
 
 
@@ -108,7 +145,11 @@ def test_a_body_the_model_cannot_read_is_a_model_error_counted_as_4xx(runtime, a
     with pytest.raises(ClientError) as refused:
         invoke(runtime, "refusing", "1,2,3")
     error = refused.value.response
-    assert (error["Error"]["Code"], error["ResponseMetadata"]["HTTPStatusCode"], error["OriginalStatusCode"]) == ("ModelError", 424, 400)
+    assert (error["Error"]["Code"], error["ResponseMetadata"]["HTTPStatusCode"], error["OriginalStatusCode"]) == (
+        "ModelError",
+        424,
+        400,
+    )
     assert "the model expects 6" in error["OriginalMessage"]
     assert _values(aws, target, "refusing", "Invocation4XXErrors") == [1]
     assert _values(aws, target, "refusing", "Invocation5XXErrors") == [0]
@@ -119,7 +160,11 @@ def test_an_injected_error_answers_a_model_error_counted_as_5xx(runtime, aws, ta
     with pytest.raises(ClientError) as refused:
         invoke(runtime, "faulty", ROWS[0], CustomAttributes="simulacro-fault=error-rate:1")
     error = refused.value.response
-    assert (error["Error"]["Code"], error["ResponseMetadata"]["HTTPStatusCode"], error["OriginalStatusCode"]) == ("ModelError", 424, 500)
+    assert (error["Error"]["Code"], error["ResponseMetadata"]["HTTPStatusCode"], error["OriginalStatusCode"]) == (
+        "ModelError",
+        424,
+        500,
+    )
     assert "Received server error (500)" in error["Error"]["Message"]
     invoke(runtime, "faulty", ROWS[0])
     at = aws.clock.now().timestamp()
@@ -145,21 +190,26 @@ def test_injected_latency_adds_to_the_model_latency_in_microseconds(runtime, aws
     assert aws.metrics.unit(_key(target, "slow", "OverheadLatency")) == "Microseconds"
 
 
-@pytest.mark.parametrize("header, faults", [
-    ("simulacro-fault=error-rate:0.5", Faults(0.5, 0)),
-    ("simulacro-fault=error-rate:0.5;latency-ms:800", Faults(0.5, 800)),
-    ("simulacro-fault=error-rate:0.5,latency-ms:800", Faults(0.5, 800)),
-    ("trace=1; Simulacro-Fault = latency-ms : 250 ; other=x", Faults(0, 250)),
-    ("simulacro-fault=error-rate:25%", Faults(0.25, 0)),
-    ("simulacro-fault=error-rate:0.1,simulacro-fault=latency-ms:5", Faults(0.1, 5)),
-    ("other=error-rate:1", Faults()),
-    (None, Faults()),
-])
+@pytest.mark.parametrize(
+    "header, faults",
+    [
+        ("simulacro-fault=error-rate:0.5", Faults(0.5, 0)),
+        ("simulacro-fault=error-rate:0.5;latency-ms:800", Faults(0.5, 800)),
+        ("simulacro-fault=error-rate:0.5,latency-ms:800", Faults(0.5, 800)),
+        ("trace=1; Simulacro-Fault = latency-ms : 250 ; other=x", Faults(0, 250)),
+        ("simulacro-fault=error-rate:25%", Faults(0.25, 0)),
+        ("simulacro-fault=error-rate:0.1,simulacro-fault=latency-ms:5", Faults(0.1, 5)),
+        ("other=error-rate:1", Faults()),
+        (None, Faults()),
+    ],
+)
 def test_the_fault_attribute_is_read_whatever_the_separators(header, faults):
     assert parse_faults(header, "simulacro-fault") == faults
 
 
-@pytest.mark.parametrize("header", ["simulacro-fault=eror-rate:1", "simulacro-fault=error-rate:2", "simulacro-fault=latency-ms:-1"])
+@pytest.mark.parametrize(
+    "header", ["simulacro-fault=eror-rate:1", "simulacro-fault=error-rate:2", "simulacro-fault=latency-ms:-1"]
+)
 def test_a_malformed_fault_names_the_syntax(header):
     with pytest.raises(FaultSyntaxError, match="error-rate|latency-ms"):
         parse_faults(header, "simulacro-fault")
@@ -175,8 +225,15 @@ def test_a_malformed_fault_attribute_is_refused_by_the_model(runtime):
 def test_traffic_runs_the_invoke_path_for_thousands_of_requests_in_virtual_time(aws, target):
     aws.clock.sleep(60)  # clear of the single invocations of other tests
     start = aws.clock.now()
-    summary = aws.dataplane.traffic(target.account(), target.region, "faulty", requests_per_minute=1000,
-                                    duration_seconds=600, custom_attributes="simulacro-fault=error-rate:0.5", seed=7)
+    summary = aws.dataplane.traffic(
+        target.account(),
+        target.region,
+        "faulty",
+        requests_per_minute=1000,
+        duration_seconds=600,
+        custom_attributes="simulacro-fault=error-rate:0.5",
+        seed=7,
+    )
     assert aws.clock.now() == start  # traffic writes samples ahead of the clock, it does not move it
     assert summary.requests == 10_000
     assert 4_700 < summary.errors_5xx < 5_300
@@ -189,18 +246,37 @@ def test_traffic_runs_the_invoke_path_for_thousands_of_requests_in_virtual_time(
     assert 30 < summary.p50_ms < 46 and summary.p50_ms < summary.p95_ms < summary.p99_ms
 
     replay = Dataplane(aws.clock, MetricStore()).traffic(  # a fresh data plane replays the same draws
-        target.account(), target.region, "faulty", requests_per_minute=1000, duration_seconds=600,
-        custom_attributes="simulacro-fault=error-rate:0.5", seed=7)
+        target.account(),
+        target.region,
+        "faulty",
+        requests_per_minute=1000,
+        duration_seconds=600,
+        custom_attributes="simulacro-fault=error-rate:0.5",
+        seed=7,
+    )
     assert (replay.errors_5xx, replay.p99_ms) == (summary.errors_5xx, summary.p99_ms)
     aws.clock.sleep(600)
-    following = aws.dataplane.traffic(target.account(), target.region, "faulty", requests_per_minute=1000,
-                                      duration_seconds=600, custom_attributes="simulacro-fault=error-rate:0.5", seed=7)
+    following = aws.dataplane.traffic(
+        target.account(),
+        target.region,
+        "faulty",
+        requests_per_minute=1000,
+        duration_seconds=600,
+        custom_attributes="simulacro-fault=error-rate:0.5",
+        seed=7,
+    )
     assert following.p99_ms != summary.p99_ms  # the next call draws afresh
 
 
 def test_traffic_sends_the_given_payloads_in_turn(aws, target):
-    summary = aws.dataplane.traffic(target.account(), target.region, "scored", requests_per_minute=60,
-                                    duration_seconds=60, payloads=[ROWS[0], "not,a,row"])
+    summary = aws.dataplane.traffic(
+        target.account(),
+        target.region,
+        "scored",
+        requests_per_minute=60,
+        duration_seconds=60,
+        payloads=[ROWS[0], "not,a,row"],
+    )
     assert (summary.requests, summary.errors_4xx, summary.errors_5xx) == (60, 30, 0)
 
 
@@ -212,9 +288,17 @@ def test_captured_requests_land_in_s3_in_the_documented_layout(runtime, aws, tar
     assert len(records) == 1
     record = records[0]
     assert record["captureData"]["endpointInput"] == {
-        "observedContentType": "text/csv", "mode": "INPUT", "data": "\n".join(ROWS), "encoding": "CSV"}
+        "observedContentType": "text/csv",
+        "mode": "INPUT",
+        "data": "\n".join(ROWS),
+        "encoding": "CSV",
+    }
     assert record["captureData"]["endpointOutput"] == {
-        "observedContentType": "text/csv", "mode": "OUTPUT", "data": body, "encoding": "CSV"}
+        "observedContentType": "text/csv",
+        "mode": "OUTPUT",
+        "data": body,
+        "encoding": "CSV",
+    }
     assert record["eventMetadata"]["inferenceTime"] == moment.strftime("%Y-%m-%dT%H:%M:%SZ")
     assert record["eventMetadata"]["inferenceId"] == "inference-1"
     assert len(record["eventMetadata"]["eventId"]) == 36
@@ -222,8 +306,14 @@ def test_captured_requests_land_in_s3_in_the_documented_layout(runtime, aws, tar
 
 
 def test_traffic_is_captured_at_the_sampling_percentage_in_a_few_files(aws, target):
-    summary = aws.dataplane.traffic(target.account(), target.region, "sampled", requests_per_minute=3000,
-                                    duration_seconds=60, custom_attributes="simulacro-fault=error-rate:0.1")
+    summary = aws.dataplane.traffic(
+        target.account(),
+        target.region,
+        "sampled",
+        requests_per_minute=3000,
+        duration_seconds=60,
+        custom_attributes="simulacro-fault=error-rate:0.1",
+    )
     prefix = f"datacapture/sampled/AllTraffic/{aws.clock.now():%Y/%m/%d/%H}/"
     keys = [o["Key"] for o in target.client("s3").list_objects_v2(Bucket=BUCKET, Prefix=prefix)["Contents"]]
     assert len(keys) == math.ceil(summary.captured / RECORDS_PER_FILE)
@@ -234,29 +324,39 @@ def test_traffic_is_captured_at_the_sampling_percentage_in_a_few_files(aws, targ
 
 def test_capture_to_a_missing_bucket_is_lost_without_failing_the_requests(aws, target):
     dropped = aws.capture.dropped
-    summary = aws.dataplane.traffic(target.account(), target.region, "lost", requests_per_minute=120, duration_seconds=60)
+    summary = aws.dataplane.traffic(
+        target.account(), target.region, "lost", requests_per_minute=120, duration_seconds=60
+    )
     assert (summary.errors, summary.captured) == (0, 120)
     assert aws.capture.dropped - dropped == 120
 
 
 def test_ten_thousand_requests_are_cheap_enough_for_a_drill(aws, target):
-    summary = aws.dataplane.traffic(target.account(), target.region, "captured", requests_per_minute=10_000,
-                                    duration_seconds=60)
+    summary = aws.dataplane.traffic(
+        target.account(), target.region, "captured", requests_per_minute=10_000, duration_seconds=60
+    )
     assert (summary.requests, summary.captured, summary.errors) == (10_000, 10_000, 0)
 
 
 # --- helpers ---------------------------------------------------------------------------
 
+
 def _expected(row):
     model = json.loads((FIXTURES / "models/churn/v3.json").read_text())
     logit = model["intercept"]
     for feature, value in zip(model["features"], row.split(",")):
-        logit += model["numeric"][feature] * float(value) if feature in model["numeric"] else model["categorical"][feature][value]
+        logit += (
+            model["numeric"][feature] * float(value)
+            if feature in model["numeric"]
+            else model["categorical"][feature][value]
+        )
     return float(1 / (1 + np.exp(-logit)))
 
 
 def _key(target, endpoint, name):
-    return metric_key(target.account(), target.region, NAMESPACE, name, {"EndpointName": endpoint, "VariantName": "AllTraffic"})
+    return metric_key(
+        target.account(), target.region, NAMESPACE, name, {"EndpointName": endpoint, "VariantName": "AllTraffic"}
+    )
 
 
 def _samples(aws, target, endpoint, name, start=0.0, end=math.inf):
@@ -270,4 +370,8 @@ def _values(aws, target, endpoint, name):
 def _records(target, prefix):
     s3 = target.client("s3")
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix=prefix).get("Contents", [])]
-    return [json.loads(line) for key in keys for line in s3.get_object(Bucket=BUCKET, Key=key)["Body"].read().decode().splitlines()]
+    return [
+        json.loads(line)
+        for key in keys
+        for line in s3.get_object(Bucket=BUCKET, Key=key)["Body"].read().decode().splitlines()
+    ]

@@ -1,4 +1,5 @@
 """Endpoints of the local AWS go through AWS's lifecycle in virtual time, failures included."""
+
 import json
 
 import pytest
@@ -18,14 +19,33 @@ def target(aws):
     target = LocalTarget(load_stack(), aws)
     sm = target.client("sagemaker")
     for name, artifact in (("churn-v3", "models/churn/v3.json"), ("churn-missing", "models/churn/v404.json")):
-        sm.create_model(ModelName=name, ExecutionRoleArn=f"arn:aws:iam::{target.account()}:role/model",
-                        PrimaryContainer={"Image": "sklearn", "Environment": {"SIMULACRO_MODEL_ARTIFACT": artifact}})
-    for config, model, capture in (("good", "churn-v3", 100), ("good-again", "churn-v3", 20), ("broken", "churn-missing", 100)):
-        sm.create_endpoint_config(EndpointConfigName=config, ProductionVariants=[{
-            "VariantName": "AllTraffic", "ModelName": model, "InitialInstanceCount": 1, "InstanceType": "ml.m5.large"}],
-            DataCaptureConfig={"EnableCapture": True, "InitialSamplingPercentage": capture,
-                               "DestinationS3Uri": "s3://capture-bucket/datacapture",
-                               "CaptureOptions": [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}]})
+        sm.create_model(
+            ModelName=name,
+            ExecutionRoleArn=f"arn:aws:iam::{target.account()}:role/model",
+            PrimaryContainer={"Image": "sklearn", "Environment": {"SIMULACRO_MODEL_ARTIFACT": artifact}},
+        )
+    for config, model, capture in (
+        ("good", "churn-v3", 100),
+        ("good-again", "churn-v3", 20),
+        ("broken", "churn-missing", 100),
+    ):
+        sm.create_endpoint_config(
+            EndpointConfigName=config,
+            ProductionVariants=[
+                {
+                    "VariantName": "AllTraffic",
+                    "ModelName": model,
+                    "InitialInstanceCount": 1,
+                    "InstanceType": "ml.m5.large",
+                }
+            ],
+            DataCaptureConfig={
+                "EnableCapture": True,
+                "InitialSamplingPercentage": capture,
+                "DestinationS3Uri": "s3://capture-bucket/datacapture",
+                "CaptureOptions": [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}],
+            },
+        )
     _catch_endpoint_events(target)
     return target
 
@@ -80,7 +100,12 @@ def test_an_update_keeps_the_old_config_serving_until_the_new_one_is_in_service(
     described = sm.describe_endpoint(EndpointName="updated")
     assert (described["EndpointStatus"], described["EndpointConfigName"]) == ("InService", "good-again")
     assert described["DataCaptureConfig"]["CurrentSamplingPercentage"] == 20
-    assert [e["detail"]["EndpointStatus"] for e in _events(target, "updated")] == ["CREATING", "IN_SERVICE", "UPDATING", "IN_SERVICE"]
+    assert [e["detail"]["EndpointStatus"] for e in _events(target, "updated")] == [
+        "CREATING",
+        "IN_SERVICE",
+        "UPDATING",
+        "IN_SERVICE",
+    ]
     history = aws.endpoints.deployments(target.account(), target.region, "updated")
     assert [(d.config_name, d.outcome) for d in history] == [("good", "InService"), ("good-again", "InService")]
 
@@ -98,7 +123,9 @@ def test_a_broken_update_leaves_the_old_config_in_service_with_a_failure_reason(
     assert [e["detail"]["EndpointStatus"] for e in events] == ["CREATING", "IN_SERVICE", "UPDATING", "IN_SERVICE"]
     assert events[-1]["detail"]["FailureReason"] == described["FailureReason"]
     assert events[-1]["detail"]["EndpointConfigName"] == "good"
-    answer = target.client("sagemaker-runtime").invoke_endpoint(EndpointName="rolled-back", Body=ROW, ContentType="text/csv")
+    answer = target.client("sagemaker-runtime").invoke_endpoint(
+        EndpointName="rolled-back", Body=ROW, ContentType="text/csv"
+    )
     assert answer["InvokedProductionVariant"] == "AllTraffic"
     outcomes = [d.outcome for d in aws.endpoints.deployments(target.account(), target.region, "rolled-back")]
     assert outcomes == ["InService", "RolledBack"]
@@ -159,13 +186,26 @@ def test_an_artifact_that_is_not_a_model_cannot_load(tmp_path):
 
 # --- helpers ---------------------------------------------------------------------------
 
+
 def _catch_endpoint_events(target):
     sqs, events = target.client("sqs"), target.client("events")
     queue_arn = f"arn:aws:sqs:{target.region}:{target.account()}:{QUEUE}"
-    policy = {"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"}, "Action": "sqs:SendMessage", "Resource": queue_arn}]}
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "events.amazonaws.com"},
+                "Action": "sqs:SendMessage",
+                "Resource": queue_arn,
+            }
+        ],
+    }
     sqs.create_queue(QueueName=QUEUE, Attributes={"Policy": json.dumps(policy)})
-    events.put_rule(Name=QUEUE, EventPattern=json.dumps({"source": ["aws.sagemaker"], "detail-type": ["SageMaker Endpoint State Change"]}))
+    events.put_rule(
+        Name=QUEUE,
+        EventPattern=json.dumps({"source": ["aws.sagemaker"], "detail-type": ["SageMaker Endpoint State Change"]}),
+    )
     events.put_targets(Rule=QUEUE, Targets=[{"Id": "queue", "Arn": queue_arn}])
 
 
@@ -176,6 +216,8 @@ def _events(target, endpoint):
     """The endpoint's state-change events so far, oldest first."""
     sqs = target.client("sqs")
     url = sqs.get_queue_url(QueueName=QUEUE)["QueueUrl"]
-    while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=600).get("Messages", []):
+    while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=600).get(
+        "Messages", []
+    ):
         _seen.extend(json.loads(m["Body"]) for m in messages)
     return [e for e in _seen if e["detail"]["EndpointName"] == endpoint]

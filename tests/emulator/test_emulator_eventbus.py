@@ -1,4 +1,5 @@
 """EventBridge delivery in the local AWS, with AWS's failure semantics (AWS-FACTS.md §4), where moto has none."""
+
 import json
 
 import pytest
@@ -19,10 +20,19 @@ def bus(provisioned):
     dlq.allow_rule(arn)
 
     def targets(**extra):
-        events.put_targets(Rule="bus-test", Targets=[{"Id": "t", "Arn": target.arn, "DeadLetterConfig": {"Arn": dlq.arn}, **extra}])
+        events.put_targets(
+            Rule="bus-test", Targets=[{"Id": "t", "Arn": target.arn, "DeadLetterConfig": {"Arn": dlq.arn}, **extra}]
+        )
 
     targets()
-    yield {"events": events, "target": target, "dlq": dlq, "targets": targets, "arn": arn, "local": provisioned.local_aws}
+    yield {
+        "events": events,
+        "target": target,
+        "dlq": dlq,
+        "targets": targets,
+        "arn": arn,
+        "local": provisioned.local_aws,
+    }
     events.remove_targets(Rule="bus-test", Ids=["t"])
     events.delete_rule(Name="bus-test")
     target.close()
@@ -31,7 +41,9 @@ def bus(provisioned):
 
 
 def _send(events, detail=None):
-    return events.put_events(Entries=[{"Source": "simulacro.test", "DetailType": "Thing Happened", "Detail": json.dumps(detail or {"n": 1})}])
+    return events.put_events(
+        Entries=[{"Source": "simulacro.test", "DetailType": "Thing Happened", "Detail": json.dumps(detail or {"n": 1})}]
+    )
 
 
 def test_a_matching_event_reaches_the_target_with_its_full_envelope(bus):
@@ -55,8 +67,14 @@ def test_transient_failures_are_retried_in_virtual_time_then_dead_lettered_as_ex
     dead = bus["dlq"].receive()
     assert len(dead) == 1
     attributes = dead[0].attributes
-    assert attributes["ERROR_CODE"] == "THROTTLING" and attributes["EXHAUSTED_RETRY_CONDITION"] == "MaximumRetryAttempts"
-    assert attributes["RETRY_ATTEMPTS"] == "3" and attributes["RULE_ARN"] == bus["arn"] and attributes["TARGET_ARN"] == bus["target"].arn
+    assert (
+        attributes["ERROR_CODE"] == "THROTTLING" and attributes["EXHAUSTED_RETRY_CONDITION"] == "MaximumRetryAttempts"
+    )
+    assert (
+        attributes["RETRY_ATTEMPTS"] == "3"
+        and attributes["RULE_ARN"] == bus["arn"]
+        and attributes["TARGET_ARN"] == bus["target"].arn
+    )
 
 
 def test_retries_stop_at_the_maximum_event_age(bus, provisioned):
@@ -79,7 +97,9 @@ def test_a_transient_failure_that_clears_is_delivered_late_not_lost(bus, provisi
 
 def test_without_a_dlq_the_event_is_dropped_and_only_failed_invocations_says_so(bus, provisioned):
     events = bus["events"]
-    events.put_targets(Rule="bus-test", Targets=[{"Id": "t", "Arn": bus["target"].arn.replace("simulacro-probe", "gone")}])
+    events.put_targets(
+        Rule="bus-test", Targets=[{"Id": "t", "Arn": bus["target"].arn.replace("simulacro-probe", "gone")}]
+    )
     _send(events)
     log = bus["local"].events.log[-1]
     assert log["outcome"] == "dropped" and log["error_code"] == "NO_RESOURCE"
@@ -91,8 +111,16 @@ def test_put_rule_and_test_event_pattern_refuse_an_invalid_pattern(bus):
         events.put_rule(Name="bad", EventPattern=json.dumps({"source": [{"prefx": "aws."}]}))
     with pytest.raises(ClientError, match="InvalidEventPatternException"):
         events.test_event_pattern(EventPattern='{"source": "aws.sagemaker"}', Event="{}")
-    event = {"id": "1", "account": "210987654321", "source": "simulacro.test", "time": "2026-11-27T10:00:00Z",
-             "region": "eu-west-1", "detail-type": "Thing Happened", "resources": [], "detail": {}}
+    event = {
+        "id": "1",
+        "account": "210987654321",
+        "source": "simulacro.test",
+        "time": "2026-11-27T10:00:00Z",
+        "region": "eu-west-1",
+        "detail-type": "Thing Happened",
+        "resources": [],
+        "detail": {},
+    }
     assert events.test_event_pattern(EventPattern=json.dumps(PATTERN), Event=json.dumps(event))["Result"] is True
 
 
@@ -102,7 +130,11 @@ def test_put_events_refuses_a_source_only_aws_may_use(bus):
 
 
 def test_an_input_transformer_shapes_what_the_target_receives(bus):
-    bus["targets"](InputTransformer={"InputPathsMap": {"n": "$.detail.n", "kind": "$.detail-type"},
-                                     "InputTemplate": '{"what": "<kind>", "count": <n>}'})
+    bus["targets"](
+        InputTransformer={
+            "InputPathsMap": {"n": "$.detail.n", "kind": "$.detail-type"},
+            "InputTemplate": '{"what": "<kind>", "count": <n>}',
+        }
+    )
     _send(bus["events"], {"n": 7})
     assert bus["target"].receive()[0].message == {"what": "Thing Happened", "count": 7}

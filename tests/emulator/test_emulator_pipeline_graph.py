@@ -1,5 +1,6 @@
 """Pipeline executions of the local AWS follow the definition's dependencies (DependsOn and data dependencies),
 retry failed executions, stop training jobs, and register a model package version from a RegisterModel step."""
+
 import json
 
 import pytest
@@ -22,23 +23,38 @@ def _definition(steps, durations, fault="none"):
         "Version": "2020-12-01",
         "Parameters": [{"Name": "FailStep", "Type": "String", "DefaultValue": fault}],
         "Steps": steps,
-        "Metadata": {"Simulacro": {"FaultParameter": "FailStep", "NoFaultValue": "none", "StepDurationSeconds": durations}},
+        "Metadata": {
+            "Simulacro": {"FaultParameter": "FailStep", "NoFaultValue": "none", "StepDurationSeconds": durations}
+        },
     }
 
 
 def _register_arguments(group=GROUP, model_data=ARTIFACTS):
-    return {"ModelPackageGroupName": group, "ModelApprovalStatus": "PendingManualApproval",
-            "InferenceSpecification": {"Containers": [{"Image": "sklearn", "ModelDataUrl": model_data}],
-                                       "SupportedContentTypes": ["text/csv"], "SupportedResponseMIMETypes": ["text/csv"]}}
+    return {
+        "ModelPackageGroupName": group,
+        "ModelApprovalStatus": "PendingManualApproval",
+        "InferenceSpecification": {
+            "Containers": [{"Image": "sklearn", "ModelDataUrl": model_data}],
+            "SupportedContentTypes": ["text/csv"],
+            "SupportedResponseMIMETypes": ["text/csv"],
+        },
+    }
 
 
 # Listed out of order on purpose: Register reads Train's artifacts; Train and Baseline both wait for Prepare.
-DIAMOND = _definition([
-    {"Name": "Register", "Type": "RegisterModel", "Arguments": _register_arguments(), "DependsOn": ["Baseline"]},
-    {"Name": "Train", "Type": "Training", "Arguments": {}, "DependsOn": ["Prepare"]},
-    {"Name": "Baseline", "Type": "Processing", "Arguments": {"Input": {"Get": "Steps.Prepare.ProcessingOutputConfig.Outputs"}}},
-    {"Name": "Prepare", "Type": "Processing", "Arguments": {}},
-], {"Prepare": 60, "Train": 600, "Baseline": 120, "Register": 30})
+DIAMOND = _definition(
+    [
+        {"Name": "Register", "Type": "RegisterModel", "Arguments": _register_arguments(), "DependsOn": ["Baseline"]},
+        {"Name": "Train", "Type": "Training", "Arguments": {}, "DependsOn": ["Prepare"]},
+        {
+            "Name": "Baseline",
+            "Type": "Processing",
+            "Arguments": {"Input": {"Get": "Steps.Prepare.ProcessingOutputConfig.Outputs"}},
+        },
+        {"Name": "Prepare", "Type": "Processing", "Arguments": {}},
+    ],
+    {"Prepare": 60, "Train": 600, "Baseline": 120, "Register": 30},
+)
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +74,12 @@ def sm(target):
 
 
 def _steps(sm, arn):
-    return {s["StepName"]: s for s in sm.list_pipeline_execution_steps(PipelineExecutionArn=arn, SortOrder="Ascending")["PipelineExecutionSteps"]}
+    return {
+        s["StepName"]: s
+        for s in sm.list_pipeline_execution_steps(PipelineExecutionArn=arn, SortOrder="Ascending")[
+            "PipelineExecutionSteps"
+        ]
+    }
 
 
 def _status(sm, arn):
@@ -70,7 +91,11 @@ def test_steps_run_in_dependency_order_with_independent_steps_in_parallel(aws, s
     assert list(_steps(sm, arn)) == ["Prepare"]
     aws.clock.sleep(60)
     steps = _steps(sm, arn)
-    assert {n: s["StepStatus"] for n, s in steps.items()} == {"Prepare": "Succeeded", "Train": "Executing", "Baseline": "Executing"}
+    assert {n: s["StepStatus"] for n, s in steps.items()} == {
+        "Prepare": "Succeeded",
+        "Train": "Executing",
+        "Baseline": "Executing",
+    }
     assert steps["Train"]["StartTime"] == steps["Baseline"]["StartTime"]
     aws.clock.sleep(120)
     assert "Register" not in _steps(sm, arn), "Register reads Train's model artifacts: it waits for Train"
@@ -90,19 +115,36 @@ def test_a_successful_run_registers_a_model_package_version_generated_by_the_exe
     assert package["ModelPackageGroupName"] == GROUP and package["ModelApprovalStatus"] == "PendingManualApproval"
     assert package["MetadataProperties"]["GeneratedBy"] == arn
     train_job = _steps(sm, arn)["Train"]["Metadata"]["TrainingJob"]["Arn"].split("/")[-1]
-    assert package["InferenceSpecification"]["Containers"][0]["ModelDataUrl"].endswith(f"/{train_job}/output/model.tar.gz")
+    assert package["InferenceSpecification"]["Containers"][0]["ModelDataUrl"].endswith(
+        f"/{train_job}/output/model.tar.gz"
+    )
     events = _events(target, "SageMaker Model Package State Change")
-    assert any(e["detail"]["ModelPackageArn"] == package_arn and e["detail"]["MetadataProperties"]["GeneratedBy"] == arn
-               for e in events)
-    step_events = [e for e in _events(target, "SageMaker Model Building Pipeline Execution Step Status Change")
-                   if e["detail"]["pipelineExecutionArn"] == arn and e["detail"]["stepName"] == "Register"]
+    assert any(
+        e["detail"]["ModelPackageArn"] == package_arn and e["detail"]["MetadataProperties"]["GeneratedBy"] == arn
+        for e in events
+    )
+    step_events = [
+        e
+        for e in _events(target, "SageMaker Model Building Pipeline Execution Step Status Change")
+        if e["detail"]["pipelineExecutionArn"] == arn and e["detail"]["stepName"] == "Register"
+    ]
     assert step_events[-1]["detail"]["metadata"] == {"registerModel": {"arn": package_arn}}
 
 
 def test_a_register_step_naming_a_missing_group_fails_the_run(aws, sm):
-    definition = _definition([{"Name": "Register", "Type": "RegisterModel", "Arguments": _register_arguments("no-such-group", "s3://models/model.tar.gz")}],
-                             {"Register": 30})
-    sm.create_pipeline(PipelineName="bad-group", RoleArn="arn:aws:iam::123456789012:role/p", PipelineDefinition=json.dumps(definition))
+    definition = _definition(
+        [
+            {
+                "Name": "Register",
+                "Type": "RegisterModel",
+                "Arguments": _register_arguments("no-such-group", "s3://models/model.tar.gz"),
+            }
+        ],
+        {"Register": 30},
+    )
+    sm.create_pipeline(
+        PipelineName="bad-group", RoleArn="arn:aws:iam::123456789012:role/p", PipelineDefinition=json.dumps(definition)
+    )
     arn = sm.start_pipeline_execution(PipelineName="bad-group")["PipelineExecutionArn"]
     aws.clock.sleep(30)
     assert _status(sm, arn) == "Failed"
@@ -110,7 +152,9 @@ def test_a_register_step_naming_a_missing_group_fails_the_run(aws, sm):
 
 
 def test_a_failed_step_lets_its_parallel_sibling_finish_then_the_execution_fails(aws, sm):
-    arn = sm.start_pipeline_execution(PipelineName="diamond", PipelineParameters=[{"Name": "FailStep", "Value": "Baseline"}])["PipelineExecutionArn"]
+    arn = sm.start_pipeline_execution(
+        PipelineName="diamond", PipelineParameters=[{"Name": "FailStep", "Value": "Baseline"}]
+    )["PipelineExecutionArn"]
     aws.clock.sleep(60 + 120)
     assert _status(sm, arn) == "Executing", "Train is still running"
     assert _steps(sm, arn)["Baseline"]["StepStatus"] == "Failed"
@@ -120,7 +164,9 @@ def test_a_failed_step_lets_its_parallel_sibling_finish_then_the_execution_fails
 
 
 def test_a_retry_runs_the_failed_steps_again_and_not_the_succeeded_ones(aws, sm):
-    arn = sm.start_pipeline_execution(PipelineName="diamond", PipelineParameters=[{"Name": "FailStep", "Value": "Register"}])["PipelineExecutionArn"]
+    arn = sm.start_pipeline_execution(
+        PipelineName="diamond", PipelineParameters=[{"Name": "FailStep", "Value": "Register"}]
+    )["PipelineExecutionArn"]
     aws.clock.sleep(60 + 600 + 30)
     assert _status(sm, arn) == "Failed"
     with pytest.raises(ClientError, match="only an Executing execution"):
@@ -155,8 +201,11 @@ def test_stopping_a_pipeline_training_job_fails_its_step_and_the_execution(aws, 
     assert train["StepStatus"] == "Failed" and "was stopped" in train["FailureReason"]
     aws.clock.sleep(600)
     assert _status(sm, arn) == "Failed"
-    statuses = [e["detail"]["TrainingJobStatus"] for e in _events(target, "SageMaker Training Job State Change")
-                if e["detail"]["TrainingJobName"] == job_name]
+    statuses = [
+        e["detail"]["TrainingJobStatus"]
+        for e in _events(target, "SageMaker Training Job State Change")
+        if e["detail"]["TrainingJobName"] == job_name
+    ]
     assert statuses == ["InProgress", "Stopping", "Stopped"]
     with pytest.raises(ClientError, match="status Stopped"):
         sm.stop_training_job(TrainingJobName=job_name)
@@ -167,26 +216,57 @@ def test_stopping_an_unknown_training_job_is_refused(sm):
         sm.stop_training_job(TrainingJobName="no-such-job")
 
 
-@pytest.mark.parametrize("steps,message", [
-    ([{"Name": "A", "Type": "Processing", "DependsOn": ["B"]}, {"Name": "B", "Type": "Processing", "DependsOn": ["A"]}],
-     "dependency cycle: A -> B -> A"),
-    ([{"Name": "A", "Type": "Processing", "DependsOn": ["Nope"]}], "Step A depends on Nope, which is not a step"),
-    ([{"Name": "A", "Type": "Processing", "Arguments": {"X": {"Get": "Steps.Ghost.Properties"}}}], "Step A depends on Ghost"),
-    ([{"Name": "A", "Type": "Processing"}, {"Name": "A", "Type": "Training"}], "Step name A is used more than once"),
-])
+@pytest.mark.parametrize(
+    "steps,message",
+    [
+        (
+            [
+                {"Name": "A", "Type": "Processing", "DependsOn": ["B"]},
+                {"Name": "B", "Type": "Processing", "DependsOn": ["A"]},
+            ],
+            "dependency cycle: A -> B -> A",
+        ),
+        ([{"Name": "A", "Type": "Processing", "DependsOn": ["Nope"]}], "Step A depends on Nope, which is not a step"),
+        (
+            [{"Name": "A", "Type": "Processing", "Arguments": {"X": {"Get": "Steps.Ghost.Properties"}}}],
+            "Step A depends on Ghost",
+        ),
+        (
+            [{"Name": "A", "Type": "Processing"}, {"Name": "A", "Type": "Training"}],
+            "Step name A is used more than once",
+        ),
+    ],
+)
 def test_a_definition_that_cannot_run_is_refused_at_create_pipeline(sm, steps, message):
     with pytest.raises(DefinitionError, match=message):
         check_definition({"Steps": steps})
     with pytest.raises(ClientError, match=message) as refused:
-        sm.create_pipeline(PipelineName="cannot-run", RoleArn="arn:aws:iam::123456789012:role/p",
-                           PipelineDefinition=json.dumps({"Version": "2020-12-01", "Steps": steps}))
+        sm.create_pipeline(
+            PipelineName="cannot-run",
+            RoleArn="arn:aws:iam::123456789012:role/p",
+            PipelineDefinition=json.dumps({"Version": "2020-12-01", "Steps": steps}),
+        )
     assert refused.value.response["Error"]["Code"] == "ValidationException"
 
 
 def test_data_dependencies_are_found_inside_joins_and_json_gets():
-    step = {"Name": "Check", "Type": "Condition", "DependsOn": ["Prepare"], "Arguments": {"Conditions": [{
-        "LeftValue": {"Std:JsonGet": {"PropertyFile": {"Get": "Steps.Evaluate.PropertyFiles.Report"}, "Path": "auc"}},
-        "RightValue": {"Std:Join": {"On": "/", "Values": [{"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"}, "x"]}}}]}}
+    step = {
+        "Name": "Check",
+        "Type": "Condition",
+        "DependsOn": ["Prepare"],
+        "Arguments": {
+            "Conditions": [
+                {
+                    "LeftValue": {
+                        "Std:JsonGet": {"PropertyFile": {"Get": "Steps.Evaluate.PropertyFiles.Report"}, "Path": "auc"}
+                    },
+                    "RightValue": {
+                        "Std:Join": {"On": "/", "Values": [{"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"}, "x"]}
+                    },
+                }
+            ]
+        },
+    }
     assert dependencies(step) == ("Prepare", "Evaluate", "Train")
 
 
@@ -210,6 +290,8 @@ _seen: list[dict] = []
 def _events(target, detail_type):
     sqs = target.client("sqs")
     url = sqs.get_queue_url(QueueName=QUEUE)["QueueUrl"]
-    while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=600).get("Messages", []):
+    while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=600).get(
+        "Messages", []
+    ):
         _seen.extend(json.loads(m["Body"]) for m in messages)
     return [e for e in _seen if e["detail-type"] == detail_type]

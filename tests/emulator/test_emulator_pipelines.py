@@ -1,4 +1,5 @@
 """Pipeline executions of the local AWS run step by step in virtual time and fail when told to."""
+
 import json
 
 import pytest
@@ -21,7 +22,8 @@ def target(aws):
     stack = load_stack()
     target = LocalTarget(stack, aws)
     target.client("sagemaker").create_pipeline(
-        PipelineName=PIPELINE, RoleArn=f"arn:aws:iam::{target.account()}:role/pipeline",
+        PipelineName=PIPELINE,
+        RoleArn=f"arn:aws:iam::{target.account()}:role/pipeline",
         PipelineDefinition=json.dumps(pipeline_definition(stack.pipeline(PIPELINE))),
     )
     _catch_sagemaker_events(target)
@@ -39,7 +41,9 @@ def start(sm, fail_step=None):
 
 
 def steps_of(sm, arn):
-    return {s["StepName"]: s for s in sm.list_pipeline_execution_steps(PipelineExecutionArn=arn)["PipelineExecutionSteps"]}
+    return {
+        s["StepName"]: s for s in sm.list_pipeline_execution_steps(PipelineExecutionArn=arn)["PipelineExecutionSteps"]
+    }
 
 
 def test_an_execution_without_fault_runs_every_step_in_order_and_succeeds(aws, target, sm):
@@ -78,12 +82,17 @@ def test_a_training_step_fails_when_the_fault_parameter_names_it(aws, target, sm
     assert steps["Train"]["FailureReason"] == "AlgorithmError: training diverged (loss is NaN)"
     job_arn = steps["Train"]["Metadata"]["TrainingJob"]["Arn"]
     job = sm.describe_training_job(TrainingJobName=job_arn.split("/")[-1])
-    assert (job["TrainingJobStatus"], job["FailureReason"]) == ("Failed", "AlgorithmError: training diverged (loss is NaN)")
+    assert (job["TrainingJobStatus"], job["FailureReason"]) == (
+        "Failed",
+        "AlgorithmError: training diverged (loss is NaN)",
+    )
     listed = sm.list_training_jobs(StatusEquals="Failed")["TrainingJobSummaries"]
     assert job_arn in [j["TrainingJobArn"] for j in listed]
 
     events = _events_of(target, arn, job_arn)
-    executions = [e["detail"]["currentPipelineExecutionStatus"] for e in events if "currentPipelineExecutionStatus" in e["detail"]]
+    executions = [
+        e["detail"]["currentPipelineExecutionStatus"] for e in events if "currentPipelineExecutionStatus" in e["detail"]
+    ]
     assert executions == ["Executing", "Failed"]
     train = [e["detail"] for e in events if e["detail"].get("stepName") == "Train"]
     assert [d["currentStepStatus"] for d in train] == ["Starting", "Executing", "Failed"]
@@ -157,7 +166,9 @@ def test_executions_are_listed_newest_first_with_the_status_describe_reports(aws
 
 def test_a_parameter_the_definition_does_not_declare_is_refused(sm):
     with pytest.raises(ClientError, match="SimulacroFail are not defined"):
-        sm.start_pipeline_execution(PipelineName=PIPELINE, PipelineParameters=[{"Name": "SimulacroFail", "Value": "Train"}])
+        sm.start_pipeline_execution(
+            PipelineName=PIPELINE, PipelineParameters=[{"Name": "SimulacroFail", "Value": "Train"}]
+        )
 
 
 def test_an_unknown_execution_is_not_found(sm, target):
@@ -168,11 +179,21 @@ def test_an_unknown_execution_is_not_found(sm, target):
 
 # --- helpers ---------------------------------------------------------------------------
 
+
 def _catch_sagemaker_events(target):
     sqs, events = target.client("sqs"), target.client("events")
     queue_arn = f"arn:aws:sqs:{target.region}:{target.account()}:{QUEUE}"
-    policy = {"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"}, "Action": "sqs:SendMessage", "Resource": queue_arn}]}
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "events.amazonaws.com"},
+                "Action": "sqs:SendMessage",
+                "Resource": queue_arn,
+            }
+        ],
+    }
     sqs.create_queue(QueueName=QUEUE, Attributes={"Policy": json.dumps(policy)})
     events.put_rule(Name="emulator-pipeline-events", EventPattern=json.dumps({"source": ["aws.sagemaker"]}))
     events.put_targets(Rule="emulator-pipeline-events", Targets=[{"Id": "queue", "Arn": queue_arn}])
@@ -193,7 +214,9 @@ def _events_of(target, execution_arn, job_arn):
 
 def _log_lines(target, job_name):
     logs = target.client("logs")
-    stream = logs.describe_log_streams(logGroupName=LOG_GROUP, logStreamNamePrefix=job_name)["logStreams"][0]["logStreamName"]
+    stream = logs.describe_log_streams(logGroupName=LOG_GROUP, logStreamNamePrefix=job_name)["logStreams"][0][
+        "logStreamName"
+    ]
     assert stream.startswith(f"{job_name}/algo-1-")
     events = logs.get_log_events(logGroupName=LOG_GROUP, logStreamName=stream, startFromHead=True)["events"]
     return [e["message"] for e in events]

@@ -3,6 +3,7 @@ every required member present, types and enums right, in every state a drill mee
 guardrail, rolling back, failed, stopped, retried). Checked on the raw JSON the server sent, before botocore's
 parser drops what it does not know. The job, model package and model events carry the same members as the
 Describe answers (times in epoch milliseconds, tags as an object)."""
+
 import contextlib
 import json
 
@@ -34,7 +35,9 @@ def shape_problems(shape, value, path="$"):
         if not isinstance(value, dict):
             return [f"{path}: expected an object, got {value!r}"]
         found = [f"{path}.{key}: not a member of {shape.name}" for key in value if key not in shape.members]
-        found += [f"{path}.{key}: required by {shape.name}, missing" for key in shape.required_members if key not in value]
+        found += [
+            f"{path}.{key}: required by {shape.name}, missing" for key in shape.required_members if key not in value
+        ]
         for key, item in value.items():
             if key in shape.members:
                 found += shape_problems(shape.members[key], item, f"{path}.{key}")
@@ -50,11 +53,21 @@ def shape_problems(shape, value, path="$"):
     if kind == "string":
         if not isinstance(value, str):
             return [f"{path}: expected a string, got {value!r}"]
-        return [f"{path}: {value!r} is not one of {shape.name}'s values"] if shape.enum and value not in shape.enum else []
+        return (
+            [f"{path}: {value!r} is not one of {shape.name}'s values"] if shape.enum and value not in shape.enum else []
+        )
     if kind in ("integer", "long"):
-        return [] if isinstance(value, int) and not isinstance(value, bool) else [f"{path}: expected an integer, got {value!r}"]
+        return (
+            []
+            if isinstance(value, int) and not isinstance(value, bool)
+            else [f"{path}: expected an integer, got {value!r}"]
+        )
     if kind in ("float", "double", "timestamp"):  # JSON protocol timestamps are epoch seconds (events: milliseconds)
-        return [] if isinstance(value, (int, float)) and not isinstance(value, bool) else [f"{path}: expected a number, got {value!r}"]
+        return (
+            []
+            if isinstance(value, (int, float)) and not isinstance(value, bool)
+            else [f"{path}: expected a number, got {value!r}"]
+        )
     if kind == "boolean":
         return [] if isinstance(value, bool) else [f"{path}: expected a boolean, got {value!r}"]
     return []
@@ -66,28 +79,69 @@ def target(aws):
     _catch(target)
     sm = target.client("sagemaker")
     sm.create_model_package_group(ModelPackageGroupName="shapes")
-    for name, artifact in (("good", "models/churn/v3.json"), ("errors", "models/churn/v3-broken-image.json"),
-                           ("missing", "models/churn/v404.json")):
-        sm.create_model(ModelName=name, ExecutionRoleArn=f"arn:aws:iam::{target.account()}:role/model",
-                        PrimaryContainer={"Image": "sklearn", "Environment": {"SIMULACRO_MODEL_ARTIFACT": artifact}},
-                        Tags=[{"Key": "owner", "Value": "ml-platform"}])
-        sm.create_endpoint_config(EndpointConfigName=name, ProductionVariants=[{
-            "VariantName": "AllTraffic", "ModelName": name, "InitialInstanceCount": 2, "InstanceType": "ml.m5.large"}],
-            DataCaptureConfig={"EnableCapture": name == "good", "InitialSamplingPercentage": 50,
-                               "DestinationS3Uri": "s3://capture/datacapture",
-                               "CaptureOptions": [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}]})
+    for name, artifact in (
+        ("good", "models/churn/v3.json"),
+        ("errors", "models/churn/v3-broken-image.json"),
+        ("missing", "models/churn/v404.json"),
+    ):
+        sm.create_model(
+            ModelName=name,
+            ExecutionRoleArn=f"arn:aws:iam::{target.account()}:role/model",
+            PrimaryContainer={"Image": "sklearn", "Environment": {"SIMULACRO_MODEL_ARTIFACT": artifact}},
+            Tags=[{"Key": "owner", "Value": "ml-platform"}],
+        )
+        sm.create_endpoint_config(
+            EndpointConfigName=name,
+            ProductionVariants=[
+                {
+                    "VariantName": "AllTraffic",
+                    "ModelName": name,
+                    "InitialInstanceCount": 2,
+                    "InstanceType": "ml.m5.large",
+                }
+            ],
+            DataCaptureConfig={
+                "EnableCapture": name == "good",
+                "InitialSamplingPercentage": 50,
+                "DestinationS3Uri": "s3://capture/datacapture",
+                "CaptureOptions": [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}],
+            },
+        )
     steps = [
         {"Name": "Prepare", "Type": "Processing", "Arguments": {}},
         {"Name": "Train", "Type": "Training", "Arguments": {}, "DependsOn": ["Prepare"]},
-        {"Name": "Register", "Type": "RegisterModel", "Arguments": {
-            "ModelPackageGroupName": "shapes", "ModelApprovalStatus": "PendingManualApproval",
-            "InferenceSpecification": {"Containers": [{"Image": "sklearn", "ModelDataUrl": {"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"}}],
-                                       "SupportedContentTypes": ["text/csv"], "SupportedResponseMIMETypes": ["text/csv"]}}},
+        {
+            "Name": "Register",
+            "Type": "RegisterModel",
+            "Arguments": {
+                "ModelPackageGroupName": "shapes",
+                "ModelApprovalStatus": "PendingManualApproval",
+                "InferenceSpecification": {
+                    "Containers": [
+                        {"Image": "sklearn", "ModelDataUrl": {"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"}}
+                    ],
+                    "SupportedContentTypes": ["text/csv"],
+                    "SupportedResponseMIMETypes": ["text/csv"],
+                },
+            },
+        },
     ]
-    definition = {"Version": "2020-12-01", "Parameters": [{"Name": "Fail", "Type": "String", "DefaultValue": "none"}],
-                  "Steps": steps, "Metadata": {"Simulacro": {"FaultParameter": "Fail", "StepDurationSeconds": {
-                      "Prepare": 120, "Train": 600, "Register": 30}}}}
-    sm.create_pipeline(PipelineName="shapes", RoleArn=f"arn:aws:iam::{target.account()}:role/p", PipelineDefinition=json.dumps(definition))
+    definition = {
+        "Version": "2020-12-01",
+        "Parameters": [{"Name": "Fail", "Type": "String", "DefaultValue": "none"}],
+        "Steps": steps,
+        "Metadata": {
+            "Simulacro": {
+                "FaultParameter": "Fail",
+                "StepDurationSeconds": {"Prepare": 120, "Train": 600, "Register": 30},
+            }
+        },
+    }
+    sm.create_pipeline(
+        PipelineName="shapes",
+        RoleArn=f"arn:aws:iam::{target.account()}:role/p",
+        PipelineDefinition=json.dumps(definition),
+    )
     return target
 
 
@@ -137,9 +191,16 @@ def _endpoint_scenario(aws, target):
     sm.create_endpoint(EndpointName="shape-failed", EndpointConfigName="missing")
     aws.clock.sleep(CREATING_SECONDS)
     assert "FailureReason" in sm.describe_endpoint(EndpointName="shape-failed")
-    guardrail = {"BlueGreenUpdatePolicy": {"TrafficRoutingConfiguration": {
-        "Type": "LINEAR", "LinearStepSize": {"Type": "CAPACITY_PERCENT", "Value": 50}, "WaitIntervalInSeconds": 300},
-        "MaximumExecutionTimeoutInSeconds": 3600}}
+    guardrail = {
+        "BlueGreenUpdatePolicy": {
+            "TrafficRoutingConfiguration": {
+                "Type": "LINEAR",
+                "LinearStepSize": {"Type": "CAPACITY_PERCENT", "Value": 50},
+                "WaitIntervalInSeconds": 300,
+            },
+            "MaximumExecutionTimeoutInSeconds": 3600,
+        }
+    }
     sm.update_endpoint(EndpointName="shape-ep", EndpointConfigName="errors", DeploymentConfig=guardrail)
     sm.describe_endpoint(EndpointName="shape-ep")  # Updating, green fleet Creating
     aws.clock.sleep(UPDATING_SECONDS)
@@ -149,11 +210,21 @@ def _endpoint_scenario(aws, target):
     # Capture declared but disabled: reported, stopped (the summary's EnableCapture and CaptureStatus are required).
     assert described["EndpointConfigName"] == "errors" and described["DataCaptureConfig"]["CaptureStatus"] == "Stopped"
     target.client("cloudwatch").put_metric_alarm(
-        AlarmName="shape-rollback", Namespace="AWS/SageMaker", MetricName="Invocation5XXErrors", Statistic="Sum",
-        Dimensions=[{"Name": "EndpointName", "Value": "shape-ep"}], Period=60, EvaluationPeriods=1, Threshold=0,
-        ComparisonOperator="GreaterThanThreshold")
-    sm.update_endpoint(EndpointName="shape-ep", EndpointConfigName="good", DeploymentConfig={
-        **guardrail, "AutoRollbackConfiguration": {"Alarms": [{"AlarmName": "shape-rollback"}]}})
+        AlarmName="shape-rollback",
+        Namespace="AWS/SageMaker",
+        MetricName="Invocation5XXErrors",
+        Statistic="Sum",
+        Dimensions=[{"Name": "EndpointName", "Value": "shape-ep"}],
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=0,
+        ComparisonOperator="GreaterThanThreshold",
+    )
+    sm.update_endpoint(
+        EndpointName="shape-ep",
+        EndpointConfigName="good",
+        DeploymentConfig={**guardrail, "AutoRollbackConfiguration": {"Alarms": [{"AlarmName": "shape-rollback"}]}},
+    )
     aws.clock.sleep(UPDATING_SECONDS)
     target.client("cloudwatch").set_alarm_state(AlarmName="shape-rollback", StateValue="ALARM", StateReason="shapes")
     aws.clock.sleep(10)
@@ -176,14 +247,24 @@ def _pipeline_scenario(aws, target):
     aws.clock.sleep(300 + 30)
     assert sm.describe_pipeline_execution(PipelineExecutionArn=ok)["PipelineExecutionStatus"] == "Succeeded"
     described = sm.describe_training_job(TrainingJobName=training)
-    assert [t["Status"] for t in described["SecondaryStatusTransitions"]] == ["Starting", "Downloading", "Training", "Uploading", "Completed"]
+    assert [t["Status"] for t in described["SecondaryStatusTransitions"]] == [
+        "Starting",
+        "Downloading",
+        "Training",
+        "Uploading",
+        "Completed",
+    ]
     assert described["TrainingTimeInSeconds"] == described["BillableTimeInSeconds"] == 600
     sm.describe_processing_job(ProcessingJobName=processing)
-    package = sm.list_pipeline_execution_steps(PipelineExecutionArn=ok)["PipelineExecutionSteps"][0]["Metadata"]["RegisterModel"]["Arn"]
+    package = sm.list_pipeline_execution_steps(PipelineExecutionArn=ok)["PipelineExecutionSteps"][0]["Metadata"][
+        "RegisterModel"
+    ]["Arn"]
     assert sm.describe_model_package(ModelPackageName=package)["ModelPackageName"] == "shapes"
     sm.update_model_package(ModelPackageArn=package, ModelApprovalStatus="Approved")
 
-    failed = sm.start_pipeline_execution(PipelineName="shapes", PipelineParameters=[{"Name": "Fail", "Value": "Prepare"}])["PipelineExecutionArn"]
+    failed = sm.start_pipeline_execution(
+        PipelineName="shapes", PipelineParameters=[{"Name": "Fail", "Value": "Prepare"}]
+    )["PipelineExecutionArn"]
     aws.clock.sleep(120)
     sm.describe_processing_job(ProcessingJobName=_job(sm, failed, "Prepare", "ProcessingJob"))  # Failed
     sm.retry_pipeline_execution(PipelineExecutionArn=failed)
@@ -228,18 +309,27 @@ def test_job_package_and_model_events_carry_the_describe_members(target, exercis
 
 
 def test_deployment_events_carry_the_pending_deployment_as_describe_endpoint_reports_it(target, exercised):
-    deployments = [e["detail"] for e in _events(target) if e["detail-type"] == "SageMaker Endpoint Deployment State Change"]
+    deployments = [
+        e["detail"] for e in _events(target) if e["detail-type"] == "SageMaker Endpoint Deployment State Change"
+    ]
     assert {d["EndpointStatus"] for d in deployments} >= {"UPDATING", "ROLLING_BACK", "IN_SERVICE"}
     problems = []
     for detail in deployments:
         for variant in detail["ProductionVariants"]:
             problems += shape_problems(MODEL.shape_for("ProductionVariantSummary"), variant, "$.ProductionVariants[]")
         if "PendingDeploymentSummary" in detail:
-            problems += shape_problems(MODEL.shape_for("PendingDeploymentSummary"), detail["PendingDeploymentSummary"],
-                                      "$.PendingDeploymentSummary")
+            problems += shape_problems(
+                MODEL.shape_for("PendingDeploymentSummary"),
+                detail["PendingDeploymentSummary"],
+                "$.PendingDeploymentSummary",
+            )
         assert isinstance(detail["CreationTime"], int) and isinstance(detail["Tags"], dict)
-    stages = {v["Status"] for d in deployments for p in d.get("PendingDeploymentSummary", {}).get("ProductionVariants", [])
-              for v in p["VariantStatus"]}
+    stages = {
+        v["Status"]
+        for d in deployments
+        for p in d.get("PendingDeploymentSummary", {}).get("ProductionVariants", [])
+        for v in p["VariantStatus"]
+    }
     assert stages == {"Creating", "ActivatingTraffic", "Baking"}
     assert not problems, "\n".join(problems)
 
@@ -252,16 +342,25 @@ def test_a_failed_training_event_says_why_and_a_completed_one_does_not(target, e
 
 def test_deleting_a_model_emits_its_state_change(target, exercised):
     sm = target.client("sagemaker")
-    sm.create_model(ModelName="short-lived", ExecutionRoleArn=f"arn:aws:iam::{target.account()}:role/model",
-                    PrimaryContainer={"Image": "sklearn"})
+    sm.create_model(
+        ModelName="short-lived",
+        ExecutionRoleArn=f"arn:aws:iam::{target.account()}:role/model",
+        PrimaryContainer={"Image": "sklearn"},
+    )
     sm.delete_model(ModelName="short-lived")
-    changes = [e for e in _events(target) if e["detail-type"] == "SageMaker Model State Change"
-               and e["detail"]["ModelName"] == "short-lived"]
+    changes = [
+        e
+        for e in _events(target)
+        if e["detail-type"] == "SageMaker Model State Change" and e["detail"]["ModelName"] == "short-lived"
+    ]
     assert len(changes) == 2 and changes[0]["resources"] == [changes[0]["detail"]["ModelArn"]]
 
 
 def _job(sm, execution, step, kind):
-    steps = {s["StepName"]: s for s in sm.list_pipeline_execution_steps(PipelineExecutionArn=execution)["PipelineExecutionSteps"]}
+    steps = {
+        s["StepName"]: s
+        for s in sm.list_pipeline_execution_steps(PipelineExecutionArn=execution)["PipelineExecutionSteps"]
+    }
     return steps[step]["Metadata"][kind]["Arn"].split("/")[-1]
 
 
@@ -275,6 +374,8 @@ _seen: list[dict] = []
 def _events(target):
     sqs = target.client("sqs")
     url = sqs.get_queue_url(QueueName=QUEUE)["QueueUrl"]
-    while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=600).get("Messages", []):
+    while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=600).get(
+        "Messages", []
+    ):
         _seen.extend(json.loads(m["Body"]) for m in messages)
     return list(_seen)

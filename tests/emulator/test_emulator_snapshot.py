@@ -1,4 +1,5 @@
 """Snapshots of the local AWS: restoring puts back moto's state and ours, as often as wanted, hooks still wired."""
+
 import pytest
 
 from simulacro.emulator.snapshot import Snapshot, WarmLocalAws
@@ -43,9 +44,17 @@ def test_after_a_restore_the_control_plane_still_evaluates_and_notifies(staging)
     target, snapshot = staging
     snapshot.restore()
     cloudwatch = target.client("cloudwatch", "staging")
-    cloudwatch.put_metric_alarm(AlarmName="after-restore", Namespace="Simulacro/Test", MetricName="Errors", Statistic="Sum",
-                                Period=60, EvaluationPeriods=1, Threshold=0, ComparisonOperator="GreaterThanThreshold",
-                                TreatMissingData="notBreaching")
+    cloudwatch.put_metric_alarm(
+        AlarmName="after-restore",
+        Namespace="Simulacro/Test",
+        MetricName="Errors",
+        Statistic="Sum",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=0,
+        ComparisonOperator="GreaterThanThreshold",
+        TreatMissingData="notBreaching",
+    )
     for _ in range(3):
         cloudwatch.put_metric_data(Namespace="Simulacro/Test", MetricData=[{"MetricName": "Errors", "Value": 5}])
         target.clock.sleep(60)
@@ -87,10 +96,16 @@ def test_a_snapshot_is_a_copy_not_a_view(staging):
     target.client("logs", "staging").create_log_group(logGroupName="/made/after")
     again = target.local_aws.snapshot()
     snapshot.restore()
-    names = [g["logGroupName"] for g in target.client("logs", "staging").describe_log_groups(logGroupNamePrefix="/made")["logGroups"]]
+    names = [
+        g["logGroupName"]
+        for g in target.client("logs", "staging").describe_log_groups(logGroupNamePrefix="/made")["logGroups"]
+    ]
     assert names == []
     again.restore()
-    names = [g["logGroupName"] for g in target.client("logs", "staging").describe_log_groups(logGroupNamePrefix="/made")["logGroups"]]
+    names = [
+        g["logGroupName"]
+        for g in target.client("logs", "staging").describe_log_groups(logGroupNamePrefix="/made")["logGroups"]
+    ]
     assert names == ["/made/after"]
 
 
@@ -98,10 +113,12 @@ def test_what_moto_keeps_beside_the_accounts_is_restored_too(staging):
     """S3 indexes bucket names across accounts on the BackendDict itself: a bucket made after the snapshot is
     forgotten there too, so another account may create a bucket of that name."""
     target, snapshot = staging
-    target.client("s3", "staging").create_bucket(Bucket="made-after-the-snapshot",
-                                                 CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    target.client("s3", "staging").create_bucket(
+        Bucket="made-after-the-snapshot", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
+    )
     snapshot.restore()
-    target.client("s3", "prod").create_bucket(Bucket="made-after-the-snapshot",
-                                              CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    target.client("s3", "prod").create_bucket(
+        Bucket="made-after-the-snapshot", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
+    )
     names = [b["Name"] for b in target.client("s3", "prod").list_buckets()["Buckets"]]
     assert "made-after-the-snapshot" in names

@@ -1,5 +1,6 @@
 """The local AWS never reaches the network through SNS: deliveries to http/https/email/sms/lambda subscribers
 are recorded, never sent, and one subscriber's failure never hides another's delivery (the drill's probe)."""
+
 import json
 import socket
 
@@ -30,8 +31,10 @@ def no_network(monkeypatch):
         return original(sock, address)
 
     monkeypatch.setattr(socket.socket, "connect", connect)
-    monkeypatch.setattr("moto.sns.models.requests.post", lambda *a, **k: attempts.append(a) or (_ for _ in ()).throw(
-        AssertionError(f"moto POSTed to {a}")))
+    monkeypatch.setattr(
+        "moto.sns.models.requests.post",
+        lambda *a, **k: attempts.append(a) or (_ for _ in ()).throw(AssertionError(f"moto POSTed to {a}")),
+    )
     return attempts
 
 
@@ -43,9 +46,13 @@ def _queue(sqs, name):
 def test_every_outside_subscriber_is_recorded_and_the_probe_still_hears(local_aws, clients, no_network):
     sns, sqs = clients["sns"], clients["sqs"]
     topic = sns.create_topic(Name="alerts")["TopicArn"]
-    outside = [("https", "https://hooks.example.com/services/T0/B0/secret?token=abc"), ("http", "http://pager.example.com/x"),
-               ("email", "oncall@example.com"), ("sms", "+15555550100"),
-               ("lambda", f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:does-not-exist")]
+    outside = [
+        ("https", "https://hooks.example.com/services/T0/B0/secret?token=abc"),
+        ("http", "http://pager.example.com/x"),
+        ("email", "oncall@example.com"),
+        ("sms", "+15555550100"),
+        ("lambda", f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:does-not-exist"),
+    ]
     for protocol, endpoint in outside:  # subscribed before the probe: in moto they would stop its delivery
         sns.subscribe(TopicArn=topic, Protocol=protocol, Endpoint=endpoint)
     gone_url, gone_arn = _queue(sqs, "deleted-later")
@@ -71,11 +78,15 @@ def test_alarm_notifications_from_cloudwatch_reach_the_probe_past_a_webhook(prov
     sns, sqs = provisioned.client("sns", "staging"), provisioned.client("sqs", "staging")
     cloudwatch = provisioned.client("cloudwatch", "staging")
     topic = f"arn:aws:sns:{REGION}:{stack.account('staging')}:churn-oncall-staging"
-    webhook = sns.subscribe(TopicArn=topic, Protocol="https", Endpoint="https://hooks.example.com/T0/B0/secret")["SubscriptionArn"]
+    webhook = sns.subscribe(TopicArn=topic, Protocol="https", Endpoint="https://hooks.example.com/T0/B0/secret")[
+        "SubscriptionArn"
+    ]
     probe_url, probe_arn = _queue(sqs, "probe-webhook")
     probe = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=probe_arn)["SubscriptionArn"]
     try:
-        alarm = next(a for a in stack.alarms if a.environment == "staging" and "churn-oncall-staging" in a.actions.alarm)
+        alarm = next(
+            a for a in stack.alarms if a.environment == "staging" and "churn-oncall-staging" in a.actions.alarm
+        )
         cloudwatch.set_alarm_state(AlarmName=alarm.name, StateValue="ALARM", StateReason="test")
         provisioned.clock.sleep(1)
         assert sqs.receive_message(QueueUrl=probe_url, WaitTimeSeconds=0).get("Messages"), "the probe heard nothing"

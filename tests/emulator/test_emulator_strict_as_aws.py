@@ -1,5 +1,6 @@
 """The local AWS is no kinder than AWS (issue 16, class 5): each point where moto would let a drill pass
 that AWS would fail, with the AWS behaviour reproduced."""
+
 import json
 
 import numpy as np
@@ -13,10 +14,18 @@ REGION = "eu-west-1"
 
 def _alarm(cloudwatch, name, **changes):
     request = {
-        "AlarmName": name, "Namespace": "AWS/SageMaker", "MetricName": "ModelLatency",
-        "Dimensions": [{"Name": "EndpointName", "Value": f"strict-{name}"}], "Statistic": "Maximum", "Period": 60,
-        "EvaluationPeriods": 2, "DatapointsToAlarm": 2, "Threshold": 0.0, "ComparisonOperator": "GreaterThanThreshold",
-        "TreatMissingData": "notBreaching", "ActionsEnabled": True,
+        "AlarmName": name,
+        "Namespace": "AWS/SageMaker",
+        "MetricName": "ModelLatency",
+        "Dimensions": [{"Name": "EndpointName", "Value": f"strict-{name}"}],
+        "Statistic": "Maximum",
+        "Period": 60,
+        "EvaluationPeriods": 2,
+        "DatapointsToAlarm": 2,
+        "Threshold": 0.0,
+        "ComparisonOperator": "GreaterThanThreshold",
+        "TreatMissingData": "notBreaching",
+        "ActionsEnabled": True,
     }
     cloudwatch.put_metric_alarm(**{**request, **changes})
 
@@ -24,8 +33,9 @@ def _alarm(cloudwatch, name, **changes):
 def _publish_every(local_aws, name, seconds, minutes, unit="Microseconds"):
     clock = local_aws.clock
     for _ in range(int(minutes * 60 / seconds)):
-        local_aws.cloudwatch.put_metric(ACCOUNT, REGION, "AWS/SageMaker", "ModelLatency", {"EndpointName": f"strict-{name}"},
-                                        5000.0, unit=unit)
+        local_aws.cloudwatch.put_metric(
+            ACCOUNT, REGION, "AWS/SageMaker", "ModelLatency", {"EndpointName": f"strict-{name}"}, 5000.0, unit=unit
+        )
         clock.sleep(seconds)
 
 
@@ -53,8 +63,14 @@ def test_a_period_shorter_than_the_metrics_resolution_sees_data_in_one_period_a_
 
 
 def test_visible_samples_are_stamped_at_the_minute_for_sub_minute_periods():
-    times, values = visible(np.array([60.0, 75.0, 100.0]), np.ones(3), namespace="AWS/SageMaker", period=30, unit=None,
-                            published_unit="Microseconds")
+    times, values = visible(
+        np.array([60.0, 75.0, 100.0]),
+        np.ones(3),
+        namespace="AWS/SageMaker",
+        period=30,
+        unit=None,
+        published_unit="Microseconds",
+    )
     assert times.tolist() == [60.0, 60.0, 60.0]
     times, _ = visible(np.array([75.0]), np.ones(1), namespace="Custom", period=30, unit=None, published_unit=None)
     assert times.tolist() == [75.0]
@@ -94,9 +110,20 @@ def test_cloudwatch_cannot_publish_to_a_topic_encrypted_with_the_aws_managed_key
 
 def test_a_topic_policy_that_refuses_cloudwatch_stops_the_page(provisioned):
     arn, probe = _topic_with_probe(provisioned, "strict-policy")
-    policy = {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"}, "Action": "sns:Publish", "Resource": arn}]}
-    provisioned.client("sns", "staging").set_topic_attributes(TopicArn=arn, AttributeName="Policy", AttributeValue=json.dumps(policy))
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "events.amazonaws.com"},
+                "Action": "sns:Publish",
+                "Resource": arn,
+            }
+        ],
+    }
+    provisioned.client("sns", "staging").set_topic_attributes(
+        TopicArn=arn, AttributeName="Policy", AttributeValue=json.dumps(policy)
+    )
     try:
         history = _alarm_to(provisioned, "policy-refuses", arn)
         assert probe.receive() == []
@@ -107,7 +134,9 @@ def test_a_topic_policy_that_refuses_cloudwatch_stops_the_page(provisioned):
 
 def test_sqs_messages_expire_after_the_retention_period_in_virtual_time(provisioned):
     sqs = provisioned.client("sqs", "staging")
-    short = sqs.create_queue(QueueName="strict-short-retention", Attributes={"MessageRetentionPeriod": "60"})["QueueUrl"]
+    short = sqs.create_queue(QueueName="strict-short-retention", Attributes={"MessageRetentionPeriod": "60"})[
+        "QueueUrl"
+    ]
     long = sqs.create_queue(QueueName="strict-long-retention")["QueueUrl"]
     for url in (short, long):
         sqs.send_message(QueueUrl=url, MessageBody="event")
@@ -119,8 +148,19 @@ def test_sqs_messages_expire_after_the_retention_period_in_virtual_time(provisio
 def test_setting_other_queue_attributes_keeps_the_policy(provisioned):
     sqs = provisioned.client("sqs", "staging")
     url = sqs.create_queue(QueueName="strict-policy-kept")["QueueUrl"]
-    policy = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
-                                                               "Action": "sqs:SendMessage", "Resource": "*"}]})
+    policy = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "events.amazonaws.com"},
+                    "Action": "sqs:SendMessage",
+                    "Resource": "*",
+                }
+            ],
+        }
+    )
     sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": policy})
     sqs.set_queue_attributes(QueueUrl=url, Attributes={"VisibilityTimeout": "45"})
     attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]

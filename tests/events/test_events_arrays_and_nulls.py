@@ -31,10 +31,14 @@ def test_a_nested_pattern_does_not_match_a_scalar():
 
 
 def test_arrays_of_objects_match_within_one_element():
-    event = {"detail": {"ProductionVariants": [
-        {"VariantName": "blue", "VariantStatus": "Baking"},
-        {"VariantName": "green", "VariantStatus": "Creating"},
-    ]}}
+    event = {
+        "detail": {
+            "ProductionVariants": [
+                {"VariantName": "blue", "VariantStatus": "Baking"},
+                {"VariantName": "green", "VariantStatus": "Creating"},
+            ]
+        }
+    }
     same = {"detail": {"ProductionVariants": {"VariantName": ["green"], "VariantStatus": ["Creating"]}}}
     mixed = {"detail": {"ProductionVariants": {"VariantName": ["green"], "VariantStatus": ["Baking"]}}}
     assert event_matches(same, event)

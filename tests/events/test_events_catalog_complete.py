@@ -4,6 +4,7 @@ SageMaker says its job, endpoint, model and model-package events carry the membe
 Describe* answer, so the catalogue must list every output member botocore's model has for them, and
 every value of their status enums. When botocore grows a member, this test names it.
 """
+
 import botocore.session
 import pytest
 
@@ -25,7 +26,11 @@ STATUS_ENUMS = [
     ("SageMaker Processing Job State Change", "ProcessingJobStatus", "ProcessingJobStatus"),
     ("SageMaker Model Package State Change", "ModelPackageStatus", "ModelPackageStatus"),
     ("SageMaker Model Package State Change", "ModelApprovalStatus", "ModelApprovalStatus"),
-    ("SageMaker Model Building Pipeline Execution Status Change", "currentPipelineExecutionStatus", "PipelineExecutionStatus"),
+    (
+        "SageMaker Model Building Pipeline Execution Status Change",
+        "currentPipelineExecutionStatus",
+        "PipelineExecutionStatus",
+    ),
     ("SageMaker Model Building Pipeline Execution Step Status Change", "currentStepStatus", "StepStatus"),
     ("SageMaker Endpoint Deployment State Change", "ProductionVariants.VariantStatus.Status", "VariantStatus"),
 ]
@@ -44,31 +49,102 @@ def test_every_status_value_of_the_api_is_a_documented_value(detail_type, field,
     assert [v for v in SAGEMAKER_MODEL.shape_for(enum).enum if v not in event.status_values[field]] == []
 
 
-@pytest.mark.parametrize("pattern", [
-    {"source": ["aws.cloudwatch"], "detail-type": ["CloudWatch Alarm State Change"], "detail": {"muteDetail": {"mutedByArn": [{"exists": True}]}}},
-    {"source": ["aws.cloudwatch"], "detail-type": ["CloudWatch Alarm State Change"], "detail": {"state": {"actionsSuppressedBy": ["WaitPeriod"]}}},
-    {"source": ["aws.cloudwatch"], "detail-type": ["CloudWatch Alarm State Change"], "detail": {"configuration": {"alarmRule": [{"prefix": "ALARM("}]}}},
-    {"source": ["aws.cloudwatch"], "detail-type": ["CloudWatch Alarm Configuration Change"], "detail": {"operation": ["delete"]}},
-    {"source": ["aws.cloudwatch"], "detail-type": ["CloudWatch Alarm Configuration Change"], "detail": {"previousConfiguration": {"threshold": [{"numeric": [">", 0]}]}}},
-    {"source": ["aws.cloudwatch"], "detail-type": ["CloudWatch Alarm Contributor State Change"]},
-    {"source": ["aws.sagemaker"], "detail-type": ["SageMaker Model Package State Change"], "detail": {"ModelLifeCycle": {"Stage": ["Production"]}}},
-    {"source": ["aws.sagemaker"], "detail-type": ["SageMaker Model Building Pipeline Execution Step Status Change"], "detail": {"cacheHitResult": {"sourcePipelineExecutionArn": [{"exists": True}]}}},
-    {"source": ["aws.sagemaker"], "detail-type": ["SageMaker Endpoint Deployment State Change"], "detail": {"ProductionVariants": {"VariantStatus": {"Status": ["Deleting"]}}}},
-    {"source": ["aws.sagemaker"], "detail-type": ["SageMaker Model State Change"], "detail": {"ModelName": [{"prefix": "churn"}]}},
-    {"source": ["aws.sagemaker"], "detail-type": ["SageMaker Training Job State Change"], "detail": {"TrainingJobStatus": ["Deleting"]}},
-    {"source": ["aws.sagemaker"], "detail-type": ["SageMaker Model Building Pipeline Execution Status Change"], "detail": {"currentPipelineExecutionStatus": ["CompletedWithFailures"]}},
-    {"source": ["aws.sagemaker"], "detail-type": ["SageMaker Monitoring Schedule State Change"]},
-    {"source": ["my.app"], "detail-type": ["Anything At All"], "detail": {"whatever": ["x"]}},
-])
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        {
+            "source": ["aws.cloudwatch"],
+            "detail-type": ["CloudWatch Alarm State Change"],
+            "detail": {"muteDetail": {"mutedByArn": [{"exists": True}]}},
+        },
+        {
+            "source": ["aws.cloudwatch"],
+            "detail-type": ["CloudWatch Alarm State Change"],
+            "detail": {"state": {"actionsSuppressedBy": ["WaitPeriod"]}},
+        },
+        {
+            "source": ["aws.cloudwatch"],
+            "detail-type": ["CloudWatch Alarm State Change"],
+            "detail": {"configuration": {"alarmRule": [{"prefix": "ALARM("}]}},
+        },
+        {
+            "source": ["aws.cloudwatch"],
+            "detail-type": ["CloudWatch Alarm Configuration Change"],
+            "detail": {"operation": ["delete"]},
+        },
+        {
+            "source": ["aws.cloudwatch"],
+            "detail-type": ["CloudWatch Alarm Configuration Change"],
+            "detail": {"previousConfiguration": {"threshold": [{"numeric": [">", 0]}]}},
+        },
+        {"source": ["aws.cloudwatch"], "detail-type": ["CloudWatch Alarm Contributor State Change"]},
+        {
+            "source": ["aws.sagemaker"],
+            "detail-type": ["SageMaker Model Package State Change"],
+            "detail": {"ModelLifeCycle": {"Stage": ["Production"]}},
+        },
+        {
+            "source": ["aws.sagemaker"],
+            "detail-type": ["SageMaker Model Building Pipeline Execution Step Status Change"],
+            "detail": {"cacheHitResult": {"sourcePipelineExecutionArn": [{"exists": True}]}},
+        },
+        {
+            "source": ["aws.sagemaker"],
+            "detail-type": ["SageMaker Endpoint Deployment State Change"],
+            "detail": {"ProductionVariants": {"VariantStatus": {"Status": ["Deleting"]}}},
+        },
+        {
+            "source": ["aws.sagemaker"],
+            "detail-type": ["SageMaker Model State Change"],
+            "detail": {"ModelName": [{"prefix": "churn"}]},
+        },
+        {
+            "source": ["aws.sagemaker"],
+            "detail-type": ["SageMaker Training Job State Change"],
+            "detail": {"TrainingJobStatus": ["Deleting"]},
+        },
+        {
+            "source": ["aws.sagemaker"],
+            "detail-type": ["SageMaker Model Building Pipeline Execution Status Change"],
+            "detail": {"currentPipelineExecutionStatus": ["CompletedWithFailures"]},
+        },
+        {"source": ["aws.sagemaker"], "detail-type": ["SageMaker Monitoring Schedule State Change"]},
+        {"source": ["my.app"], "detail-type": ["Anything At All"], "detail": {"whatever": ["x"]}},
+    ],
+)
 def test_valid_rules_on_documented_members_are_never_called_unmatchable(pattern):
     assert lint_pattern(pattern) == []
 
 
-@pytest.mark.parametrize("pattern, words", [
-    ({"source": ["aws.cloudwatch"], "detail-type": ["CloudWatch Alarm Configuration Change"], "detail": {"operation": ["Delete"]}}, 'spells it "delete"'),
-    ({"source": ["aws.cloudwatch"], "detail-type": ["CloudWatch Alarm State Change"], "detail": {"mutedetail": {"mutedByArn": [{"exists": True}]}}}, 'spells it "muteDetail"'),
-    ({"source": ["aws.sagemaker"], "detail-type": ["SageMaker Model Package State Change"], "detail": {"ModelLifeCycle": {"stage": ["Production"]}}}, 'spells it "Stage"'),
-])
+@pytest.mark.parametrize(
+    "pattern, words",
+    [
+        (
+            {
+                "source": ["aws.cloudwatch"],
+                "detail-type": ["CloudWatch Alarm Configuration Change"],
+                "detail": {"operation": ["Delete"]},
+            },
+            'spells it "delete"',
+        ),
+        (
+            {
+                "source": ["aws.cloudwatch"],
+                "detail-type": ["CloudWatch Alarm State Change"],
+                "detail": {"mutedetail": {"mutedByArn": [{"exists": True}]}},
+            },
+            'spells it "muteDetail"',
+        ),
+        (
+            {
+                "source": ["aws.sagemaker"],
+                "detail-type": ["SageMaker Model Package State Change"],
+                "detail": {"ModelLifeCycle": {"stage": ["Production"]}},
+            },
+            'spells it "Stage"',
+        ),
+    ],
+)
 def test_misspelt_members_and_values_of_the_new_entries_are_still_caught(pattern, words):
     findings = lint_pattern(pattern)
     assert findings and words in findings[0].message

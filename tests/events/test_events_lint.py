@@ -24,8 +24,10 @@ def test_correct_rules_have_no_findings():
     assert lint_pattern(rule(ENDPOINT, {"EndpointStatus": ["IN_SERVICE", "FAILED"]})) == []
     assert lint_pattern(rule(PIPELINE, {"currentPipelineExecutionStatus": ["Failed"]})) == []
     assert lint_pattern(rule(MODEL_PACKAGE, {"ModelApprovalStatus": ["Approved"]})) == []
-    assert lint_pattern(rule("CloudWatch Alarm State Change", {"state": {"value": ["ALARM"]}},
-                             source="aws.cloudwatch")) == []
+    assert (
+        lint_pattern(rule("CloudWatch Alarm State Change", {"state": {"value": ["ALARM"]}}, source="aws.cloudwatch"))
+        == []
+    )
 
 
 def test_api_spelling_of_endpoint_status_is_reported_with_the_event_spelling():
@@ -110,8 +112,13 @@ def test_known_but_unmodelled_detail_types_are_not_reported():
 
 
 def test_detail_type_typo_still_gets_its_detail_checked():
-    findings = lint_pattern({"source": [SAGEMAKER], "detail-type": ["SageMaker Endpoint State Changes"],
-                             "detail": {"EndpointStatus": ["InService"]}})
+    findings = lint_pattern(
+        {
+            "source": [SAGEMAKER],
+            "detail-type": ["SageMaker Endpoint State Changes"],
+            "detail": {"EndpointStatus": ["InService"]},
+        }
+    )
     assert [f.likely_fix for f in findings] == [ENDPOINT, "IN_SERVICE"]
 
 
@@ -121,29 +128,39 @@ def test_detail_is_checked_against_every_event_of_the_source_when_no_detail_type
 
 
 def test_alarm_state_value_is_checked():
-    finding = only_finding(rule("CloudWatch Alarm State Change", {"state": {"value": ["Alarm"]}},
-                                source="aws.cloudwatch"))
+    finding = only_finding(
+        rule("CloudWatch Alarm State Change", {"state": {"value": ["Alarm"]}}, source="aws.cloudwatch")
+    )
     assert finding.path == "detail.state.value[0]"
     assert finding.likely_fix == "ALARM"
 
 
 def test_alarm_state_member_casing_is_checked():
-    finding = only_finding(rule("CloudWatch Alarm State Change", {"state": {"Value": ["ALARM"]}},
-                                source="aws.cloudwatch"))
+    finding = only_finding(
+        rule("CloudWatch Alarm State Change", {"state": {"Value": ["ALARM"]}}, source="aws.cloudwatch")
+    )
     assert finding.likely_fix == "value"
 
 
 def test_deployment_variant_status_is_checked_through_arrays():
-    pattern = rule("SageMaker Endpoint Deployment State Change",
-                   {"ProductionVariants": {"VariantStatus": {"Status": ["BAKING"]}}})
+    pattern = rule(
+        "SageMaker Endpoint Deployment State Change", {"ProductionVariants": {"VariantStatus": {"Status": ["BAKING"]}}}
+    )
     assert only_finding(pattern).likely_fix == "Baking"
 
 
 def test_or_alternatives_are_linted_with_their_paths():
-    finding = only_finding(rule(PIPELINE, {"$or": [
-        {"currentPipelineExecutionStatus": ["Failed"]},
-        {"currentPipelineExecutionStatus": ["STOPPED"]},
-    ]}))
+    finding = only_finding(
+        rule(
+            PIPELINE,
+            {
+                "$or": [
+                    {"currentPipelineExecutionStatus": ["Failed"]},
+                    {"currentPipelineExecutionStatus": ["STOPPED"]},
+                ]
+            },
+        )
+    )
     assert finding.path == "detail.$or[1].currentPipelineExecutionStatus[0]"
     assert finding.likely_fix == "Stopped"
 
@@ -155,5 +172,10 @@ def test_invalid_pattern_is_one_finding_naming_the_error():
 
 
 def test_lint_reads_json_text():
-    assert only_finding('{"source": ["aws.sagemaker"], "detail-type": ["%s"], '
-                        '"detail": {"EndpointStatus": ["InService"]}}' % ENDPOINT).likely_fix == "IN_SERVICE"
+    assert (
+        only_finding(
+            '{"source": ["aws.sagemaker"], "detail-type": ["%s"], '
+            '"detail": {"EndpointStatus": ["InService"]}}' % ENDPOINT
+        ).likely_fix
+        == "IN_SERVICE"
+    )

@@ -4,10 +4,12 @@ from simulacro.events import CompiledPattern, compile_pattern, event_matches
 
 FAILED_OR_STOPPED = {
     "source": ["aws.sagemaker"],
-    "detail": {"$or": [
-        {"currentPipelineExecutionStatus": ["Failed"]},
-        {"currentStepStatus": ["Failed", "Stopped"]},
-    ]},
+    "detail": {
+        "$or": [
+            {"currentPipelineExecutionStatus": ["Failed"]},
+            {"currentStepStatus": ["Failed", "Stopped"]},
+        ]
+    },
 }
 
 
@@ -20,7 +22,9 @@ def test_or_does_not_excuse_the_fields_beside_it():
 
 
 def test_or_fails_when_no_alternative_matches():
-    assert not event_matches(FAILED_OR_STOPPED, {"source": "aws.sagemaker", "detail": {"currentStepStatus": "Succeeded"}})
+    assert not event_matches(
+        FAILED_OR_STOPPED, {"source": "aws.sagemaker", "detail": {"currentStepStatus": "Succeeded"}}
+    )
 
 
 def test_or_alternative_may_accept_absence():

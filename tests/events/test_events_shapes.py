@@ -22,8 +22,12 @@ from simulacro.events import (
 )
 
 ENVELOPE_KEYS = ["version", "id", "detail-type", "source", "account", "time", "region", "resources", "detail"]
-WHERE = {"account": "123456789012", "region": "eu-west-1", "time": "2026-03-15T16:10:11Z",
-         "id": "315c1398-40ff-a850-213b-158f73e60175"}
+WHERE = {
+    "account": "123456789012",
+    "region": "eu-west-1",
+    "time": "2026-03-15T16:10:11Z",
+    "id": "315c1398-40ff-a850-213b-158f73e60175",
+}
 PIPELINE_ARN = sagemaker_arn("eu-west-1", "123456789012", "pipeline", "churn-train")
 EXECUTION_ARN = pipeline_execution_arn("eu-west-1", "123456789012", "churn-train", "p4jn9xou8a8s")
 ENDPOINT_ARN = sagemaker_arn("eu-west-1", "123456789012", "endpoint", "churn-staging")
@@ -31,47 +35,83 @@ ENDPOINT_ARN = sagemaker_arn("eu-west-1", "123456789012", "endpoint", "churn-sta
 
 def pipeline_failed():
     return pipeline_execution_status_change(
-        pipeline_arn=PIPELINE_ARN, pipeline_execution_arn=EXECUTION_ARN, display_name="nightly",
-        current_status="Failed", previous_status="Executing",
-        execution_start_time="2026-03-15T16:03:13Z", execution_end_time="2026-03-15T16:10:10Z", **WHERE)
+        pipeline_arn=PIPELINE_ARN,
+        pipeline_execution_arn=EXECUTION_ARN,
+        display_name="nightly",
+        current_status="Failed",
+        previous_status="Executing",
+        execution_start_time="2026-03-15T16:03:13Z",
+        execution_end_time="2026-03-15T16:10:10Z",
+        **WHERE,
+    )
 
 
 def step_failed():
     return pipeline_step_status_change(
-        pipeline_arn=PIPELINE_ARN, pipeline_execution_arn=EXECUTION_ARN, step_name="Preprocess",
-        step_type="Processing", current_status="Failed", previous_status="Executing",
-        step_start_time="2026-03-15T16:03:13Z", step_end_time="2026-03-15T16:05:00Z",
+        pipeline_arn=PIPELINE_ARN,
+        pipeline_execution_arn=EXECUTION_ARN,
+        step_name="Preprocess",
+        step_type="Processing",
+        current_status="Failed",
+        previous_status="Executing",
+        step_start_time="2026-03-15T16:03:13Z",
+        step_end_time="2026-03-15T16:05:00Z",
         metadata={"processingJob": {"arn": "arn:aws:sagemaker:eu-west-1:123456789012:processing-job/pre"}},
-        failure_reason="ClientError: bad input", **WHERE)
+        failure_reason="ClientError: bad input",
+        **WHERE,
+    )
 
 
 def training_failed():
     return training_job_state_change(
-        job_name="churn-train-1", job_arn="arn:aws:sagemaker:eu-west-1:123456789012:training-job/churn-train-1",
-        status="Failed", secondary_status="Failed", creation_time=1773590593000,
-        last_modified_time=1773590993000, failure_reason="AlgorithmError: out of memory", **WHERE)
+        job_name="churn-train-1",
+        job_arn="arn:aws:sagemaker:eu-west-1:123456789012:training-job/churn-train-1",
+        status="Failed",
+        secondary_status="Failed",
+        creation_time=1773590593000,
+        last_modified_time=1773590993000,
+        failure_reason="AlgorithmError: out of memory",
+        **WHERE,
+    )
 
 
 def processing_completed():
     return processing_job_state_change(
-        job_name="monitor-1", job_arn="arn:aws:sagemaker:eu-west-1:123456789012:processing-job/monitor-1",
-        status="Completed", creation_time=1773590593000, last_modified_time=1773590993000,
-        monitoring_schedule_arn="arn:aws:sagemaker:eu-west-1:123456789012:monitoring-schedule/churn", **WHERE)
+        job_name="monitor-1",
+        job_arn="arn:aws:sagemaker:eu-west-1:123456789012:processing-job/monitor-1",
+        status="Completed",
+        creation_time=1773590593000,
+        last_modified_time=1773590993000,
+        monitoring_schedule_arn="arn:aws:sagemaker:eu-west-1:123456789012:monitoring-schedule/churn",
+        **WHERE,
+    )
 
 
 def model_package_approved():
     return model_package_state_change(
-        group_name="churn", version=3,
+        group_name="churn",
+        version=3,
         package_arn="arn:aws:sagemaker:eu-west-1:123456789012:model-package/churn/3",
-        package_status="Completed", approval_status="Approved",
-        creation_time="2026-03-15T16:00:00.000Z", last_modified_time="2026-03-15T16:10:00.000Z",
-        generated_by=EXECUTION_ARN, updated_fields=["ModelApprovalStatus"], **WHERE)
+        package_status="Completed",
+        approval_status="Approved",
+        creation_time="2026-03-15T16:00:00.000Z",
+        last_modified_time="2026-03-15T16:10:00.000Z",
+        generated_by=EXECUTION_ARN,
+        updated_fields=["ModelApprovalStatus"],
+        **WHERE,
+    )
 
 
 def endpoint_in_service():
     return endpoint_state_change(
-        endpoint_name="churn-staging", endpoint_arn=ENDPOINT_ARN, endpoint_config_name="churn-staging-v2",
-        status="InService", creation_time=1773590593000, last_modified_time=1773590993000, **WHERE)
+        endpoint_name="churn-staging",
+        endpoint_arn=ENDPOINT_ARN,
+        endpoint_config_name="churn-staging-v2",
+        status="InService",
+        creation_time=1773590593000,
+        last_modified_time=1773590993000,
+        **WHERE,
+    )
 
 
 def alarm_in_alarm():
@@ -80,13 +120,29 @@ def alarm_in_alarm():
         alarm_arn="arn:aws:cloudwatch:eu-west-1:123456789012:alarm:churn-staging-5xx",
         state=alarm_state("ALARM", "Threshold Crossed", "2026-03-15T16:10:11.123+0000", reason_data="{}"),
         previous_state=alarm_state("OK", "Threshold Crossed", "2026-03-15T15:00:00.000+0000"),
-        metrics=[alarm_metric("m1", "AWS/SageMaker", "Invocation5XXErrors",
-                              {"EndpointName": "churn-staging", "VariantName": "AllTraffic"}, 60, "Average")],
-        **WHERE)
+        metrics=[
+            alarm_metric(
+                "m1",
+                "AWS/SageMaker",
+                "Invocation5XXErrors",
+                {"EndpointName": "churn-staging", "VariantName": "AllTraffic"},
+                60,
+                "Average",
+            )
+        ],
+        **WHERE,
+    )
 
 
-BUILT = [pipeline_failed, step_failed, training_failed, processing_completed, model_package_approved,
-         endpoint_in_service, alarm_in_alarm]
+BUILT = [
+    pipeline_failed,
+    step_failed,
+    training_failed,
+    processing_completed,
+    model_package_approved,
+    endpoint_in_service,
+    alarm_in_alarm,
+]
 
 
 @pytest.mark.parametrize("build", BUILT, ids=[build.__name__ for build in BUILT])
@@ -136,12 +192,25 @@ def test_step_event_names_the_job_it_ran_and_why_it_failed():
 def test_failure_reason_only_when_failed():
     with pytest.raises(ValueError):
         training_job_state_change(
-            job_name="j", job_arn="arn", status="Completed", secondary_status="Completed",
-            creation_time=1, last_modified_time=2, failure_reason="nope", **WHERE)
+            job_name="j",
+            job_arn="arn",
+            status="Completed",
+            secondary_status="Completed",
+            creation_time=1,
+            last_modified_time=2,
+            failure_reason="nope",
+            **WHERE,
+        )
     with pytest.raises(ValueError):
         training_job_state_change(
-            job_name="j", job_arn="arn", status="Failed", secondary_status="Failed",
-            creation_time=1, last_modified_time=2, **WHERE)
+            job_name="j",
+            job_arn="arn",
+            status="Failed",
+            secondary_status="Failed",
+            creation_time=1,
+            last_modified_time=2,
+            **WHERE,
+        )
 
 
 def test_endpoint_event_carries_upper_snake_status_and_epoch_millisecond_times():
@@ -195,14 +264,32 @@ def test_alarm_event_has_state_previous_state_and_metric_configuration():
     "build",
     [
         lambda: pipeline_execution_status_change(
-            pipeline_arn="a", pipeline_execution_arn="b", display_name="d", current_status="FAILED",
-            execution_start_time="t", **WHERE),
+            pipeline_arn="a",
+            pipeline_execution_arn="b",
+            display_name="d",
+            current_status="FAILED",
+            execution_start_time="t",
+            **WHERE,
+        ),
         lambda: model_package_state_change(
-            group_name="g", version=1, package_arn="a", package_status="Completed",
-            approval_status="approved", creation_time="t", last_modified_time="t", **WHERE),
+            group_name="g",
+            version=1,
+            package_arn="a",
+            package_status="Completed",
+            approval_status="approved",
+            creation_time="t",
+            last_modified_time="t",
+            **WHERE,
+        ),
         lambda: endpoint_state_change(
-            endpoint_name="e", endpoint_arn="a", endpoint_config_name="c", status="Ready",
-            creation_time=1, last_modified_time=1, **WHERE),
+            endpoint_name="e",
+            endpoint_arn="a",
+            endpoint_config_name="c",
+            status="Ready",
+            creation_time=1,
+            last_modified_time=1,
+            **WHERE,
+        ),
         lambda: alarm_state("Alarm", "r", "t"),
     ],
 )
@@ -213,16 +300,33 @@ def test_builders_refuse_statuses_the_event_never_carries(build):
 
 def test_account_must_be_twelve_digits():
     with pytest.raises(ValueError):
-        endpoint_state_change(endpoint_name="e", endpoint_arn="a", endpoint_config_name="c", status="CREATING",
-                              creation_time=1, last_modified_time=1, account="1234", region="eu-west-1",
-                              time="2026-03-15T16:10:11Z", id="x")
+        endpoint_state_change(
+            endpoint_name="e",
+            endpoint_arn="a",
+            endpoint_config_name="c",
+            status="CREATING",
+            creation_time=1,
+            last_modified_time=1,
+            account="1234",
+            region="eu-west-1",
+            time="2026-03-15T16:10:11Z",
+            id="x",
+        )
 
 
 def test_event_time_may_be_an_aware_datetime():
     event = endpoint_state_change(
-        endpoint_name="e", endpoint_arn="a", endpoint_config_name="c", status="CREATING",
-        creation_time=1, last_modified_time=1, account="123456789012", region="eu-west-1",
-        time=datetime(2026, 3, 15, 16, 10, 11, 500000, tzinfo=timezone.utc), id="x")
+        endpoint_name="e",
+        endpoint_arn="a",
+        endpoint_config_name="c",
+        status="CREATING",
+        creation_time=1,
+        last_modified_time=1,
+        account="123456789012",
+        region="eu-west-1",
+        time=datetime(2026, 3, 15, 16, 10, 11, 500000, tzinfo=timezone.utc),
+        id="x",
+    )
     assert event["time"] == "2026-03-15T16:10:11Z"
 
 

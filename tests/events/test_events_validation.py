@@ -66,15 +66,15 @@ def test_empty_operator_object_is_refused():
 @pytest.mark.parametrize(
     "operand",
     [
-        ["<", 5, ">", 1],           # bounds in the wrong order
-        [">", 5, "<", 1],           # empty range
+        ["<", 5, ">", 1],  # bounds in the wrong order
+        [">", 5, "<", 1],  # empty range
         [">", 5, "<", 5],
         [">", 1, ">", 5],
         ["=", 1, "<", 5],
         ["!=", 5],
         [">", "5"],
         [">", True],
-        [">", 5e10],                # beyond AWS's numeric range
+        [">", 5e10],  # beyond AWS's numeric range
         [">"],
         [],
         5,

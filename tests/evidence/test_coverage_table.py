@@ -1,4 +1,5 @@
 """The coverage table: every declared alarm, rule and runbook is drilled or exempt, and gaps are named."""
+
 from simulacro.evidence.coverage import coverage, coverage_table, uncovered
 from simulacro.spec import DEFAULT_SPEC, load_stack
 

@@ -1,5 +1,6 @@
 """The phase scorecard: each requirement proven, failed, not run or skipped with its reason, linked to its
 drills; the alarm and rule tables; and, against an earlier bundle, what regressed."""
+
 import json
 
 from simulacro.evidence.scorecard import FAILED, NOT_RUN, PROVEN, REQUIREMENTS, SKIPPED, scorecard
@@ -11,8 +12,13 @@ DRIFT = "drills/test_model_monitor.py::test_drift_on_the_watched_feature_pages_t
 
 
 def _drill(nodeid, outcome="passed", message="", measurements=()):
-    return {"drill": nodeid, "outcome": outcome, "message": message, "environment": "staging",
-            "measurements": list(measurements)}
+    return {
+        "drill": nodeid,
+        "outcome": outcome,
+        "message": message,
+        "environment": "staging",
+        "measurements": list(measurements),
+    }
 
 
 def _rows(card):
@@ -25,7 +31,10 @@ def test_a_passed_drill_proves_its_requirement_and_links_to_it(stack):
 
 
 def test_one_failed_drill_fails_the_requirement_with_its_first_line(stack):
-    drills = [_drill(PIPELINE), _drill(PIPELINE.replace("execution", "train-step"), "failed", "alarm x did not enter ALARM\nmore")]
+    drills = [
+        _drill(PIPELINE),
+        _drill(PIPELINE.replace("execution", "train-step"), "failed", "alarm x did not enter ALARM\nmore"),
+    ]
     row = _rows(scorecard(drills, {}, stack))["pipeline-alarms"]
     assert row["status"] == FAILED and row["reasons"] == [f"{drills[1]['drill']}: alarm x did not enter ALARM"]
 
@@ -42,12 +51,17 @@ def test_a_requirement_no_selected_drill_proves_is_not_run(stack):
 
 
 def test_the_alarm_table_has_every_declared_alarm_with_what_was_measured(stack):
-    measured = [{"name": "time to detect (churn-staging-5xx-rate)", "seconds": 120.0, "budget": 240.0, "floor": 120.0},
-                {"name": "time to recover (churn-staging-5xx-rate)", "seconds": 180.0, "budget": 300.0, "floor": None}]
+    measured = [
+        {"name": "time to detect (churn-staging-5xx-rate)", "seconds": 120.0, "budget": 240.0, "floor": 120.0},
+        {"name": "time to recover (churn-staging-5xx-rate)", "seconds": 180.0, "budget": 300.0, "floor": None},
+    ]
     alarms = {a["alarm"]: a for a in scorecard([_drill(FIVE_XX, measurements=measured)], {}, stack)["alarms"]}
     assert set(alarms) == {a.name for a in stack.alarms}
-    assert (alarms["churn-staging-5xx-rate"]["detect"], alarms["churn-staging-5xx-rate"]["floor"],
-            alarms["churn-staging-5xx-rate"]["recover"]) == (120.0, 120.0, 180.0)
+    assert (
+        alarms["churn-staging-5xx-rate"]["detect"],
+        alarms["churn-staging-5xx-rate"]["floor"],
+        alarms["churn-staging-5xx-rate"]["recover"],
+    ) == (120.0, 120.0, 180.0)
     assert alarms["churn-prod-5xx-rate"]["detect"] is None
 
 
@@ -58,7 +72,9 @@ def test_against_an_earlier_bundle_it_marks_what_regressed(stack):
     previous = {"drills": previous_drills, "scorecard": scorecard(previous_drills, {}, stack)}
     card = scorecard([_drill(PIPELINE, "failed", "no alarm"), _drill(FIVE_XX, measurements=slow)], {}, stack, previous)
     what = [r["what"] for r in card["regressed"]]
-    assert any("was proven, now failed" in w for w in what) and any(f"{PIPELINE}: passed before, fails now" == w for w in what)
+    assert any("was proven, now failed" in w for w in what) and any(
+        f"{PIPELINE}: passed before, fails now" == w for w in what
+    )
     assert any("time to detect of churn-staging-5xx-rate grew from 120s to 240s" == w for w in what)
     assert _rows(card)["pipeline-alarms"]["regressed"] is True
 

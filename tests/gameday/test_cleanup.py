@@ -25,12 +25,18 @@ def crash_a_run(target, stack, run_id=RUN):
     faults' own functions are called directly: their undo is returned and dropped)."""
     target.run_id = run_id
     staging = lambda service: target.client(service, "staging")  # noqa: E731
-    ProbeQueue(target, "staging", run_id, "notifications").subscribe(f"arn:aws:sns:eu-west-1:{stack.account('staging')}:churn-oncall-staging")
+    ProbeQueue(target, "staging", run_id, "notifications").subscribe(
+        f"arn:aws:sns:eu-west-1:{stack.account('staging')}:churn-oncall-staging"
+    )
     RuleListener(target, stack.rule("churn-pipeline-failed"), run_id)
     for rule, how in (("churn-pipeline-failed", "policy"), ("churn-model-package-state", "missing")):
         arn = staging("events").describe_rule(Name=rule)["Arn"]
-        make_unreachable(staging("events"), staging("sqs"), staging("sns"), rule, arn, "ops-queue", how, run_id, undo=forget)
-    update_endpoint(staging("sagemaker"), target.clock, stack.endpoint("churn-staging"), run_id, broken=False, undo=forget)
+        make_unreachable(
+            staging("events"), staging("sqs"), staging("sns"), rule, arn, "ops-queue", how, run_id, undo=forget
+        )
+    update_endpoint(
+        staging("sagemaker"), target.clock, stack.endpoint("churn-staging"), run_id, broken=False, undo=forget
+    )
     register_model_package(staging("sagemaker"), "churn-models", run_id, undo=forget)
     start_failing_execution(staging("sagemaker"), stack.pipeline("churn-training"), "Evaluate", run_id, undo=forget)
     target.clock.sleep(600)  # the update finished long ago; the execution is still running
@@ -46,8 +52,16 @@ def crashed(provisioned, stack):
 def test_the_leftovers_of_a_crashed_run_are_found_by_its_run_id(crashed, stack):
     found = {(f.kind, f.name.split(" ")[0]) for f in find_leftovers(crashed, stack, "staging", RUN)}
     kinds = {kind for kind, _ in found}
-    assert {"probe queue", "probe target", "rule target", "queue policy statement", "endpoint", "endpoint config",
-            "model package", "pipeline execution"} <= kinds, found
+    assert {
+        "probe queue",
+        "probe target",
+        "rule target",
+        "queue policy statement",
+        "endpoint",
+        "endpoint config",
+        "model package",
+        "pipeline execution",
+    } <= kinds, found
     # Another run's id finds only what carries no run id (a deny statement, a running drill execution).
     other = {f.kind for f in find_leftovers(crashed, stack, "staging", "20261127000000-other")}
     assert other <= {"queue policy statement", "pipeline execution"}, other
@@ -66,7 +80,10 @@ def test_cleanup_removes_them_and_the_stack_equals_the_spec_again(crashed, stack
     assert find_leftovers(crashed, stack, "staging", RUN) == []
     live = inventory(crashed, "staging")
     assert [f for check in conformance.CHECKS.values() for f in conformance.findings(check, stack, live)] == []
-    assert live.find("endpoints", "churn-staging")["config"].startswith("churn-staging-") and "simulacro" not in live.find("endpoints", "churn-staging")["config"]
+    assert (
+        live.find("endpoints", "churn-staging")["config"].startswith("churn-staging-")
+        and "simulacro" not in live.find("endpoints", "churn-staging")["config"]
+    )
     policies = {q["name"]: q["policy"] or "" for q in live.queues}
     assert "SimulacroDenyRule" not in policies["churn-ops-events-staging"]
 
@@ -95,7 +112,9 @@ def test_the_command_cleans_an_account_through_its_endpoint(account, monkeypatch
     printed = capsys.readouterr().out
     assert f"cleanup of run {RUN} in {account.url}, environment staging (account 210987654321)" in printed
     assert "staging: probe queue simulacro-probe-" in printed and "staging: model package arn:aws:sagemaker" in printed
-    assert "4 leftover(s) removed, 0 failed to remove, 0 to look at by hand" in printed  # two probe queues, a probe target, a package
+    assert (
+        "4 leftover(s) removed, 0 failed to remove, 0 to look at by hand" in printed
+    )  # two probe queues, a probe target, a package
     assert cli.main(["cleanup", "--run-id", RUN, "--env", "staging", "--endpoint-url", account.url]) == 0
     assert "nothing left behind" in capsys.readouterr().out
 

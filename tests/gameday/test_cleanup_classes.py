@@ -1,6 +1,7 @@
 """Cleanup as a class, not instances: it finds by the run tag (a name cut to 63 characters keeps its tag), reads
 every page of every list, tries every removal and reports each failure, refuses an empty or malformed run id, and
 reports a list call AWS refused as "could not list", never as "nothing there"."""
+
 import botocore.client
 import pytest
 from botocore.exceptions import ClientError
@@ -21,7 +22,9 @@ def crashed(provisioned, stack):
     provisioned.run_id = RUN
     try:
         sagemaker = provisioned.client("sagemaker", "staging")
-        config = update_endpoint(sagemaker, provisioned.clock, stack.endpoint("churn-staging"), RUN, broken=True, undo=forget)
+        config = update_endpoint(
+            sagemaker, provisioned.clock, stack.endpoint("churn-staging"), RUN, broken=True, undo=forget
+        )
         register_model_package(sagemaker, "churn-models", RUN, undo=forget)
     finally:
         provisioned.run_id = None
@@ -46,8 +49,11 @@ def test_a_name_cut_to_63_characters_is_found_by_its_run_tag(crashed, stack):
     found = {(f.kind, f.name) for f in find_leftovers(target, stack, "staging", RUN)}
     assert ("endpoint config", config) in found  # the broken update failed: the endpoint still serves its own
     assert any(kind == "model" for kind, _ in found)
-    assert not [f for f in find_leftovers(target, stack, "staging", RUN[:-1])
-                if f.kind in ("endpoint config", "model", "endpoint")], "a prefix of the run id matched"
+    assert not [
+        f
+        for f in find_leftovers(target, stack, "staging", RUN[:-1])
+        if f.kind in ("endpoint config", "model", "endpoint")
+    ], "a prefix of the run id matched"
 
 
 def test_every_page_is_read(crashed, stack, monkeypatch):
@@ -79,8 +85,13 @@ def _refuse(monkeypatch, operations, code="AccessDeniedException"):
 
     def refusing(client, operation, params):
         if operation in operations:
-            raise ClientError({"Error": {"Code": code, "Message": f"not allowed: {operation}"},
-                               "ResponseMetadata": {"HTTPStatusCode": 400}}, operation)
+            raise ClientError(
+                {
+                    "Error": {"Code": code, "Message": f"not allowed: {operation}"},
+                    "ResponseMetadata": {"HTTPStatusCode": 400},
+                },
+                operation,
+            )
         return original(client, operation, params)
 
     monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", refusing)

@@ -1,5 +1,6 @@
 """docs/game-days.md is right: the handler wrapper a team copies into its inference code reads CustomAttributes
 exactly as the local AWS does, does nothing unless enabled, and answers the fault it is asked for."""
+
 import importlib.util
 import re
 
@@ -67,8 +68,13 @@ def test_the_wsgi_middleware_answers_the_fault_asked_for(handler):
     app = handler.FaultInjection(lambda environ, start_response: start_response("200 OK", []) or [b"0.12"])
     answers = []
     start = lambda status, headers: answers.append(status)  # noqa: E731
-    body = app({"PATH_INFO": "/invocations", "HTTP_X_AMZN_SAGEMAKER_CUSTOM_ATTRIBUTES": "simulacro-fault=error-rate:1"}, start)
+    body = app(
+        {"PATH_INFO": "/invocations", "HTTP_X_AMZN_SAGEMAKER_CUSTOM_ATTRIBUTES": "simulacro-fault=error-rate:1"}, start
+    )
     assert answers[-1].startswith("500") and b"on purpose" in body[0]
-    app({"PATH_INFO": "/invocations", "HTTP_X_AMZN_SAGEMAKER_CUSTOM_ATTRIBUTES": "simulacro-fault=error-rate:lots"}, start)
+    app(
+        {"PATH_INFO": "/invocations", "HTTP_X_AMZN_SAGEMAKER_CUSTOM_ATTRIBUTES": "simulacro-fault=error-rate:lots"},
+        start,
+    )
     assert answers[-1].startswith("400")
     assert app({"PATH_INFO": "/invocations"}, start) == [b"0.12"] and answers[-1] == "200 OK"

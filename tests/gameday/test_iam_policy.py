@@ -1,6 +1,7 @@
 """Least privilege: `python -m simulacro iam-policy` prints exactly the actions the selected drills make
 (recorded from their calls, interrupted runs included, and kept in sync by this test), the read-only drills
 need only read permissions, and the run's identity is checked by IAM policy simulation before a drill starts."""
+
 import json
 
 import boto3
@@ -26,8 +27,10 @@ def heard(tmp_path_factory):
 
 def test_the_recorded_actions_are_the_calls_the_drills_make(heard):
     recorded = json.loads(RECORDED.read_text())
-    assert heard == recorded, ("simulacro/iam_actions.json is out of date with the drills' calls: run "
-                               "`python -m simulacro iam-policy --record` and review the difference")
+    assert heard == recorded, (
+        "simulacro/iam_actions.json is out of date with the drills' calls: run "
+        "`python -m simulacro iam-policy --record` and review the difference"
+    )
 
 
 def _printed_policy(capsys, *args):
@@ -57,7 +60,10 @@ def test_provisioning_adds_what_creating_the_stack_needs(heard, capsys):
 
 def test_a_rollback_cut_short_needs_its_permission_too(heard):
     """Stopping a still-running pipeline execution only happens when a drill is interrupted."""
-    assert "sagemaker:StopPipelineExecution" in heard["drills"]["drills/test_pipeline_alarms.py::test_pipeline_failure_pages_the_on_call"]
+    assert (
+        "sagemaker:StopPipelineExecution"
+        in heard["drills"]["drills/test_pipeline_alarms.py::test_pipeline_failure_pages_the_on_call"]
+    )
 
 
 def test_read_only_drills_run_with_read_only_permissions(heard):
@@ -83,13 +89,18 @@ def test_actions_are_named_as_iam_names_them():
     assert actions_for("s3", "GetBucketLifecycleConfiguration") == ["s3:GetLifecycleConfiguration"]
     assert actions_for("sqs", "CreateQueue", {"tags": {"simulacro-run": "r"}}) == ["sqs:CreateQueue", "sqs:TagQueue"]
     assert actions_for("sagemaker", "CreateEndpointConfig", {"Tags": [{"Key": "k", "Value": "v"}]}) == [
-        "sagemaker:CreateEndpointConfig", "sagemaker:AddTags"]
+        "sagemaker:CreateEndpointConfig",
+        "sagemaker:AddTags",
+    ]
     assert actions_for("sts", "GetCallerIdentity") == []
 
 
 def test_the_principal_of_an_assumed_role_is_its_role():
     assert principal_arn(IDENTITY) == "arn:aws:iam::210987654321:role/data-science-user"
-    assert principal_arn({"Arn": "arn:aws:iam::210987654321:user/data-science-user"}) == "arn:aws:iam::210987654321:user/data-science-user"
+    assert (
+        principal_arn({"Arn": "arn:aws:iam::210987654321:user/data-science-user"})
+        == "arn:aws:iam::210987654321:user/data-science-user"
+    )
     assert principal_arn({"Arn": "arn:aws:sts::210987654321:federated-user/jane"}) is None
 
 
@@ -105,11 +116,19 @@ def iam(monkeypatch):
 
 def test_simulation_names_the_actions_the_identity_lacks(iam):
     client, stubber = iam
-    stubber.add_response("simulate_principal_policy", {"EvaluationResults": [
-        {"EvalActionName": "cloudwatch:DescribeAlarms", "EvalDecision": "allowed"},
-        {"EvalActionName": "sagemaker:UpdateEndpoint", "EvalDecision": "implicitDeny"}]},
-        {"PolicySourceArn": "arn:aws:iam::210987654321:role/data-science-user",
-         "ActionNames": ["cloudwatch:DescribeAlarms", "sagemaker:UpdateEndpoint"]})
+    stubber.add_response(
+        "simulate_principal_policy",
+        {
+            "EvaluationResults": [
+                {"EvalActionName": "cloudwatch:DescribeAlarms", "EvalDecision": "allowed"},
+                {"EvalActionName": "sagemaker:UpdateEndpoint", "EvalDecision": "implicitDeny"},
+            ]
+        },
+        {
+            "PolicySourceArn": "arn:aws:iam::210987654321:role/data-science-user",
+            "ActionNames": ["cloudwatch:DescribeAlarms", "sagemaker:UpdateEndpoint"],
+        },
+    )
     check = check_permissions(client, IDENTITY, {"cloudwatch:DescribeAlarms", "sagemaker:UpdateEndpoint"})
     assert check.checked and check.missing == {"sagemaker:UpdateEndpoint"}
 
@@ -126,9 +145,10 @@ def test_drills_without_recorded_actions_make_the_command_say_so(tmp_path, capsy
     monkeypatch.setattr(RecordedActions, "load", classmethod(lambda cls, path=tmp_path / "empty.json": cls()))
     assert cli.main(["iam-policy", "-m", "inventory"]) == 1
     err = capsys.readouterr().err
-    assert "no recorded actions for " in err and "drills/test_inventory.py::test_alarms_exist_with_owner_and_actions_as_declared" in err
-
-
+    assert (
+        "no recorded actions for " in err
+        and "drills/test_inventory.py::test_alarms_exist_with_owner_and_actions_as_declared" in err
+    )
 
 
 def test_actions_that_take_a_resource_are_scoped_to_the_specs_arns(capsys):
@@ -140,9 +160,13 @@ def test_actions_that_take_a_resource_are_scoped_to_the_specs_arns(capsys):
     assert by_action["sqs:DeleteQueue"] == [f"arn:aws:sqs:eu-west-1:{account}:simulacro-*"]
     assert f"arn:aws:sagemaker:eu-west-1:{account}:endpoint/churn-staging" in by_action["sagemaker:UpdateEndpoint"]
     assert not any("churn-prod" in arn or "345678901234" in arn for arn in by_action["sagemaker:UpdateEndpoint"])
-    assert by_action["sagemaker:DeleteModelPackage"] == [f"arn:aws:sagemaker:eu-west-1:{account}:model-package/churn-models/*"]
-    assert by_action["iam:PassRole"] == [f"arn:aws:iam::{account}:role/churn-sagemaker-execution",
-                                         f"arn:aws:iam::{account}:role/churn-sagemaker-pipeline"]
+    assert by_action["sagemaker:DeleteModelPackage"] == [
+        f"arn:aws:sagemaker:eu-west-1:{account}:model-package/churn-models/*"
+    ]
+    assert by_action["iam:PassRole"] == [
+        f"arn:aws:iam::{account}:role/churn-sagemaker-execution",
+        f"arn:aws:iam::{account}:role/churn-sagemaker-pipeline",
+    ]
     assert all(by_action[a] == "*" for a in ("cloudwatch:DescribeAlarms", "iam:SimulatePrincipalPolicy"))
 
 

@@ -1,4 +1,5 @@
 """SIGTERM is a Ctrl-C, and Ctrl-C or SIGTERM during a rollback waits until the rollback is done."""
+
 import os
 import signal
 

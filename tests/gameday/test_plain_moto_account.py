@@ -4,6 +4,7 @@ drill passed, failed or skipped with one paragraph (no errors, no tracebacks); n
 a destructive drill nor after SIGTERM; with the wrong account the run refuses before any change.
 
 `SIMULACRO_E2E_ALL=1` runs the whole catalogue (an hour of wall-clock budgets on a server that never fires alarms)."""
+
 import os
 import subprocess
 import sys
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.slow
 
 STAGING = "210987654321"
 SELECTION = ["-m", "inventory or monitor or notification", "-k", "inventory or data-quality or churn-staging-5xx-rate"]
-SIGTERM_MID_INJECTION = textwrap.dedent('''
+SIGTERM_MID_INJECTION = textwrap.dedent("""
     import os
     import signal
 
@@ -34,21 +35,50 @@ SIGTERM_MID_INJECTION = textwrap.dedent('''
         return injected(self, label, inject_then_terminate, **detail)
 
     Faults._injected = _injected
-''')
+""")
 
 
 def _drills(server, tmp_path, *args, plugin=None):
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(KEYS, AWS_CONFIG_FILE=str(tmp_path / "none"), AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "none"),
-               AWS_EC2_METADATA_DISABLED="true", PYTHONPATH=os.pathsep.join([str(tmp_path), str(ROOT)]))
+    env.update(
+        KEYS,
+        AWS_CONFIG_FILE=str(tmp_path / "none"),
+        AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "none"),
+        AWS_EC2_METADATA_DISABLED="true",
+        PYTHONPATH=os.pathsep.join([str(tmp_path), str(ROOT)]),
+    )
     extra = []
     if plugin:
         (tmp_path / "e2e_plugin.py").write_text(plugin)
         extra = ["-p", "e2e_plugin"]
-    return subprocess.run([sys.executable, "-m", "pytest", "drills", "--target", "aws", "--env", "staging", "--endpoint-url",
-                           server.url, "-p", "no:randomly", "-p", "no:cacheprovider", "-q", "-rA",
-                           f"--evidence={tmp_path / 'run.json'}", *extra, *args],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=3600)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "drills",
+            "--target",
+            "aws",
+            "--env",
+            "staging",
+            "--endpoint-url",
+            server.url,
+            "-p",
+            "no:randomly",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "-rA",
+            f"--evidence={tmp_path / 'run.json'}",
+            *extra,
+            *args,
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=3600,
+    )
 
 
 def _outcomes_are_clean(run):
@@ -80,7 +110,14 @@ def test_a_provisioned_run_ends_with_every_drill_passed_failed_or_skipped(accoun
 def test_nothing_the_destructive_drills_created_remains(account, tmp_path):
     before = account.resources()
     assert ("alarm", "churn-staging-5xx-rate") in before, "provisioned by the test above"
-    run = _drills(account, tmp_path, "-m", "destructive and (monitor or notification)", "-k", "churn-staging-5xx-rate or data-quality")
+    run = _drills(
+        account,
+        tmp_path,
+        "-m",
+        "destructive and (monitor or notification)",
+        "-k",
+        "churn-staging-5xx-rate or data-quality",
+    )
     assert run.returncode in (0, 1), run.stdout[-4000:]
     _outcomes_are_clean(run)
     assert account.resources() == before

@@ -1,6 +1,7 @@
 """`python -m simulacro sandbox` keeps the local AWS running with the stack, and the team's usual commands
 work against it: the AWS CLI from PyPI (v1) honours the exported AWS_ENDPOINT_URL, and the exported keys
 open the environment's own account."""
+
 import json
 import os
 import shutil
@@ -34,7 +35,13 @@ def aws(sandbox, *command, keys=None):
 
 def test_the_printed_environment_is_what_a_shell_needs(sandbox):
     assert sandbox.text.splitlines()[2] == "unset AWS_PROFILE AWS_SESSION_TOKEN AWS_SECURITY_TOKEN"
-    assert set(sandbox.exports) == {"AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION", "AWS_REGION"}
+    assert set(sandbox.exports) == {
+        "AWS_ENDPOINT_URL",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_DEFAULT_REGION",
+        "AWS_REGION",
+    }
     assert sandbox.url.startswith("http://127.0.0.1:") and sandbox.exports["AWS_DEFAULT_REGION"] == "eu-west-1"
 
 
@@ -42,8 +49,13 @@ def test_the_usual_verification_commands_see_the_staging_stack(sandbox):
     assert aws(sandbox, "sts", "get-caller-identity")["Account"] == "210987654321"
     alarms = {a["AlarmName"] for a in aws(sandbox, "cloudwatch", "describe-alarms")["MetricAlarms"]}
     assert "churn-staging-5xx-rate" in alarms and not any("prod" in name for name in alarms)
-    assert {r["Name"] for r in aws(sandbox, "events", "list-rules")["Rules"]} >= {"churn-pipeline-failed", "churn-endpoint-state-staging"}
-    groups = {g["logGroupName"]: g.get("retentionInDays") for g in aws(sandbox, "logs", "describe-log-groups")["logGroups"]}
+    assert {r["Name"] for r in aws(sandbox, "events", "list-rules")["Rules"]} >= {
+        "churn-pipeline-failed",
+        "churn-endpoint-state-staging",
+    }
+    groups = {
+        g["logGroupName"]: g.get("retentionInDays") for g in aws(sandbox, "logs", "describe-log-groups")["logGroups"]
+    }
     assert groups["/aws/sagemaker/Endpoints/churn-staging"] == 14
 
 

@@ -1,6 +1,7 @@
 """Stop conditions: a guard alarm in ALARM outside the drill's blast radius aborts the drill (before an
 injection, or while a fault is in place), the faults are rolled back and the run stops; an alarm the
 drill itself expects is not a stop condition."""
+
 import json
 
 import pytest
@@ -39,15 +40,17 @@ class GuardAlarmFires:
 
     def fire(self):
         if self.target is not None and self.injected > self.after:
-            self.target.client("cloudwatch", "staging").set_alarm_state(AlarmName=self.alarm, StateValue="ALARM",
-                                                                        StateReason="an unrelated incident")
+            self.target.client("cloudwatch", "staging").set_alarm_state(
+                AlarmName=self.alarm, StateValue="ALARM", StateReason="an unrelated incident"
+            )
 
 
 def _run(pytester, monkeypatch, tmp_path, guard, after, *selection):
     firing = GuardAlarmFires(monkeypatch, guard, after)
     spec = spec_with(tmp_path, staging={"guard_alarms": [guard]})
-    result = pytester.runpytest_inprocess(*selection, "-p", "no:cacheprovider", "-q", f"--spec={spec}", "--evidence=run.json",
-                                          plugins=[firing])
+    result = pytester.runpytest_inprocess(
+        *selection, "-p", "no:cacheprovider", "-q", f"--spec={spec}", "--evidence=run.json", plugins=[firing]
+    )
     return result, firing, json.loads((pytester.path / "run.json").read_text())
 
 
@@ -56,13 +59,30 @@ def drills():
     return [str(ROOT / "drills" / DRILL) + "::test_5xx_errors_page_the_on_call", f"--rootdir={ROOT}"]
 
 
-def test_a_guard_alarm_firing_during_the_fault_aborts_rolls_back_and_stops_the_run(pytester, monkeypatch, tmp_path, drills):
-    result, firing, bundle = _run(pytester, monkeypatch, tmp_path, GUARD, 0, drills[0], drills[0].replace("5xx_errors_page", "high_latency_pages"), drills[1])
+def test_a_guard_alarm_firing_during_the_fault_aborts_rolls_back_and_stops_the_run(
+    pytester, monkeypatch, tmp_path, drills
+):
+    result, firing, bundle = _run(
+        pytester,
+        monkeypatch,
+        tmp_path,
+        GUARD,
+        0,
+        drills[0],
+        drills[0].replace("5xx_errors_page", "high_latency_pages"),
+        drills[1],
+    )
     output = result.stdout.str()
     assert result.ret == 2, output  # interrupted, everything rolled back
-    assert (f"StopCondition: stop condition: guard alarm {GUARD} (staging): an unrelated incident is in ALARM while the drill's "
-            f"faults were in place, outside the blast radius of drills/test_endpoint_alarms.py::test_5xx_errors_page_the_on_call") in output
-    assert "Interrupted: stop condition (a guard alarm fired): every fault was rolled back" in output and "1 failed" in output and "passed" not in output
+    assert (
+        f"StopCondition: stop condition: guard alarm {GUARD} (staging): an unrelated incident is in ALARM while the drill's "
+        f"faults were in place, outside the blast radius of drills/test_endpoint_alarms.py::test_5xx_errors_page_the_on_call"
+    ) in output
+    assert (
+        "Interrupted: stop condition (a guard alarm fired): every fault was rolled back" in output
+        and "1 failed" in output
+        and "passed" not in output
+    )
     kinds = [e["kind"] for e in bundle["drills"][0]["timeline"]]
     assert kinds.count("inject") == 1 and kinds.count("restore") == 1
     assert bundle["leftovers"] == []

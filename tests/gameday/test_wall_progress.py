@@ -1,5 +1,6 @@
 """On the wall clock, every wait of 30 s or more says so and says how far it got every 30 s: the steady-state holds
 and the control run's ten minutes included (a silent ten-minute sleep looks like a hang)."""
+
 from datetime import datetime, timedelta, timezone
 
 from simulacro.gameday.stop_conditions import WatchedClock

@@ -1,4 +1,5 @@
 """Provisioning is ordered and idempotent, and the inventory reads the live state, not the spec."""
+
 from simulacro.provision import apply, conformance, inventory
 
 

@@ -1,5 +1,6 @@
 """Provisioning records each endpoint's deployment guardrail where the deployer reads it; the inventory reads it
 back, conformance names a drifted record, and the local deployer applies it to a promotion."""
+
 from simulacro.emulator.deployer import deploy_with_guardrail
 from simulacro.provision import apply, conformance, inventory
 from simulacro.provision.deployment_guardrails import ALARM_TAG_PREFIX, TRAFFIC_TAG
@@ -29,7 +30,9 @@ def test_a_dropped_rollback_alarm_is_a_finding_and_apply_puts_it_back(provisione
     assert len(found) == 1 and "without the declared guardrail" in str(found[0]) and ENDPOINT in str(found[0])
     report = apply(stack, provisioned)
     assert ("tagged", "endpoint", ENDPOINT) in report.changes
-    assert conformance.findings(conformance.deployment_guardrail_findings, stack, inventory(provisioned, "staging")) == []
+    assert (
+        conformance.findings(conformance.deployment_guardrail_findings, stack, inventory(provisioned, "staging")) == []
+    )
 
 
 def test_a_guardrail_the_spec_does_not_declare_is_a_finding_and_apply_removes_it(provisioned, stack):

@@ -1,5 +1,6 @@
 """Regions and billing: EstimatedCharges exists only in us-east-1 (AWS-FACTS §2, §8), alarm actions are same-region,
 and the spec's cost alarms and FinOps topics are provisioned, read back, checked and allowed (IAM) there."""
+
 import math
 from datetime import timedelta
 
@@ -8,29 +9,52 @@ from botocore.exceptions import ClientError
 
 from simulacro.provision import inventory
 
-BILLING = {"Namespace": "AWS/Billing", "MetricName": "EstimatedCharges", "Dimensions": [{"Name": "Currency", "Value": "USD"}]}
+BILLING = {
+    "Namespace": "AWS/Billing",
+    "MetricName": "EstimatedCharges",
+    "Dimensions": [{"Name": "Currency", "Value": "USD"}],
+}
 
 
 def _billing_alarm(**changes):
-    return {"AlarmName": "hand-made-billing", "Statistic": "Maximum", "Period": 21600, "EvaluationPeriods": 1,
-            "Threshold": 100.0, "ComparisonOperator": "GreaterThanThreshold", **BILLING, **changes}
+    return {
+        "AlarmName": "hand-made-billing",
+        "Statistic": "Maximum",
+        "Period": 21600,
+        "EvaluationPeriods": 1,
+        "Threshold": 100.0,
+        "ComparisonOperator": "GreaterThanThreshold",
+        **BILLING,
+        **changes,
+    }
 
 
 def _charges(cloudwatch, clock, hours=12):
     now = clock.now()
-    datapoints = cloudwatch.get_metric_statistics(**BILLING, StartTime=now - timedelta(hours=hours), EndTime=now + timedelta(minutes=1),
-                                                  Period=3600, Statistics=["Maximum"])["Datapoints"]
+    datapoints = cloudwatch.get_metric_statistics(
+        **BILLING,
+        StartTime=now - timedelta(hours=hours),
+        EndTime=now + timedelta(minutes=1),
+        Period=3600,
+        Statistics=["Maximum"],
+    )["Datapoints"]
     return sorted(d["Maximum"] for d in datapoints)
 
 
 def test_provisioning_puts_cost_alarms_and_finops_topics_in_us_east_1_only(provisioned, stack):
     for environment in ("staging", "prod"):
         cost = [a.name for a in stack.in_environment(environment).alarms if a.category == "cost"]
-        east = provisioned.client("cloudwatch", environment, "us-east-1").describe_alarms(AlarmNames=cost)["MetricAlarms"]
-        west = provisioned.client("cloudwatch", environment, "eu-west-1").describe_alarms(AlarmNames=cost)["MetricAlarms"]
+        east = provisioned.client("cloudwatch", environment, "us-east-1").describe_alarms(AlarmNames=cost)[
+            "MetricAlarms"
+        ]
+        west = provisioned.client("cloudwatch", environment, "eu-west-1").describe_alarms(AlarmNames=cost)[
+            "MetricAlarms"
+        ]
         assert sorted(a["AlarmName"] for a in east) == sorted(cost) and west == []
         assert all(arn.split(":")[3] == "us-east-1" for a in east for arn in a["AlarmActions"])
-        east_topics = [t["TopicArn"] for t in provisioned.client("sns", environment, "us-east-1").list_topics()["Topics"]]
+        east_topics = [
+            t["TopicArn"] for t in provisioned.client("sns", environment, "us-east-1").list_topics()["Topics"]
+        ]
         assert [arn.rsplit(":", 1)[1] for arn in east_topics] == [f"churn-finops-{environment}"]
 
 
@@ -65,8 +89,10 @@ def test_injected_charges_must_be_an_amount(provisioned, amount):
 def test_nobody_can_write_a_billing_metric_through_the_api(provisioned):
     east = provisioned.client("cloudwatch", "staging", "us-east-1")
     with pytest.raises(ClientError) as raised:
-        east.put_metric_data(Namespace="AWS/Billing", MetricData=[{"MetricName": "EstimatedCharges", "Value": 1.0,
-                                                                   "Dimensions": BILLING["Dimensions"]}])
+        east.put_metric_data(
+            Namespace="AWS/Billing",
+            MetricData=[{"MetricName": "EstimatedCharges", "Value": 1.0, "Dimensions": BILLING["Dimensions"]}],
+        )
     assert raised.value.response["Error"]["Code"] == "InvalidParameterValue"
 
 
@@ -90,8 +116,10 @@ def test_a_billing_alarm_outside_us_east_1_never_sees_a_datapoint(provisioned):
     try:
         provisioned.inject_billing("staging", 250.0)
         provisioned.clock.sleep(13 * 3600)
-        states = {region: c.describe_alarms(AlarmNames=["hand-made-billing"])["MetricAlarms"][0]["StateValue"]
-                  for region, c in clients.items()}
+        states = {
+            region: c.describe_alarms(AlarmNames=["hand-made-billing"])["MetricAlarms"][0]["StateValue"]
+            for region, c in clients.items()
+        }
         assert states == {"eu-west-1": "INSUFFICIENT_DATA", "us-east-1": "ALARM"}
     finally:
         provisioned.inject_billing("staging", 0.0)
@@ -105,12 +133,16 @@ def test_the_inventory_drill_sees_a_cost_alarm_recreated_in_the_wrong_region(pro
 
     name = "churn-staging-estimated-charges"
     east, west = (provisioned.client("cloudwatch", "staging", region) for region in ("us-east-1", "eu-west-1"))
-    request = stack.alarm(name).to_put_metric_alarm(lambda topic: f"arn:aws:sns:eu-west-1:{stack.account('staging')}:churn-oncall-staging")
+    request = stack.alarm(name).to_put_metric_alarm(
+        lambda topic: f"arn:aws:sns:eu-west-1:{stack.account('staging')}:churn-oncall-staging"
+    )
     east.delete_alarms(AlarmNames=[name])
     west.put_metric_alarm(**request)
     try:
         found = conformance.findings(conformance.alarm_findings, stack, inventory(provisioned, "staging"))
-        assert [str(f) for f in found if f.name == name] == [f"alarm {name}: region: found only in eu-west-1 (spec: us-east-1)"]
+        assert [str(f) for f in found if f.name == name] == [
+            f"alarm {name}: region: found only in eu-west-1 (spec: us-east-1)"
+        ]
     finally:
         west.delete_alarms(AlarmNames=[name])
         apply(stack, provisioned, ["staging"])
@@ -122,5 +154,7 @@ def test_the_least_privilege_policy_allows_every_region_the_spec_uses(stack):
 
     assert stack.regions() == ["eu-west-1", "us-east-1"]
     policy = policy_document({"cloudwatch:DescribeAlarms", "cloudwatch:SetAlarmState"}, stack.regions())
-    conditions = [s["Condition"] for s in policy["Statement"] if s["Sid"].startswith(("SimulacroRead", "SimulacroInject"))]
+    conditions = [
+        s["Condition"] for s in policy["Statement"] if s["Sid"].startswith(("SimulacroRead", "SimulacroInject"))
+    ]
     assert conditions == [{"StringEquals": {"aws:RequestedRegion": ["eu-west-1", "us-east-1"]}}] * 2

@@ -1,5 +1,6 @@
 """Evidence that tells the truth: a run interrupted by SIGTERM shows the interrupted drill as interrupted in the
 HTML report, the JUnit XML and the JSON bundle (never "all passed"), and exits 2 after rolling everything back."""
+
 import json
 import os
 import subprocess
@@ -11,7 +12,7 @@ import pytest
 
 from support.drill_runner import ROOT
 
-SIGTERM_IN_THE_NOTIFICATION_DRILL = textwrap.dedent('''
+SIGTERM_IN_THE_NOTIFICATION_DRILL = textwrap.dedent("""
     import os
     import signal
 
@@ -27,7 +28,7 @@ SIGTERM_IN_THE_NOTIFICATION_DRILL = textwrap.dedent('''
         return injected(self, label, inject_then_terminate, **detail)
 
     Faults._injected = _injected
-''')
+""")
 
 
 @pytest.fixture(scope="module")
@@ -35,11 +36,32 @@ def interrupted_run(tmp_path_factory):
     folder = tmp_path_factory.mktemp("interrupted")
     (folder / "sigterm_in_notification.py").write_text(SIGTERM_IN_THE_NOTIFICATION_DRILL)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(folder), str(ROOT), os.environ.get("PYTHONPATH", "")])}
-    run = subprocess.run([sys.executable, "-m", "pytest", "drills/test_inventory.py", "drills/test_notifications.py",
-                          "-k", "alarms_exist or topics_have or churn-staging-5xx-rate", "-p", "no:randomly",
-                          "-q", "-p", "no:cacheprovider", "-p", "sigterm_in_notification",
-                          f"--html={folder / 'run.html'}", "--self-contained-html", f"--junitxml={folder / 'run.xml'}"],
-                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "drills/test_inventory.py",
+            "drills/test_notifications.py",
+            "-k",
+            "alarms_exist or topics_have or churn-staging-5xx-rate",
+            "-p",
+            "no:randomly",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "sigterm_in_notification",
+            f"--html={folder / 'run.html'}",
+            "--self-contained-html",
+            f"--junitxml={folder / 'run.xml'}",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     return run, folder
 
 
@@ -54,8 +76,11 @@ def test_the_junit_xml_counts_the_interrupted_drill_as_a_failure(interrupted_run
     suite = ET.parse(folder / "run.xml").getroot().find("testsuite")
     assert int(suite.get("failures")) >= 1, ET.tostring(suite)[:2000]
     failed = [case for case in suite.iter("testcase") if case.find("failure") is not None]
-    assert any("churn-staging-5xx-rate" in case.get("name") and "INTERRUPTED" in case.find("failure").get("message", "")
-               + (case.find("failure").text or "") for case in failed)
+    assert any(
+        "churn-staging-5xx-rate" in case.get("name")
+        and "INTERRUPTED" in case.find("failure").get("message", "") + (case.find("failure").text or "")
+        for case in failed
+    )
 
 
 def test_the_html_report_shows_it_interrupted_not_passed(interrupted_run):

@@ -1,5 +1,6 @@
 """Report paths: one that cannot be written is a usage error before the run, and the JSON evidence goes beside
 the HTML report (or to a file of its own per run), so no run overwrites the evidence of another."""
+
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -7,7 +8,9 @@ from simulacro.pytest_plugin.session import bundle_path, unwritable_file_problem
 
 
 def _config(html=None, evidence=None):
-    return SimpleNamespace(option=SimpleNamespace(htmlpath=html), getoption=lambda name: evidence if name == "--evidence" else None)
+    return SimpleNamespace(
+        option=SimpleNamespace(htmlpath=html), getoption=lambda name: evidence if name == "--evidence" else None
+    )
 
 
 def test_writable_paths_pass(tmp_path):

@@ -1,5 +1,6 @@
 """The bad-input corpus (tests/quality/bad_inputs/corpus.yaml): every case exits non-zero with one paragraph that
 names what and where, no traceback, and nothing provisioned."""
+
 import re
 import subprocess
 import sys
@@ -70,8 +71,15 @@ def test_bad_input_gets_one_clear_paragraph_and_no_traceback(case, tmp_path):
         argv = [str(spec) if a == "SPEC" else a for a in argv]
     argv = [a.replace("TMP/", f"{tmp_path}/") for a in argv]
     before = _tree(tmp_path)
-    run = subprocess.run([sys.executable, "-m", *argv, "-p", "no:cacheprovider"] if argv[0] == "pytest" else [sys.executable, "-m", *argv],
-                         cwd=ROOT, capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", *argv, "-p", "no:cacheprovider"]
+        if argv[0] == "pytest"
+        else [sys.executable, "-m", *argv],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     output = run.stdout + run.stderr
     assert run.returncode != 0, output
     assert "Traceback" not in output, output

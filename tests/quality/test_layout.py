@@ -1,5 +1,6 @@
 """The package layout is the architecture: few root modules, no import cycle (imports inside functions
 included), and the layers load only what they may (the pure semantics no SDK, the emulator no drill code)."""
+
 import ast
 import subprocess
 import sys
@@ -30,7 +31,9 @@ def _imports(path: Path) -> set[str]:
                 anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
                 base = ".".join(anchor + ([base] if base else []))
             if base.startswith("simulacro"):
-                found |= {f"{base}.{alias.name}" if _is_module(f"{base}.{alias.name}") else base for alias in node.names}
+                found |= {
+                    f"{base}.{alias.name}" if _is_module(f"{base}.{alias.name}") else base for alias in node.names
+                }
     return {_owning_module(m) for m in found}
 
 
@@ -66,7 +69,7 @@ def test_no_module_imports_another_that_imports_it_back_at_any_depth():
             if nxt.startswith(node + ".") and _is_package(node):
                 continue
             if state.get(nxt) == 1:
-                cycles.append(path[path.index(nxt):] + [nxt] if nxt in path else path + [nxt])
+                cycles.append(path[path.index(nxt) :] + [nxt] if nxt in path else path + [nxt])
             elif nxt not in state:
                 visit(nxt, path + [nxt])
         state[node] = 2
@@ -83,8 +86,7 @@ def _is_package(dotted: str) -> bool:
 
 def _loaded_after_import(module: str) -> set[str]:
     code = f"import sys, {module}; print('\\n'.join(sorted(sys.modules)))"
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=PACKAGE.parent)
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=PACKAGE.parent)
     return set(run.stdout.split())
 
 

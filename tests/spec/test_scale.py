@@ -1,4 +1,5 @@
 """The N-model platform (`scale-spec`) and the lookups that find one model's resources, never the first of a kind."""
+
 import pytest
 import yaml
 
@@ -19,16 +20,29 @@ def three(tmp_path_factory):
 
 def test_every_resource_is_copied_under_each_model_name(three):
     base = load_stack()
-    for kind in ("alarms", "rules", "endpoints", "pipelines", "topics", "queues", "monitoring_schedules", "model_package_groups"):
+    for kind in (
+        "alarms",
+        "rules",
+        "endpoints",
+        "pipelines",
+        "topics",
+        "queues",
+        "monitoring_schedules",
+        "model_package_groups",
+    ):
         assert len(getattr(three, kind)) == 3 * len(getattr(base, kind)), kind
-    assert {e.name for e in three.endpoints} == {f"{m}-{env}" for m in ("churn", "churn2", "churn3") for env in ("staging", "prod")}
+    assert {e.name for e in three.endpoints} == {
+        f"{m}-{env}" for m in ("churn", "churn2", "churn3") for env in ("staging", "prod")
+    }
     assert three.model_families() == ["churn", "churn2", "churn3"]
 
 
 def test_the_copies_rename_patterns_dimensions_and_references(three):
     rule = three.rule("churn2-endpoint-state-staging")
     assert rule.pattern["detail"]["EndpointName"] == ["churn2-staging"]
-    assert three.rule("churn3-pipeline-failed").pattern["detail"]["pipelineArn"] == [{"suffix": "pipeline/churn3-training"}]
+    assert three.rule("churn3-pipeline-failed").pattern["detail"]["pipelineArn"] == [
+        {"suffix": "pipeline/churn3-training"}
+    ]
     alarm = three.alarm("churn2-staging-5xx-rate")
     assert {ref.dimensions["EndpointName"] for ref in alarm.metric_refs} == {"churn2-staging"}
     assert alarm.actions.alarm == ["churn2-oncall-staging"]
@@ -43,7 +57,11 @@ def test_what_names_no_model_is_declared_once_and_files_are_shared(three):
 
 
 def test_guard_alarms_of_every_model_guard_prod(three):
-    assert three.environments["prod"].guard_alarms == ["churn-prod-5xx-rate", "churn2-prod-5xx-rate", "churn3-prod-5xx-rate"]
+    assert three.environments["prod"].guard_alarms == [
+        "churn-prod-5xx-rate",
+        "churn2-prod-5xx-rate",
+        "churn3-prod-5xx-rate",
+    ]
     assert three.environments["staging"].allow_runbooks == load_stack().environments["staging"].allow_runbooks
 
 
@@ -75,6 +93,7 @@ def test_the_command_writes_the_spec_and_refuses_bad_input(tmp_path, capsys):
 
 # --- lookups by the resource a drill works on -------------------------------------------------------
 
+
 def test_the_endpoint_rule_is_the_one_naming_the_endpoint_not_the_first_of_the_environment(three):
     for model in ("churn", "churn2", "churn3"):
         endpoint = three.endpoint(f"{model}-staging", "staging")
@@ -82,10 +101,14 @@ def test_the_endpoint_rule_is_the_one_naming_the_endpoint_not_the_first_of_the_e
         assert [r.name for r in three.promotion_rules_for(endpoint)] == [f"{model}-promotion"]
         assert [g.name for g in three.model_package_groups_of(endpoint)] == [f"{model}-models"]
         assert three.model_of(endpoint).name == f"{model}-v3"
-        assert [a.name for a in three.alarms_watching(endpoint, "ModelLatency", "p99")] == [f"{model}-staging-latency-p99"]
+        assert [a.name for a in three.alarms_watching(endpoint, "ModelLatency", "p99")] == [
+            f"{model}-staging-latency-p99"
+        ]
         assert three.incident_topic("staging", endpoint.name).name == f"{model}-incidents-staging"
         pipeline = three.pipeline(f"{model}-training", "staging")
-        assert [a.name for a in three.pipeline_alarms(pipeline, "ExecutionFailed")] == [f"{model}-pipeline-execution-failed"]
+        assert [a.name for a in three.pipeline_alarms(pipeline, "ExecutionFailed")] == [
+            f"{model}-pipeline-execution-failed"
+        ]
 
 
 def test_a_name_shared_by_environments_needs_the_environment():
@@ -106,7 +129,9 @@ def test_the_model_of_an_endpoint_is_the_one_of_its_environment():
 
 
 def test_alarms_on_an_endpoint_name_shared_by_environments_stay_in_the_endpoints_environment():
-    document = yaml.safe_load(yaml.safe_dump(ONE).replace("churn-prod", "churn-staging"))  # one endpoint name, two accounts
+    document = yaml.safe_load(
+        yaml.safe_dump(ONE).replace("churn-prod", "churn-staging")
+    )  # one endpoint name, two accounts
     stack = Stack.model_validate(document)
     prod = stack.endpoint("churn-staging", "prod")
     assert {a.environment for a in stack.alarms_watching(prod, "Invocation5XXErrors")} == {"prod"}

@@ -1,5 +1,6 @@
 """The stack spec: the example loads, and every kind of bad spec fails before anything is provisioned,
 naming the file, the line, the path inside it and what was expected."""
+
 from pathlib import Path
 
 import pytest
@@ -57,26 +58,50 @@ def test_duplicate_yaml_key_is_refused_because_yaml_would_keep_only_the_last(tmp
     assert "appears twice" in _problems(path)
 
 
-@pytest.mark.parametrize("change, expected", [
-    (lambda d: d["alarms"][0]["actions"].update(alarm=["no-such-topic"]), "alarms[0].actions.alarm[0]: unknown topic in staging 'no-such-topic'"),
-    (lambda d: d["monitoring_schedules"][0].update(endpoint="ghost"), "monitoring_schedules[0].endpoint: unknown endpoint in staging 'ghost'"),
-    (lambda d: d["alarms"][0].update(threshold="high"), "alarms[0].threshold"),
-    (lambda d: d["alarms"][0].pop("owner"), "alarms[0].owner: required field is missing"),
-    (lambda d: d["alarms"][1].update(name=d["alarms"][0]["name"]), "duplicate name 'churn-pipeline-execution-failed'"),
-    (lambda d: d["rules"][0].update(pattern='{"source": ["aws.sagemaker"'), "rules[0].pattern: invalid event pattern"),
-    (lambda d: d["rules"][0]["pattern"]["detail"].update(currentPipelineExecutionStatus=[{"prefx": "F"}]), "rules[0].pattern: invalid event pattern"),
-    (lambda d: d["rules"][2]["pattern"]["detail"].update(EndpointStatus=["InService"]), "IN_SERVICE"),
-    (lambda d: d["rules"][0].update({"detail-type": "x"}), "rules[0].detail-type: unknown field"),
-    (lambda d: d["alarms"][0].update(environment="qa"), "alarms[0].environment: unknown environment 'qa'"),
-    (lambda d: d["environments"]["staging"].update(account="12345"), "environments.staging.account"),
-    (lambda d: d["alarms"][0].update(period=45), "period must be 10, 20, 30 or a multiple of 60"),
-    (lambda d: d["alarms"][3].update(expression="100 * errs / invocations"), "'errs', which is not one of the alarm's metrics"),
-    (lambda d: d["rules"][0]["targets"][0].update(dead_letter_queue="missing-dlq"), "dead_letter_queue: unknown queue in staging 'missing-dlq'"),
-    (lambda d: d["monitoring_schedules"][0]["baseline"].update(version="v9"), "no versioned baseline"),
-    (lambda d: d["alarms"][0].update(detection_budget="soon"), "alarms[0].detection_budget: expected a duration"),
-    (lambda d: d["alarms"][0].update(runbook="pray"), "unknown runbook 'pray'"),
-    (lambda d: d["pipelines"][0]["fault"].update(parameter="Nope"), "unknown pipeline parameter 'Nope'"),
-])
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        (
+            lambda d: d["alarms"][0]["actions"].update(alarm=["no-such-topic"]),
+            "alarms[0].actions.alarm[0]: unknown topic in staging 'no-such-topic'",
+        ),
+        (
+            lambda d: d["monitoring_schedules"][0].update(endpoint="ghost"),
+            "monitoring_schedules[0].endpoint: unknown endpoint in staging 'ghost'",
+        ),
+        (lambda d: d["alarms"][0].update(threshold="high"), "alarms[0].threshold"),
+        (lambda d: d["alarms"][0].pop("owner"), "alarms[0].owner: required field is missing"),
+        (
+            lambda d: d["alarms"][1].update(name=d["alarms"][0]["name"]),
+            "duplicate name 'churn-pipeline-execution-failed'",
+        ),
+        (
+            lambda d: d["rules"][0].update(pattern='{"source": ["aws.sagemaker"'),
+            "rules[0].pattern: invalid event pattern",
+        ),
+        (
+            lambda d: d["rules"][0]["pattern"]["detail"].update(currentPipelineExecutionStatus=[{"prefx": "F"}]),
+            "rules[0].pattern: invalid event pattern",
+        ),
+        (lambda d: d["rules"][2]["pattern"]["detail"].update(EndpointStatus=["InService"]), "IN_SERVICE"),
+        (lambda d: d["rules"][0].update({"detail-type": "x"}), "rules[0].detail-type: unknown field"),
+        (lambda d: d["alarms"][0].update(environment="qa"), "alarms[0].environment: unknown environment 'qa'"),
+        (lambda d: d["environments"]["staging"].update(account="12345"), "environments.staging.account"),
+        (lambda d: d["alarms"][0].update(period=45), "period must be 10, 20, 30 or a multiple of 60"),
+        (
+            lambda d: d["alarms"][3].update(expression="100 * errs / invocations"),
+            "'errs', which is not one of the alarm's metrics",
+        ),
+        (
+            lambda d: d["rules"][0]["targets"][0].update(dead_letter_queue="missing-dlq"),
+            "dead_letter_queue: unknown queue in staging 'missing-dlq'",
+        ),
+        (lambda d: d["monitoring_schedules"][0]["baseline"].update(version="v9"), "no versioned baseline"),
+        (lambda d: d["alarms"][0].update(detection_budget="soon"), "alarms[0].detection_budget: expected a duration"),
+        (lambda d: d["alarms"][0].update(runbook="pray"), "unknown runbook 'pray'"),
+        (lambda d: d["pipelines"][0]["fault"].update(parameter="Nope"), "unknown pipeline parameter 'Nope'"),
+    ],
+)
 def test_bad_spec_names_file_path_and_expectation(tmp_path, change, expected):
     path = _write_variant(tmp_path, change)
     message = _problems(path)
@@ -114,38 +139,83 @@ def test_the_example_spec_places_cost_alarms_and_finops_topics_in_us_east_1():
     assert {stack.region_of(r) for r in others} == {stack.region} == {"eu-west-1"}
 
 
-@pytest.mark.parametrize("change, expected", [
-    # a billing alarm that does not say where it lives is in the stack's region
-    (lambda d: d["alarms"][STAGING_COST].pop("region"),
-     "alarms[11].region: AWS/Billing alarm 'churn-staging-estimated-charges' is in eu-west-1, but AWS publishes billing metrics only in us-east-1"),
-    (lambda d: d["alarms"][STAGING_COST].update(region="eu-west-1"), "Fix: add `region: us-east-1` to the alarm and to the topics its actions name (churn-finops-staging)"),
-    (lambda d: d["alarms"][STAGING_COST].update(region="us-west-2"), "is in us-west-2, but AWS publishes billing metrics only in us-east-1"),
-    # the alarm is right, its topic is not: actions are same-region
-    (lambda d: d["topics"][STAGING_FINOPS].pop("region"),
-     "alarms[11].actions.alarm[0]: topic 'churn-finops-staging' is in eu-west-1, but it is an action of AWS/Billing alarm "
-     "'churn-staging-estimated-charges', which lives in us-east-1"),
-    (lambda d: d["topics"][STAGING_FINOPS].update(region="eu-central-1"), "Fix: add `region: us-east-1` to topic 'churn-finops-staging' (topics[2])"),
-    # a billing metric inside metric math is a billing alarm too
-    (lambda d: d["alarms"][STAGING_COST].update(
-        region=None, metric=None, expression="charges",
-        metrics={"charges": {"namespace": "AWS/Billing", "name": "EstimatedCharges", "dimensions": {"Currency": "USD"}, "statistic": "Maximum"}}),
-     "AWS/Billing alarm 'churn-staging-estimated-charges' is in eu-west-1"),
-    # any alarm, any action state: the topic must be in the alarm's region
-    (lambda d: d["topics"][STAGING_ONCALL].update(region="us-east-1"),
-     "alarms[0].actions.alarm[0]: topic 'churn-oncall-staging' is in us-east-1, but alarm 'churn-pipeline-execution-failed' is in eu-west-1"),
-    (lambda d: d["alarms"][STAGING_COST]["actions"].update(ok=["churn-oncall-staging"]),
-     "alarms[11].actions.ok[0]: topic 'churn-oncall-staging' is in eu-west-1, but it is an action of AWS/Billing alarm"),
-    (lambda d: d["alarms"][0].update(region="us-east-1"), "CloudWatch runs alarm actions only on topics in the alarm's own region"),
-    # a rule's SNS target must be in the rule's region (the stack's)
-    (lambda d: d["rules"][0]["targets"].append({"id": "finops", "topic": "churn-finops-staging"}),
-     "rules[0].targets[1].topic: topic 'churn-finops-staging' is in us-east-1, but rule 'churn-pipeline-failed' is in eu-west-1"),
-    # a guardrail's rollback alarm must be in the endpoint's region
-    (lambda d: d["alarms"][3].update(region="us-east-1", actions={"alarm": ["churn-finops-staging"]}),
-     "endpoints[0].deployment_config.rollback_alarms[0]: alarm 'churn-staging-5xx-rate' is in us-east-1, but endpoint 'churn-staging' is in eu-west-1"),
-    # a region must look like one
-    (lambda d: d["alarms"][STAGING_COST].update(region="Ireland"), "alarms[11].region: 'Ireland' does not match the required pattern"),
-    (lambda d: d["topics"][STAGING_FINOPS].update(region="us-east"), "topics[2].region: 'us-east' does not match the required pattern"),
-])
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        # a billing alarm that does not say where it lives is in the stack's region
+        (
+            lambda d: d["alarms"][STAGING_COST].pop("region"),
+            "alarms[11].region: AWS/Billing alarm 'churn-staging-estimated-charges' is in eu-west-1, but AWS publishes billing metrics only in us-east-1",
+        ),
+        (
+            lambda d: d["alarms"][STAGING_COST].update(region="eu-west-1"),
+            "Fix: add `region: us-east-1` to the alarm and to the topics its actions name (churn-finops-staging)",
+        ),
+        (
+            lambda d: d["alarms"][STAGING_COST].update(region="us-west-2"),
+            "is in us-west-2, but AWS publishes billing metrics only in us-east-1",
+        ),
+        # the alarm is right, its topic is not: actions are same-region
+        (
+            lambda d: d["topics"][STAGING_FINOPS].pop("region"),
+            "alarms[11].actions.alarm[0]: topic 'churn-finops-staging' is in eu-west-1, but it is an action of AWS/Billing alarm "
+            "'churn-staging-estimated-charges', which lives in us-east-1",
+        ),
+        (
+            lambda d: d["topics"][STAGING_FINOPS].update(region="eu-central-1"),
+            "Fix: add `region: us-east-1` to topic 'churn-finops-staging' (topics[2])",
+        ),
+        # a billing metric inside metric math is a billing alarm too
+        (
+            lambda d: d["alarms"][STAGING_COST].update(
+                region=None,
+                metric=None,
+                expression="charges",
+                metrics={
+                    "charges": {
+                        "namespace": "AWS/Billing",
+                        "name": "EstimatedCharges",
+                        "dimensions": {"Currency": "USD"},
+                        "statistic": "Maximum",
+                    }
+                },
+            ),
+            "AWS/Billing alarm 'churn-staging-estimated-charges' is in eu-west-1",
+        ),
+        # any alarm, any action state: the topic must be in the alarm's region
+        (
+            lambda d: d["topics"][STAGING_ONCALL].update(region="us-east-1"),
+            "alarms[0].actions.alarm[0]: topic 'churn-oncall-staging' is in us-east-1, but alarm 'churn-pipeline-execution-failed' is in eu-west-1",
+        ),
+        (
+            lambda d: d["alarms"][STAGING_COST]["actions"].update(ok=["churn-oncall-staging"]),
+            "alarms[11].actions.ok[0]: topic 'churn-oncall-staging' is in eu-west-1, but it is an action of AWS/Billing alarm",
+        ),
+        (
+            lambda d: d["alarms"][0].update(region="us-east-1"),
+            "CloudWatch runs alarm actions only on topics in the alarm's own region",
+        ),
+        # a rule's SNS target must be in the rule's region (the stack's)
+        (
+            lambda d: d["rules"][0]["targets"].append({"id": "finops", "topic": "churn-finops-staging"}),
+            "rules[0].targets[1].topic: topic 'churn-finops-staging' is in us-east-1, but rule 'churn-pipeline-failed' is in eu-west-1",
+        ),
+        # a guardrail's rollback alarm must be in the endpoint's region
+        (
+            lambda d: d["alarms"][3].update(region="us-east-1", actions={"alarm": ["churn-finops-staging"]}),
+            "endpoints[0].deployment_config.rollback_alarms[0]: alarm 'churn-staging-5xx-rate' is in us-east-1, but endpoint 'churn-staging' is in eu-west-1",
+        ),
+        # a region must look like one
+        (
+            lambda d: d["alarms"][STAGING_COST].update(region="Ireland"),
+            "alarms[11].region: 'Ireland' does not match the required pattern",
+        ),
+        (
+            lambda d: d["topics"][STAGING_FINOPS].update(region="us-east"),
+            "topics[2].region: 'us-east' does not match the required pattern",
+        ),
+    ],
+)
 def test_resources_in_the_wrong_region_are_refused_with_the_reason_and_the_fix(tmp_path, change, expected):
     path = _write_variant(tmp_path, lambda d: (_cost_alarm_and_topic_indexes(d), change(d)))
     message = _problems(path)

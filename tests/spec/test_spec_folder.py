@@ -1,5 +1,6 @@
 """A spec kept outside this repository finds its baselines, models and datasets beside itself, never in the
 package's own fixtures."""
+
 import shutil
 
 from simulacro.spec import DEFAULT_SPEC, SpecError, load_stack
@@ -54,7 +55,9 @@ def test_the_local_model_and_dataset_come_from_the_specs_folder(tmp_path):
     folder = _spec_elsewhere(tmp_path)
     (folder / "datasets" / "churn" / "train.csv").write_text("h\nrow-from-elsewhere\n")
     stack = load_stack(folder / "stack.yaml")
-    assert default_payloads(stack.model_copy(update={"endpoints": []}), "churn-staging", "staging") == ["row-from-elsewhere"]
+    assert default_payloads(stack.model_copy(update={"endpoints": []}), "churn-staging", "staging") == [
+        "row-from-elsewhere"
+    ]
     previous = local_model.files_root()
     try:
         local_model.serve_files_from(stack.folder)

@@ -4,6 +4,7 @@ Each test replays a synthetic series, one value per period, and states the alarm
 period. Copy this file to test your own alarms: no AWS, no clock, milliseconds each.
 Notation: `_` no datapoint, `5x3` three periods at 5, `[1,2,3]` several samples in one period.
 """
+
 import pytest
 
 from simulacro.alarms.testing import check_alarm
@@ -18,8 +19,7 @@ def definition(name):
 
 def test_5xx_rate_pages_on_the_second_bad_minute_of_three_and_not_for_one_blip():
     alarm = definition("churn-staging-5xx-rate")  # 100 * errors / invocations > 5, 2 of 3 minutes
-    check_alarm(alarm, {"errors": "0 9 0 0 9 9 0", "invocations": "100x7"},
-                expect="OK OK OK OK OK ALARM ALARM")
+    check_alarm(alarm, {"errors": "0 9 0 0 9 9 0", "invocations": "100x7"}, expect="OK OK OK OK OK ALARM ALARM")
 
 
 def test_5xx_rate_without_traffic_is_not_an_outage():

@@ -1,5 +1,6 @@
 """Hostile YAML costs a bounded amount to refuse: size, bytes, nesting and alias expansion are capped before
 anything is built, and each refusal is one problem naming the file (and the line, where there is one)."""
+
 import time
 
 import pytest
@@ -8,7 +9,8 @@ from simulacro.spec import SpecError, load_stack
 from simulacro.spec.yaml_budget import MAX_BYTES, MAX_DEPTH, MAX_NODES, OverBudget, check_yaml_budget
 
 LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
-    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 10)}]\n" for i in range(9))
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 10)}]\n" for i in range(9)
+)
 
 
 def _refusal(tmp_path, content: bytes) -> str:
@@ -22,21 +24,37 @@ def _refusal(tmp_path, content: bytes) -> str:
     return str(raised.value)
 
 
-@pytest.mark.parametrize("content, expected", [
-    (LAUGHS.encode(), f"more than {MAX_NODES:,} YAML nodes"),
-    (b"a: " + b"[" * 20_000, "nesting depth"),
-    (b"a:\n" + b"".join(b" " * (i + 1) + b"b:\n" for i in range(MAX_DEPTH + 5)), "nesting depth exceeds"),
-    (b"# " + b"x" * (MAX_BYTES + 10), f"larger than {MAX_BYTES:,} bytes"),
-    (b"version: 1\x00\n", "NUL bytes"),
-    ("version: 1\nname: café\n".encode("latin-1"), "not UTF-8 text"),
-    ("version: 1\n".encode("utf-16"), "NUL bytes"),
-    (b"- a\n- b\n", "expected a mapping"),
-    (b"42\n", "expected a mapping"),
-    (b"version: !!python/object/apply:os.system [id]\n", "could not determine a constructor"),
-    (b"? [a, b]\n: c\n", "unhashable key"),
-    (b"version: 1\x07\n", "not valid YAML"),
-], ids=["billion-laughs", "deep-flow", "deep-block", "too-large", "nul", "latin-1", "utf-16", "list", "scalar",
-        "python-tag", "unhashable-key", "control-character"])
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        (LAUGHS.encode(), f"more than {MAX_NODES:,} YAML nodes"),
+        (b"a: " + b"[" * 20_000, "nesting depth"),
+        (b"a:\n" + b"".join(b" " * (i + 1) + b"b:\n" for i in range(MAX_DEPTH + 5)), "nesting depth exceeds"),
+        (b"# " + b"x" * (MAX_BYTES + 10), f"larger than {MAX_BYTES:,} bytes"),
+        (b"version: 1\x00\n", "NUL bytes"),
+        ("version: 1\nname: café\n".encode("latin-1"), "not UTF-8 text"),
+        ("version: 1\n".encode("utf-16"), "NUL bytes"),
+        (b"- a\n- b\n", "expected a mapping"),
+        (b"42\n", "expected a mapping"),
+        (b"version: !!python/object/apply:os.system [id]\n", "could not determine a constructor"),
+        (b"? [a, b]\n: c\n", "unhashable key"),
+        (b"version: 1\x07\n", "not valid YAML"),
+    ],
+    ids=[
+        "billion-laughs",
+        "deep-flow",
+        "deep-block",
+        "too-large",
+        "nul",
+        "latin-1",
+        "utf-16",
+        "list",
+        "scalar",
+        "python-tag",
+        "unhashable-key",
+        "control-character",
+    ],
+)
 def test_hostile_yaml_is_refused_with_one_clear_problem(tmp_path, content, expected):
     assert expected in _refusal(tmp_path, content)
 

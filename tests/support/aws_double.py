@@ -1,5 +1,6 @@
 """The local AWS posing as a real account, for the tests of `--target aws`: wall-clock time, requests signed
 with access keys of the account they open (as on AWS), and a record of every API call the drills make."""
+
 from __future__ import annotations
 
 import re
@@ -17,8 +18,16 @@ from simulacro.spec import DEFAULT_SPEC
 from support.drill_runner import ROOT
 
 UNKNOWN_KEYS = {"AWS_ACCESS_KEY_ID": "AKIAUNKNOWNTOTHISACCOUNT", "AWS_SECRET_ACCESS_KEY": "not-a-real-secret"}
-CREDENTIAL_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_ENDPOINT_URL",
-                        "AWS_DEFAULT_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION")
+CREDENTIAL_VARIABLES = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_PROFILE",
+    "AWS_ENDPOINT_URL",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+)
 
 
 def use_credentials(monkeypatch: Any, keys: dict[str, str], tmp_path: Path) -> None:
@@ -54,7 +63,9 @@ class ApiCalls:
 
     def changing(self) -> list[tuple[str, str]]:
         """The calls that are not reads (a dry run and a refused run make none)."""
-        return [(s, op) for s, op in self.operations if not op.startswith(("Describe", "List", "Get", "Head", "Simulate"))]
+        return [
+            (s, op) for s, op in self.operations if not op.startswith(("Describe", "List", "Get", "Head", "Simulate"))
+        ]
 
 
 def spec_with(tmp_path: Path, **environments: dict[str, Any]) -> Path:
@@ -71,8 +82,9 @@ def spec_with(tmp_path: Path, **environments: dict[str, Any]) -> Path:
 
 
 def run_on_aws(pytester: Any, *args: str) -> Any:
-    return pytester.runpytest_inprocess(str(ROOT / "drills"), f"--rootdir={ROOT}", "-p", "no:cacheprovider", "-q",
-                                        "--target", "aws", *args)
+    return pytester.runpytest_inprocess(
+        str(ROOT / "drills"), f"--rootdir={ROOT}", "-p", "no:cacheprovider", "-q", "--target", "aws", *args
+    )
 
 
 class SandboxProcess:
@@ -80,19 +92,27 @@ class SandboxProcess:
 
     def __init__(self, folder: Path, environment: str = "staging"):
         self.env_file = folder / f"sandbox-{environment}.env"
-        self.process = subprocess.Popen([sys.executable, "-m", "simulacro", "sandbox", "--env", environment,
-                                         "--env-file", str(self.env_file)], cwd=ROOT, stdout=subprocess.PIPE,
-                                        stderr=subprocess.STDOUT, text=True)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "simulacro", "sandbox", "--env", environment, "--env-file", str(self.env_file)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         deadline = time.monotonic() + 120
         while not self.env_file.exists():
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.stop()
-                raise RuntimeError(f"the sandbox did not start: {self.process.stdout.read() if self.process.stdout else ''}")
+                raise RuntimeError(
+                    f"the sandbox did not start: {self.process.stdout.read() if self.process.stdout else ''}"
+                )
             time.sleep(0.1)
         self.text = self.env_file.read_text()
         self.exports = dict(re.findall(r"^export (\w+)=(\S+)$", self.text, re.MULTILINE))
-        self.others = {env: dict(re.findall(r"(AWS_\w+)=(\S+)", line))
-                       for env, line in re.findall(r"^# (\w+) \(account \d+\): (export .*)$", self.text, re.MULTILINE)}
+        self.others = {
+            env: dict(re.findall(r"(AWS_\w+)=(\S+)", line))
+            for env, line in re.findall(r"^# (\w+) \(account \d+\): (export .*)$", self.text, re.MULTILINE)
+        }
         self.url = self.exports["AWS_ENDPOINT_URL"]
 
     def stop(self) -> None:
@@ -118,4 +138,6 @@ class EndpointCalls(ApiCalls):
         monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", recording)
 
     def to(self, url: str) -> list[tuple[str, str]]:
-        return [(service, operation) for where, service, operation in self.calls if where.rstrip("/") == url.rstrip("/")]
+        return [
+            (service, operation) for where, service, operation in self.calls if where.rstrip("/") == url.rstrip("/")
+        ]

@@ -5,6 +5,7 @@ stack instead of starting a server and provisioning it again. Pytester forgets t
 imported once it ends; the shared server keeps using moto's and flask's, so those are kept (only the
 drill modules and conftests are imported afresh by each run, as before).
 """
+
 from __future__ import annotations
 
 import sys
@@ -26,10 +27,14 @@ class BreakAfterProvisioning:
         self.breaker(target)
 
 
-def run_drills(pytester: Any, breaker: Callable[[Any], None] | None, *selection: str, extra: tuple[str, ...] = ()) -> Any:
+def run_drills(
+    pytester: Any, breaker: Callable[[Any], None] | None, *selection: str, extra: tuple[str, ...] = ()
+) -> Any:
     args = [str(ROOT / "drills" / s) for s in selection] or [str(ROOT / "drills")]
     plugins = [BreakAfterProvisioning(breaker)] if breaker else []
-    return pytester.runpytest_inprocess(*args, f"--rootdir={ROOT}", "-p", "no:cacheprovider", "-q", *extra, plugins=plugins)
+    return pytester.runpytest_inprocess(
+        *args, f"--rootdir={ROOT}", "-p", "no:cacheprovider", "-q", *extra, plugins=plugins
+    )
 
 
 def keep_library_modules() -> None:
@@ -59,9 +64,25 @@ def account(target: Any, environment: str = "staging") -> str:
     return target.stack.account(environment)
 
 
-ALARM_KEYS = ("AlarmName", "AlarmDescription", "AlarmActions", "OKActions", "EvaluationPeriods", "DatapointsToAlarm",
-              "Threshold", "ComparisonOperator", "TreatMissingData", "Metrics", "MetricName", "Namespace", "Statistic",
-              "ExtendedStatistic", "Dimensions", "Period", "EvaluateLowSampleCountPercentile")
+ALARM_KEYS = (
+    "AlarmName",
+    "AlarmDescription",
+    "AlarmActions",
+    "OKActions",
+    "EvaluationPeriods",
+    "DatapointsToAlarm",
+    "Threshold",
+    "ComparisonOperator",
+    "TreatMissingData",
+    "Metrics",
+    "MetricName",
+    "Namespace",
+    "Statistic",
+    "ExtendedStatistic",
+    "Dimensions",
+    "Period",
+    "EvaluateLowSampleCountPercentile",
+)
 
 
 def change_alarm(target: Any, name: str, environment: str = "staging", **changes: Any) -> None:
@@ -76,11 +97,13 @@ def all_of(*breakers: Callable[[Any], None]) -> Callable[[Any], None]:
     def breaker(target: Any) -> None:
         for each in breakers:
             each(target)
+
     return breaker
 
 
-def assert_drills_report(pytester: Any, breaker: Callable[[Any], None] | None, drill: str, messages: list[str],
-                         extra: tuple[str, ...] = ()) -> str:
+def assert_drills_report(
+    pytester: Any, breaker: Callable[[Any], None] | None, drill: str, messages: list[str], extra: tuple[str, ...] = ()
+) -> str:
     """Run `drill` against the stack broken by `breaker`: it must fail, and report every one of `messages`."""
     result = run_drills(pytester, breaker, drill, extra=extra)
     output = result.stdout.str()

@@ -2,6 +2,7 @@
 (the interruption test and the IAM policy test): the drills as usual, each destructive drill interrupted
 at each of its phases, and every call heard. It runs as two processes side by side (each with its own
 local AWS), which halves its time on two cores."""
+
 from __future__ import annotations
 
 import json
@@ -26,17 +27,36 @@ def rehearsal(folder_factory: Any) -> dict[str, Any]:
         halves = [list(FIRST_HALF), ["drills", *(f"--ignore={path}" for path in FIRST_HALF)]]
         running = [_start(selection, out / f"half{n}") for n, selection in enumerate(halves)]
         runs = [process.communicate(timeout=900) and process for process in running]
-        _RUN.update(returncodes=[run.returncode for run in runs],
-                    calls=_merged([json.loads((out / f"half{n}" / "calls.json").read_text()) for n in range(2)]),
-                    cases={name: failure for n in range(2) for name, failure in _cases(out / f"half{n}" / "junit.xml").items()})
+        _RUN.update(
+            returncodes=[run.returncode for run in runs],
+            calls=_merged([json.loads((out / f"half{n}" / "calls.json").read_text()) for n in range(2)]),
+            cases={name: failure for n in range(2) for name, failure in _cases(out / f"half{n}" / "junit.xml").items()},
+        )
     return _RUN
 
 
 def _start(selection: list[str], out: Path) -> subprocess.Popen:
     out.mkdir()
-    return subprocess.Popen([sys.executable, "-m", "pytest", *selection, "-q", "-p", "no:cacheprovider", "--interrupt-each-phase",
-                             f"--candidate={EXAMPLE_CANDIDATE}", f"--record-calls={out / 'calls.json'}", f"--junitxml={out / 'junit.xml'}", f"--evidence={out / 'bundle.json'}"],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            *selection,
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--interrupt-each-phase",
+            f"--candidate={EXAMPLE_CANDIDATE}",
+            f"--record-calls={out / 'calls.json'}",
+            f"--junitxml={out / 'junit.xml'}",
+            f"--evidence={out / 'bundle.json'}",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 def _merged(halves: list[dict[str, Any]]) -> dict[str, Any]:
@@ -44,9 +64,11 @@ def _merged(halves: list[dict[str, Any]]) -> dict[str, Any]:
     for half in halves:
         for name, actions in half["drills"].items():
             drills[name] = sorted(set(drills.get(name, [])) | set(actions))
-    return {"session": sorted(set().union(*(h["session"] for h in halves))),
-            "provision": sorted(set().union(*(h["provision"] for h in halves))),
-            "drills": dict(sorted(drills.items()))}
+    return {
+        "session": sorted(set().union(*(h["session"] for h in halves))),
+        "provision": sorted(set().union(*(h["provision"] for h in halves))),
+        "drills": dict(sorted(drills.items())),
+    }
 
 
 def _cases(junit: Path) -> dict[str, str | None]:

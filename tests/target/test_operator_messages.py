@@ -1,6 +1,7 @@
 """AWS errors become one paragraph for the operator: the call, the resource and what to do; an API the account
 lacks skips what needs it; never a raw HTML body or a traceback. The session's inventory reads only the services
 the spec declares."""
+
 import textwrap
 
 import pytest
@@ -15,11 +16,20 @@ HTML_500 = "<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</t
 
 
 def _error(code, message, status, operation="DescribeAlarms"):
-    return ClientError({"Error": {"Code": code, "Message": message}, "ResponseMetadata": {"HTTPStatusCode": status}}, operation)
+    return ClientError(
+        {"Error": {"Code": code, "Message": message}, "ResponseMetadata": {"HTTPStatusCode": status}}, operation
+    )
 
 
-@pytest.mark.parametrize("status, code, message", [(500, "500", HTML_500), (501, "NotImplemented", "no"),
-                                                   (400, "UnknownOperationException", ""), (400, "InvalidAction", "x")])
+@pytest.mark.parametrize(
+    "status, code, message",
+    [
+        (500, "500", HTML_500),
+        (501, "NotImplemented", "no"),
+        (400, "UnknownOperationException", ""),
+        (400, "InvalidAction", "x"),
+    ],
+)
 def test_an_api_the_account_lacks_is_named_as_such(status, code, message):
     problem = translate("sagemaker", "CreateMonitoringSchedule", status, {"Error": {"Code": code, "Message": message}})
     assert isinstance(problem, ApiUnavailable)
@@ -28,18 +38,27 @@ def test_an_api_the_account_lacks_is_named_as_such(status, code, message):
 
 
 def test_access_denied_names_the_iam_action():
-    problem = translate("sagemaker", "UpdateEndpoint", 400, {"Error": {"Code": "AccessDeniedException", "Message": "no"}})
+    problem = translate(
+        "sagemaker", "UpdateEndpoint", 400, {"Error": {"Code": "AccessDeniedException", "Message": "no"}}
+    )
     assert isinstance(problem, MissingPermission) and "sagemaker:UpdateEndpoint" in str(problem)
     assert operator_message(problem) == (str(problem), False)
 
 
-@pytest.mark.parametrize("code, status, advice", [("ThrottlingException", 400, "fewer drills at once"),
-                                                  ("InternalFailure", 500, "service-side fault"),
-                                                  ("ServiceUnavailable", 503, "service-side fault"),
-                                                  ("ValidationException", 400, "matches the spec")])
+@pytest.mark.parametrize(
+    "code, status, advice",
+    [
+        ("ThrottlingException", 400, "fewer drills at once"),
+        ("InternalFailure", 500, "service-side fault"),
+        ("ServiceUnavailable", 503, "service-side fault"),
+        ("ValidationException", 400, "matches the spec"),
+    ],
+)
 def test_a_failed_call_names_the_call_the_resource_and_what_to_do(code, status, advice):
-    message, skip = operator_message(_error(code, "<p>rate\nexceeded</p>", status),
-                                     ("cloudwatch", "DescribeAlarms", {"AlarmNames": ["churn-staging-5xx-rate"]}))
+    message, skip = operator_message(
+        _error(code, "<p>rate\nexceeded</p>", status),
+        ("cloudwatch", "DescribeAlarms", {"AlarmNames": ["churn-staging-5xx-rate"]}),
+    )
     assert not skip and advice in message and "\n" not in message and "<p>" not in message
     assert "cloudwatch:DescribeAlarms on AlarmNames churn-staging-5xx-rate" in message and code in message
 
@@ -63,7 +82,7 @@ def test_the_inventory_reads_only_the_services_the_spec_declares(local_aws, stac
     assert heard and not [op for op in heard if "MonitoringSchedule" in op or "Pipeline" in op], heard
 
 
-AWS_ERROR_IN_A_DRILL = textwrap.dedent('''
+AWS_ERROR_IN_A_DRILL = textwrap.dedent("""
     import botocore.endpoint
 
     original = botocore.endpoint.Endpoint.make_request
@@ -86,14 +105,26 @@ AWS_ERROR_IN_A_DRILL = textwrap.dedent('''
 
     def pytest_simulacro_provisioned(target):
         botocore.endpoint.Endpoint.make_request = failing  # once the local AWS is provisioned, before the drills read
-''')
+""")
 
 
 def test_aws_errors_inside_drills_fail_or_skip_them_with_one_paragraph(pytester):
     pytester.makepyfile(aws_error_plugin=AWS_ERROR_IN_A_DRILL)
     pytester.syspathinsert()
-    result = pytester.runpytest_subprocess(str(ROOT / "drills" / "test_inventory.py"), f"--rootdir={ROOT}", "-p", "aws_error_plugin",
-                                           "-p", "no:cacheprovider", "-p", "no:randomly", "-q", "-rA", "-k", "staging")
+    result = pytester.runpytest_subprocess(
+        str(ROOT / "drills" / "test_inventory.py"),
+        f"--rootdir={ROOT}",
+        "-p",
+        "aws_error_plugin",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:randomly",
+        "-q",
+        "-rA",
+        "-k",
+        "staging",
+    )
     out = result.stdout.str()
     outcomes = result.parseoutcomes()
     assert "error" not in outcomes and "errors" not in outcomes, out[-3000:]

@@ -1,5 +1,6 @@
 """Waits that behave on real AWS: at most one poll a second, throttling and transient errors retried with
 backoff inside the budget, a refused permission or expired credentials named at once, progress printed."""
+
 from datetime import datetime, timedelta, timezone
 
 import boto3
@@ -92,27 +93,41 @@ def test_a_budget_spent_on_throttling_says_so(cloudwatch):
     client, stubber = cloudwatch
     for _ in range(6):
         stubber.add_client_error("describe_alarms", "ThrottlingException", "Rate exceeded", http_status_code=400)
-    with pytest.raises(WaitTimeout, match=r"the alarm: did not happen within 1m \(the last \d polls failed: ThrottlingException\)"):
+    with pytest.raises(
+        WaitTimeout, match=r"the alarm: did not happen within 1m \(the last \d polls failed: ThrottlingException\)"
+    ):
         wait_for(_in_alarm(client), within=60, clock=FakeWallClock(), what="the alarm", poll=5)
 
 
 def test_access_denied_names_the_missing_permission_at_once(cloudwatch):
     client, stubber = cloudwatch
-    stubber.add_client_error("describe_alarms", "AccessDenied", "User: arn:aws:sts::210987654321:assumed-role/"
-                             "data-science-user/me is not authorized to perform: cloudwatch:DescribeAlarms", http_status_code=403)
+    stubber.add_client_error(
+        "describe_alarms",
+        "AccessDenied",
+        "User: arn:aws:sts::210987654321:assumed-role/"
+        "data-science-user/me is not authorized to perform: cloudwatch:DescribeAlarms",
+        http_status_code=403,
+    )
     clock = FakeWallClock()
-    with pytest.raises(MissingPermission, match=r"AWS refused cloudwatch:DescribeAlarms \(AccessDenied\): the identity "
-                                               r"running the drills lacks this permission\. Grant it"):
+    with pytest.raises(
+        MissingPermission,
+        match=r"AWS refused cloudwatch:DescribeAlarms \(AccessDenied\): the identity "
+        r"running the drills lacks this permission\. Grant it",
+    ):
         wait_for(_in_alarm(client), within=600, clock=clock, what="the alarm")
     assert clock.sleeps == []
 
 
 def test_expired_credentials_say_how_to_refresh_them(cloudwatch):
     client, stubber = cloudwatch
-    stubber.add_client_error("describe_alarms", "ExpiredToken", "The security token included in the request is expired",
-                             http_status_code=403)
-    with pytest.raises(CredentialsProblem, match=r"the AWS credentials have expired \(ExpiredToken on cloudwatch:DescribeAlarms\)\. "
-                                                r"Refresh them \(for example `aws sso login"):
+    stubber.add_client_error(
+        "describe_alarms", "ExpiredToken", "The security token included in the request is expired", http_status_code=403
+    )
+    with pytest.raises(
+        CredentialsProblem,
+        match=r"the AWS credentials have expired \(ExpiredToken on cloudwatch:DescribeAlarms\)\. "
+        r"Refresh them \(for example `aws sso login",
+    ):
         wait_for(_in_alarm(client), within=600, clock=FakeWallClock(), what="the alarm")
 
 
@@ -139,8 +154,14 @@ def test_a_refusal_is_not_mistaken_for_an_absence(monkeypatch):
 
 def test_long_waits_print_what_is_awaited_elapsed_and_budget():
     clock, lines, polls = FakeWallClock(), [], []
-    wait_for(lambda: polls.append(1) or len(polls) > 12, within=240, clock=clock, what="alarm churn-staging-5xx-rate to enter ALARM",
-             poll=10, progress=lines.append)
+    wait_for(
+        lambda: polls.append(1) or len(polls) > 12,
+        within=240,
+        clock=clock,
+        what="alarm churn-staging-5xx-rate to enter ALARM",
+        poll=10,
+        progress=lines.append,
+    )
     assert lines[0] == "waiting for alarm churn-staging-5xx-rate to enter ALARM (budget 4m)"
     assert "still waiting for alarm churn-staging-5xx-rate to enter ALARM: 1m of 4m" in lines
     assert lines[-1] == "alarm churn-staging-5xx-rate to enter ALARM: after 2m (budget 4m)"

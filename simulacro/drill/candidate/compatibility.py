@@ -14,14 +14,24 @@ schedule that would stop watching the endpoint, with the field that breaks it:
 - latency and per-instance alarms were set for the serving instance type and count: fewer or other
   instances change what they measure.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
 # Alarms on these metrics assume the serving fleet: their thresholds were set for its type and size.
-FLEET_METRICS = ("ModelLatency", "OverheadLatency", "InvocationsPerInstance", "CPUUtilization", "MemoryUtilization",
-                 "GPUUtilization", "GPUMemoryUtilization", "DiskUtilization", "ModelSetupTime")
+FLEET_METRICS = (
+    "ModelLatency",
+    "OverheadLatency",
+    "InvocationsPerInstance",
+    "CPUUtilization",
+    "MemoryUtilization",
+    "GPUUtilization",
+    "GPUMemoryUtilization",
+    "DiskUtilization",
+    "ModelSetupTime",
+)
 
 
 @dataclass(frozen=True)
@@ -48,14 +58,21 @@ class WatchedToday:
 
 def incompatibilities(today: WatchedToday, candidate_config: dict[str, Any]) -> list[Incompatibility]:
     """Everything that watches the endpoint today and would not watch it with `candidate_config`."""
-    return (_variant_names(today, candidate_config) + _rules(today, candidate_config)
-            + _capture(today, candidate_config) + _fleet(today, candidate_config))
+    return (
+        _variant_names(today, candidate_config)
+        + _rules(today, candidate_config)
+        + _capture(today, candidate_config)
+        + _fleet(today, candidate_config)
+    )
 
 
 def blinded_by_rename(found: list[Incompatibility]) -> list[str]:
     """The alarms a variant rename would blind, by name."""
-    return [i.subject.removeprefix("alarm ") for i in found if i.field == "ProductionVariants[0].VariantName"
-            and i.subject.startswith("alarm ")]
+    return [
+        i.subject.removeprefix("alarm ")
+        for i in found
+        if i.field == "ProductionVariants[0].VariantName" and i.subject.startswith("alarm ")
+    ]
 
 
 def _variant_names(today: WatchedToday, config: dict[str, Any]) -> list[Incompatibility]:
@@ -65,10 +82,14 @@ def _variant_names(today: WatchedToday, config: dict[str, Any]) -> list[Incompat
         for dims in _dimension_sets(alarm):
             old = dims.get("VariantName")
             if dims.get("EndpointName") == today.endpoint and old is not None and old not in new:
-                found.append(Incompatibility(
-                    f"alarm {alarm['AlarmName']}", "ProductionVariants[0].VariantName",
-                    f"watches VariantName={old} of {today.endpoint}; the candidate's variant is named {', '.join(sorted(new))}, "
-                    f"so the series it watches would stop and the alarm would watch nothing"))
+                found.append(
+                    Incompatibility(
+                        f"alarm {alarm['AlarmName']}",
+                        "ProductionVariants[0].VariantName",
+                        f"watches VariantName={old} of {today.endpoint}; the candidate's variant is named {', '.join(sorted(new))}, "
+                        f"so the series it watches would stop and the alarm would watch nothing",
+                    )
+                )
                 break
     return found
 
@@ -76,11 +97,18 @@ def _variant_names(today: WatchedToday, config: dict[str, Any]) -> list[Incompat
 def _rules(today: WatchedToday, config: dict[str, Any]) -> list[Incompatibility]:
     old = {v["VariantName"] for v in today.serving_config.get("ProductionVariants", [])}
     new = {v["VariantName"] for v in config["ProductionVariants"]}
-    return [Incompatibility(f"rule {name}", "ProductionVariants[0].VariantName",
-                            f"its pattern names variant {variant} of {today.endpoint}, which the candidate renames to "
-                            f"{', '.join(sorted(new))}: it would stop matching")
-            for name, pattern in sorted(today.rules.items()) if _mentions(pattern, today.endpoint)
-            for variant in sorted(old - new) if f'"{variant}"' in pattern]
+    return [
+        Incompatibility(
+            f"rule {name}",
+            "ProductionVariants[0].VariantName",
+            f"its pattern names variant {variant} of {today.endpoint}, which the candidate renames to "
+            f"{', '.join(sorted(new))}: it would stop matching",
+        )
+        for name, pattern in sorted(today.rules.items())
+        if _mentions(pattern, today.endpoint)
+        for variant in sorted(old - new)
+        if f'"{variant}"' in pattern
+    ]
 
 
 def _capture(today: WatchedToday, config: dict[str, Any]) -> list[Incompatibility]:
@@ -91,54 +119,87 @@ def _capture(today: WatchedToday, config: dict[str, Any]) -> list[Incompatibilit
     if capturing_now and not capturing_then:
         for schedule in schedules:
             name = schedule["MonitoringScheduleName"]
-            alarms = [a["AlarmName"] for a in today.alarms if any(d.get("MonitoringSchedule") == name for d in _dimension_sets(a))]
-            found.append(Incompatibility(
-                f"monitoring schedule {name}", "DataCaptureConfig.EnableCapture",
-                f"reads the data captured from {today.endpoint}; the candidate's config captures nothing, so the schedule "
-                f"would analyse nothing" + (f" and alarm {', '.join(alarms)} would go blind" if alarms else "")))
-        found.append(Incompatibility(
-            f"capture of {today.endpoint}", "DataCaptureConfig.EnableCapture",
-            f"is on today ({now.get('CurrentSamplingPercentage', now.get('InitialSamplingPercentage'))}% to "
-            f"{now.get('DestinationS3Uri')}); the candidate's config turns it off"))
+            alarms = [
+                a["AlarmName"]
+                for a in today.alarms
+                if any(d.get("MonitoringSchedule") == name for d in _dimension_sets(a))
+            ]
+            found.append(
+                Incompatibility(
+                    f"monitoring schedule {name}",
+                    "DataCaptureConfig.EnableCapture",
+                    f"reads the data captured from {today.endpoint}; the candidate's config captures nothing, so the schedule "
+                    f"would analyse nothing" + (f" and alarm {', '.join(alarms)} would go blind" if alarms else ""),
+                )
+            )
+        found.append(
+            Incompatibility(
+                f"capture of {today.endpoint}",
+                "DataCaptureConfig.EnableCapture",
+                f"is on today ({now.get('CurrentSamplingPercentage', now.get('InitialSamplingPercentage'))}% to "
+                f"{now.get('DestinationS3Uri')}); the candidate's config turns it off",
+            )
+        )
         return found
     if not capturing_now:
         return found
     if _bucket_prefix(then.get("DestinationS3Uri")) != _bucket_prefix(now.get("DestinationS3Uri")):
-        found.append(Incompatibility(
-            f"capture of {today.endpoint}", "DataCaptureConfig.DestinationS3Uri",
-            f"goes to {now.get('DestinationS3Uri')} today, where its retention and {_names(schedules) or 'the monitoring'} "
-            f"expect it; the candidate's config sends it to {then.get('DestinationS3Uri')}"))
+        found.append(
+            Incompatibility(
+                f"capture of {today.endpoint}",
+                "DataCaptureConfig.DestinationS3Uri",
+                f"goes to {now.get('DestinationS3Uri')} today, where its retention and {_names(schedules) or 'the monitoring'} "
+                f"expect it; the candidate's config sends it to {then.get('DestinationS3Uri')}",
+            )
+        )
     sampled_now = int(now.get("CurrentSamplingPercentage", now.get("InitialSamplingPercentage", 0)))
     sampled_then = int(then.get("InitialSamplingPercentage", 0))
     if sampled_then < sampled_now:
-        found.append(Incompatibility(
-            f"capture of {today.endpoint}", "DataCaptureConfig.InitialSamplingPercentage",
-            f"samples {sampled_now}% of requests today; the candidate's config samples {sampled_then}%, less than "
-            f"{_names(schedules) or 'the monitoring'} was set up with"))
+        found.append(
+            Incompatibility(
+                f"capture of {today.endpoint}",
+                "DataCaptureConfig.InitialSamplingPercentage",
+                f"samples {sampled_now}% of requests today; the candidate's config samples {sampled_then}%, less than "
+                f"{_names(schedules) or 'the monitoring'} was set up with",
+            )
+        )
     return found
 
 
 def _fleet(today: WatchedToday, config: dict[str, Any]) -> list[Incompatibility]:
     serving = (today.serving_config.get("ProductionVariants") or [{}])[0]
     candidate = config["ProductionVariants"][0]
-    alarms = [a["AlarmName"] for a in today.alarms
-              if any(_metric_name(a, dims) in FLEET_METRICS and dims.get("EndpointName") == today.endpoint
-                     for dims in _dimension_sets(a))]
+    alarms = [
+        a["AlarmName"]
+        for a in today.alarms
+        if any(
+            _metric_name(a, dims) in FLEET_METRICS and dims.get("EndpointName") == today.endpoint
+            for dims in _dimension_sets(a)
+        )
+    ]
     if not alarms:
         return []
     found = []
     count_now, count_then = serving.get("InitialInstanceCount"), candidate.get("InitialInstanceCount")
     if count_now is not None and count_then is not None and count_then < count_now:
-        found.append(Incompatibility(
-            f"alarm {', '.join(alarms)}", "ProductionVariants[0].InitialInstanceCount",
-            f"set for {count_now} instance(s) of {today.endpoint}; the candidate runs {count_then}, so the same traffic "
-            f"would load each instance more than the thresholds assume"))
+        found.append(
+            Incompatibility(
+                f"alarm {', '.join(alarms)}",
+                "ProductionVariants[0].InitialInstanceCount",
+                f"set for {count_now} instance(s) of {today.endpoint}; the candidate runs {count_then}, so the same traffic "
+                f"would load each instance more than the thresholds assume",
+            )
+        )
     type_now, type_then = serving.get("InstanceType"), candidate.get("InstanceType")
     if type_now and type_then and type_then != type_now and not _larger_of_same_family(type_then, type_now):
-        found.append(Incompatibility(
-            f"alarm {', '.join(alarms)}", "ProductionVariants[0].InstanceType",
-            f"set for {type_now} instances of {today.endpoint}; the candidate runs {type_then}, which the thresholds "
-            f"were not set for (only a larger size of the same family keeps them valid)"))
+        found.append(
+            Incompatibility(
+                f"alarm {', '.join(alarms)}",
+                "ProductionVariants[0].InstanceType",
+                f"set for {type_now} instances of {today.endpoint}; the candidate runs {type_then}, which the thresholds "
+                f"were not set for (only a larger size of the same family keeps them valid)",
+            )
+        )
     return found
 
 
@@ -146,7 +207,10 @@ SIZES = ("medium", "large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge
 
 
 def _larger_of_same_family(new: str, old: str) -> bool:
-    (_, new_family, new_size), (_, old_family, old_size) = (new.split(".", 2) + ["", ""])[:3], (old.split(".", 2) + ["", ""])[:3]
+    (_, new_family, new_size), (_, old_family, old_size) = (
+        (new.split(".", 2) + ["", ""])[:3],
+        (old.split(".", 2) + ["", ""])[:3],
+    )
     if new_family != old_family or new_size not in SIZES or old_size not in SIZES:
         return False
     return SIZES.index(new_size) >= SIZES.index(old_size)
@@ -159,7 +223,10 @@ def _dimension_sets(alarm: dict[str, Any]) -> list[dict[str, str]]:
     for query in alarm.get("Metrics") or []:
         metric = (query.get("MetricStat") or {}).get("Metric")
         if metric:
-            sets.append({d["Name"]: d["Value"] for d in metric.get("Dimensions", [])} | {"__metric": metric.get("MetricName", "")})
+            sets.append(
+                {d["Name"]: d["Value"] for d in metric.get("Dimensions", [])}
+                | {"__metric": metric.get("MetricName", "")}
+            )
     return sets
 
 

@@ -4,6 +4,7 @@ rule, deployed by the deployer; afterwards rejected, the endpoint put back on th
 
 On real staging `leave=True` (`--leave-candidate`) keeps the candidate serving, and its package approved.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -23,8 +24,18 @@ from .package import register
 DEPLOYMENT_BUDGET = 2 * 3600
 
 
-def promote_candidate(sagemaker: Any, clock: Any, candidate: Candidate, stack: Stack, group: str, run_id: str, *,
-                      local: bool, leave: bool = False, undo: Undo = forget) -> str:
+def promote_candidate(
+    sagemaker: Any,
+    clock: Any,
+    candidate: Candidate,
+    stack: Stack,
+    group: str,
+    run_id: str,
+    *,
+    local: bool,
+    leave: bool = False,
+    undo: Undo = forget,
+) -> str:
     """Register the candidate in `group` and approve it; returns its package ARN. The way back is registered (`undo`)
     before the approval, so a failure between the two cannot leave an approved candidate behind."""
     endpoint = candidate.endpoint_name
@@ -35,16 +46,22 @@ def promote_candidate(sagemaker: Any, clock: Any, candidate: Candidate, stack: S
         if leave and not local:
             return
         # Rejected first: a deployer still holding the approval event must not deploy it after the restore.
-        sagemaker.update_model_package(ModelPackageArn=arn, ModelApprovalStatus="Rejected",
-                                       ApprovalDescription="Simulacro pre-promotion gate over: not this way to prod")
+        sagemaker.update_model_package(
+            ModelPackageArn=arn,
+            ModelApprovalStatus="Rejected",
+            ApprovalDescription="Simulacro pre-promotion gate over: not this way to prod",
+        )
         back_to(sagemaker, clock, endpoint, original)
         if local:
             _delete_copies(sagemaker, endpoint, arn, keep=original)
             sagemaker.delete_model_package(ModelPackageName=arn)
 
     undo(restore)
-    sagemaker.update_model_package(ModelPackageArn=arn, ModelApprovalStatus="Approved",
-                                   ApprovalDescription=f"Simulacro pre-promotion gate {run_id}: staging rehearsal")
+    sagemaker.update_model_package(
+        ModelPackageArn=arn,
+        ModelApprovalStatus="Approved",
+        ApprovalDescription=f"Simulacro pre-promotion gate {run_id}: staging rehearsal",
+    )
     return arn
 
 
@@ -55,15 +72,19 @@ def back_to(sagemaker: Any, clock: Any, endpoint: str, config: str) -> None:
         sagemaker.update_endpoint(EndpointName=endpoint, EndpointConfigName=config)
         settled(sagemaker, clock, endpoint)
     arn = sagemaker.describe_endpoint(EndpointName=endpoint)["EndpointArn"]
-    keys = [t["Key"] for t in sagemaker.list_tags(ResourceArn=arn).get("Tags", []) if t["Key"].startswith("deployment:")]
+    keys = [
+        t["Key"] for t in sagemaker.list_tags(ResourceArn=arn).get("Tags", []) if t["Key"].startswith("deployment:")
+    ]
     if keys:
         sagemaker.delete_tags(ResourceArn=arn, TagKeys=keys)
 
 
-def await_deployment(sagemaker: Any, clock: Any, endpoint: str, package_arn: str, *, since: Any = None,
-                     within: float = DEPLOYMENT_BUDGET) -> dict[str, Any]:
+def await_deployment(
+    sagemaker: Any, clock: Any, endpoint: str, package_arn: str, *, since: Any = None, within: float = DEPLOYMENT_BUDGET
+) -> dict[str, Any]:
     """Wait until the deployer has deployed `package_arn` and the update has ended; DescribeEndpoint, plus
     `Deployed` (True when InService on the config that deployment asked for) and `RequestedConfig`."""
+
     def ended() -> dict[str, Any] | None:
         record = deployment_record(sagemaker, endpoint)
         if record.model_package != package_arn:
@@ -78,8 +99,13 @@ def await_deployment(sagemaker: Any, clock: Any, endpoint: str, package_arn: str
             return None  # tagged, not yet updated
         return {**described, "Deployed": on_it, "RequestedConfig": requested}
 
-    return wait_for(ended, within=within, clock=clock, poll=30,
-                    what=f"the promotion path to deploy {package_arn.rsplit('/', 2)[-2]} v{package_arn.rsplit('/', 1)[-1]} to {endpoint}")
+    return wait_for(
+        ended,
+        within=within,
+        clock=clock,
+        poll=30,
+        what=f"the promotion path to deploy {package_arn.rsplit('/', 2)[-2]} v{package_arn.rsplit('/', 1)[-1]} to {endpoint}",
+    )
 
 
 def _delete_copies(sagemaker: Any, endpoint: str, package_arn: str, keep: str) -> None:
@@ -88,7 +114,10 @@ def _delete_copies(sagemaker: Any, endpoint: str, package_arn: str, keep: str) -
     for config in sagemaker.list_endpoint_configs(NameContains=prefix, MaxResults=100)["EndpointConfigs"]:
         name = config["EndpointConfigName"]
         if name != keep and name.startswith(prefix):
-            for delete, what in ((sagemaker.delete_endpoint_config, "EndpointConfigName"), (sagemaker.delete_model, "ModelName")):
+            for delete, what in (
+                (sagemaker.delete_endpoint_config, "EndpointConfigName"),
+                (sagemaker.delete_model, "ModelName"),
+            ):
                 try:
                     delete(**{what: name})
                 except ClientError:

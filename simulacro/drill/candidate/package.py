@@ -7,6 +7,7 @@ candidate is a package that exists: its containers and metadata are read back. E
 config is the one the team's deployer would build (`endpoint_config_for_package`), so the static check
 judges what would really go live.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -15,8 +16,11 @@ from simulacro.provision.deployments import ENDPOINT_CONFIG_KEYS, endpoint_confi
 from simulacro.spec.candidate import Candidate
 from simulacro.spec.model import Stack
 
-BEHAVIOUR_VARIABLES = {"error_rate": "SIMULACRO_ERROR_RATE", "latency_ms": "SIMULACRO_LATENCY_MS",
-                       "fails_to_start": "SIMULACRO_FAILS_TO_START"}
+BEHAVIOUR_VARIABLES = {
+    "error_rate": "SIMULACRO_ERROR_RATE",
+    "latency_ms": "SIMULACRO_LATENCY_MS",
+    "fails_to_start": "SIMULACRO_FAILS_TO_START",
+}
 ARTIFACT_VARIABLE = "SIMULACRO_MODEL_ARTIFACT"
 CANDIDATE_TAG = "simulacro:candidate"
 
@@ -37,12 +41,19 @@ def container(candidate: Candidate, stack: Stack, *, local: bool) -> dict[str, A
                 environment[BEHAVIOUR_VARIABLES["latency_ms"]] = f"{behaviour.latency_ms:g}"
             if behaviour.fails_to_start:
                 environment[BEHAVIOUR_VARIABLES["fails_to_start"]] = "true"
-    return {"Image": candidate.model_package.image, "ModelDataUrl": candidate.model_package.model_data, "Environment": environment}
+    return {
+        "Image": candidate.model_package.image,
+        "ModelDataUrl": candidate.model_package.model_data,
+        "Environment": environment,
+    }
 
 
 def _real_container(candidate: Candidate) -> dict[str, Any]:
-    return {"Image": candidate.model_package.image, "ModelDataUrl": candidate.model_package.model_data,
-            "Environment": dict(candidate.model_package.environment)}
+    return {
+        "Image": candidate.model_package.image,
+        "ModelDataUrl": candidate.model_package.model_data,
+        "Environment": dict(candidate.model_package.environment),
+    }
 
 
 def endpoint_metadata(candidate: Candidate) -> dict[str, str]:
@@ -69,10 +80,15 @@ def register(sagemaker: Any, candidate: Candidate, stack: Stack, group: str, run
     """Register the candidate as a new version of `group`, pending approval; returns its ARN."""
     return sagemaker.create_model_package(
         ModelPackageGroupName=group,
-        ModelPackageDescription=f"Simulacro pre-promotion gate {run_id}: candidate {candidate.name} ({candidate.source})"[:1000],
+        ModelPackageDescription=f"Simulacro pre-promotion gate {run_id}: candidate {candidate.name} ({candidate.source})"[
+            :1000
+        ],
         ModelApprovalStatus="PendingManualApproval",
-        InferenceSpecification={"Containers": [container(candidate, stack, local=local)],
-                                "SupportedContentTypes": ["text/csv"], "SupportedResponseMIMETypes": ["text/csv"]},
+        InferenceSpecification={
+            "Containers": [container(candidate, stack, local=local)],
+            "SupportedContentTypes": ["text/csv"],
+            "SupportedResponseMIMETypes": ["text/csv"],
+        },
         CustomerMetadataProperties={**endpoint_metadata(candidate), CANDIDATE_TAG: run_id},
     )["ModelPackageArn"]
 
@@ -83,14 +99,20 @@ def candidate_from_package(sagemaker: Any, arn: str, stack: Stack, environment: 
     package = sagemaker.describe_model_package(ModelPackageName=arn)
     first = package["InferenceSpecification"]["Containers"][0]
     group = package.get("ModelPackageGroupName") or arn.rsplit("/", 2)[-2]
-    promotion = [r for r in stack.rules if r.purpose == "promotion" and r.environment == environment and r.deploys_endpoint]
-    endpoint_name = next((r.deploys_endpoint for r in promotion if r.mentions(group)),
-                         promotion[0].deploys_endpoint if promotion else None)
+    promotion = [
+        r for r in stack.rules if r.purpose == "promotion" and r.environment == environment and r.deploys_endpoint
+    ]
+    endpoint_name = next(
+        (r.deploys_endpoint for r in promotion if r.mentions(group)),
+        promotion[0].deploys_endpoint if promotion else None,
+    )
     if endpoint_name is None:
         from simulacro.errors import BadInput
 
-        raise BadInput(f"--candidate {arn}: the spec declares no promotion rule deploying to an endpoint of {environment}: "
-                       "the gate cannot tell which endpoint the candidate would go to")
+        raise BadInput(
+            f"--candidate {arn}: the spec declares no promotion rule deploying to an endpoint of {environment}: "
+            "the gate cannot tell which endpoint the candidate would go to"
+        )
     live = sagemaker.describe_endpoint(EndpointName=endpoint_name)
     serving = sagemaker.describe_endpoint_config(EndpointConfigName=live["EndpointConfigName"])
     body = endpoint_config_for_package(serving, package.get("CustomerMetadataProperties") or {}, "candidate")
@@ -99,14 +121,28 @@ def candidate_from_package(sagemaker: Any, arn: str, stack: Stack, environment: 
     endpoint = next(e for e in stack.endpoints if e.name == endpoint_name and e.environment == environment)
     declared_capture = None
     if capture is not None:
-        declared_capture = {"enabled": bool(capture.get("EnableCapture")), "sampling_percentage": int(capture["InitialSamplingPercentage"]),
-                            "destination": capture["DestinationS3Uri"],
-                            "retention_days": endpoint.capture.retention_days if endpoint.capture else 1}
+        declared_capture = {
+            "enabled": bool(capture.get("EnableCapture")),
+            "sampling_percentage": int(capture["InitialSamplingPercentage"]),
+            "destination": capture["DestinationS3Uri"],
+            "retention_days": endpoint.capture.retention_days if endpoint.capture else 1,
+        }
     return Candidate(
-        name=f"{group}-v{package.get('ModelPackageVersion', arn.rsplit('/', 1)[-1])}", source=arn, package_arn=arn,
-        environment=environment, endpoint_name=endpoint_name,
-        model_package={"group": group, "image": first["Image"], "model_data": first.get("ModelDataUrl") or "s3://unknown/",
-                       "environment": first.get("Environment") or {}},
-        endpoint_config={"variant_name": variant["VariantName"], "instance_type": variant["InstanceType"],
-                         "instance_count": variant["InitialInstanceCount"], "capture": declared_capture},
+        name=f"{group}-v{package.get('ModelPackageVersion', arn.rsplit('/', 1)[-1])}",
+        source=arn,
+        package_arn=arn,
+        environment=environment,
+        endpoint_name=endpoint_name,
+        model_package={
+            "group": group,
+            "image": first["Image"],
+            "model_data": first.get("ModelDataUrl") or "s3://unknown/",
+            "environment": first.get("Environment") or {},
+        },
+        endpoint_config={
+            "variant_name": variant["VariantName"],
+            "instance_type": variant["InstanceType"],
+            "instance_count": variant["InitialInstanceCount"],
+            "capture": declared_capture,
+        },
     )

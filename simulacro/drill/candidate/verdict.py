@@ -2,6 +2,7 @@
 of the proof passed and no other gate drill failed. Pure: it reads the drills' records as data (the JSON
 bundle's `drills`), so it is the same in one process and across xdist workers.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -33,9 +34,16 @@ class Verdict:
         return f"candidate {self.candidate}: {'promotable' if self.promotable else 'not promotable'}"
 
     def to_json(self) -> dict[str, Any]:
-        return {"candidate": self.candidate, "source": self.source, "endpoint": self.endpoint,
-                "verdict": "promotable" if self.promotable else "not promotable", "headline": self.headline,
-                "reasons": self.reasons, "proven": self.proven, "not_proven": self.not_proven}
+        return {
+            "candidate": self.candidate,
+            "source": self.source,
+            "endpoint": self.endpoint,
+            "verdict": "promotable" if self.promotable else "not promotable",
+            "headline": self.headline,
+            "reasons": self.reasons,
+            "proven": self.proven,
+            "not_proven": self.not_proven,
+        }
 
 
 def judge(candidate: Any, drills: list[dict[str, Any]], skipped: dict[str, str]) -> Verdict:
@@ -51,7 +59,11 @@ def judge(candidate: Any, drills: list[dict[str, Any]], skipped: dict[str, str])
         elif passed:
             verdict.proven.append(aspect)
         else:
-            why = skip or next((_first_lines(d["message"]) for d in records if d["message"]), None) or "not run (deselected)"
+            why = (
+                skip
+                or next((_first_lines(d["message"]) for d in records if d["message"]), None)
+                or "not run (deselected)"
+            )
             verdict.not_proven.append(f"{aspect}: {why}")
             if required:
                 verdict.reasons.append(f"{aspect} was not proven: {why}")

@@ -1,4 +1,5 @@
 """The controlled notification test: SetAlarmState, then put the state back."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -14,7 +15,9 @@ def force_alarm_state(cloudwatch: Any, alarm_name: str, state: str, *, undo: Und
         raise AssertionError(f"alarm {alarm_name} does not exist: cannot test its notification")
     previous = before[0]["StateValue"]
     if previous == state:
-        raise AssertionError(f"alarm {alarm_name} is already in {state}: setting it again changes nothing and notifies nobody")
+        raise AssertionError(
+            f"alarm {alarm_name} is already in {state}: setting it again changes nothing and notifies nobody"
+        )
 
     def restore() -> None:
         # On AWS the alarm also returns to its real state at its next evaluation; we do not wait for that.

@@ -5,6 +5,7 @@ The model is broken through the mechanism the local AWS and real SageMaker share
 cannot be loaded (locally `SIMULACRO_MODEL_ARTIFACT` names a file that does not exist; on real
 AWS, a model data URL that does not exist).
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -4,6 +4,7 @@ The fault affects the drill's own requests only (they carry `CustomAttributes`),
 on real AWS with the handler wrapper of the README, and it cannot touch a model that does not
 declare the mechanism.
 """
+
 from __future__ import annotations
 
 from simulacro.spec.model import Endpoint
@@ -19,7 +20,8 @@ class EndpointFaultState:
         if endpoint.faults is None:
             raise AssertionError(
                 f"endpoint {endpoint.name} declares no fault mechanism in the spec (endpoints[].faults); "
-                "a drill can only break it through one (see README, real AWS)")
+                "a drill can only break it through one (see README, real AWS)"
+            )
         self._items.setdefault(endpoint.name, {})[item] = value
 
     def deactivate(self, endpoint: Endpoint, item: str) -> None:

@@ -3,6 +3,7 @@
 - a regressed model promoted: a slower model package is approved and the promotion path deploys it;
 - promotion rules kept as they were: a runbook may freeze promotion; the drill puts it back.
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -17,17 +18,24 @@ from simulacro.spec.model import Endpoint, Stack
 from .steps import Undo
 
 
-def bad_deployment(sagemaker: Any, clock: Any, stack: Stack, endpoint: Endpoint, artifact: str, run_id: str, *,
-                   undo: Undo) -> None:
+def bad_deployment(
+    sagemaker: Any, clock: Any, stack: Stack, endpoint: Endpoint, artifact: str, run_id: str, *, undo: Undo
+) -> None:
     """Deploy the spec's endpoint config with a model that answers errors (built from the spec, not the live config).
     Each step registers its undo as it goes: the model, the config, then the rollback to the original config."""
     original = sagemaker.describe_endpoint(EndpointName=endpoint.name)["EndpointConfigName"]
     name = f"{endpoint.name}-simulacro-bad-{run_id}"[:63]
     spec_model = stack.model_of(endpoint)
     account = stack.account(endpoint.environment)
-    sagemaker.create_model(ModelName=name, ExecutionRoleArn=f"arn:aws:iam::{account}:role/{spec_model.role_name}",
-                           PrimaryContainer={"Image": spec_model.image, "ModelDataUrl": f"s3://simulacro-local-models/{artifact}",
-                                             "Environment": {"SIMULACRO_MODEL_ARTIFACT": artifact}})
+    sagemaker.create_model(
+        ModelName=name,
+        ExecutionRoleArn=f"arn:aws:iam::{account}:role/{spec_model.role_name}",
+        PrimaryContainer={
+            "Image": spec_model.image,
+            "ModelDataUrl": f"s3://simulacro-local-models/{artifact}",
+            "Environment": {"SIMULACRO_MODEL_ARTIFACT": artifact},
+        },
+    )
     undo(lambda: sagemaker.delete_model(ModelName=name))
     sagemaker.create_endpoint_config(EndpointConfigName=name, **endpoint_config_body(endpoint, name))
     undo(lambda: sagemaker.delete_endpoint_config(EndpointConfigName=name))
@@ -35,8 +43,9 @@ def bad_deployment(sagemaker: Any, clock: Any, stack: Stack, endpoint: Endpoint,
     deploy(sagemaker, endpoint.name, name)
 
 
-def promote_regressed_model(sagemaker: Any, clock: Any, endpoint: Endpoint, group: str, artifact: str,
-                            run_id: str, *, undo: Undo) -> str:
+def promote_regressed_model(
+    sagemaker: Any, clock: Any, endpoint: Endpoint, group: str, artifact: str, run_id: str, *, undo: Undo
+) -> str:
     """Register and approve a package of the regressed model; the promotion path deploys it. Returns the package.
 
     Undone in reverse: the package is rejected first (a deployer still holding the approval event must not
@@ -44,14 +53,25 @@ def promote_regressed_model(sagemaker: Any, clock: Any, endpoint: Endpoint, grou
     deleted. Each is registered before the step it undoes, so an approval that fails half-way (refused,
     interrupted) never leaves an Approved package behind."""
     original = sagemaker.describe_endpoint(EndpointName=endpoint.name)["EndpointConfigName"]
-    model = sagemaker.describe_model(ModelName=sagemaker.describe_endpoint_config(EndpointConfigName=original)["ProductionVariants"][0]["ModelName"])
+    model = sagemaker.describe_model(
+        ModelName=sagemaker.describe_endpoint_config(EndpointConfigName=original)["ProductionVariants"][0]["ModelName"]
+    )
     container = model["PrimaryContainer"]
     package = sagemaker.create_model_package(
-        ModelPackageGroupName=group, ModelApprovalStatus="PendingManualApproval",
+        ModelPackageGroupName=group,
+        ModelApprovalStatus="PendingManualApproval",
         ModelPackageDescription=f"Simulacro incident drill {run_id}: a regressed model",
-        InferenceSpecification={"Containers": [{"Image": container["Image"], "ModelDataUrl": container.get("ModelDataUrl", ""),
-                                                "Environment": {**container.get("Environment", {}), "SIMULACRO_MODEL_ARTIFACT": artifact}}],
-                                "SupportedContentTypes": ["text/csv"], "SupportedResponseMIMETypes": ["text/csv"]},
+        InferenceSpecification={
+            "Containers": [
+                {
+                    "Image": container["Image"],
+                    "ModelDataUrl": container.get("ModelDataUrl", ""),
+                    "Environment": {**container.get("Environment", {}), "SIMULACRO_MODEL_ARTIFACT": artifact},
+                }
+            ],
+            "SupportedContentTypes": ["text/csv"],
+            "SupportedResponseMIMETypes": ["text/csv"],
+        },
     )["ModelPackageArn"]
     undo(lambda: sagemaker.delete_model_package(ModelPackageName=package))
     restore_endpoint = _restorer(sagemaker, clock, endpoint.name, original)
@@ -61,8 +81,13 @@ def promote_regressed_model(sagemaker: Any, clock: Any, endpoint: Endpoint, grou
         _delete_deployed_copies(sagemaker, endpoint.name, original)
 
     undo(endpoint_back)
-    undo(lambda: sagemaker.update_model_package(ModelPackageArn=package, ModelApprovalStatus="Rejected",
-                                                ApprovalDescription="Simulacro drill over: never deploy"))
+    undo(
+        lambda: sagemaker.update_model_package(
+            ModelPackageArn=package,
+            ModelApprovalStatus="Rejected",
+            ApprovalDescription="Simulacro drill over: never deploy",
+        )
+    )
     sagemaker.update_model_package(ModelPackageArn=package, ModelApprovalStatus="Approved")
     return package
 
@@ -85,9 +110,11 @@ def keep_promotion_rules(events: Any, stack: Stack, environment: str) -> Callabl
     return restore
 
 
-def _restorer(sagemaker: Any, clock: Any, endpoint: str, original: str,
-              spec_fallback: tuple[Endpoint, str] | None = None) -> Callable[[], None]:
+def _restorer(
+    sagemaker: Any, clock: Any, endpoint: str, original: str, spec_fallback: tuple[Endpoint, str] | None = None
+) -> Callable[[], None]:
     """How to put `endpoint` back on its `original` config (and drop the deployment tags) once it has settled."""
+
     def restore() -> None:
         settled(sagemaker, clock, endpoint)
         if spec_fallback is not None:
@@ -106,7 +133,9 @@ def _ensure_config(sagemaker: Any, name: str, endpoint: Endpoint, model_name: st
         sagemaker.describe_endpoint_config(EndpointConfigName=name)
     except ClientError:
         if name != endpoint_config_name(endpoint, model_name):
-            raise AssertionError(f"cannot restore {endpoint.name}: its original config {name} was deleted and is not the spec's") from None
+            raise AssertionError(
+                f"cannot restore {endpoint.name}: its original config {name} was deleted and is not the spec's"
+            ) from None
         sagemaker.create_endpoint_config(EndpointConfigName=name, **endpoint_config_body(endpoint, model_name))
 
 
@@ -122,6 +151,8 @@ def _delete_deployed_copies(sagemaker: Any, endpoint: str, keep: str) -> None:
 
 def _untag_deployment(sagemaker: Any, endpoint: str) -> None:
     arn = sagemaker.describe_endpoint(EndpointName=endpoint)["EndpointArn"]
-    keys = [t["Key"] for t in sagemaker.list_tags(ResourceArn=arn).get("Tags", []) if t["Key"].startswith("deployment:")]
+    keys = [
+        t["Key"] for t in sagemaker.list_tags(ResourceArn=arn).get("Tags", []) if t["Key"].startswith("deployment:")
+    ]
     if keys:
         sagemaker.delete_tags(ResourceArn=arn, TagKeys=keys)

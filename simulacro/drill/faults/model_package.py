@@ -1,4 +1,5 @@
 """Register a model package version in a group (the registry emits its state change), deleted afterwards."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -15,7 +16,8 @@ def register_model_package(sagemaker: Any, group: str, run_id: str, *, undo: Und
         ModelApprovalStatus="PendingManualApproval",
         InferenceSpecification={
             "Containers": [{"Image": IMAGE, "ModelDataUrl": f"s3://simulacro-drills/{run_id}/model.tar.gz"}],
-            "SupportedContentTypes": ["text/csv"], "SupportedResponseMIMETypes": ["text/csv"],
+            "SupportedContentTypes": ["text/csv"],
+            "SupportedResponseMIMETypes": ["text/csv"],
         },
         CustomerMetadataProperties={"simulacro-run": run_id},
     )["ModelPackageArn"]

@@ -1,5 +1,6 @@
 """A failing pipeline step, through the pipeline parameter the spec declares (a condition step and a
 fail step on real AWS): start an execution whose fault parameter names the step to fail."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -11,8 +12,7 @@ from .steps import Undo
 RUNNING = ("Executing", "Stopping")
 
 
-def start_failing_execution(sagemaker: Any, pipeline: Pipeline, step: str | None,
-                            run_id: str, *, undo: Undo) -> str:
+def start_failing_execution(sagemaker: Any, pipeline: Pipeline, step: str | None, run_id: str, *, undo: Undo) -> str:
     """Start an execution that fails at `step` (None: a clean run); returns its ARN (undo: stop it if still running)."""
     if step is not None:
         pipeline.step(step)  # an unknown step is the drill's bug: say so before starting anything

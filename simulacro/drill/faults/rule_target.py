@@ -3,6 +3,7 @@
 - `missing`: the target points at a queue that does not exist (NO_RESOURCE), as after a deleted queue.
 Neither touches the team's messages: the queue itself is never deleted.
 """
+
 from __future__ import annotations
 
 import json
@@ -11,8 +12,9 @@ from typing import Any
 from .steps import Undo
 
 
-def make_unreachable(events: Any, sqs: Any, sns: Any, rule_name: str, rule_arn: str, target_id: str,
-                     how: str, run_id: str, *, undo: Undo) -> None:
+def make_unreachable(
+    events: Any, sqs: Any, sns: Any, rule_name: str, rule_arn: str, target_id: str, how: str, run_id: str, *, undo: Undo
+) -> None:
     target = _target(events, rule_name, target_id)
     if how == "missing":
         return _point_at_missing_queue(events, rule_name, target, run_id, undo)
@@ -36,11 +38,19 @@ def _point_at_missing_queue(events: Any, rule_name: str, target: dict[str, Any],
 
 
 def _deny_in_policy(sqs: Any, sns: Any, arn: str, rule_arn: str, undo: Undo) -> None:
-    deny = {"Sid": "SimulacroDenyRule", "Effect": "Deny", "Principal": {"Service": "events.amazonaws.com"},
-            "Action": "*", "Resource": arn, "Condition": {"ArnEquals": {"aws:SourceArn": rule_arn}}}
+    deny = {
+        "Sid": "SimulacroDenyRule",
+        "Effect": "Deny",
+        "Principal": {"Service": "events.amazonaws.com"},
+        "Action": "*",
+        "Resource": arn,
+        "Condition": {"ArnEquals": {"aws:SourceArn": rule_arn}},
+    }
     if arn.startswith("arn:aws:sqs:"):
         url = sqs.get_queue_url(QueueName=arn.rsplit(":", 1)[1])["QueueUrl"]
-        before = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"]).get("Attributes", {}).get("Policy", "")
+        before = (
+            sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"]).get("Attributes", {}).get("Policy", "")
+        )
         undo(lambda: sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": before}))
         sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": _with(before, deny)})
         return

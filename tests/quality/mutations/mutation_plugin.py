@@ -3,6 +3,7 @@
 The catalogue is the file named by SIMULACRO_CATALOGUE (selfcheck's --catalogue), the default one otherwise.
 A mutation's `spec` part was applied by selfcheck before the run (through --spec); its `apply` part is applied here.
 """
+
 from __future__ import annotations
 
 import os

@@ -2,14 +2,33 @@
 
 Each is the kind of change people make by hand in the console or with a half-reviewed template.
 """
+
 from __future__ import annotations
 
 import json
 from typing import Any, Callable
 
-ALARM_KEYS = ("AlarmName", "AlarmDescription", "AlarmActions", "OKActions", "InsufficientDataActions", "EvaluationPeriods",
-              "DatapointsToAlarm", "Threshold", "ComparisonOperator", "TreatMissingData", "Metrics", "MetricName", "Namespace",
-              "Statistic", "ExtendedStatistic", "Dimensions", "Period", "EvaluateLowSampleCountPercentile", "ActionsEnabled")
+ALARM_KEYS = (
+    "AlarmName",
+    "AlarmDescription",
+    "AlarmActions",
+    "OKActions",
+    "InsufficientDataActions",
+    "EvaluationPeriods",
+    "DatapointsToAlarm",
+    "Threshold",
+    "ComparisonOperator",
+    "TreatMissingData",
+    "Metrics",
+    "MetricName",
+    "Namespace",
+    "Statistic",
+    "ExtendedStatistic",
+    "Dimensions",
+    "Period",
+    "EvaluateLowSampleCountPercentile",
+    "ActionsEnabled",
+)
 
 
 def region_of(target: Any, env: str, kind: str, name: str) -> str:
@@ -18,8 +37,14 @@ def region_of(target: Any, env: str, kind: str, name: str) -> str:
     return target.stack.region_of(declared, target.region)
 
 
-def alarm(target: Any, env: str, name: str, set: dict[str, Any] | None = None, untag: list[str] | None = None,
-          tag: dict[str, str] | None = None) -> None:
+def alarm(
+    target: Any,
+    env: str,
+    name: str,
+    set: dict[str, Any] | None = None,
+    untag: list[str] | None = None,
+    tag: dict[str, str] | None = None,
+) -> None:
     cloudwatch = target.client("cloudwatch", env, region_of(target, env, "alarms", name))
     live = cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"][0]
     if set:
@@ -61,9 +86,17 @@ def rule_delete(target: Any, env: str, name: str) -> None:
     events.delete_rule(Name=name)
 
 
-def rule_target(target: Any, env: str, name: str, id: str, set: dict[str, Any] | None = None,
-                remove: list[str] | None = None, fifo_dlq: str | None = None, to_queue: str | None = None,
-                dlq_queue: str | None = None) -> None:
+def rule_target(
+    target: Any,
+    env: str,
+    name: str,
+    id: str,
+    set: dict[str, Any] | None = None,
+    remove: list[str] | None = None,
+    fifo_dlq: str | None = None,
+    to_queue: str | None = None,
+    dlq_queue: str | None = None,
+) -> None:
     """Change a live rule target; `to_queue`/`dlq_queue` point it (or its DLQ) at another existing queue."""
     events = target.client("events", env)
     live = next(t for t in events.list_targets_by_rule(Rule=name)["Targets"] if t["Id"] == id)
@@ -77,7 +110,9 @@ def rule_target(target: Any, env: str, name: str, id: str, set: dict[str, Any] |
     if fifo_dlq:
         sqs = target.client("sqs", env)
         url = sqs.create_queue(QueueName=fifo_dlq, Attributes={"FifoQueue": "true"})["QueueUrl"]
-        live["DeadLetterConfig"] = {"Arn": sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]}
+        live["DeadLetterConfig"] = {
+            "Arn": sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        }
     events.put_targets(Rule=name, Targets=[live])
 
 
@@ -100,8 +135,12 @@ def queue_attributes(target: Any, env: str, name: str, set: dict[str, str]) -> N
 def queue_policy(target: Any, env: str, name: str, allow: str) -> None:
     """Replace the queue's policy with one that lets only `allow` (a service principal) send."""
     arn = _queue_arn(target, env, name)
-    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": allow},
-                                                      "Action": "sqs:SendMessage", "Resource": arn}]}
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": allow}, "Action": "sqs:SendMessage", "Resource": arn}
+        ],
+    }
     queue_attributes(target, env, name, {"Policy": json.dumps(policy)})
 
 
@@ -109,14 +148,29 @@ def topic_attributes(target: Any, env: str, name: str, set: dict[str, str]) -> N
     sns = target.client("sns", env)
     arn = _topic_arn(target, env, name)
     for key, value in set.items():
-        sns.set_topic_attributes(TopicArn=arn, AttributeName=key, AttributeValue=value if isinstance(value, str) else json.dumps(value))
+        sns.set_topic_attributes(
+            TopicArn=arn, AttributeName=key, AttributeValue=value if isinstance(value, str) else json.dumps(value)
+        )
 
 
 def topic_policy(target: Any, env: str, name: str, allow: str) -> None:
     """Replace the topic's policy with one that lets only `allow` (a service principal) publish."""
     arn = _topic_arn(target, env, name)
-    topic_attributes(target, env, name, {"Policy": json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": allow}, "Action": "sns:Publish", "Resource": arn}]})})
+    topic_attributes(
+        target,
+        env,
+        name,
+        {
+            "Policy": json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {"Effect": "Allow", "Principal": {"Service": allow}, "Action": "sns:Publish", "Resource": arn}
+                    ],
+                }
+            )
+        },
+    )
 
 
 def subscription_attributes(target: Any, env: str, name: str, set: dict[str, Any], protocol: str | None = None) -> None:
@@ -126,8 +180,11 @@ def subscription_attributes(target: Any, env: str, name: str, set: dict[str, Any
         if protocol and subscription["Protocol"] != protocol:
             continue
         for key, value in set.items():
-            sns.set_subscription_attributes(SubscriptionArn=subscription["SubscriptionArn"], AttributeName=key,
-                                            AttributeValue=value if isinstance(value, str) else json.dumps(value))
+            sns.set_subscription_attributes(
+                SubscriptionArn=subscription["SubscriptionArn"],
+                AttributeName=key,
+                AttributeValue=value if isinstance(value, str) else json.dumps(value),
+            )
 
 
 def topic_delete(target: Any, env: str, name: str) -> None:
@@ -147,16 +204,22 @@ def endpoint_capture(target: Any, env: str, name: str, enabled: bool = True, sam
     capture = dict(config["DataCaptureConfig"], EnableCapture=enabled)
     if sampling is not None:
         capture["InitialSamplingPercentage"] = sampling
-    variants = [{k: v for k, v in variant.items() if k in ("VariantName", "ModelName", "InitialInstanceCount", "InstanceType")}
-                for variant in config["ProductionVariants"]]
-    sagemaker.create_endpoint_config(EndpointConfigName=f"{name}-mutated", ProductionVariants=variants, DataCaptureConfig=capture)
+    variants = [
+        {k: v for k, v in variant.items() if k in ("VariantName", "ModelName", "InitialInstanceCount", "InstanceType")}
+        for variant in config["ProductionVariants"]
+    ]
+    sagemaker.create_endpoint_config(
+        EndpointConfigName=f"{name}-mutated", ProductionVariants=variants, DataCaptureConfig=capture
+    )
     sagemaker.update_endpoint(EndpointName=name, EndpointConfigName=f"{name}-mutated")
     target.clock.sleep(600)
 
 
 def endpoint_config_delete(target: Any, env: str, name: str) -> None:
     sagemaker = target.client("sagemaker", env)
-    sagemaker.delete_endpoint_config(EndpointConfigName=sagemaker.describe_endpoint(EndpointName=name)["EndpointConfigName"])
+    sagemaker.delete_endpoint_config(
+        EndpointConfigName=sagemaker.describe_endpoint(EndpointName=name)["EndpointConfigName"]
+    )
 
 
 def schedule_stop(target: Any, env: str, name: str) -> None:
@@ -179,12 +242,25 @@ def topic_unsubscribe(target: Any, env: str, name: str) -> None:
 
 
 OPERATIONS: dict[str, Callable[..., None]] = {
-    "alarm": alarm, "alarm_to_silent_topic": alarm_to_silent_topic, "rule_pattern": rule_pattern,
-    "rule_disable": rule_disable, "rule_delete": rule_delete, "rule_target": rule_target, "queue_delete": queue_delete,
-    "endpoint_capture": endpoint_capture, "endpoint_config_delete": endpoint_config_delete, "schedule_stop": schedule_stop,
-    "s3_put": s3_put, "log_retention_delete": log_retention_delete, "topic_unsubscribe": topic_unsubscribe,
-    "queue_attributes": queue_attributes, "queue_policy": queue_policy, "topic_attributes": topic_attributes,
-    "topic_policy": topic_policy, "subscription_attributes": subscription_attributes, "topic_delete": topic_delete,
+    "alarm": alarm,
+    "alarm_to_silent_topic": alarm_to_silent_topic,
+    "rule_pattern": rule_pattern,
+    "rule_disable": rule_disable,
+    "rule_delete": rule_delete,
+    "rule_target": rule_target,
+    "queue_delete": queue_delete,
+    "endpoint_capture": endpoint_capture,
+    "endpoint_config_delete": endpoint_config_delete,
+    "schedule_stop": schedule_stop,
+    "s3_put": s3_put,
+    "log_retention_delete": log_retention_delete,
+    "topic_unsubscribe": topic_unsubscribe,
+    "queue_attributes": queue_attributes,
+    "queue_policy": queue_policy,
+    "topic_attributes": topic_attributes,
+    "topic_policy": topic_policy,
+    "subscription_attributes": subscription_attributes,
+    "topic_delete": topic_delete,
 }
 
 
@@ -193,5 +269,7 @@ def apply_mutation(target: Any, mutation: dict[str, Any]) -> None:
         arguments = dict(operation)
         name = arguments.pop("op")
         if name not in OPERATIONS:
-            raise ValueError(f"mutation {mutation['id']}: unknown operation {name!r}; known: {', '.join(sorted(OPERATIONS))}")
+            raise ValueError(
+                f"mutation {mutation['id']}: unknown operation {name!r}; known: {', '.join(sorted(OPERATIONS))}"
+            )
         OPERATIONS[name](target, arguments.pop("env", "staging"), **arguments)

@@ -4,6 +4,7 @@ freshly provisioned local stack; the drills of its categories run; it is caught 
 Prints a table (mutation, caught by which drill, with what message) and ends with `kill rate: K/N`.
 Exit 0 when every mutation is caught, 1 otherwise (a surviving mutation names a gap).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,15 +42,39 @@ class Verdict:
 def run_one(mutation: dict, workdir: Path, catalogue: Path = CATALOGUE, spec: Path = DEFAULT_SPEC) -> Verdict:
     report = workdir / f"{mutation['id']}.xml"
     selection = mutation.get("run") or f"{mutation['expect']} or inventory"
-    env = {**os.environ, "SIMULACRO_MUTATION": mutation["id"], "SIMULACRO_CATALOGUE": str(catalogue.resolve()),
-           "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent), str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    env = {
+        **os.environ,
+        "SIMULACRO_MUTATION": mutation["id"],
+        "SIMULACRO_CATALOGUE": str(catalogue.resolve()),
+        "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent), str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
     spec_option = []
     if mutation.get("spec"):
         spec_option = ["--spec", str(write_mutated_spec(spec, mutation["spec"], workdir / mutation["id"]))]
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "pytest", "drills", "-q", "-p", "no:cacheprovider", "-p", "mutation_plugin",
-                           "-m", selection, f"--junitxml={report}", *spec_option, "-x" if mutation.get("first_failure") else "-q"],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "drills",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "mutation_plugin",
+            "-m",
+            selection,
+            f"--junitxml={report}",
+            *spec_option,
+            "-x" if mutation.get("first_failure") else "-q",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     seconds = time.perf_counter() - started
     if not report.exists():
         return Verdict(mutation, [], "", seconds, error=(done.stdout + done.stderr)[-600:])
@@ -60,9 +85,19 @@ def run_one(mutation: dict, workdir: Path, catalogue: Path = CATALOGUE, spec: Pa
     return Verdict(mutation, [name for name, _ in failed], message, seconds, error="; ".join(errors[:2]))
 
 
-CATEGORY_OF_FILE = {"test_inventory": "inventory", "test_coverage": "inventory", "test_prod_replay": "endpoint", "test_notifications": "notification", "test_pipeline_alarms": "pipeline",
-                    "test_endpoint_alarms": "endpoint", "test_control_run": "endpoint", "test_event_rules": "events",
-                    "test_incidents": "runbook", "test_model_monitor": "monitor", "test_deployment_guardrails": "endpoint"}
+CATEGORY_OF_FILE = {
+    "test_inventory": "inventory",
+    "test_coverage": "inventory",
+    "test_prod_replay": "endpoint",
+    "test_notifications": "notification",
+    "test_pipeline_alarms": "pipeline",
+    "test_endpoint_alarms": "endpoint",
+    "test_control_run": "endpoint",
+    "test_event_rules": "events",
+    "test_incidents": "runbook",
+    "test_model_monitor": "monitor",
+    "test_deployment_guardrails": "endpoint",
+}
 
 
 def _category_of(drill: str) -> str:
@@ -102,8 +137,10 @@ def table(verdicts: list[Verdict]) -> str:
             drill = v.caught_by[0] + (f" (+{len(v.caught_by) - 1})" if len(v.caught_by) > 1 else "")
             lines.append(f"{v.mutation['id']:38} {v.mutation['expect']:12} {drill[:58]:58} {v.message}")
         else:
-            lines.append(f"{v.mutation['id']:38} {v.mutation['expect']:12} {'SURVIVED':58} "
-                         f"{('drills errored: ' + v.error) if v.error else v.mutation['description']}")
+            lines.append(
+                f"{v.mutation['id']:38} {v.mutation['expect']:12} {'SURVIVED':58} "
+                f"{('drills errored: ' + v.error) if v.error else v.mutation['description']}"
+            )
     killed = sum(v.caught for v in verdicts)
     lines.append(f"kill rate: {killed}/{len(verdicts)}")
     return "\n".join(lines)
@@ -111,7 +148,9 @@ def table(verdicts: list[Verdict]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--catalogue", type=Path, default=CATALOGUE, help="the mutation catalogue to run (default: %(default)s)")
+    parser.add_argument(
+        "--catalogue", type=Path, default=CATALOGUE, help="the mutation catalogue to run (default: %(default)s)"
+    )
     parser.add_argument("--only", nargs="*", default=None, help="mutation ids to run (default: all)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     args = parser.parse_args(argv)
@@ -122,7 +161,10 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as workdir, ThreadPoolExecutor(max_workers=args.workers) as pool:
         verdicts = list(pool.map(lambda m: run_one(m, Path(workdir), args.catalogue), mutations))
     print(table(verdicts))
-    print(f"({len(verdicts)} mutations in {time.perf_counter() - started:.0f} s with {args.workers} workers)", file=sys.stderr)
+    print(
+        f"({len(verdicts)} mutations in {time.perf_counter() - started:.0f} s with {args.workers} workers)",
+        file=sys.stderr,
+    )
     return 0 if all(v.caught for v in verdicts) else 1
 
 

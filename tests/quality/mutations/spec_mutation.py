@@ -9,6 +9,7 @@ A path is dot-separated keys; `key[name=X]` (or `[name=X,environment=Y]`, or `[0
 The mutated spec is written beside links to the original spec's fixtures (models, baselines, datasets), so it
 resolves them as the original does.
 """
+
 from __future__ import annotations
 
 import re
