@@ -10,6 +10,7 @@ non-negative numbers, statistics finite numbers, `is_non_negative` a boolean, `d
 from __future__ import annotations
 
 import math
+from typing import NoReturn, TypeGuard
 
 from simulacro.monitor.config import CHI_SQUARED, COMPARISON_METHODS, LINFINITY, feature_overrides
 from simulacro.monitor.errors import MonitorInputError
@@ -18,27 +19,27 @@ from simulacro.monitor.types import INFERRED_TYPES, NUMERIC_TYPES
 STATISTICS = "statistics.json"
 CONSTRAINTS = "constraints.json"
 
+# A JSON object as parsed: keys are strings, values are unchecked until a check below looks at them.
+JsonObject = dict[str, object]
+
 
 def ensure_statistics_are_valid(statistics: object) -> None:
-    _ensure(isinstance(statistics, dict), STATISTICS, "", "an object", statistics)
-    _ensure_version(statistics, STATISTICS)
-    dataset = statistics.get("dataset")
-    _ensure(isinstance(dataset, dict), STATISTICS, "dataset", "an object with item_count", dataset)
+    document = _object(statistics, STATISTICS, "")
+    _ensure_version(document, STATISTICS)
+    dataset = _object(document.get("dataset"), STATISTICS, "dataset", "an object with item_count")
     item_count = dataset.get("item_count")
     _ensure(_is_count(item_count), STATISTICS, "dataset.item_count", "a number >= 0", item_count)
-    features = _ensure_feature_list(statistics, STATISTICS)
-    for index, feature in enumerate(features):
-        _ensure_named_and_typed(feature, STATISTICS, index)
+    features: list[JsonObject] = []
+    for index, entry in enumerate(_feature_list(document, STATISTICS)):
+        feature = _named_and_typed(entry, STATISTICS, index)
         stats_key = "numerical_statistics" if feature["inferred_type"] in NUMERIC_TYPES else "string_statistics"
-        _ensure(
-            isinstance(feature.get(stats_key), dict),
+        stats = _object(
+            feature.get(stats_key),
             STATISTICS,
             f"features[{index}].{stats_key}",
             f"an object for a {feature['inferred_type']} feature",
-            feature.get(stats_key),
         )
-        common = feature[stats_key].get("common")
-        _ensure(isinstance(common, dict), STATISTICS, f"features[{index}].{stats_key}.common", "an object", common)
+        common = _object(stats.get("common"), STATISTICS, f"features[{index}].{stats_key}.common")
         for key in ("num_present", "num_missing"):
             if key in common or key == "num_present":
                 _ensure(
@@ -49,18 +50,19 @@ def ensure_statistics_are_valid(statistics: object) -> None:
                     common.get(key),
                 )
         for key in ("mean", "sum", "std_dev", "min", "max", "distinct_count"):
-            if key in feature[stats_key]:
-                value = feature[stats_key][key]
+            if key in stats:
+                value = stats[key]
                 _ensure(_is_finite(value), STATISTICS, f"features[{index}].{stats_key}.{key}", "a finite number", value)
+        features.append(feature)
     _ensure_unique_names(features, STATISTICS)
 
 
 def ensure_constraints_are_valid(constraints: object) -> None:
-    _ensure(isinstance(constraints, dict), CONSTRAINTS, "", "an object", constraints)
-    _ensure_version(constraints, CONSTRAINTS)
-    features = _ensure_feature_list(constraints, CONSTRAINTS)
-    for index, feature in enumerate(features):
-        _ensure_named_and_typed(feature, CONSTRAINTS, index)
+    document = _object(constraints, CONSTRAINTS, "")
+    _ensure_version(document, CONSTRAINTS)
+    features: list[JsonObject] = []
+    for index, entry in enumerate(_feature_list(document, CONSTRAINTS)):
+        feature = _named_and_typed(entry, CONSTRAINTS, index)
         _ensure_feature_constraints(feature, index)
         completeness = feature.get("completeness", 0.0)
         _ensure(
@@ -71,14 +73,14 @@ def ensure_constraints_are_valid(constraints: object) -> None:
             completeness,
         )
         _ensure_monitoring_config(feature_overrides(feature), f"features[{index}].monitoringConfigOverrides")
+        features.append(feature)
     _ensure_unique_names(features, CONSTRAINTS)
-    _ensure_monitoring_config(constraints.get("monitoring_config") or {}, "monitoring_config")
+    _ensure_monitoring_config(document.get("monitoring_config") or {}, "monitoring_config")
 
 
-def _ensure_feature_constraints(feature: dict, index: int) -> None:
-    numeric = feature.get("num_constraints")
-    if numeric is not None:
-        _ensure(isinstance(numeric, dict), CONSTRAINTS, f"features[{index}].num_constraints", "an object", numeric)
+def _ensure_feature_constraints(feature: JsonObject, index: int) -> None:
+    if feature.get("num_constraints") is not None:
+        numeric = _object(feature["num_constraints"], CONSTRAINTS, f"features[{index}].num_constraints")
         if "is_non_negative" in numeric:
             _ensure(
                 isinstance(numeric["is_non_negative"], bool),
@@ -87,9 +89,8 @@ def _ensure_feature_constraints(feature: dict, index: int) -> None:
                 "true or false",
                 numeric["is_non_negative"],
             )
-    strings = feature.get("string_constraints")
-    if strings is not None:
-        _ensure(isinstance(strings, dict), CONSTRAINTS, f"features[{index}].string_constraints", "an object", strings)
+    if feature.get("string_constraints") is not None:
+        strings = _object(feature["string_constraints"], CONSTRAINTS, f"features[{index}].string_constraints")
         domains = strings.get("domains", [])
         _ensure(
             isinstance(domains, list) and all(isinstance(d, str) for d in domains),
@@ -100,13 +101,13 @@ def _ensure_feature_constraints(feature: dict, index: int) -> None:
         )
 
 
-def _ensure_version(document: dict, name: str) -> None:
+def _ensure_version(document: JsonObject, name: str) -> None:
     if "version" in document:
         _ensure(_is_finite(document["version"]), name, "version", "a number (0.0)", document["version"])
 
 
-def _ensure_unique_names(features: list, name: str) -> None:
-    seen: set[str] = set()
+def _ensure_unique_names(features: list[JsonObject], name: str) -> None:
+    seen: set[object] = set()
     for index, feature in enumerate(features):
         _ensure(
             feature["name"] not in seen, name, f"features[{index}].name", "a name no other feature has", feature["name"]
@@ -114,7 +115,7 @@ def _ensure_unique_names(features: list, name: str) -> None:
         seen.add(feature["name"])
 
 
-def _is_finite(value: object) -> bool:
+def _is_finite(value: object) -> TypeGuard[float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
@@ -122,14 +123,14 @@ def _is_count(value: object) -> bool:
     return _is_finite(value) and value >= 0
 
 
-def _ensure_monitoring_config(config: dict, path: str) -> None:
-    _ensure(isinstance(config, dict), CONSTRAINTS, path, "an object", config)
+def _ensure_monitoring_config(candidate: object, path: str) -> None:
+    config = _object(candidate, CONSTRAINTS, path)
     for key in ("evaluate_constraints", "emit_metrics"):
         _ensure_switch(config, key, f"{path}.{key}")
     for key in ("datatype_check_threshold", "domain_content_threshold"):
         _ensure_number(config, key, f"{path}.{key}")
-    distribution = config.get("distribution_constraints") or {}
     where = f"{path}.distribution_constraints"
+    distribution = _object(config.get("distribution_constraints") or {}, CONSTRAINTS, where)
     _ensure_switch(distribution, "perform_comparison", f"{where}.perform_comparison")
     for key in ("comparison_threshold", "categorical_comparison_threshold"):
         _ensure_number(distribution, key, f"{where}.{key}")
@@ -152,14 +153,15 @@ def _ensure_monitoring_config(config: dict, path: str) -> None:
     )
 
 
-def _ensure_feature_list(document: dict, name: str) -> list:
+def _feature_list(document: JsonObject, name: str) -> list[object]:
     features = document.get("features")
-    _ensure(isinstance(features, list), name, "features", "a list", features)
+    if not isinstance(features, list):
+        _fail(name, "features", "a list", features)
     return features
 
 
-def _ensure_named_and_typed(feature: object, document: str, index: int) -> None:
-    _ensure(isinstance(feature, dict), document, f"features[{index}]", "an object", feature)
+def _named_and_typed(entry: object, document: str, index: int) -> JsonObject:
+    feature = _object(entry, document, f"features[{index}]")
     _ensure(isinstance(feature.get("name"), str), document, f"features[{index}].name", "a string", feature.get("name"))
     _ensure(
         feature.get("inferred_type") in INFERRED_TYPES,
@@ -168,22 +170,34 @@ def _ensure_named_and_typed(feature: object, document: str, index: int) -> None:
         "one of " + ", ".join(INFERRED_TYPES),
         feature.get("inferred_type"),
     )
+    return feature
 
 
-def _ensure_switch(config: dict, key: str, path: str) -> None:
+def _ensure_switch(config: JsonObject, key: str, path: str) -> None:
     if key in config:
         value = config[key]
         _ensure(str(value) in ("Enabled", "Disabled"), CONSTRAINTS, path, "Enabled or Disabled", value)
 
 
-def _ensure_number(config: dict, key: str, path: str) -> None:
+def _ensure_number(config: JsonObject, key: str, path: str) -> None:
     if key in config:
         value = config[key]
         ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
         _ensure(ok, CONSTRAINTS, path, "a number >= 0", value)
 
 
+def _object(value: object, document: str, path: str, expected: str = "an object") -> JsonObject:
+    """`value` as a JSON object, or a :class:`MonitorInputError` naming where it is and what it is."""
+    if not isinstance(value, dict):
+        _fail(document, path, expected, value)
+    return value
+
+
 def _ensure(condition: bool, document: str, path: str, expected: str, got: object) -> None:
     if not condition:
-        where = f"{document}: {path}" if path else document
-        raise MonitorInputError(f"{where}: expected {expected}, got {got!r}")
+        _fail(document, path, expected, got)
+
+
+def _fail(document: str, path: str, expected: str, got: object) -> NoReturn:
+    where = f"{document}: {path}" if path else document
+    raise MonitorInputError(f"{where}: expected {expected}, got {got!r}")

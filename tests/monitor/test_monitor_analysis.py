@@ -310,6 +310,11 @@ def test_chi_squared_categorical_drift_is_refused_with_a_clear_message(baseline)
             "Fancy",
             r"comparison_method: expected Simple or Robust",
         ),
+        (
+            ("monitoring_config", "distribution_constraints"),
+            ["Robust"],
+            r"monitoring_config.distribution_constraints: expected an object, got \['Robust'\]",
+        ),
     ],
 )
 def test_invalid_constraints_fail_naming_the_path(baseline, path, value, message):
