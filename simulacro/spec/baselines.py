@@ -21,10 +21,12 @@ from simulacro.errors import BadInput
 from simulacro.monitor import suggest_baseline
 from simulacro.monitor.errors import MonitorInputError
 from simulacro.monitor.validation import ensure_constraints_are_valid, ensure_statistics_are_valid
-from simulacro.spec.paths import BASELINES
+from simulacro.spec.paths import BASELINES as BASELINES  # re-exported: the default root of every function here
 
 FILES = ("statistics.json", "constraints.json")
 PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+# One CSV cell as read_columns gives it: a number when it reads as one, None when empty, else the text.
+CsvCell = int | float | str | None
 _VALIDATORS = {"statistics.json": ensure_statistics_are_valid, "constraints.json": ensure_constraints_are_valid}
 
 
@@ -46,15 +48,15 @@ class Baseline:
 
     @property
     def manifest(self) -> dict[str, Any]:
-        return json.loads((self.directory / "manifest.json").read_text())
+        return _json_object(self.directory / "manifest.json")
 
     @property
     def statistics(self) -> dict[str, Any]:
-        return json.loads((self.directory / "statistics.json").read_text())
+        return _json_object(self.directory / "statistics.json")
 
     @property
     def constraints(self) -> dict[str, Any]:
-        return json.loads((self.directory / "constraints.json").read_text())
+        return _json_object(self.directory / "constraints.json")
 
     def checksum_problems(self) -> list[str]:
         """What is wrong with this version (empty when it is intact): the manifest, each file's checksum, and
@@ -79,7 +81,7 @@ class Baseline:
 
     def content_problems(self) -> list[str]:
         """Each of statistics.json and constraints.json that is missing, not JSON, or not in the documented format."""
-        problems = []
+        problems: list[str] = []
         for name in FILES:
             path = self.directory / name
             try:
@@ -147,7 +149,7 @@ def build_baseline(
     return target
 
 
-def read_columns(dataset: Path) -> dict[str, list[Any]]:
+def read_columns(dataset: Path) -> dict[str, list[CsvCell]]:
     """A CSV with a header row and at least one data row, as columns; numbers become numbers, empty cells None.
 
     Refused (BadInput, naming the file): not UTF-8, no header, blank or repeated column names, no data row,
@@ -162,21 +164,22 @@ def read_columns(dataset: Path) -> dict[str, list[Any]]:
         raise BadInput(f"{dataset}: not UTF-8 text ({error.reason} at byte {error.start})") from None
     except csv.Error as error:
         raise BadInput(f"{dataset}: not a readable CSV ({error})") from None
-    _ensure_header(dataset, header)
+    names = _checked_header(dataset, header)
     if not rows:
         raise BadInput(f"{dataset}: a header but no data row; a baseline needs rows to describe (nothing was written)")
-    columns: dict[str, list[Any]] = {name: [] for name in header}
+    columns: dict[str, list[CsvCell]] = {name: [] for name in names}
     for number, row in enumerate(rows, start=2):
-        if len(row) > len(header):
+        if len(row) > len(names):
             raise BadInput(
-                f"{dataset}: row {number} has {len(row)} cells, the header {len(header)} (nothing was written)"
+                f"{dataset}: row {number} has {len(row)} cells, the header {len(names)} (nothing was written)"
             )
-        for index, name in enumerate(header):
+        for index, name in enumerate(names):
             columns[name].append(_value(row[index] if index < len(row) else None))
     return columns
 
 
-def _ensure_header(dataset: Path, header: list[str] | None) -> None:
+def _checked_header(dataset: Path, header: list[str] | None) -> list[str]:
+    """The header row's column names; refused (BadInput) when absent, blank or repeated."""
     if not header or not any(name.strip() for name in header):
         raise BadInput(f"{dataset}: empty; expected a CSV with a header row and data rows (nothing was written)")
     blank = [i + 1 for i, name in enumerate(header) if not name.strip()]
@@ -185,13 +188,14 @@ def _ensure_header(dataset: Path, header: list[str] | None) -> None:
     repeated = sorted({name for name in header if header.count(name) > 1})
     if repeated:
         raise BadInput(f"{dataset}: the header repeats {', '.join(repeated)} (nothing was written)")
+    return header
 
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _value(text: str | None) -> Any:
+def _value(text: str | None) -> CsvCell:
     if text is None or text == "":
         return None
     for kind in (int, float):
@@ -200,6 +204,15 @@ def _value(text: str | None) -> Any:
         except ValueError:
             pass
     return text
+
+
+def _json_object(path: Path) -> dict[str, Any]:
+    """The JSON object in `path` (its values unchecked: content_problems checks them against Model Monitor's
+    format); refused (BadInput, naming the file) when the file holds another JSON value."""
+    document = json.loads(path.read_text())
+    if not isinstance(document, dict):
+        raise BadInput(f"{path}: expected a JSON object, got {type(document).__name__}")
+    return document
 
 
 def _display(path: Path, root: Path) -> str:
