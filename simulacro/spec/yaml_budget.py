@@ -5,6 +5,7 @@ once aliases are expanded, so "billion laughs" or ten thousand nested brackets e
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -45,31 +46,39 @@ def read_spec_text(path: Path) -> str:
         ) from None
 
 
+@dataclass(slots=True)
+class _OpenCollection:
+    """A mapping or sequence whose end event has not come yet: its anchor, and its size so far (aliases expanded)."""
+
+    anchor: str | None
+    size: int = 1
+
+
 def check_yaml_budget(text: str) -> None:
     """Refuse YAML nested deeper than MAX_DEPTH or expanding to more than MAX_NODES nodes (aliases counted in full)."""
     sizes: dict[str, int] = {}
-    open_collections: list[list] = []  # [anchor, expanded size so far]
+    open_collections: list[_OpenCollection] = []
     total = 0
     for event in yaml.parse(text, Loader=LOADER):
         line = event.start_mark.line + 1 if event.start_mark else None
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             if len(open_collections) >= MAX_DEPTH:
                 raise OverBudget(f"nesting depth exceeds {MAX_DEPTH} levels; a stack spec needs far fewer", line)
-            open_collections.append([event.anchor, 1])
+            open_collections.append(_OpenCollection(event.anchor))
             total += 1
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            anchor, size = open_collections.pop()
-            if anchor:
-                sizes[anchor] = size
+            closed = open_collections.pop()
+            if closed.anchor:
+                sizes[closed.anchor] = closed.size
             if open_collections:
-                open_collections[-1][1] += size
+                open_collections[-1].size += closed.size
             continue
         elif isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent)):
-            size = sizes.get(event.anchor, 1) if isinstance(event, yaml.AliasEvent) else 1
+            size = sizes.get(event.anchor, 1) if isinstance(event, yaml.AliasEvent) and event.anchor else 1
             if isinstance(event, yaml.ScalarEvent) and event.anchor:
                 sizes[event.anchor] = 1
             if open_collections:
-                open_collections[-1][1] += size
+                open_collections[-1].size += size
             total += size
         if total > MAX_NODES:
             raise OverBudget(
