@@ -2,8 +2,9 @@
 
 from .durations import format_duration, parse_duration
 from .errors import Problem, SpecError
-from .loader import DEFAULT_SPEC, load_stack
+from .loader import load_stack
 from .model import Alarm, Endpoint, MonitoringSchedule, Pipeline, Rule, RuleTarget, Stack, Topic
+from .paths import DEFAULT_SPEC
 
 __all__ = [
     "Alarm",

@@ -7,6 +7,7 @@ from typing import Any, Iterator
 
 import yaml
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from .aws_limits import limit_problems
 from .errors import Problem, SpecError
@@ -82,7 +83,7 @@ def _yaml_detail(error: yaml.YAMLError) -> str:
 
 
 def _yaml_line(error: yaml.YAMLError) -> int | None:
-    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    mark: yaml.Mark | None = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     if mark is not None:
         return mark.line + 1
     return None
@@ -150,7 +151,7 @@ class _LineIndex:
         return self._lines.get("")
 
 
-def _dotted(location: tuple[Any, ...]) -> str:
+def _dotted(location: tuple[int | str, ...]) -> str:
     text = ""
     for part in location:
         if isinstance(part, int):
@@ -162,7 +163,7 @@ def _dotted(location: tuple[Any, ...]) -> str:
     return text
 
 
-def _explain(error: dict[str, Any]) -> str:
+def _explain(error: ErrorDetails) -> str:
     message = error["msg"].removeprefix("Value error, ")
     if error["type"] == "extra_forbidden":
         return "unknown field (check its spelling against the spec format in the README)"
