@@ -14,6 +14,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +47,7 @@ def scaled_spec(document: dict[str, Any], count: int, base: str = "churn") -> di
     token = re.compile(rf"(?<![A-Za-z0-9]){re.escape(base)}(?![A-Za-z0-9])")
     if not token.search(yaml.safe_dump(document)):
         raise BadInput(f"the spec names no resource after the model {base!r}: nothing to copy (--model names it)")
-    renames = [lambda text, name=name: token.sub(name, text) for name in model_names(base, count)]
+    renames: list[Callable[[str], str]] = [partial(token.sub, name) for name in model_names(base, count)]
     scaled = dict(document)
     for kind in RESOURCE_KINDS:
         scaled[kind] = _unique([_renamed(item, rename) for rename in renames for item in document.get(kind) or []])
@@ -93,7 +95,7 @@ def link_fixtures(source_folder: Path, out_folder: Path) -> None:
             shutil.copytree(source, here)
 
 
-def _renamed(value: Any, rename: Any, key: str | None = None) -> Any:
+def _renamed(value: Any, rename: Callable[[str], str], key: str | None = None) -> Any:
     if key in FILE_REFERENCES:
         return value
     if isinstance(value, dict):
