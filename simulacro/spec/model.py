@@ -9,8 +9,10 @@ from __future__ import annotations
 import json
 import re
 import types
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import Any, Literal, Protocol, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
@@ -215,14 +217,14 @@ class Alarm(Strict):
     def m_of_n(self) -> tuple[int, int]:
         return self.datapoints_to_alarm or self.evaluation_periods, self.evaluation_periods
 
-    def detection_floor_after(self, fault_start: Any) -> float:
+    def detection_floor_after(self, fault_start: datetime) -> float:
         """Seconds from `fault_start` until the definition can first alarm: the end of the period the fault
         starts in (the period is judged once complete), then M-1 more breaching periods."""
         moment = fault_start.timestamp()
         first_period_end = (int(moment // self.period) + 1) * self.period
         return first_period_end - moment + (self.m_of_n[0] - 1) * self.period
 
-    def to_put_metric_alarm(self, topic_arn: Any) -> dict[str, Any]:
+    def to_put_metric_alarm(self, topic_arn: Callable[[str], str]) -> dict[str, Any]:
         """The PutMetricAlarm request; `topic_arn(name)` turns a topic name into its ARN."""
         request: dict[str, Any] = {
             "AlarmName": self.name,
@@ -296,7 +298,7 @@ class RuleTarget(Strict):
     def destination(self) -> tuple[str, str]:
         return ("queue", self.queue) if self.queue else ("topic", self.topic)  # type: ignore[return-value]
 
-    def to_put_target(self, queue_arn: Any, topic_arn: Any) -> dict[str, Any]:
+    def to_put_target(self, queue_arn: Callable[[str], str], topic_arn: Callable[[str], str]) -> dict[str, Any]:
         """The PutTargets entry; `queue_arn(name)` and `topic_arn(name)` turn names into ARNs."""
         kind, name = self.destination
         described: dict[str, Any] = {
@@ -713,9 +715,23 @@ RESOURCE_KINDS = (
 )
 
 
-def _find(items: list[Any], name: str, kind: str, environment: str | None = None) -> Any:
+class _Named(Protocol):
+    """A spec entry looked up by name (all but pipeline steps also say their environment)."""
+
+    @property
+    def name(self) -> str: ...
+
+
+_Entry = TypeVar("_Entry", bound=_Named)
+
+
+def _find(items: Sequence[_Entry], name: str, kind: str, environment: str | None = None) -> _Entry:
     """The one item named `name` (in `environment` when given); a name declared in several environments needs one."""
-    found = [item for item in items if item.name == name and (environment is None or item.environment == environment)]
+    found = [
+        item
+        for item in items
+        if item.name == name and (environment is None or getattr(item, "environment", None) == environment)
+    ]
     if len(found) == 1:
         return found[0]
     if found:
