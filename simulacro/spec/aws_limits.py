@@ -16,6 +16,7 @@ from typing import Any, Iterator
 from urllib.parse import urlsplit
 
 from .aws_shapes import ApiParam
+from .model import Stack
 
 Found = tuple[str, str]  # (path inside the spec, what is wrong)
 
@@ -143,7 +144,7 @@ BUCKET = re.compile(r"^(?!\d+\.\d+\.\d+\.\d+$)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}
 MONITOR_CRON = re.compile(r"^cron\(0 (\*|(?P<hour>\d{1,2})(/(?P<step>\d{1,2}))?) \? \* \* \*\)$")
 
 
-def limit_problems(stack: Any) -> Iterator[Found]:
+def limit_problems(stack: Stack) -> Iterator[Found]:
     """Every value of `stack` that AWS would refuse, with its path in the spec."""
     data = stack.model_dump()
     for path, param in FIELDS:
@@ -358,7 +359,7 @@ def _rule_targets(data: dict[str, Any]) -> Iterator[Found]:
             yield where, f"{len(targets)} targets; EventBridge allows at most {TARGETS_PER_RULE} per rule"
 
 
-def _event_patterns(stack: Any) -> Iterator[Found]:
+def _event_patterns(stack: Stack) -> Iterator[Found]:
     """The pattern as PutRule receives it (JSON text) fits EventPattern's length."""
     param = ApiParam("events", "PutRule", "EventPattern")
     for index, rule in enumerate(stack.rules):
