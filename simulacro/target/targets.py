@@ -114,6 +114,13 @@ class Target:
         """Send `requests_per_minute` to `endpoint` for `duration_seconds`; returns what was served."""
         raise NotImplementedError
 
+    def background_traffic(
+        self, endpoint: str, environment: str, requests_per_minute: float, attributes: Callable[[], str | None]
+    ) -> Any:
+        """Requests in a background thread until `.cancel()`, on the wall clock only (on the virtual clock, traffic
+        is `traffic` called from the clock's timers)."""
+        raise NotImplementedError
+
     def _make_client(self, service: str, environment: str, region: str) -> Any:
         raise NotImplementedError
 
