@@ -44,7 +44,9 @@ def few_sample_columns(samples: Any) -> tuple[list[float], list[float]] | None:
     if len(times) > PLAIN_PYTHON_LIMIT:  # before any conversion: a long series stays in numpy
         return None
     if isinstance(times, np.ndarray):
-        times, values = times.tolist(), values.tolist()
+        times = times.tolist()
+    if isinstance(values, np.ndarray):
+        values = values.tolist()
     if len(times) != len(values):
         raise SamplesError(f"samples: {len(times)} timestamps but {len(values)} values")
     try:

@@ -22,10 +22,11 @@ SampleArrays = tuple[np.ndarray, np.ndarray]
 
 
 class SampleColumns(NamedTuple):
-    """Samples as two columns: epoch seconds and values, of the same length."""
+    """Samples as two columns: epoch seconds and values, of the same length (lists, or the arrays of a
+    series the local AWS filtered with numpy)."""
 
-    times: Sequence[float]
-    values: Sequence[float]
+    times: Sequence[float] | np.ndarray
+    values: Sequence[float] | np.ndarray
 
 
 def as_sample_arrays(samples: Any, *, label: str = "samples") -> SampleArrays:

@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 import numpy as np
 
@@ -27,6 +27,9 @@ from simulacro.spec import load_stack
 from simulacro.spec.model import Alarm, MetricRef
 
 from .options import EXIT_FOUND, EXIT_OK, Subcommands, command_target, known_environment, spec_option
+
+if TYPE_CHECKING:
+    from simulacro.target.targets import Target
 
 NOISY_ENTRIES_PER_DAY = 1.0
 NOISY_FRACTION_IN_ALARM = 0.05
@@ -122,7 +125,7 @@ def parse_dimensions(text: str) -> tuple[tuple[str, str], ...]:
 
 
 def history_from_target(
-    target: Any, alarms: Iterable[Alarm], start: datetime, end: datetime
+    target: Target, alarms: Iterable[Alarm], start: datetime, end: datetime
 ) -> dict[SeriesKey, tuple[np.ndarray, np.ndarray]]:
     """Each alarm's metrics from GetMetricData, at the alarm's period, as one sample per period."""
     history: dict[SeriesKey, tuple[np.ndarray, np.ndarray]] = {}
@@ -280,7 +283,7 @@ def _calibrate(args: argparse.Namespace) -> int:
         history = read_history(args.history)
         first = min((times[0] for times, _ in history.values() if len(times)), default=None)
         last = max((times[-1] for times, _ in history.values() if len(times)), default=None)
-        if first is None:
+        if first is None or last is None:
             raise BadInput(f"{args.history} holds no samples")
         start = _start(args.start) or datetime.fromtimestamp(first, timezone.utc)
         end = datetime.fromtimestamp(last + 60, timezone.utc)

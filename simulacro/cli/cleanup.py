@@ -34,6 +34,7 @@ def _cleanup(args: argparse.Namespace) -> int:
     stack = load_stack(args.spec)
     target = guarded_aws_target(stack, args)
     identity = target.identity
+    assert identity is not None, "guarded_aws_target identified the caller"
     say = lambda line: print(redact_text(line))  # noqa: E731
     say(
         f"cleanup of {'every run' if run_id is None else 'run ' + run_id} in {target.where}, environment {args.env} "

@@ -12,13 +12,16 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from simulacro.errors import BadInput
 from simulacro.provision.discover import Filters, discover
 from simulacro.spec import SpecError, load_stack
 
 from .options import EXIT_FOUND, EXIT_OK, Subcommands, aws_options, guarded_aws_target, unguarded_reading_target
+
+if TYPE_CHECKING:
+    from simulacro.target.targets import Target
 
 DEFAULT_REGION = "eu-west-1"
 
@@ -61,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _identified_target(args: argparse.Namespace) -> Any:
+def _identified_target(args: argparse.Namespace) -> Target:
     """A target on the account the credentials name, checked against --spec when one is given (the guard)."""
     if args.spec:
         stack = load_stack(args.spec)

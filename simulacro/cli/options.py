@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from simulacro.errors import BadInput
 from simulacro.spec import DEFAULT_SPEC, Stack
+
+if TYPE_CHECKING:
+    from simulacro.target.targets import AwsTarget, LocalTarget, Target
 
 EXIT_OK, EXIT_FOUND, EXIT_BAD_INPUT = 0, 1, 2
 EXIT_INTERNAL, EXIT_INTERRUPTED = 3, 130
@@ -48,7 +51,7 @@ def known_environment(stack: Stack, environment: str) -> str:
 
 
 @contextlib.contextmanager
-def command_target(stack: Stack, args: argparse.Namespace, *, provision_local: bool = True) -> Iterator[Any]:
+def command_target(stack: Stack, args: argparse.Namespace, *, provision_local: bool = True) -> Iterator[Target]:
     """The target a command acts on, guarded: a real account only once the account guard accepted it.
 
     `args.target == "local"`: an embedded local AWS (127.0.0.1 only), provisioned from the spec, stopped on
@@ -62,7 +65,7 @@ def command_target(stack: Stack, args: argparse.Namespace, *, provision_local: b
     yield guarded_aws_target(stack, args)
 
 
-def guarded_aws_target(stack: Stack, args: argparse.Namespace) -> Any:
+def guarded_aws_target(stack: Stack, args: argparse.Namespace) -> AwsTarget:
     """An `AwsTarget` for `args.env` whose credentials the account guard has accepted (else `Refused`, nothing changed)."""
     from simulacro.gameday.preflight import identify
     from simulacro.target.targets import AwsTarget
@@ -78,13 +81,13 @@ def guarded_aws_target(stack: Stack, args: argparse.Namespace) -> Any:
     return target
 
 
-def unguarded_reading_target(args: argparse.Namespace, region: str) -> Any:
+def unguarded_reading_target(args: argparse.Namespace, region: str) -> AwsTarget:
     """An `AwsTarget` on whatever account the credentials name, for a command that only reads and has no spec yet
     (`discover`): there is no account to guard against; the identity is printed with what was read."""
     from simulacro.spec.model import Environment, Stack
     from simulacro.target.targets import AwsTarget
 
-    def on(account: str) -> Any:
+    def on(account: str) -> AwsTarget:
         stack = Stack(version=1, name="discovery", region=region, environments={args.env: Environment(account=account)})
         return AwsTarget(
             stack,
@@ -101,7 +104,7 @@ def unguarded_reading_target(args: argparse.Namespace, region: str) -> Any:
 
 
 @contextlib.contextmanager
-def _local_target(stack: Stack, environment: str, *, provision: bool) -> Iterator[Any]:
+def _local_target(stack: Stack, environment: str, *, provision: bool) -> Iterator[LocalTarget]:
     from simulacro.emulator import LocalAws
     from simulacro.provision import apply
     from simulacro.target.targets import LocalTarget

@@ -9,7 +9,7 @@ import argparse
 import json
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Sequence
 
 from simulacro.errors import BadInput
 from simulacro.evidence.redact import redact_text
@@ -17,6 +17,10 @@ from simulacro.runbooks import RUNBOOKS
 from simulacro.spec import load_stack
 
 from .options import Subcommands, aws_options, command_target, known_environment, spec_option
+
+if TYPE_CHECKING:
+    from simulacro.runbooks.core import Runbook, RunbookRun
+    from simulacro.spec.model import Endpoint, Pipeline, Stack
 
 
 def register(commands: Subcommands) -> None:
@@ -65,7 +69,7 @@ def run_command(args: argparse.Namespace) -> int:
     return 1 if run.outcome == "failed" else 0
 
 
-def plan_text(runbook_class: Any, environment: str, inputs: dict[str, str]) -> str:
+def plan_text(runbook_class: type[Runbook], environment: str, inputs: dict[str, str]) -> str:
     lines = [
         f"runbook {runbook_class.name} in {environment} ({', '.join(f'{k}={v}' for k, v in inputs.items())}): plan, nothing done",
         f"  symptom: {runbook_class.symptom}",
@@ -76,18 +80,18 @@ def plan_text(runbook_class: Any, environment: str, inputs: dict[str, str]) -> s
     return "\n".join(lines)
 
 
-def _check_inputs(stack: Any, environment: str, runbook_class: Any, inputs: dict[str, str]) -> None:
+def _check_inputs(stack: Stack, environment: str, runbook_class: type[Runbook], inputs: dict[str, str]) -> None:
     for name in runbook_class.required_inputs:
         if name not in inputs:
             raise BadInput(f"runbook {runbook_class.name} needs --{name}")
-    lookups = {"endpoint": stack.endpoints, "pipeline": stack.pipelines}
+    lookups: dict[str, Sequence[Endpoint | Pipeline]] = {"endpoint": stack.endpoints, "pipeline": stack.pipelines}
     for name, value in inputs.items():
         known = [item.name for item in lookups[name] if item.environment == environment]
         if value not in known:
             raise BadInput(f"unknown {name} {value!r} in {environment}: the spec declares {', '.join(known) or 'none'}")
 
 
-def _summary(run: Any) -> str:
+def _summary(run: RunbookRun) -> str:
     lines = [f"{run.runbook} in {run.environment}: {run.outcome}" + (f" ({run.message})" if run.message else "")]
     for step in run.steps:
         calls = ", ".join(f"{c['service']}:{c['operation']}" for c in step.calls) or "no API call"

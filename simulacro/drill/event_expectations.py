@@ -13,12 +13,15 @@ from __future__ import annotations
 import functools
 import json
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from simulacro.drill.probes import Heard, ProbeQueue
 from simulacro.evidence import DrillRecord
 from simulacro.spec import Rule, format_duration, parse_duration
 from simulacro.target.waits import wait_for
+
+if TYPE_CHECKING:
+    from simulacro.target.targets import Target
 
 PROBE_TARGET_ID = "simulacro-probe"
 RESHAPING = ("Input", "InputPath", "InputTransformer")
@@ -27,7 +30,7 @@ Predicate = Callable[[dict[str, Any]], bool]
 
 
 class RuleListener:
-    def __init__(self, target: Any, rule: Rule, run_id: str):
+    def __init__(self, target: Target, rule: Rule, run_id: str):
         self.target = target
         self.rule = rule
         self.events = target.client("events", rule.environment)
@@ -68,7 +71,13 @@ class RuleListener:
 
 
 class EventExpectation:
-    def __init__(self, listener: RuleListener, record: DrillRecord, since: datetime, progress: Any = None):
+    def __init__(
+        self,
+        listener: RuleListener,
+        record: DrillRecord,
+        since: datetime,
+        progress: Callable[[str], None] | None = None,
+    ):
         self.listener = listener
         self.record = record
         self.since = since
@@ -167,7 +176,13 @@ class EventExpectation:
 
 class DeadLetterExpectation:
     def __init__(
-        self, target: Any, rule: Rule, target_id: str, record: DrillRecord, since: datetime, progress: Any = None
+        self,
+        target: Target,
+        rule: Rule,
+        target_id: str,
+        record: DrillRecord,
+        since: datetime,
+        progress: Callable[[str], None] | None = None,
     ):
         self.target = target
         self.rule = rule
@@ -224,7 +239,7 @@ class DeadLetterExpectation:
         return attributes
 
 
-def rule_metric(target: Any, rule: Rule, name: str, since: datetime) -> float:
+def rule_metric(target: Target, rule: Rule, name: str, since: datetime) -> float:
     """The Sum of an AWS/Events metric of `rule` since `since` (0 when there is no datapoint)."""
     cloudwatch = target.client("cloudwatch", rule.environment)
     end = target.clock.now() + timedelta(minutes=1)

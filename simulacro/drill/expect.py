@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from simulacro.drill.event_expectations import DeadLetterExpectation, EventExpectation, RuleListener
 from simulacro.drill.probes import Heard, ProbeQueue, Subscriber, subscribers
@@ -20,15 +20,18 @@ from simulacro.provision.settle import settled
 from simulacro.spec import Alarm, Endpoint, Pipeline, Rule, Stack, format_duration, parse_duration
 from simulacro.target.waits import wait_for
 
+if TYPE_CHECKING:
+    from simulacro.target.targets import Target
+
 
 class Expect:
     def __init__(
         self,
         stack: Stack,
-        target: Any,
+        target: Target,
         record: DrillRecord,
         run_id: str,
-        progress: Any = None,
+        progress: Callable[[str], None] | None = None,
         on_expected_alarm: Callable[[Alarm], None] | None = None,
     ):
         self.stack = stack
@@ -49,8 +52,13 @@ class Expect:
         recovery budget; a probe listens to its ALARM topics. Returns the state."""
         self.listen(alarm)
         budget = parse_duration(within) if within is not None else alarm.recovery_budget
+
+        def out_of_alarm() -> str | None:
+            state = self._state(alarm)
+            return state if state != "ALARM" else None
+
         state = wait_for(
-            lambda: (s := self._state(alarm)) != "ALARM" and s,
+            out_of_alarm,
             within=budget,
             clock=self.target.clock,
             what=f"alarm {alarm.name} to leave ALARM before the drill",
@@ -406,7 +414,7 @@ SNS_DELIVERY_METRICS = (
 )
 
 
-def _sns_delivery_metrics(target: Any, environment: str, topic_arn: str, since: datetime) -> str:
+def _sns_delivery_metrics(target: Target, environment: str, topic_arn: str, since: datetime) -> str:
     """On real AWS, the topic's own delivery metrics since `since` (what happened to the real subscribers' copies)."""
     if getattr(target.clock, "virtual", True):
         return ""  # the local AWS records deliveries itself; these metrics are AWS's
@@ -475,7 +483,7 @@ def describe_live(live: dict[str, Any] | None, alarm: Alarm) -> str:
         f"{period}s, missing data {live.get('TreatMissingData', 'missing')}."
     )
     wanted = alarm.to_put_metric_alarm(lambda name: name)
-    differs = [
+    differs: list[str] = [
         key
         for key in (
             "Namespace",

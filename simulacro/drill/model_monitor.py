@@ -20,7 +20,7 @@ import re
 import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 import numpy as np
 
@@ -29,8 +29,11 @@ from simulacro.evidence import DrillRecord
 from simulacro.monitor import ENDPOINT_NAMESPACE, DriftKind, Scenario, in_distribution, next_run_after, to_csv_rows
 from simulacro.spec import Alarm, Stack, format_duration, parse_duration
 from simulacro.spec.baselines import baseline, sha256
-from simulacro.spec.model import Endpoint, MonitoringSchedule
+from simulacro.spec.model import Capture, Endpoint, MonitoringSchedule
 from simulacro.target.waits import WaitTimeout, wait_for
+
+if TYPE_CHECKING:
+    from simulacro.target.targets import Target
 
 __all__ = ["DriftKind", "Monitor", "MonitoringRun", "Scenario", "Window"]
 
@@ -86,7 +89,7 @@ class MonitoringRun:
 class Monitor:
     """One monitoring schedule of the spec, its endpoint and baseline, as a drill sees them live."""
 
-    def __init__(self, stack: Stack, target: Any, schedule: MonitoringSchedule, record: DrillRecord):
+    def __init__(self, stack: Stack, target: Target, schedule: MonitoringSchedule, record: DrillRecord):
         self.stack, self.target, self.schedule, self.record = stack, target, schedule, record
         self.environment = schedule.environment
         self.endpoint: Endpoint = stack.endpoint(schedule.endpoint, schedule.environment)
@@ -120,7 +123,9 @@ class Monitor:
 
     @property
     def watched_feature(self) -> str:
-        return self.drift_alarm.metric.name[len(DRIFT_METRIC_PREFIX) :]
+        metric = self.drift_alarm.metric
+        assert metric is not None  # drift_alarm is one of the spec's alarms on a metric
+        return metric.name[len(DRIFT_METRIC_PREFIX) :]
 
     @property
     def categorical_features(self) -> list[str]:
@@ -435,7 +440,8 @@ class Monitor:
     def _captured_in(self, window: Window) -> bool:
         """Whether the endpoint's capture already holds requests of `window`'s hours."""
         destination = (
-            capture_config(self.target, self.endpoint).get("DestinationS3Uri") or self.endpoint.capture.destination
+            capture_config(self.target, self.endpoint).get("DestinationS3Uri")
+            or declared_capture(self.endpoint).destination
         )
         bucket, _, prefix = destination[len("s3://") :].partition("/")
         folder = "/".join(p for p in (prefix.strip("/"), self.endpoint.name, self.endpoint.variant) if p)
@@ -489,14 +495,24 @@ class Captured:
     record: dict[str, Any]
 
 
-def capture_config(target: Any, endpoint: Endpoint) -> dict[str, Any]:
+def declared_capture(endpoint: Endpoint) -> Capture:
+    """The endpoint's data capture as the spec declares it: what the capture checks compare the live one with."""
+    if endpoint.capture is None:
+        raise AssertionError(
+            f"endpoint {endpoint.name} ({endpoint.environment}) declares no data capture in the spec: "
+            "there is nothing to check its captured requests against"
+        )
+    return endpoint.capture
+
+
+def capture_config(target: Target, endpoint: Endpoint) -> dict[str, Any]:
     """DescribeEndpoint's DataCaptureConfig (CaptureStatus, CurrentSamplingPercentage, DestinationS3Uri), or {}."""
     described = target.client("sagemaker", endpoint.environment).describe_endpoint(EndpointName=endpoint.name)
     return described.get("DataCaptureConfig") or {}
 
 
 def captured_records(
-    target: Any, endpoint: Endpoint, destination: str, since: datetime, until: datetime, inputs: set[str]
+    target: Target, endpoint: Endpoint, destination: str, since: datetime, until: datetime, inputs: set[str]
 ) -> list[Captured]:
     """The records captured under `destination` for `endpoint` in [since, until) whose input is one of `inputs`
     (the drill's own requests, whatever else the endpoint served meanwhile)."""
@@ -524,7 +540,7 @@ def capture_problems(
 ) -> list[str]:
     """What differs from the spec's capture and AWS's documented behaviour, given `sent` successful requests
     (among them one per id in `inference_ids`) and the `records` captured for them."""
-    declared = endpoint.capture
+    declared = declared_capture(endpoint)
     status, percentage = live.get("CaptureStatus", "not configured"), live.get("CurrentSamplingPercentage", 0)
     problems = []
     if status != "Started":
@@ -603,9 +619,9 @@ def sampling_problem(captured: int, served: int, percentage: float) -> str | Non
     )
 
 
-def capture_expirations(target: Any, endpoint: Endpoint) -> list[int]:
+def capture_expirations(target: Target, endpoint: Endpoint) -> list[int]:
     """Days after which the capture bucket's enabled lifecycle rules expire the endpoint's captured requests."""
-    bucket, _, prefix = endpoint.capture.destination[len("s3://") :].partition("/")
+    bucket, _, prefix = declared_capture(endpoint).destination[len("s3://") :].partition("/")
     try:
         rules = target.client("s3", endpoint.environment).get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
     except Exception:  # noqa: BLE001 - NoSuchLifecycleConfiguration: no rule at all
@@ -620,7 +636,7 @@ def capture_expirations(target: Any, endpoint: Endpoint) -> list[int]:
 
 def retention_problem(endpoint: Endpoint, days: list[int]) -> str | None:
     """Whether expirations after `days` honour the spec's `retention_days` for the endpoint's captured requests."""
-    capture = endpoint.capture
+    capture = declared_capture(endpoint)
     if capture.retention_days in days:
         return None
     if not days:

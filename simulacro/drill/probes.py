@@ -12,9 +12,12 @@ import json
 import os
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from botocore.exceptions import ClientError
+
+if TYPE_CHECKING:
+    from simulacro.target.targets import Target
 
 # The subscription attributes that decide what a subscriber receives; a probe standing in for it copies them.
 DELIVERY_ATTRIBUTES = ("FilterPolicy", "FilterPolicyScope", "RawMessageDelivery")
@@ -34,7 +37,7 @@ class Heard:
 class ProbeQueue:
     """A temporary SQS queue: subscribed to topics or added as a rule target, deleted on exit."""
 
-    def __init__(self, target: Any, environment: str, run_id: str, purpose: str):
+    def __init__(self, target: Target, environment: str, run_id: str, purpose: str):
         self.target = target
         self.environment = environment
         self.sqs = target.client("sqs", environment)
@@ -174,9 +177,10 @@ def _heard(message: dict[str, Any], at: datetime) -> Heard:
     attributes = {k: v.get("StringValue", "") for k, v in (message.get("MessageAttributes") or {}).items()}
     if isinstance(body, dict) and body.get("Type") == "Notification":
         inner = body.get("Message")
-        try:
-            inner = json.loads(inner)
-        except (TypeError, ValueError):
-            pass
+        if isinstance(inner, str):  # else (absent, or not a string) it is kept as it is
+            try:
+                inner = json.loads(inner)
+            except ValueError:
+                pass
         return Heard(at, body.get("Subject"), inner, attributes)
     return Heard(at, None, body, attributes)

@@ -7,10 +7,14 @@ shows in the metrics exactly from the minute it was injected until the minute it
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, cast
 
 from simulacro.evidence import DrillRecord
 from simulacro.spec.model import Endpoint
+
+if TYPE_CHECKING:
+    from simulacro.target.targets import Target
+from simulacro.target.clock import SchedulingClock
 
 MINUTE = 60
 # Requests are generated ten seconds at a time, so a fault shows in the metrics at most 10 s late.
@@ -18,7 +22,7 @@ CHUNK = 10
 
 
 class Traffic:
-    def __init__(self, target: Any, record: DrillRecord, attributes_for: Callable[[Endpoint], str | None]):
+    def __init__(self, target: Target, record: DrillRecord, attributes_for: Callable[[Endpoint], str | None]):
         self.target = target
         self.record = record
         self.attributes_for = attributes_for
@@ -53,7 +57,8 @@ class Traffic:
                 {"at": self.target.clock.now(), "endpoint": endpoint.name, "fault": attributes, "served": served}
             )
 
-        self._timers.append(self.target.clock.call_every(CHUNK, one_chunk, now=True))
+        scheduler = cast(SchedulingClock, self.target.clock)  # a virtual clock: it has timers
+        self._timers.append(scheduler.call_every(CHUNK, one_chunk, now=True))
         self.record.add(self.target.clock.now(), "note", f"steady traffic to {endpoint.name}: {rate:g} requests/minute")
         self.target.clock.sleep(0)  # the first minute starts now
 

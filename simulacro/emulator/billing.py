@@ -10,7 +10,9 @@ account's charges are what they are.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from typing import Callable
+
+from simulacro.target.clock import SchedulingClock
 
 BILLING_REGION = "us-east-1"
 NAMESPACE = "AWS/Billing"
@@ -22,7 +24,7 @@ PutMetric = Callable[..., None]  # (account, region, namespace, name, dimensions
 
 
 class Billing:
-    def __init__(self, clock: Any, put_metric: PutMetric):
+    def __init__(self, clock: SchedulingClock, put_metric: PutMetric):
         self.clock = clock
         self.put_metric = put_metric
         self.estimates: dict[tuple[str, str], float] = {}  # (account, currency) -> month-to-date charges

@@ -23,6 +23,7 @@ from simulacro.alarms import AlarmDefinition, AlarmInputError, parse_alarm
 from simulacro.alarms.incremental import AlarmEvaluator
 from simulacro.alarms.samples import SampleColumns
 from simulacro.events.shapes import alarm_configuration_change, alarm_state, alarm_state_change
+from simulacro.target.clock import SchedulingClock
 
 from . import backends, metric_fidelity
 from .alarm_messages import (
@@ -54,7 +55,7 @@ HISTORY_RETENTION_SECONDS = 14 * 86400
 
 
 class CloudWatch:
-    def __init__(self, clock: Any, metrics: MetricStore, emit_event: Callable[..., None]):
+    def __init__(self, clock: SchedulingClock, metrics: MetricStore, emit_event: Callable[..., None]):
         self.clock = clock
         self.metrics = metrics
         self.emit_event = emit_event
@@ -113,7 +114,9 @@ class CloudWatch:
     def transition(self, record: AlarmRecord, state: str, reason: str, reason_data: str | None) -> None:
         at = self.clock.now()
         previous = {
-            **alarm_state(record.state, record.reason, _iso(record.state_since), record.reason_data),
+            **alarm_state(
+                record.state, record.reason, _iso(record.state_since or record.configured_at), record.reason_data
+            ),
             **suppression(record),
         }
         old_state, old_reason, old_reason_data = record.state, record.reason, record.reason_data
@@ -190,7 +193,11 @@ class CloudWatch:
         self, record: AlarmRecord, operation: str, previous: AlarmRecord | None = None
     ) -> None:
         """`CloudWatch Alarm Configuration Change` for a create, update or delete of `record`."""
-        state = {**suppression(record, with_reason=False), "value": record.state, "timestamp": _iso(record.state_since)}
+        state = {
+            **suppression(record, with_reason=False),
+            "value": record.state,
+            "timestamp": _iso(record.state_since or record.configured_at),
+        }
         event = alarm_configuration_change(
             alarm_name=record.name,
             alarm_arn=record.arn,

@@ -26,6 +26,7 @@ from simulacro.provision.deployments import (
     deploy,
     deployment_record,
 )
+from simulacro.target.clock import SchedulingClock
 
 from . import backends
 
@@ -34,7 +35,7 @@ POLL_SECONDS = 30
 
 
 class LocalDeployer:
-    def __init__(self, clock: Any, client: Callable[[str, str, str], Any]):
+    def __init__(self, clock: SchedulingClock, client: Callable[[str, str, str], Any]):
         self.clock = clock
         self._make_client = client  # (service, account, region) -> boto3 client of the local AWS
         self._clients: dict[tuple[str, str, str], Any] = {}

@@ -31,6 +31,7 @@ from typing import Any, Callable
 
 from simulacro.events.catalog import ENDPOINT_DEPLOYMENT_STATE_CHANGE
 from simulacro.events.shapes import endpoint_state_change, endpoint_variant
+from simulacro.target.clock import SchedulingClock
 
 from . import backends
 from .errors import validation
@@ -71,7 +72,12 @@ class EndpointRecord:
 
 
 class Endpoints:
-    def __init__(self, clock: Any, emit_event: Callable[..., None] | None = None, guardrails: Guardrails | None = None):
+    def __init__(
+        self,
+        clock: SchedulingClock,
+        emit_event: Callable[..., None] | None = None,
+        guardrails: Guardrails | None = None,
+    ):
         self.clock = clock
         self.emit_event = emit_event or (lambda account, region, event: None)
         self.records: dict[tuple[str, str, str], EndpointRecord] = {}

@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 
 from simulacro.events import InvalidEventPattern, event_matches, validate_pattern
+from simulacro.target.clock import SchedulingClock
 
 from . import backends
 from .errors import AwsError
@@ -50,7 +51,7 @@ class Delivery:
 
 
 class EventBus:
-    def __init__(self, clock: Any, put_metric: Callable[..., None]):
+    def __init__(self, clock: SchedulingClock, put_metric: Callable[..., None]):
         self.clock = clock
         self.put_metric = put_metric
         # Target ARN -> error code: a transient failure a test of the emulator can switch on.

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable
 
+from simulacro.target.clock import SchedulingClock
+
 from .errors import validation
 
 WATCH_SECONDS = 10
@@ -143,7 +145,7 @@ def _bounded(value: Any, name: str, low: int, high: int) -> int:
 class Guardrails:
     """Drives every blue/green deployment on the clock; the endpoint lifecycle stays in `endpoints.py`."""
 
-    def __init__(self, clock: Any, alarm_state: Callable[[str, str, str], str | None]):
+    def __init__(self, clock: SchedulingClock, alarm_state: Callable[[str, str, str], str | None]):
         self.clock = clock
         self.alarm_state = alarm_state  # (account, region, alarm name) -> OK | ALARM | INSUFFICIENT_DATA | None
         self.rollouts: dict[tuple[str, str, str], Rollout] = {}

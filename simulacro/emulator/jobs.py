@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from simulacro.events.shapes import processing_job_state_change, training_job_state_change
+from simulacro.target.clock import SchedulingClock
 
 from . import backends
 from .overlay import Call, Overlay
@@ -46,7 +47,7 @@ _plans: dict[str, tuple[datetime, float]] = {}
 
 
 class JobDescriptions:
-    def __init__(self, clock: Any):
+    def __init__(self, clock: SchedulingClock):
         self.clock = clock
 
     def install(self, overlay: Overlay) -> None:

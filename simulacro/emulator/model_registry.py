@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 
 from simulacro.events.shapes import model_package_state_change
+from simulacro.target.clock import SchedulingClock
 
 from . import backends
 from .errors import AwsError
@@ -23,7 +24,7 @@ from .overlay import Call, Overlay
 
 
 class ModelRegistry:
-    def __init__(self, clock: Any, emit: Callable[[str, str, dict[str, Any]], None]):
+    def __init__(self, clock: SchedulingClock, emit: Callable[[str, str, dict[str, Any]], None]):
         self.clock = clock
         self.emit = emit
         self._approval_before: dict[str, str | None] = {}

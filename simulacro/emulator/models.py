@@ -13,6 +13,8 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any, Callable
 
+from simulacro.target.clock import SchedulingClock
+
 from . import backends
 from .overlay import Call, Overlay
 from .times import epoch_ms
@@ -21,7 +23,7 @@ MODEL_STATE_CHANGE = "SageMaker Model State Change"
 
 
 class Models:
-    def __init__(self, clock: Any, emit: Callable[[str, str, dict[str, Any]], None]):
+    def __init__(self, clock: SchedulingClock, emit: Callable[[str, str, dict[str, Any]], None]):
         self.clock = clock
         self.emit = emit
         self._deleting: dict[tuple[str, str, str], dict[str, Any]] = {}

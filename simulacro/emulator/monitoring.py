@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable
 
+from simulacro.target.clock import SchedulingClock
+
 from .errors import AwsError, validation
 from .overlay import Call, Overlay
 
@@ -75,7 +77,7 @@ class Schedule:
 
 
 class MonitoringSchedules:
-    def __init__(self, clock: Any):
+    def __init__(self, clock: SchedulingClock):
         self.clock = clock
         self.schedules: dict[tuple[str, str, str], Schedule] = {}
         self.on_scheduled: list[Callable[[Schedule], None]] = []  # told each time a schedule becomes Scheduled

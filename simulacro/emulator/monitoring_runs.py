@@ -49,6 +49,7 @@ from simulacro.monitor import (
     first_run_at,
     next_run_after,
 )
+from simulacro.target.clock import SchedulingClock
 
 from . import backends
 from .monitoring import MonitoringSchedules, Schedule, analysis_offsets
@@ -90,7 +91,7 @@ class Run:
 class MonitoringRuns:
     def __init__(
         self,
-        clock: Any,
+        clock: SchedulingClock,
         schedules: MonitoringSchedules,
         emit_event: Callable[..., None],
         put_metric: Callable[..., None],

@@ -35,6 +35,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 
 from simulacro.events.shapes import pipeline_execution_status_change, pipeline_step_status_change
+from simulacro.target.clock import SchedulingClock
 
 from . import backends
 from .errors import AwsError, validation
@@ -145,7 +146,7 @@ class Execution:
 class Pipelines:
     def __init__(
         self,
-        clock: Any,
+        clock: SchedulingClock,
         emit_event: Callable[..., None],
         put_metric: Callable[..., None],
         register_model: Registrar | None = None,

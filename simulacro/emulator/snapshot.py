@@ -24,6 +24,8 @@ from typing import Any, Callable
 
 from moto.core.base_backend import BackendDict
 
+from simulacro.spec.model import Stack
+
 # Kept by reference, never copied: what cannot be copied (locks, threads, code) or is the same in every copy.
 _KEPT_TYPES: tuple[type, ...] = (
     type(threading.Lock()),
@@ -47,9 +49,9 @@ class Snapshot:
         state = {
             "parts": {name: dict(vars(part)) for name, part in parts.items()},
             # A service's accounts, and what the BackendDict itself keeps (S3's bucket name -> account index).
-            "moto": [(backends, dict(backends), dict(vars(backends))) for backends in BackendDict._instances],
+            "moto": [(backends, dict(backends), dict(vars(backends))) for backends in _backend_dicts()],
         }
-        live = [*parts.values(), local_aws, local_aws.overlay, *BackendDict._instances]
+        live = [*parts.values(), local_aws, local_aws.overlay, *_backend_dicts()]
         buffer = io.BytesIO()
         _StatePickler(buffer, self._kept, {id(obj) for obj in live}).dump(state)
         self.data = buffer.getvalue()
@@ -135,7 +137,7 @@ def _parts(local_aws: Any) -> dict[str, Any]:
 
 def _restore_moto(saved: list[tuple[BackendDict, dict[str, Any], dict[str, Any]]]) -> None:
     saved_ids = {id(backends) for backends, _, _ in saved}
-    for backends in list(BackendDict._instances):
+    for backends in list(_backend_dicts()):
         if id(backends) not in saved_ids:
             dict.clear(backends)  # a service first used after the snapshot: back to nothing
             if hasattr(backends, "bucket_accounts"):
@@ -145,7 +147,13 @@ def _restore_moto(saved: list[tuple[BackendDict, dict[str, Any], dict[str, Any]]
         dict.update(backends, accounts)
         vars(backends).clear()
         vars(backends).update(attributes)
-    BackendDict._instances[:] = [backends for backends, _, _ in saved]
+    _backend_dicts()[:] = [backends for backends, _, _ in saved]
+
+
+def _backend_dicts() -> list[BackendDict[Any]]:
+    """moto's registry of every `BackendDict` (one per service), the list itself: a class attribute of a generic
+    class, which mypy will not read through the class."""
+    return BackendDict._instances  # type: ignore[misc]  # moto internals: see the docstring
 
 
 def _is_client(obj: Any) -> bool:
@@ -214,7 +222,7 @@ def disable() -> None:
     _warm = None
 
 
-def stack_key(stack: Any, *extra: str) -> str:
+def stack_key(stack: Stack, *extra: str) -> str:
     """What names one provisioned state: the spec's content (and anything else provisioning depends on)."""
     digest = hashlib.sha256(stack.model_dump_json().encode())
     for part in extra:

@@ -21,16 +21,18 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 from moto.sns.models import Subscription
 
+from simulacro.target.clock import SchedulingClock
+
 _original_post_data = Subscription.get_post_data
-_clocks: list[Any] = []  # a stack, like the overlay's: the newest local AWS's clock stamps the messages
+_clocks: list[SchedulingClock] = []  # a stack, like the overlay's: the newest local AWS's clock stamps the messages
 
 
-def install(clock: Any) -> None:
+def install(clock: SchedulingClock) -> None:
     _clocks.append(clock)
     Subscription.get_post_data = _post_data  # type: ignore[method-assign]
 
 
-def uninstall(clock: Any) -> None:
+def uninstall(clock: SchedulingClock) -> None:
     if clock in _clocks:
         _clocks.remove(clock)
     if not _clocks:

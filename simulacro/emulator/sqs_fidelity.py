@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from simulacro.target.clock import SchedulingClock
+
 from . import backends
 from .overlay import Call, Overlay
 
 
 class SqsFidelity:
-    def __init__(self, clock: Any):
+    def __init__(self, clock: SchedulingClock):
         self.clock = clock
         self._kept_policy: dict[tuple[str, str, str], Any] = {}
         self._first_seen: dict[str, float] = {}

@@ -27,10 +27,11 @@ Every list call is paginated. A list call AWS refuses is reported as "could not 
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -39,6 +40,9 @@ from simulacro.provision.naming import Names, endpoint_config_name
 from simulacro.spec import Stack
 from simulacro.target.run_tags import RUN_TAG
 from simulacro.target.waits import wait_for
+
+if TYPE_CHECKING:
+    from simulacro.target.targets import Target
 
 PROBE_PREFIX = "simulacro-probe-"
 PROBE_TARGET_ID = "simulacro-probe"
@@ -101,7 +105,7 @@ class CleanupResult(list):  # type: ignore[type-arg]
         return [f for f in self if f.remove is None]
 
 
-def find_leftovers(target: Any, stack: Stack, environment: str, run_id: str | None = None) -> list[Leftover]:
+def find_leftovers(target: Target, stack: Stack, environment: str, run_id: str | None = None) -> list[Leftover]:
     """Everything a run (`run_id`, or any run when None) left in one environment, in the order to remove it.
 
     A list call AWS refuses becomes a leftover of kind "could not list", naming the call and AWS's answer."""
@@ -123,7 +127,7 @@ def find_leftovers(target: Any, stack: Stack, environment: str, run_id: str | No
 
 
 def cleanup(
-    target: Any, stack: Stack, run_id: str | None, *, dry_run: bool = False, report: Callable[[str], None] = print
+    target: Target, stack: Stack, run_id: str | None, *, dry_run: bool = False, report: Callable[[str], None] = print
 ) -> CleanupResult:
     """Find and (unless `dry_run`) remove the leftovers in every environment the target reaches; every removal is
     tried, and each failure is reported and kept in `.failed`."""
@@ -156,7 +160,7 @@ def _absent(error: ClientError) -> bool:
 
 
 class _Finder:
-    def __init__(self, target: Any, stack: Stack, environment: str, run_id: str | None):
+    def __init__(self, target: Target, stack: Stack, environment: str, run_id: str | None):
         self.target = target
         self.stack = stack.in_environment(environment)
         self.environment = environment
@@ -220,7 +224,7 @@ class _Finder:
 
     def probe_queues(self) -> list[Leftover]:
         return [
-            self.leftover("probe queue", url.rsplit("/", 1)[1], lambda url=url: self._remove_probe(url))
+            self.leftover("probe queue", url.rsplit("/", 1)[1], functools.partial(self._remove_probe, url))
             for url in self.run_queues()
         ]
 
@@ -249,7 +253,7 @@ class _Finder:
                     self.leftover(
                         "probe target",
                         f"{rule} -> {target['Arn']}",
-                        lambda rule=rule: events.remove_targets(Rule=rule, Ids=[PROBE_TARGET_ID]),
+                        functools.partial(events.remove_targets, Rule=rule, Ids=[PROBE_TARGET_ID]),
                     )
                 )
         return found
@@ -277,7 +281,7 @@ class _Finder:
                 self.leftover(
                     "rule target",
                     f"{rule}/{target['Id']}",
-                    lambda rule=rule, restored=restored: events.put_targets(Rule=rule, Targets=[restored]),
+                    functools.partial(events.put_targets, Rule=rule, Targets=[restored]),
                     note=f"points at {target['Arn']}; put back to {declared}",
                 )
             )
@@ -314,8 +318,8 @@ class _Finder:
                     self.leftover(
                         "queue policy statement",
                         f"{url.rsplit('/', 1)[1]}/{DENY_SID}",
-                        lambda url=url, policy=policy: sqs.set_queue_attributes(
-                            QueueUrl=url, Attributes={"Policy": _without_deny(policy)}
+                        functools.partial(
+                            sqs.set_queue_attributes, QueueUrl=url, Attributes={"Policy": _without_deny(policy)}
                         ),
                     )
                 )
@@ -327,8 +331,11 @@ class _Finder:
                     self.leftover(
                         "topic policy statement",
                         f"{arn.rsplit(':', 1)[1]}/{DENY_SID}",
-                        lambda arn=arn, policy=policy: sns.set_topic_attributes(
-                            TopicArn=arn, AttributeName="Policy", AttributeValue=_without_deny(policy)
+                        functools.partial(
+                            sns.set_topic_attributes,
+                            TopicArn=arn,
+                            AttributeName="Policy",
+                            AttributeValue=_without_deny(policy),
                         ),
                     )
                 )
@@ -363,7 +370,7 @@ class _Finder:
                 self.leftover(
                     "endpoint",
                     endpoint.name,
-                    lambda name=endpoint.name, declared=declared: self._redeploy(name, declared),
+                    functools.partial(self._redeploy, endpoint.name, declared),
                     note=f"serves {live['EndpointConfigName']}; update back to {declared}",
                 )
             )
@@ -391,7 +398,7 @@ class _Finder:
             self.leftover(
                 "endpoint config",
                 c["EndpointConfigName"],
-                lambda name=c["EndpointConfigName"]: sagemaker.delete_endpoint_config(EndpointConfigName=name),
+                functools.partial(sagemaker.delete_endpoint_config, EndpointConfigName=c["EndpointConfigName"]),
             )
             for c in _pages(sagemaker, "list_endpoint_configs", "EndpointConfigs")
             if self.ours(self._sagemaker_tags(c["EndpointConfigArn"]))
@@ -400,7 +407,7 @@ class _Finder:
     def models(self) -> list[Leftover]:
         sagemaker = self.client("sagemaker")
         return [
-            self.leftover("model", m["ModelName"], lambda name=m["ModelName"]: sagemaker.delete_model(ModelName=name))
+            self.leftover("model", m["ModelName"], functools.partial(sagemaker.delete_model, ModelName=m["ModelName"]))
             for m in _pages(sagemaker, "list_models", "Models")
             if self.ours(self._sagemaker_tags(m["ModelArn"]))
         ]
@@ -428,7 +435,7 @@ class _Finder:
                         self.leftover(
                             "model package",
                             arn,
-                            lambda arn=arn: self._remove_package(arn),
+                            functools.partial(self._remove_package, arn),
                             note=status
                             + (": rejected first, so no deployer acts on it" if status == "Approved" else ""),
                         )
@@ -466,7 +473,7 @@ class _Finder:
                         self.leftover(
                             "pipeline execution",
                             arn,
-                            lambda arn=arn: sagemaker.stop_pipeline_execution(PipelineExecutionArn=arn),
+                            functools.partial(sagemaker.stop_pipeline_execution, PipelineExecutionArn=arn),
                         )
                     )
         return found
@@ -519,7 +526,9 @@ def _pages(client: Any, operation: str, key: str, **params: Any) -> Iterator[Any
 
 
 def _has_deny(policy: str | None) -> bool:
-    return bool(policy) and any(s.get("Sid") == DENY_SID for s in json.loads(policy).get("Statement", []))  # type: ignore[arg-type]
+    if not policy:
+        return False
+    return any(s.get("Sid") == DENY_SID for s in json.loads(policy).get("Statement", []))
 
 
 def _without_deny(policy: str) -> str:

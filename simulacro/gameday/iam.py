@@ -13,11 +13,14 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from simulacro.gameday.call_recorder import drill_function
 from simulacro.target.aws_errors import AwsAccessProblem
 from simulacro.target.iam_actions import PASS_ROLE, is_read_only
+
+if TYPE_CHECKING:
+    from simulacro.spec.model import Stack
 
 RECORDED = Path(__file__).with_name("iam_actions.json")
 SIMULATE = "iam:SimulatePrincipalPolicy"
@@ -53,7 +56,7 @@ class RecordedActions:
 
 
 def policy_document(
-    actions: set[str], regions: str | list[str], stack: Any = None, environments: Iterable[str] | None = None
+    actions: set[str], regions: str | list[str], stack: Stack | None = None, environments: Iterable[str] | None = None
 ) -> dict[str, Any]:
     """An IAM policy allowing exactly `actions` in `regions` (the stack's first; a cost alarm's us-east-1 may
     follow): reads and changes in separate statements.
@@ -114,7 +117,7 @@ def policy_document(
 
 
 def _scoped_resources(
-    actions: set[str], region: str, stack: Any, environments: Iterable[str] | None
+    actions: set[str], region: str, stack: Stack, environments: Iterable[str] | None
 ) -> dict[str, list[str]]:
     """The ARNs each resource-scoped action may act on: each environment's own resources in its own account
     (SageMaker ARNs spell names in lower case)."""

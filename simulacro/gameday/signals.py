@@ -30,7 +30,11 @@ def sigterm_raises_keyboard_interrupt() -> Callable[[], None]:
         raise KeyboardInterrupt("SIGTERM received: rolling back every fault in place, then stopping")
 
     signal.signal(signal.SIGTERM, interrupt)
-    return lambda: signal.signal(signal.SIGTERM, previous)
+
+    def put_back() -> None:
+        signal.signal(signal.SIGTERM, previous)
+
+    return put_back
 
 
 @contextlib.contextmanager
@@ -56,5 +60,6 @@ def interrupts_held(on_held: Callable[[str], None] | None = None, *, redeliver: 
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        if held and redeliver and callable(previous[held[0]]):
-            previous[held[0]](held[0], None)
+        first = previous[signal.Signals(held[0])] if held else None
+        if redeliver and callable(first):
+            first(held[0], None)

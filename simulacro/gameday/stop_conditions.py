@@ -12,10 +12,16 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from simulacro.spec import Alarm, Stack, format_duration
+from simulacro.target.clock import Clock
 from simulacro.target.waits import LONG_WAIT, PROGRESS_EVERY
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from simulacro.target.targets import Target
 
 RESOURCE_KEYS = ("endpoint", "pipeline", "rule", "group", "target")
 WALL_CHECK_EVERY = 30.0  # CloudWatch evaluates alarms every minute: half of that catches each change
@@ -49,7 +55,7 @@ class BlastRadius:
 class GuardAlarms:
     """The guard alarms of the environments a target reaches, read live."""
 
-    def __init__(self, stack: Stack, target: Any):
+    def __init__(self, stack: Stack, target: Target):
         self.stack = stack
         self.target = target
         self.by_environment = {
@@ -100,7 +106,7 @@ class DrillWatch:
     def __init__(
         self,
         guards: GuardAlarms,
-        clock: Any,
+        clock: Clock,
         drill: str,
         listeners: list[Callable[[str], None]] | None = None,
         notice: Callable[[str], None] | None = None,
@@ -114,7 +120,7 @@ class DrillWatch:
         self.radius = BlastRadius()
         self.active = 0
         self.restoring = 0
-        self._checked_at: Any = None
+        self._checked_at: datetime | None = None
         self.every = VIRTUAL_CHECK_EVERY if clock.virtual else WALL_CHECK_EVERY
 
     def before_injection(self, label: str, detail: dict[str, Any]) -> None:
@@ -146,7 +152,7 @@ class WatchedClock:
     or more (a steady-state hold, the control run's window) says so, and says how far it got every 30 s."""
 
     def __init__(
-        self, clock: Any, current: Callable[[], DrillWatch | None], progress: Callable[[str], None] | None = None
+        self, clock: Clock, current: Callable[[], DrillWatch | None], progress: Callable[[str], None] | None = None
     ):
         self._clock = clock
         self._current = current

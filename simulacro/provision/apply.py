@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from botocore.exceptions import ClientError
 
 from simulacro.provision.compare import canonical
-from simulacro.spec.model import Endpoint, MonitoringSchedule, Pipeline, Rule, Stack
+from simulacro.spec.model import Endpoint, MonitoringSchedule, Pipeline, Rule, RuleTarget, Stack
 
 from .deployment_guardrails import guardrail_tags, is_guardrail_tag
 from .naming import Names, endpoint_config_body, endpoint_config_name
 from .pipeline_definition import pipeline_definition
+
+if TYPE_CHECKING:
+    from simulacro.target.targets import Target
 
 FAULT_TAG = "simulacro:fault-attribute"
 DEPLOYS_TAG = "simulacro:deploys-endpoint"  # read by the deployer that consumes the promotion queue  # the staging model's fault handler reads which attribute to honour
@@ -46,7 +49,7 @@ class ApplyReport:
         return f"{len(self.changes)} changes ({self.unchanged} unchanged):\n  " + "\n  ".join(lines)
 
 
-def apply(stack: Stack, target: Any, environments: list[str] | None = None) -> ApplyReport:
+def apply(stack: Stack, target: Target, environments: list[str] | None = None) -> ApplyReport:
     report = ApplyReport()
     for environment in environments or target.environments:
         _Applier(stack.in_environment(environment), target, environment, report).run()
@@ -54,7 +57,7 @@ def apply(stack: Stack, target: Any, environments: list[str] | None = None) -> A
 
 
 class _Applier:
-    def __init__(self, stack: Stack, target: Any, environment: str, report: ApplyReport):
+    def __init__(self, stack: Stack, target: Target, environment: str, report: ApplyReport):
         self.stack = stack
         self.target = target
         self.environment = environment
@@ -249,7 +252,7 @@ class _Applier:
     def _capture_retention(self, s3: Any, endpoint: Endpoint) -> None:
         assert endpoint.capture is not None
         prefix = endpoint.capture.destination[len("s3://") :].partition("/")[2].rstrip("/") + "/"
-        rule = {
+        rule: dict[str, Any] = {
             "ID": f"capture-retention-{endpoint.name}",
             "Filter": {"Prefix": prefix},
             "Status": "Enabled",
@@ -443,7 +446,7 @@ class _Applier:
             events.put_targets(Rule=rule.name, Targets=wanted)
         self.report.record(None if same and targets_same else ("updated" if live else "created"), "rule", rule.name)
 
-    def _rule_target(self, target: Any) -> dict[str, Any]:
+    def _rule_target(self, target: RuleTarget) -> dict[str, Any]:
         return target.to_put_target(self.names.queue_arn, self.names.topic_arn)
 
     def monitoring_schedules(self) -> None:

@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterator
 
 from simulacro.provision import delivery
 from simulacro.provision.compare import canonical
+from simulacro.provision.inventory import Inventory
 from simulacro.provision.naming import Names
 from simulacro.spec.model import Stack
 
@@ -29,10 +30,10 @@ class Finding:
         return f"{self.kind} {self.name}: {self.field}: {self.message}"
 
 
-Check = Callable[[Stack, Any, Names], Iterator[Finding]]
+Check = Callable[[Stack, Inventory, Names], Iterator[Finding]]
 
 
-def findings(check: Check, stack: Stack, found: Any) -> list[Finding]:
+def findings(check: Check, stack: Stack, found: Inventory) -> list[Finding]:
     environment_stack = stack.in_environment(found.environment)
     return list(check(environment_stack, found, Names(stack, found.environment, found.region)))
 
@@ -117,13 +118,13 @@ ALARM_LIVE_ONLY = (
 )
 
 
-def alarm_findings(stack: Stack, found: Any, names: Names) -> Iterator[Finding]:
+def alarm_findings(stack: Stack, found: Inventory, names: Names) -> Iterator[Finding]:
     topics = {t["arn"]: t for t in found.topics}
     queues = {q["arn"]: q for q in found.queues}
     for alarm in stack.alarms:
-        live, missing = _live_in_its_region("alarm", found.alarms, alarm.name, stack.region_of(alarm, found.region))
-        if live is None:
-            yield missing
+        live = _live_in_its_region("alarm", found.alarms, alarm.name, stack.region_of(alarm, found.region))
+        if isinstance(live, Finding):
+            yield live
             continue
         wanted = alarm.to_put_metric_alarm(names.topic_arn)
         definition = {**live["definition"]}
@@ -175,16 +176,14 @@ def _alarm_policy(name: str, live: dict[str, Any], topics: dict[str, Any]) -> It
             )
 
 
-def _live_in_its_region(
-    kind: str, items: list[dict[str, Any]], name: str, region: str
-) -> tuple[dict[str, Any], None] | tuple[None, Finding]:
+def _live_in_its_region(kind: str, items: list[dict[str, Any]], name: str, region: str) -> dict[str, Any] | Finding:
     """The live alarm or topic in the region the spec puts it, or the finding: missing, or found only elsewhere."""
     live = _in_region(items, name, region)
     if live is not None:
-        return live, None
+        return live
     elsewhere = sorted(item.get("region", "?") for item in items if item["name"] == name)
     detail = f"found only in {', '.join(elsewhere)}" if elsewhere else "declared in the spec but not found live"
-    return None, Finding(kind, name, "existence" if not elsewhere else "region", f"{detail} (spec: {region})")
+    return Finding(kind, name, "existence" if not elsewhere else "region", f"{detail} (spec: {region})")
 
 
 def _in_region(items: list[dict[str, Any]], name: str, region: str) -> dict[str, Any] | None:
@@ -193,7 +192,7 @@ def _in_region(items: list[dict[str, Any]], name: str, region: str) -> dict[str,
 
 
 def _alarm_reaches_people(
-    name: str, live: dict[str, Any], topics: dict[str, Any], queues: dict[str, Any], found: Any
+    name: str, live: dict[str, Any], topics: dict[str, Any], queues: dict[str, Any], found: Inventory
 ) -> Iterator[Finding]:
     """What SNS does with CloudWatch's message decides whether the page reaches a person: evaluate it."""
     messages = delivery.alarm_messages(live["definition"], found.account, found.region)
@@ -224,7 +223,7 @@ def _alarm_reaches_people(
 
 
 def _sqs_subscriber(
-    name: str, where: str, subscription: dict[str, Any], topic_arn: str, queues: dict[str, Any], found: Any
+    name: str, where: str, subscription: dict[str, Any], topic_arn: str, queues: dict[str, Any], found: Inventory
 ) -> Iterator[Finding]:
     if subscription["protocol"] != "sqs":
         return
@@ -239,7 +238,7 @@ def _sqs_subscriber(
         yield Finding("alarm", name, where, f"subscriber queue {queue['name']}: {refused}")
 
 
-def alarm_design_findings(stack: Stack, found: Any, names: Names) -> Iterator[Finding]:
+def alarm_design_findings(stack: Stack, found: Inventory, names: Names) -> Iterator[Finding]:
     """What the spec's own alarm definitions get wrong, live or not (see `alarm_design`)."""
     from simulacro.provision.alarm_design import design_problems
 
@@ -259,12 +258,12 @@ SUBSCRIPTION_DEFAULTS = {
 }
 
 
-def topic_findings(stack: Stack, found: Any, names: Names) -> Iterator[Finding]:
+def topic_findings(stack: Stack, found: Inventory, names: Names) -> Iterator[Finding]:
     queues = {q["arn"]: q for q in found.queues}
     for topic in stack.topics:
-        live, missing = _live_in_its_region("topic", found.topics, topic.name, stack.region_of(topic, found.region))
-        if live is None:
-            yield missing
+        live = _live_in_its_region("topic", found.topics, topic.name, stack.region_of(topic, found.region))
+        if isinstance(live, Finding):
+            yield live
             continue
         subscribed = {(s["protocol"], s["endpoint"]): s for s in live["subscriptions"]}
         for wanted in topic.subscriptions:
@@ -316,7 +315,7 @@ def topic_findings(stack: Stack, found: Any, names: Names) -> Iterator[Finding]:
 
 
 def _topic_publishers(
-    stack: Stack, topic: str, live: dict[str, Any], names: Names, found: Any, queues: dict[str, Any]
+    stack: Stack, topic: str, live: dict[str, Any], names: Names, found: Inventory, queues: dict[str, Any]
 ) -> Iterator[Finding]:
     """The topic accepts what its publishers (the spec's alarms and rules) send, and hands it on."""
     publishers = [
@@ -358,7 +357,7 @@ def _alarm_arn(names: Names, alarm: str) -> str:
 # --- queues ------------------------------------------------------------------------------
 
 
-def queue_findings(stack: Stack, found: Any, names: Names) -> Iterator[Finding]:
+def queue_findings(stack: Stack, found: Inventory, names: Names) -> Iterator[Finding]:
     for queue in stack.queues:
         live = found.find("queues", queue.name)
         if live is None:
@@ -480,7 +479,7 @@ TARGET_LIVE_ONLY = (
 TARGET_DEFAULTS = {"RetryPolicy": {"MaximumRetryAttempts": 185, "MaximumEventAgeInSeconds": 86400}}
 
 
-def rule_findings(stack: Stack, found: Any, names: Names) -> Iterator[Finding]:
+def rule_findings(stack: Stack, found: Inventory, names: Names) -> Iterator[Finding]:
     queues = {q["arn"]: q for q in found.queues}
     for rule in stack.rules:
         live = found.find("rules", rule.name)
@@ -594,7 +593,7 @@ def _target_policy(rule: str, target: dict[str, Any], queues: dict[str, Any]) ->
 # --- logs, capture, monitoring -----------------------------------------------------------
 
 
-def log_group_findings(stack: Stack, found: Any, names: Names) -> Iterator[Finding]:
+def log_group_findings(stack: Stack, found: Inventory, names: Names) -> Iterator[Finding]:
     for group in stack.log_groups:
         live = found.find("log_groups", group.name)
         if live is None:
@@ -612,7 +611,7 @@ def log_group_findings(stack: Stack, found: Any, names: Names) -> Iterator[Findi
             )
 
 
-def capture_findings(stack: Stack, found: Any, names: Names) -> Iterator[Finding]:
+def capture_findings(stack: Stack, found: Inventory, names: Names) -> Iterator[Finding]:
     monitored = {s.endpoint for s in stack.monitoring_schedules}
     for endpoint in stack.endpoints:
         live = found.find("endpoints", endpoint.name)
@@ -633,7 +632,7 @@ def capture_findings(stack: Stack, found: Any, names: Names) -> Iterator[Finding
             yield from _retention(endpoint, found)
 
 
-def _retention(endpoint: Any, found: Any) -> Iterator[Finding]:
+def _retention(endpoint: Any, found: Inventory) -> Iterator[Finding]:
     rules = found.bucket_lifecycles.get(endpoint.capture.bucket, [])
     days = [r.get("Expiration", {}).get("Days") for r in rules if r.get("Status") == "Enabled"]
     if not any(days):
@@ -649,7 +648,7 @@ def _retention(endpoint: Any, found: Any) -> Iterator[Finding]:
         )
 
 
-def schedule_findings(stack: Stack, found: Any, names: Names) -> Iterator[Finding]:
+def schedule_findings(stack: Stack, found: Inventory, names: Names) -> Iterator[Finding]:
     from simulacro.spec.baselines import baseline
 
     for schedule in stack.monitoring_schedules:
@@ -687,7 +686,7 @@ def schedule_findings(stack: Stack, found: Any, names: Names) -> Iterator[Findin
                 )
 
 
-def deployment_guardrail_findings(stack: Stack, found: Any, names: Names) -> Iterator[Finding]:
+def deployment_guardrail_findings(stack: Stack, found: Inventory, names: Names) -> Iterator[Finding]:
     """The deployment guardrail recorded on each endpoint for its deployer is the one the spec declares."""
     for endpoint in stack.endpoints:
         live = found.find("endpoints", endpoint.name)

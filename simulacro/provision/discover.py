@@ -15,7 +15,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from botocore.exceptions import ClientError
 
@@ -28,6 +28,9 @@ from simulacro.spec.paths import FIXTURES
 
 from .deployment_guardrails import recorded_deployment_config
 from .inventory import Inventory, inventory
+
+if TYPE_CHECKING:
+    from simulacro.target.targets import Target
 
 STAND_IN_MODEL = FIXTURES / "models" / "churn" / "v3.json"
 PIPELINE_NAMESPACE = "AWS/Sagemaker/ModelBuildingPipeline"
@@ -77,7 +80,9 @@ class Discovered:
         return [out, *written]
 
 
-def discover(target: Any, environment: str, filters: Filters | None = None, *, name: str | None = None) -> Discovered:
+def discover(
+    target: Target, environment: str, filters: Filters | None = None, *, name: str | None = None
+) -> Discovered:
     filters = filters or Filters()
     client: Callable[[str], Any] = lambda service: target.client(service, environment)  # noqa: E731
     live = inventory(target, environment, everything=True)

@@ -8,11 +8,15 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from .deployment_guardrails import recorded_deployment_config
+
+if TYPE_CHECKING:
+    from simulacro.spec.model import Stack
+    from simulacro.target.targets import Target
 
 
 @dataclass
@@ -38,7 +42,11 @@ class Inventory:
 
 
 def inventory(
-    target: Any, environment: str | None = None, *, unread: dict[str, Exception] | None = None, everything: bool = False
+    target: Target,
+    environment: str | None = None,
+    *,
+    unread: dict[str, Exception] | None = None,
+    everything: bool = False,
 ) -> Inventory:
     """The live stack, reading only the services the spec declares in `environment` (a spec without monitoring
     schedules never calls the Model Monitor APIs). With `unread`, a section AWS refuses to list is left empty and
@@ -75,7 +83,7 @@ def inventory(
     return found
 
 
-def _declared(stack: Any, environment: str) -> set[str] | None:
+def _declared(stack: Stack | None, environment: str) -> set[str] | None:
     """The inventory sections the spec gives a reason to read in `environment` (None: no spec, read everything)."""
     if stack is None or not hasattr(stack, "in_environment"):
         return None
@@ -103,7 +111,7 @@ def _declared(stack: Any, environment: str) -> set[str] | None:
     return sections
 
 
-def _alarm_regions(target: Any, environment: str) -> list[str]:
+def _alarm_regions(target: Target, environment: str) -> list[str]:
     """The target's region first, then every other region the spec puts an alarm or topic of `environment` in."""
     stack = getattr(target, "stack", None)
     declared = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from simulacro.target.clock import Clock
 from simulacro.target.waits import wait_for
 
 from .deployments import IN_PROGRESS
@@ -11,7 +12,7 @@ from .deployments import IN_PROGRESS
 SETTLE_BUDGET = 3600
 
 
-def settled(sagemaker: Any, clock: Any, endpoint_name: str, *, within: float = SETTLE_BUDGET) -> dict[str, Any]:
+def settled(sagemaker: Any, clock: Clock, endpoint_name: str, *, within: float = SETTLE_BUDGET) -> dict[str, Any]:
     """Wait on `clock` until the endpoint's deployment has ended (InService, Failed, ...); returns DescribeEndpoint."""
 
     def ended() -> dict[str, Any] | None:

@@ -9,7 +9,7 @@ candidate drills skip with one line saying so, and no verdict is given.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator, cast
 
 import pytest
 
@@ -17,6 +17,11 @@ from simulacro.drill.candidate.verdict import judge
 from simulacro.errors import BadInput
 from simulacro.evidence.verdict import candidate_verdict_html
 from simulacro.spec.candidate import Candidate, CandidateError, is_package_arn, load_candidate
+
+if TYPE_CHECKING:
+    from simulacro.evidence import DrillRecord
+    from simulacro.pytest_plugin.session import SimulacroSession
+    from simulacro.target.targets import Target
 
 NO_CANDIDATE = (
     "no --candidate given: the gate proves the observability stack only; pass --candidate "
@@ -40,7 +45,7 @@ def add_options(group: Any) -> None:
 
 
 class CandidateGate:
-    def __init__(self, state: Any):
+    def __init__(self, state: SimulacroSession):
         self.state = state
         config = state.config
         self.given: str | None = config.getoption("--candidate")
@@ -59,7 +64,7 @@ class CandidateGate:
             except CandidateError as error:
                 raise pytest.UsageError(str(error)) from None
 
-    def candidate(self, target: Any) -> Candidate | str:
+    def candidate(self, target: Target) -> Candidate | str:
         """The candidate being gated, or why the drill skips (no --candidate, or an environment this run does not reach)."""
         if not self.given:
             return NO_CANDIDATE
@@ -87,7 +92,9 @@ class CandidateGate:
         """A candidate drill without a candidate skips in its call, with the reason on its timeline."""
         reason = pyfuncitem.funcargs.get("candidate")
         if isinstance(reason, str):
-            record, target = pyfuncitem.funcargs.get("drill_record"), pyfuncitem.funcargs.get("target")
+            # The fixtures of those names, when the drill asked for them.
+            record = cast("DrillRecord | None", pyfuncitem.funcargs.get("drill_record"))
+            target = cast("Target | None", pyfuncitem.funcargs.get("target"))
             if record is not None and target is not None:
                 record.add(target.clock.now(), "note", f"skipped: {reason}")
             pytest.skip(reason)
@@ -130,7 +137,7 @@ class CandidateGate:
                 terminalreporter.write_line(f"  (not proven) {item}")
 
     def pytest_html_results_summary(
-        self, prefix: list[str], summary: list[str], postfix: list[str], session: Any
+        self, prefix: list[str], summary: list[str], postfix: list[str], session: pytest.Session
     ) -> None:
         verdict = self.verdict()
         if verdict is not None:
@@ -153,13 +160,20 @@ PLUGIN_NAME = "simulacro-candidate"
 
 
 @pytest.fixture
-def candidate(request: pytest.FixtureRequest, target: Any) -> Candidate | str:
+def candidate(request: pytest.FixtureRequest, target: Target) -> Candidate | str:
     """The candidate being gated (`--candidate`), read once; the drill skips in its call, saying so, when none was
     given (function-scoped, so the drill's record, timeline and wall time exist: the report lists every drill)."""
-    return request.config.pluginmanager.get_plugin(PLUGIN_NAME).candidate(target)
+    return _gate(request.config).candidate(target)
 
 
 @pytest.fixture
 def leave_candidate(request: pytest.FixtureRequest) -> bool:
     """`--leave-candidate`: on real staging, the endpoint stays on the candidate after the gate."""
-    return request.config.pluginmanager.get_plugin(PLUGIN_NAME).leave
+    return _gate(request.config).leave
+
+
+def _gate(config: pytest.Config) -> CandidateGate:
+    """The gate the Simulacro plugin registered for this run."""
+    gate = config.pluginmanager.get_plugin(PLUGIN_NAME)
+    assert isinstance(gate, CandidateGate), f"the {PLUGIN_NAME} plugin is the Simulacro plugin's CandidateGate"
+    return gate

@@ -1,12 +1,17 @@
 """Hooks Simulacro adds to pytest."""
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
+if TYPE_CHECKING:
+    from simulacro.target.targets import Target
+
 
 @pytest.hookspec
-def pytest_simulacro_provisioned(target: Any) -> None:
+def pytest_simulacro_provisioned(target: Target) -> None:
     """The local AWS is provisioned from the spec; drills have not run yet.
 
     The suite's own tests implement it to break the live stack the way a drill must catch.

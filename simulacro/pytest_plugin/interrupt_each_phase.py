@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from _pytest.runner import runtestprotocol
@@ -27,6 +27,11 @@ from _pytest.runner import runtestprotocol
 from simulacro.gameday.cleanup import find_leftovers
 from simulacro.provision import inventory
 from simulacro.spec.model import Alarm, Endpoint, MonitoringSchedule, Pipeline, Rule
+from simulacro.target.clock import Clock
+
+if TYPE_CHECKING:
+    from simulacro.pytest_plugin.session import SimulacroSession
+    from simulacro.target.targets import Target
 
 RECOVERY_WAIT = 900.0  # the endpoint and pipeline alarms recover within 10 minutes (their recovery budgets)
 VOLATILE = {"url", "last_execution", "definition"}
@@ -89,7 +94,7 @@ class Interrupter:
 
 
 class InterruptingClock:
-    def __init__(self, clock: Any, interrupter: Interrupter):
+    def __init__(self, clock: Clock, interrupter: Interrupter):
         self._clock = clock
         self._interrupter = interrupter
 
@@ -104,13 +109,18 @@ class InterruptingClock:
 class InterruptEachPhase:
     """The pytest plugin behind `--interrupt-each-phase`."""
 
-    def __init__(self, state: Any):
+    def __init__(self, state: SimulacroSession):
         self.state = state
         self.interrupter = Interrupter()
-        self.target: Any = None
+        self._target: Target | None = None
 
-    def pytest_simulacro_provisioned(self, target: Any) -> None:
-        self.target = target
+    @property
+    def target(self) -> Target:
+        assert self._target is not None, "pytest_simulacro_provisioned runs before any drill"
+        return self._target
+
+    def pytest_simulacro_provisioned(self, target: Target) -> None:
+        self._target = target
         target.clock = InterruptingClock(target.clock, self.interrupter)
         self.state.injection_listeners.append(self.interrupter.injected)
 
@@ -189,7 +199,7 @@ class InterruptEachPhase:
         }
 
 
-def _environments(item: pytest.Item, target: Any) -> list[str]:
+def _environments(item: pytest.Item, target: Target) -> list[str]:
     params = getattr(getattr(item, "callspec", None), "params", {})
     named = sorted(
         {v.environment for v in params.values() if isinstance(v, (Alarm, Endpoint, Rule, Pipeline, MonitoringSchedule))}
@@ -197,7 +207,7 @@ def _environments(item: pytest.Item, target: Any) -> list[str]:
     return named or list(target.environments)
 
 
-def _fingerprint(target: Any, environment: str) -> dict[str, Any]:
+def _fingerprint(target: Target, environment: str) -> dict[str, Any]:
     found = inventory(target, environment).to_json()
     stack = target.stack
     quick = {a.name for a in stack.alarms if a.environment == environment and a.recovery_budget <= RECOVERY_WAIT}

@@ -13,7 +13,7 @@ import contextlib
 import json
 import time
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Generator, Iterator
 
 import pytest
 
@@ -36,6 +36,9 @@ from simulacro.pytest_plugin.session import SimulacroSession, bundle_path, check
 from simulacro.spec import DEFAULT_SPEC, Stack
 from simulacro.target import waits
 from simulacro.target.aws_errors import CredentialsProblem, operator_message
+
+if TYPE_CHECKING:
+    from simulacro.target.targets import Target
 
 CATEGORIES = ("inventory", "notification", "pipeline", "endpoint", "monitor", "events", "runbook", "cost")
 STATE_KEY = pytest.StashKey["SimulacroSession"]()
@@ -151,7 +154,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         state.identify()
         if state.provisions_here("controller"):
             try:
-                state.provision(state.aws)
+                state.provision(state.identified_aws())
             except SimulacroError as problem:
                 raise pytest.UsageError(f"provisioning {state.environment} stopped: {problem}") from None
 
@@ -234,7 +237,7 @@ def stack(simulacro_session: SimulacroSession) -> Stack:
 
 
 @pytest.fixture(scope="session")
-def target(simulacro_session: SimulacroSession, stack: Stack) -> Iterator[Any]:
+def target(simulacro_session: SimulacroSession, stack: Stack) -> Iterator[Target]:
     """The local AWS, or the real account (a dry run rehearses on the local AWS instead)."""
     if simulacro_session.on_aws and not simulacro_session.dry_run:
         yield from simulacro_session.aws_target()
@@ -259,7 +262,7 @@ def _drill_environment(item: pytest.Item) -> str | None:
 
 
 @pytest.fixture
-def drill_record(request: pytest.FixtureRequest, target: Any, simulacro_session: SimulacroSession) -> DrillRecord:
+def drill_record(request: pytest.FixtureRequest, target: Target, simulacro_session: SimulacroSession) -> DrillRecord:
     marker = request.node.get_closest_marker("drill")
     environment = _drill_environment(request.node)
     record = DrillRecord(
@@ -279,7 +282,7 @@ _record_key = pytest.StashKey[DrillRecord]()
 
 @pytest.fixture
 def drill_watch(
-    request: pytest.FixtureRequest, target: Any, simulacro_session: SimulacroSession
+    request: pytest.FixtureRequest, target: Target, simulacro_session: SimulacroSession
 ) -> Iterator[DrillWatch]:
     """The drill's stop conditions: checked before each injection and watched while a fault is in place."""
     watch = DrillWatch(
@@ -298,7 +301,11 @@ def drill_watch(
 
 @pytest.fixture
 def faults(
-    stack: Stack, target: Any, drill_record: DrillRecord, simulacro_session: SimulacroSession, drill_watch: DrillWatch
+    stack: Stack,
+    target: Target,
+    drill_record: DrillRecord,
+    simulacro_session: SimulacroSession,
+    drill_watch: DrillWatch,
 ) -> Iterator[Faults]:
     registry = Faults(stack, target, drill_record, simulacro_session.run_id, hooks=DrillGuard(drill_watch))
     try:
@@ -311,7 +318,7 @@ def faults(
 @pytest.fixture
 def expect(
     stack: Stack,
-    target: Any,
+    target: Target,
     drill_record: DrillRecord,
     simulacro_session: SimulacroSession,
     drill_watch: DrillWatch,
@@ -332,7 +339,7 @@ def expect(
 
 
 @pytest.fixture
-def traffic(target: Any, drill_record: DrillRecord, faults: Faults) -> Iterator[Traffic]:
+def traffic(target: Target, drill_record: DrillRecord, faults: Faults) -> Iterator[Traffic]:
     steady = Traffic(target, drill_record, faults.endpoint_state.attributes_for)
     try:
         yield steady
@@ -377,8 +384,8 @@ def _report_interrupted(item: pytest.Item, interrupt: BaseException) -> None:
     if record is not None:
         from pytest_html import extras
 
-        report.extras = [extras.html(redact_text(drill_html(record)))]
-        report.simulacro_record = json.loads(json.dumps(record_json(record), default=str))
+        report.extras = [extras.html(redact_text(drill_html(record)))]  # type: ignore[attr-defined]  # pytest-html reads a report's extras
+        report.simulacro_record = json.loads(json.dumps(record_json(record), default=str))  # type: ignore[attr-defined]  # our own field on the report, carried to the xdist controller
     item.ihook.pytest_runtest_logreport(report=report)
     # Reporters (pytest-html) finish a drill's row on its teardown report; the teardown itself (the rollback) runs
     # when the session ends.
@@ -438,7 +445,9 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[Any]:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
     record = item.stash.get(_record_key, None)
     problem = call.excinfo.value if call.excinfo else None
@@ -467,11 +476,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         record.message = redact_text(translated[0] if translated else str(call.excinfo.value)) if call.excinfo else ""
         from pytest_html import extras
 
-        report.extras = getattr(report, "extras", []) + [extras.html(redact_text(drill_html(record)))]
+        report.extras = getattr(report, "extras", []) + [extras.html(redact_text(drill_html(record)))]  # type: ignore[attr-defined]  # pytest-html reads a report's extras
     if record is not None and report.when == "teardown":
-        report.simulacro_record = json.loads(
-            json.dumps(record_json(record), default=str)
-        )  # travels to the xdist controller
+        # travels to the xdist controller
+        report.simulacro_record = json.loads(json.dumps(record_json(record), default=str))  # type: ignore[attr-defined]  # our own field on the report
     return report
 
 

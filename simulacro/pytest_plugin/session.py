@@ -14,7 +14,7 @@ import threading
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import pytest
 
@@ -29,6 +29,9 @@ from simulacro.gameday.stop_conditions import DrillWatch, GuardAlarms, WatchedCl
 from simulacro.spec import SpecError, Stack, load_stack
 from simulacro.target.aws_errors import ApiUnavailable, operator_message
 from simulacro.target.targets import AwsTarget
+
+if TYPE_CHECKING:
+    from simulacro.target.targets import LocalTarget, Target
 
 DEFAULT_ENVIRONMENT = "staging"
 RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,39}$")
@@ -52,11 +55,11 @@ class SimulacroSession:
         self.initial_inventories: list[dict[str, Any]] = []
         self.leftovers: list[str] = []
         self.watch: DrillWatch | None = None
-        self.injection_listeners: list[Any] = []
+        self.injection_listeners: list[Callable[[str], None]] = []  # each hears an injection's label
         self.recorder = CallRecorder() if config.getoption("--record-calls") else None
-        self.aws: Any = None
-        self.restore_sigterm: Any = lambda: None
-        self.restore_progress: Any = lambda: None
+        self.aws: AwsTarget | None = None  # --target aws, once identified
+        self.restore_sigterm: Callable[[], None] = lambda: None
+        self.restore_progress: Callable[[], None] = lambda: None
         self._guard_alarms: GuardAlarms | None = None
         self._stack: Stack | None = None
         self._scorecard: dict[str, Any] | None = None
@@ -108,6 +111,11 @@ class SimulacroSession:
                 "(it goes into the names of what the run creates)"
             )
 
+    def identified_aws(self) -> AwsTarget:
+        """The real account's target, as `identify` checked it at the start of a `--target aws` run."""
+        assert self.aws is not None, "identify() runs first on --target aws"
+        return self.aws
+
     def describe_target(self) -> str:
         if self.aws is not None:
             return self.aws.describe()
@@ -149,12 +157,15 @@ class SimulacroSession:
     def check_permissions(self, items: list[pytest.Item]) -> None:
         """Refuse the run if it cannot be made safe; skip the drills the identity may not run, naming the actions."""
         runnable = [i for i in items if i.nodeid not in self.skipped]
+        aws = self.identified_aws()
+        identity = aws.identity
+        assert identity is not None, "identify() read the caller identity"
         try:
             if any(i.get_closest_marker("destructive") for i in runnable):
-                require_guard_alarms(self.aws)
+                require_guard_alarms(aws)
             permissions = check_drill_permissions(
-                self.aws,
-                self.aws.identity,
+                aws,
+                identity,
                 [i.nodeid for i in runnable],
                 provision=self.config.getoption("--provision"),
             )
@@ -166,7 +177,7 @@ class SimulacroSession:
             if lacking:
                 self._skip(
                     item,
-                    f"the identity {self.aws.identity['Arn']} lacks {', '.join(sorted(lacking))} (IAM policy "
+                    f"the identity {identity['Arn']} lacks {', '.join(sorted(lacking))} (IAM policy "
                     "simulation); grant it (python -m simulacro iam-policy) to run this drill",
                 )
 
@@ -198,14 +209,14 @@ class SimulacroSession:
         with capture.global_and_fixture_disabled() if capture is not None else contextlib.nullcontext():
             reporter.write_line(redact_text(text))
 
-    def guard_alarms(self, target: Any) -> GuardAlarms:
+    def guard_alarms(self, target: Target) -> GuardAlarms:
         if self._guard_alarms is None:
             self._guard_alarms = GuardAlarms(self.stack, target)
         return self._guard_alarms
 
     # --- the target's life -----------------------------------------------------------------
 
-    def local_target(self) -> Iterator[Any]:
+    def local_target(self) -> Iterator[Target]:
         from simulacro.emulator import LocalAws, snapshot
         from simulacro.provision import apply
         from simulacro.target.targets import LocalTarget
@@ -232,8 +243,8 @@ class SimulacroSession:
             self.config.hook.pytest_simulacro_provisioned(target=local)
             yield from self._around_drills(local)
 
-    def aws_target(self) -> Iterator[Any]:
-        target = self.aws
+    def aws_target(self) -> Iterator[Target]:
+        target = self.identified_aws()
         self._listen(target)
         if self.provisions_here("session"):
             self.provision(target)
@@ -246,7 +257,7 @@ class SimulacroSession:
         controller = self.config.pluginmanager.has_plugin("dsession")
         return controller if where == "controller" else not controller and not hasattr(self.config, "workerinput")
 
-    def provision(self, target: Any) -> None:
+    def provision(self, target: Target) -> None:
         """Apply the spec; what needs an API the account lacks (Model Monitor, say) is left out and said once, and the
         drills that need it are skipped with the reason when they reach it."""
         from simulacro.provision import apply
@@ -266,7 +277,7 @@ class SimulacroSession:
         if report is not None:
             self.say(f"provisioned {target.environment}: {report.summary()}")
 
-    def _listen(self, target: Any) -> None:
+    def _listen(self, target: Target) -> None:
         if self.recorder is not None:
             target.observe_calls(self.recorder.hear)
         target.observe_calls(self._remember_call)
@@ -297,7 +308,7 @@ class SimulacroSession:
     def _outside_drills(self) -> contextlib.AbstractContextManager[None]:
         return self.recorder.outside_drills() if self.recorder is not None else contextlib.nullcontext()
 
-    def _around_drills(self, target: Any) -> Iterator[Any]:
+    def _around_drills(self, target: Target) -> Iterator[Target]:
         with self._outside_drills():
             self.initial_inventories = _inventories(target, self.environments, self.say_live)
         target.run_id = self.run_id
@@ -380,7 +391,7 @@ class SimulacroSession:
 PROVISIONING_SETTLE_SECONDS = 60
 
 
-def provision_local(stack: Stack, local: Any) -> None:
+def provision_local(stack: Stack, local: Target) -> None:
     """Apply the spec to the local AWS and let a minute pass: schedules leave Pending, alarms take their first evaluation."""
     from simulacro.provision import apply
 
@@ -400,7 +411,7 @@ def _kind_needing(operation: str) -> str | None:
     return next((kind for word, kind in UNAVAILABLE_KINDS.items() if word in operation), None)
 
 
-def _rehearsal_class() -> Any:
+def _rehearsal_class() -> type[LocalTarget]:
     from simulacro.target.targets import LocalTarget
 
     class Rehearsal(LocalTarget):
@@ -414,7 +425,9 @@ def _rehearsal_class() -> Any:
     return Rehearsal
 
 
-def _inventories(target: Any, environments: list[str], say: Any = None) -> list[dict[str, Any]]:
+def _inventories(
+    target: Target, environments: list[str], say: Callable[[str], None] | None = None
+) -> list[dict[str, Any]]:
     """The evidence's inventories; a section AWS refuses to list is left out, said once, and never errors a drill."""
     from simulacro.provision import inventory
 

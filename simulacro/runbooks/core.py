@@ -13,10 +13,14 @@ import inspect
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, ClassVar
+from typing import TYPE_CHECKING, Any, Callable, ClassVar
 
 from simulacro.errors import Refused
 from simulacro.evidence import DrillRecord, redact
+
+if TYPE_CHECKING:
+    from simulacro.spec.model import Stack
+    from simulacro.target.targets import Target
 
 
 class RunbookRefused(Refused):
@@ -104,8 +108,8 @@ class Runbook:
 
     def __init__(
         self,
-        stack: Any,
-        target: Any,
+        stack: Stack,
+        target: Target,
         environment: str,
         *,
         run_id: str = "manual",

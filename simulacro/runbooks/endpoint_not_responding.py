@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
@@ -11,6 +11,9 @@ from simulacro.provision.settle import settled
 
 from .core import NothingToDo, Runbook, StepFailed, step
 from .smoke import smoke_endpoint
+
+if TYPE_CHECKING:
+    from simulacro.spec.model import Endpoint
 
 
 class EndpointNotResponding(Runbook):
@@ -22,7 +25,7 @@ class EndpointNotResponding(Runbook):
     required_inputs = ("endpoint",)
 
     @property
-    def endpoint(self) -> Any:
+    def endpoint(self) -> Endpoint:
         return self.stack.endpoint(self.inputs["endpoint"], self.environment)
 
     @step("DescribeEndpoint: status, FailureReason and the config in use")
@@ -64,6 +67,7 @@ class EndpointNotResponding(Runbook):
                 "(deleted?): recreate it from your deployment history before rolling back"
             ) from None
         self.previous = record
+        self.rollback_to: str = record.previous_config  # checked above: there is one
         return {"rollback_to": record.previous_config, "previous_model_package": record.previous_model_package}
 
     @step("roll back: UpdateEndpoint to the previous config (delete and recreate a Failed endpoint)")
@@ -71,12 +75,12 @@ class EndpointNotResponding(Runbook):
         sagemaker = self.client("sagemaker")
         if self.described["EndpointStatus"] == "Failed":  # AWS allows only delete on a Failed endpoint
             sagemaker.delete_endpoint(EndpointName=self.endpoint.name)
-            sagemaker.create_endpoint(EndpointName=self.endpoint.name, EndpointConfigName=self.previous.previous_config)
+            sagemaker.create_endpoint(EndpointName=self.endpoint.name, EndpointConfigName=self.rollback_to)
         else:
             deploy(
                 sagemaker,
                 self.endpoint.name,
-                self.previous.previous_config,
+                self.rollback_to,
                 model_package=self.previous.previous_model_package,
             )
         return {"rolled_back_from": self.described["EndpointConfigName"]}
@@ -85,10 +89,7 @@ class EndpointNotResponding(Runbook):
     def wait_in_service(self) -> dict[str, Any]:
         sagemaker = self.client("sagemaker")
         described = settled(sagemaker, self.target.clock, self.endpoint.name)
-        if (
-            described["EndpointStatus"] != "InService"
-            or described["EndpointConfigName"] != self.previous.previous_config
-        ):
+        if described["EndpointStatus"] != "InService" or described["EndpointConfigName"] != self.rollback_to:
             raise StepFailed(
                 f"{self.endpoint.name} is {described['EndpointStatus']} on {described['EndpointConfigName']} "
                 f"after the rollback: {described.get('FailureReason')}"

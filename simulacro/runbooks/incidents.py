@@ -8,16 +8,19 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simulacro.evidence import redact
+
+if TYPE_CHECKING:
+    from .core import Runbook
 
 
 def incidents_dir() -> Path:
     return Path.cwd() / "reports" / "incidents"
 
 
-def open_incident(runbook: Any, key: str, title: str, evidence: dict[str, Any]) -> dict[str, Any]:
+def open_incident(runbook: Runbook, key: str, title: str, evidence: dict[str, Any]) -> dict[str, Any]:
     """Record the incident and notify the incident topic; returns the record (with `reused` when already open)."""
     folder = incidents_dir()
     folder.mkdir(parents=True, exist_ok=True)
@@ -44,7 +47,7 @@ def open_incident(runbook: Any, key: str, title: str, evidence: dict[str, Any]) 
     return {**record, "reused": False, "path": str(path), "topic": topic, "message_id": message_id}
 
 
-def _incident_topic(runbook: Any) -> str:
+def _incident_topic(runbook: Runbook) -> str:
     subject = runbook.inputs.get("endpoint") or runbook.inputs.get("pipeline") or ""
     topic = runbook.stack.incident_topic(runbook.environment, subject)
     if topic is None:

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
-from .core import StepFailed
+from .core import Runbook, StepFailed
+
+if TYPE_CHECKING:
+    from simulacro.spec.model import Pipeline
 
 FROZEN_TAG = "simulacro:frozen-by"
 
 
-def freeze_promotion(runbook: Any, endpoint: str | None, reason: str, pipeline: Any = None) -> list[str]:
+def freeze_promotion(
+    runbook: Runbook, endpoint: str | None, reason: str, pipeline: Pipeline | None = None
+) -> list[str]:
     """Disable every promotion rule (deploying to `endpoint`, fed by `pipeline`'s model, or all of the environment's);
     returns their names."""
     rules = [

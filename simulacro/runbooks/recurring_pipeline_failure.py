@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .core import NothingToDo, Runbook, StepFailed, step
 from .promotion import freeze_promotion
+
+if TYPE_CHECKING:
+    from simulacro.spec.model import Pipeline
 
 RECURRING = 2
 LOG_LINES = 20
@@ -22,7 +25,7 @@ class RecurringPipelineFailure(Runbook):
     required_inputs = ("pipeline",)
 
     @property
-    def pipeline(self) -> Any:
+    def pipeline(self) -> Pipeline:
         return self.stack.pipeline(self.inputs["pipeline"], self.environment)
 
     @step("list the latest executions: do the last ones fail?")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simulacro.provision.deployments import (
     CURRENT_CONFIG,
@@ -19,6 +19,9 @@ from .incidents import open_incident
 from .promotion import freeze_promotion
 from .smoke import smoke_endpoint
 
+if TYPE_CHECKING:
+    from simulacro.spec.model import Endpoint
+
 
 class RegressionAfterPromotion(Runbook):
     name = "regression-after-promotion"
@@ -29,7 +32,7 @@ class RegressionAfterPromotion(Runbook):
     required_inputs = ("endpoint",)
 
     @property
-    def endpoint(self) -> Any:
+    def endpoint(self) -> Endpoint:
         return self.stack.endpoint(self.inputs["endpoint"], self.environment)
 
     @step("freeze promotion: disable the promotion rules that deploy to this endpoint")
@@ -47,6 +50,8 @@ class RegressionAfterPromotion(Runbook):
         if record.previous_config is None:
             raise StepFailed(f"no previous config is recorded on {self.endpoint.name}: cannot roll back the promotion")
         self.deployment = record
+        self.promoted: str = record.model_package  # checked above: both are recorded
+        self.rollback_to: str = record.previous_config
         return {
             "model_package": record.model_package,
             "previous_model_package": record.previous_model_package,
@@ -63,7 +68,7 @@ class RegressionAfterPromotion(Runbook):
         sagemaker = self.client("sagemaker")
         # A blue/green deployment still shifting or baking refuses UpdateEndpoint; its guardrail may roll back itself.
         current = settled(sagemaker, self.target.clock, self.endpoint.name)
-        if current["EndpointConfigName"] == self.deployment.previous_config:
+        if current["EndpointConfigName"] == self.rollback_to:
             self._record_guardrail_rollback(sagemaker)
             return {
                 "config_after": current["EndpointConfigName"],
@@ -72,13 +77,13 @@ class RegressionAfterPromotion(Runbook):
         deploy(
             sagemaker,
             self.endpoint.name,
-            self.deployment.previous_config,
+            self.rollback_to,
             model_package=self.deployment.previous_model_package,
         )
         described = settled(sagemaker, self.target.clock, self.endpoint.name)
-        if described["EndpointConfigName"] != self.deployment.previous_config:
+        if described["EndpointConfigName"] != self.rollback_to:
             raise StepFailed(
-                f"{self.endpoint.name} did not return to {self.deployment.previous_config}: {described.get('FailureReason')}"
+                f"{self.endpoint.name} did not return to {self.rollback_to}: {described.get('FailureReason')}"
             )
         return {"config_after": described["EndpointConfigName"]}
 
@@ -104,7 +109,7 @@ class RegressionAfterPromotion(Runbook):
         incident = open_incident(
             self,
             key=f"{self.endpoint.name}:{self.deployment.model_package}:{self.run_id}",
-            title=f"Regression after promotion of {_package_name(self.deployment.model_package)} on {self.endpoint.name}",
+            title=f"Regression after promotion of {_package_name(self.promoted)} on {self.endpoint.name}",
             evidence={"model_package": self.deployment.model_package, **self.smoke_results},
         )
         return {"incident": incident["id"], "incident_file": incident["path"], "incident_reused": incident["reused"]}
@@ -118,7 +123,7 @@ class RegressionAfterPromotion(Runbook):
         sagemaker.add_tags(
             ResourceArn=arn,
             Tags=[
-                {"Key": CURRENT_CONFIG, "Value": self.deployment.previous_config},
+                {"Key": CURRENT_CONFIG, "Value": self.rollback_to},
                 {"Key": PREVIOUS_CONFIG, "Value": promoted or self.deployment.serving_config},
                 {"Key": MODEL_PACKAGE, "Value": self.deployment.previous_model_package or ""},
                 {"Key": PREVIOUS_MODEL_PACKAGE, "Value": self.deployment.model_package or ""},

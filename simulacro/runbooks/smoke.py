@@ -4,9 +4,12 @@ says of the endpoint's last minutes (5xx rate, P95 model latency), which is what
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .core import StepFailed
+from .core import Runbook, StepFailed
+
+if TYPE_CHECKING:
+    from simulacro.spec.model import Endpoint
 
 SMOKE_REQUESTS = 5
 RECENT_MINUTES = 5
@@ -14,7 +17,7 @@ RECENT_MINUTES = 5
 AFTER_CHANGE_SECONDS = 120
 
 
-def smoke_endpoint(runbook: Any, endpoint: Any, *, after_change: bool = False) -> dict[str, Any]:
+def smoke_endpoint(runbook: Runbook, endpoint: Endpoint, *, after_change: bool = False) -> dict[str, Any]:
     """Smoke requests, and the endpoint's recent metrics: the last minutes, or (after a change) only what
     was served after it, waiting for that traffic first."""
     if not endpoint.smoke_payload:
@@ -49,7 +52,7 @@ def _invoke(runtime: Any, endpoint: str, payload: str) -> dict[str, Any]:
     }
 
 
-def _metrics(runbook: Any, endpoint: Any, start: Any, end: Any) -> dict[str, Any]:
+def _metrics(runbook: Runbook, endpoint: Endpoint, start: Any, end: Any) -> dict[str, Any]:
     cloudwatch = runbook.client("cloudwatch")
     seconds = max(60, int((end - start).total_seconds()) // 60 * 60)
     common = {

@@ -132,10 +132,12 @@ def is_retryable(error: BaseException) -> bool:
     """Throttling, a 5xx or a network hiccup: worth another try after a pause."""
     if isinstance(error, (EndpointConnectionError, ConnectTimeoutError, ReadTimeoutError, ConnectionClosedError)):
         return True
+    if not isinstance(error, ClientError):
+        return False
     code = error_code(error)
     if code is None:
         return False
-    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)  # type: ignore[union-attr]
+    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
     return code in THROTTLING or code in TRANSIENT or status >= 500
 
 

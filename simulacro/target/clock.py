@@ -27,6 +27,20 @@ class Clock(Protocol):
     def sleep(self, seconds: float) -> None: ...
 
 
+class SchedulingClock(Protocol):
+    """What the emulator's control plane needs of its clock: the time, and timers (`VirtualClock` has them)."""
+
+    def now(self) -> datetime: ...
+
+    def call_at(self, moment: datetime, timer: Timer, *, locked: bool = True) -> None: ...
+
+    def call_later(self, seconds: float, timer: Timer, *, locked: bool = True) -> None: ...
+
+    def call_every(
+        self, seconds: float, timer: Timer, *, aligned: bool = True, now: bool = False, locked: bool = True
+    ) -> Repeating: ...
+
+
 class WallClock:
     virtual = False
 

@@ -11,21 +11,31 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from simulacro.errors import BadInput
+from simulacro.spec import Stack
 from simulacro.target.aws_errors import AwsAccessProblem
 
 DATASET = Path("datasets") / "churn" / "train.csv"  # relative to the spec's folder
 SENDERS = 8
 
 
+class ClientSource(Protocol):
+    """What the sender needs of its target (`simulacro.target.targets.Target`, which imports this module):
+    the spec, and a client per service and environment."""
+
+    stack: Stack
+
+    def client(self, service: str, environment: str | None = None, region: str | None = None) -> Any: ...
+
+
 class RequestSender:
     def __init__(
         self,
-        target: Any,
+        target: ClientSource,
         endpoint: str,
         environment: str,
         requests_per_minute: float,
@@ -96,7 +106,7 @@ class RequestSender:
             setattr(self, outcome, getattr(self, outcome) + 1)
 
 
-def default_payloads(stack: Any, endpoint: str, environment: str) -> list[str]:
+def default_payloads(stack: Stack, endpoint: str, environment: str) -> list[str]:
     """The spec's smoke payload for the endpoint if it declares one, else the rows of the churn dataset."""
     declared = next((e for e in stack.endpoints if e.name == endpoint and e.environment == environment), None)
     smoke = getattr(declared, "smoke_payload", None)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from functools import cached_property
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import boto3
 from botocore.config import Config
@@ -31,6 +31,9 @@ from simulacro.target.aws_errors import AwsAccessProblem, raise_clear_errors
 from simulacro.target.clock import Clock, VirtualClock, WallClock
 from simulacro.target.local_clients import local_client
 from simulacro.target.run_tags import tag_what_the_run_creates
+
+if TYPE_CHECKING:
+    from simulacro.emulator.local_aws import LocalAws
 
 CallObserver = Callable[[str, str, str, dict[str, Any]], None]  # service, operation, environment, parameters
 
@@ -114,6 +117,13 @@ class Target:
         """Send `requests_per_minute` to `endpoint` for `duration_seconds`; returns what was served."""
         raise NotImplementedError
 
+    def background_traffic(
+        self, endpoint: str, environment: str, requests_per_minute: float, attributes: Callable[[], str | None]
+    ) -> Any:
+        """Requests in a background thread until `.cancel()`, on the wall clock only (on the virtual clock, traffic
+        is `traffic` called from the clock's timers)."""
+        raise NotImplementedError
+
     def _make_client(self, service: str, environment: str, region: str) -> Any:
         raise NotImplementedError
 
@@ -123,7 +133,7 @@ class LocalTarget(Target):
 
     kind = "local"
 
-    def __init__(self, stack: Stack, local_aws: Any, environment: str = "staging"):
+    def __init__(self, stack: Stack, local_aws: LocalAws, environment: str = "staging"):
         super().__init__(stack, environment)
         self.local_aws = local_aws
         from simulacro.emulator.local_model import serve_files_from

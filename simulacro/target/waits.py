@@ -4,12 +4,13 @@ On the virtual clock a wait costs no wall time; on the wall clock it is rate-lim
 
 from __future__ import annotations
 
-from typing import Any, Callable, TypeVar
+from typing import Callable, TypeVar
 
 import tenacity
 
 from simulacro.spec import format_duration
 from simulacro.target.aws_errors import error_code, is_retryable
+from simulacro.target.clock import Clock
 
 T = TypeVar("T")
 
@@ -37,7 +38,7 @@ def wait_for(
     condition: Callable[[], T | None],
     *,
     within: float,
-    clock: Any,
+    clock: Clock,
     what: str,
     poll: float | None = None,
     progress: Callable[[str], None] | None = None,
@@ -72,7 +73,7 @@ def wait_for(
     return value
 
 
-def _interval(poll: float | None, within: float, clock: Any) -> float:
+def _interval(poll: float | None, within: float, clock: Clock) -> float:
     interval = poll if poll is not None else (5.0 if clock.virtual else min(15.0, within / 20))
     return interval if clock.virtual else max(MIN_WALL_POLL, interval)
 
@@ -80,7 +81,7 @@ def _interval(poll: float | None, within: float, clock: Any) -> float:
 class _Waiting:
     """One wait's bookkeeping: elapsed time, backoff after errors, and the progress lines."""
 
-    def __init__(self, what: str, within: float, clock: Any, interval: float, progress: Callable[[str], None] | None):
+    def __init__(self, what: str, within: float, clock: Clock, interval: float, progress: Callable[[str], None] | None):
         self.what, self.within, self.clock, self.interval = what, within, clock, interval
         self.started = clock.now()
         self.progress = progress if (progress is not None and not clock.virtual and within >= LONG_WAIT) else None

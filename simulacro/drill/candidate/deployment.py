@@ -16,6 +16,7 @@ from simulacro.provision.deployments import CURRENT_CONFIG, IN_PROGRESS, deploym
 from simulacro.provision.settle import settled
 from simulacro.spec.candidate import Candidate
 from simulacro.spec.model import Stack
+from simulacro.target.clock import Clock
 from simulacro.target.waits import wait_for
 
 from .package import register
@@ -26,7 +27,7 @@ DEPLOYMENT_BUDGET = 2 * 3600
 
 def promote_candidate(
     sagemaker: Any,
-    clock: Any,
+    clock: Clock,
     candidate: Candidate,
     stack: Stack,
     group: str,
@@ -65,7 +66,7 @@ def promote_candidate(
     return arn
 
 
-def back_to(sagemaker: Any, clock: Any, endpoint: str, config: str) -> None:
+def back_to(sagemaker: Any, clock: Clock, endpoint: str, config: str) -> None:
     """The endpoint serves `config` again, without the deployment tags a promotion left."""
     settled(sagemaker, clock, endpoint)
     if sagemaker.describe_endpoint(EndpointName=endpoint)["EndpointConfigName"] != config:
@@ -80,7 +81,13 @@ def back_to(sagemaker: Any, clock: Any, endpoint: str, config: str) -> None:
 
 
 def await_deployment(
-    sagemaker: Any, clock: Any, endpoint: str, package_arn: str, *, since: Any = None, within: float = DEPLOYMENT_BUDGET
+    sagemaker: Any,
+    clock: Clock,
+    endpoint: str,
+    package_arn: str,
+    *,
+    since: Any = None,
+    within: float = DEPLOYMENT_BUDGET,
 ) -> dict[str, Any]:
     """Wait until the deployer has deployed `package_arn` and the update has ended; DescribeEndpoint, plus
     `Deployed` (True when InService on the config that deployment asked for) and `RequestedConfig`."""

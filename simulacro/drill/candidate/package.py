@@ -127,22 +127,25 @@ def candidate_from_package(sagemaker: Any, arn: str, stack: Stack, environment: 
             "destination": capture["DestinationS3Uri"],
             "retention_days": endpoint.capture.retention_days if endpoint.capture else 1,
         }
-    return Candidate(
-        name=f"{group}-v{package.get('ModelPackageVersion', arn.rsplit('/', 1)[-1])}",
-        source=arn,
-        package_arn=arn,
-        environment=environment,
-        endpoint_name=endpoint_name,
-        model_package={
-            "group": group,
-            "image": first["Image"],
-            "model_data": first.get("ModelDataUrl") or "s3://unknown/",
-            "environment": first.get("Environment") or {},
-        },
-        endpoint_config={
-            "variant_name": variant["VariantName"],
-            "instance_type": variant["InstanceType"],
-            "instance_count": variant["InitialInstanceCount"],
-            "capture": declared_capture,
-        },
+    # Validated from plain data like a candidate file (the nested parts are models of their own).
+    return Candidate.model_validate(
+        {
+            "name": f"{group}-v{package.get('ModelPackageVersion', arn.rsplit('/', 1)[-1])}",
+            "source": arn,
+            "package_arn": arn,
+            "environment": environment,
+            "endpoint_name": endpoint_name,
+            "model_package": {
+                "group": group,
+                "image": first["Image"],
+                "model_data": first.get("ModelDataUrl") or "s3://unknown/",
+                "environment": first.get("Environment") or {},
+            },
+            "endpoint_config": {
+                "variant_name": variant["VariantName"],
+                "instance_type": variant["InstanceType"],
+                "instance_count": variant["InitialInstanceCount"],
+                "capture": declared_capture,
+            },
+        }
     )

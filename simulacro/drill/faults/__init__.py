@@ -13,7 +13,7 @@ in reverse order, and nothing is left half-applied. One failing undo step never 
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Callable, Iterator, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterator, TypeVar
 
 from simulacro.evidence import DrillRecord
 from simulacro.spec import Alarm, Stack
@@ -27,6 +27,9 @@ from .model_package import register_model_package
 from .pipeline import start_failing_execution
 from .rule_target import make_unreachable
 from .steps import Undo
+
+if TYPE_CHECKING:
+    from simulacro.target.targets import Target
 
 T = TypeVar("T")
 
@@ -57,7 +60,12 @@ class InjectionHooks:
 
 class Faults:
     def __init__(
-        self, stack: Stack, target: Any, record: DrillRecord, run_id: str = "local", hooks: InjectionHooks | None = None
+        self,
+        stack: Stack,
+        target: Target,
+        record: DrillRecord,
+        run_id: str = "local",
+        hooks: InjectionHooks | None = None,
     ):
         self.stack = stack
         self.target = target

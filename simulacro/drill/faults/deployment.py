@@ -12,13 +12,14 @@ from typing import Any
 
 from simulacro.provision.settle import settled
 from simulacro.spec.model import Endpoint
+from simulacro.target.clock import Clock
 
 from .steps import Undo
 
 BROKEN_ARTIFACT = "models/does-not-exist.json"
 
 
-def update_endpoint(sagemaker: Any, clock: Any, endpoint: Endpoint, run_id: str, *, broken: bool, undo: Undo) -> str:
+def update_endpoint(sagemaker: Any, clock: Clock, endpoint: Endpoint, run_id: str, *, broken: bool, undo: Undo) -> str:
     """Start an update of `endpoint`; returns the new config's name. Each step registers its undo as it goes:
     the model (when broken), the config, then the way back to the original config."""
     live = sagemaker.describe_endpoint(EndpointName=endpoint.name)

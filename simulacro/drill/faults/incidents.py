@@ -14,12 +14,13 @@ from simulacro.provision.deployments import deploy
 from simulacro.provision.naming import endpoint_config_body, endpoint_config_name
 from simulacro.provision.settle import settled
 from simulacro.spec.model import Endpoint, Stack
+from simulacro.target.clock import Clock
 
 from .steps import Undo
 
 
 def bad_deployment(
-    sagemaker: Any, clock: Any, stack: Stack, endpoint: Endpoint, artifact: str, run_id: str, *, undo: Undo
+    sagemaker: Any, clock: Clock, stack: Stack, endpoint: Endpoint, artifact: str, run_id: str, *, undo: Undo
 ) -> None:
     """Deploy the spec's endpoint config with a model that answers errors (built from the spec, not the live config).
     Each step registers its undo as it goes: the model, the config, then the rollback to the original config."""
@@ -44,7 +45,7 @@ def bad_deployment(
 
 
 def promote_regressed_model(
-    sagemaker: Any, clock: Any, endpoint: Endpoint, group: str, artifact: str, run_id: str, *, undo: Undo
+    sagemaker: Any, clock: Clock, endpoint: Endpoint, group: str, artifact: str, run_id: str, *, undo: Undo
 ) -> str:
     """Register and approve a package of the regressed model; the promotion path deploys it. Returns the package.
 
@@ -111,7 +112,7 @@ def keep_promotion_rules(events: Any, stack: Stack, environment: str) -> Callabl
 
 
 def _restorer(
-    sagemaker: Any, clock: Any, endpoint: str, original: str, spec_fallback: tuple[Endpoint, str] | None = None
+    sagemaker: Any, clock: Clock, endpoint: str, original: str, spec_fallback: tuple[Endpoint, str] | None = None
 ) -> Callable[[], None]:
     """How to put `endpoint` back on its `original` config (and drop the deployment tags) once it has settled."""
 
