@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 REPORT := reports/drills.html
 
-.PHONY: drill gate test lint selfcheck flakecheck bench bench-monitor bench-emulator chromium clean
+.PHONY: drill gate test test-slow lint selfcheck flakecheck bench bench-monitor bench-emulator chromium clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -20,9 +20,15 @@ drill: $(STAMP)
 gate: $(STAMP)
 	$(PY) -m pytest drills -m gate --html=reports/gate.html --self-contained-html --junitxml=reports/gate.xml $(ARGS)
 
-## make test: lint and types, then the suite's own tests (installs Debian's chromium for the report test when missing)
+## make test: lint and types, then the suite's own tests but the end-to-end round trips (marked slow)
+## (installs Debian's chromium for the report test when missing)
 test: $(STAMP) chromium lint
-	$(PY) -m pytest tests -q -n auto $(ARGS)
+	$(PY) -m pytest tests -q -n auto -m "not slow" $(ARGS)
+
+## make test-slow: the end-to-end round trips: a plain moto server as the account, the wheel installed, discover,
+## parallel workers, the IAM recording and the interruption of every destructive drill, many models (CI runs both)
+test-slow: $(STAMP) chromium
+	$(PY) -m pytest tests -q -n auto -m slow $(ARGS)
 
 ## make lint: ruff (lint and format) over the tree; mypy over the whole package: strict on the pure layers and the
 ## spec (pyproject.toml's overrides), default mode elsewhere

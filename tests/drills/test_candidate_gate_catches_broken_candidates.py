@@ -26,6 +26,7 @@ def gate(pytester, candidate, *extra):
 # --- whole runs of the gate --------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_healthy_candidate_is_promotable_and_the_gate_exits_0(pytester, tmp_path):
     bundle, html = tmp_path / "gate.json", tmp_path / "gate.html"
     result = gate(
@@ -46,6 +47,7 @@ def test_a_healthy_candidate_is_promotable_and_the_gate_exits_0(pytester, tmp_pa
     assert report.index("candidate churn-v5: promotable") < report.index("Run ")  # the report's first section
 
 
+@pytest.mark.slow
 def test_the_local_replica_is_left_on_the_current_model(pytester, tmp_path):
     seen = {}
 

@@ -25,6 +25,7 @@ def heard(tmp_path_factory):
     return rehearsal(tmp_path_factory)["calls"]
 
 
+@pytest.mark.slow
 def test_the_recorded_actions_are_the_calls_the_drills_make(heard):
     recorded = json.loads(RECORDED.read_text())
     assert heard == recorded, (
@@ -43,6 +44,7 @@ def _actions(policy):
     return {action for statement in policy["Statement"] for action in statement["Action"]}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("selection, marker", [(["--gate"], "gate"), ([], None), (["-m", "inventory"], "inventory")])
 def test_the_printed_policy_covers_exactly_what_the_selected_drills_call(heard, capsys, selection, marker):
     code, policy, err = _printed_policy(capsys, *selection)
@@ -52,12 +54,14 @@ def test_the_printed_policy_covers_exactly_what_the_selected_drills_call(heard, 
     assert _actions(policy) == expected | {"iam:SimulatePrincipalPolicy"}
 
 
+@pytest.mark.slow
 def test_provisioning_adds_what_creating_the_stack_needs(heard, capsys):
     _, policy, _ = _printed_policy(capsys, "--provision")
     assert set(heard["provision"]) <= _actions(policy)
     assert {"sagemaker:CreateEndpoint", "cloudwatch:PutMetricAlarm", "events:PutRule"} <= _actions(policy)
 
 
+@pytest.mark.slow
 def test_a_rollback_cut_short_needs_its_permission_too(heard):
     """Stopping a still-running pipeline execution only happens when a drill is interrupted."""
     assert (
@@ -66,6 +70,7 @@ def test_a_rollback_cut_short_needs_its_permission_too(heard):
     )
 
 
+@pytest.mark.slow
 def test_read_only_drills_run_with_read_only_permissions(heard):
     inventory = {nodeid.split("[", 1)[0] for nodeid in selected_drills(ROOT / "drills", SPEC, "inventory")}
     assert inventory

@@ -29,6 +29,7 @@ def _interrupted(cases):
     return {name: failure for name, failure in cases.items() if "-interrupted-" in name or "[interrupted-" in name}
 
 
+@pytest.mark.slow
 def test_every_destructive_drill_is_interrupted_at_each_of_its_phases(rehearsed):
     destructive = selected_drills(ROOT / "drills", str(ROOT / "fixtures" / "stack.yaml"), "destructive")
     interrupted = _interrupted(rehearsed["cases"])
@@ -46,6 +47,7 @@ def _variant_prefix(nodeid):
     return f"{key[:-1]}-interrupted-" if key.endswith("]") else f"{key}[interrupted-"
 
 
+@pytest.mark.slow
 def test_each_interruption_leaves_the_stack_as_it_was(rehearsed):
     failures = {name: failure for name, failure in _interrupted(rehearsed["cases"]).items() if failure is not None}
     unexpected = {name: failure for name, failure in failures.items() if name not in KNOWN_GAPS}
@@ -54,6 +56,7 @@ def test_each_interruption_leaves_the_stack_as_it_was(rehearsed):
     assert not fixed, f"these rollback gaps are closed now: remove them from KNOWN_GAPS: {sorted(fixed)}"
 
 
+@pytest.mark.slow
 def test_the_uninterrupted_drills_still_pass(rehearsed):
     failed = {
         name: f
