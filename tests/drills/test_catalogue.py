@@ -12,6 +12,8 @@ import pytest
 
 from support.drill_runner import ROOT
 
+pytestmark = pytest.mark.slow  # the whole catalogue in a process of its own, as `make drill` runs it
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SECRET = "do-not-leak-this-secret"
 # Read-back fields that move with time by design, not with faults. An endpoint's failure_reason is the outcome of
