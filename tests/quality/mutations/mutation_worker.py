@@ -8,10 +8,11 @@ or a drill changed reaches the next run; the drill modules and conftests are imp
 (the libraries are kept, as in the suite's own in-process drill runs).
 
 `run_mutation(task)` runs the drills with the same arguments as a `python -m pytest drills` run would get
-(`-m <run>`, the mutation plugin, `--spec` of the mutated copy), with two changes that keep the verdict
-and shorten the run: the drills of the expected category run first, and the run stops at the first drill
-that FAILS (an error does not stop it: an error is not a catch). It never raises: a mutation that cannot
-be applied or whose drills cannot run comes back not caught, with the error.
+(`-m <run>`, the mutation plugin, `--spec` of the mutated copy), with changes that keep the verdict and
+shorten the run: the drills of the expected category run first, the run stops at the first drill that
+FAILS (an error does not stop it: an error is not a catch), and the session skips the evidence's
+inventories (reads that decide no drill's outcome). It never raises: a mutation that cannot be applied or
+whose drills cannot run comes back not caught, with the error.
 """
 
 from __future__ import annotations

@@ -69,6 +69,8 @@ def run_all(
     worker died or timed out. `run`, `setup` and the tasks must be picklable (module-level functions, plain data)."""
     pending = deque(enumerate(tasks))
     results: list[Any] = [None] * len(pending)
+    if not pending:
+        return results
     pool = [_Worker(setup, run) for _ in range(max(1, min(workers, len(pending))))]
     try:
         while pending or any(w.task for w in pool):
