@@ -57,6 +57,9 @@ class SimulacroSession:
         self.watch: DrillWatch | None = None
         self.injection_listeners: list[Callable[[str], None]] = []  # each hears an injection's label
         self.recorder = CallRecorder() if config.getoption("--record-calls") else None
+        # The evidence's inventories (before and after the drills) and its search for leftovers: a few seconds of
+        # reads that decide no drill's outcome; a harness that reads only the outcomes (the selfcheck) turns them off.
+        self.takes_inventories = True
         self.aws: AwsTarget | None = None  # --target aws, once identified
         self.restore_sigterm: Callable[[], None] = lambda: None
         self.restore_progress: Callable[[], None] = lambda: None
@@ -229,6 +232,7 @@ class SimulacroSession:
                 lambda aws: provision_local(self.stack, LocalTarget(self.stack, aws, self.environment)),
             )
             local = LocalTarget(self.stack, local_aws, self.environment)
+            self._listen(local)
             self.config.hook.pytest_simulacro_provisioned(target=local)
             yield from self._around_drills(local)
             return
@@ -309,21 +313,17 @@ class SimulacroSession:
         return self.recorder.outside_drills() if self.recorder is not None else contextlib.nullcontext()
 
     def _around_drills(self, target: Target) -> Iterator[Target]:
-        with self._outside_drills():
-            self.initial_inventories = _inventories(target, self.environments, self.say_live)
+        if self.takes_inventories:
+            with self._outside_drills():
+                self.initial_inventories = _inventories(target, self.environments, self.say_live)
         target.run_id = self.run_id
         target.clock = WatchedClock(target.clock, lambda: self.watch, self.say_live)
         try:
             yield target
         finally:
             target.run_id = None
-            with self._outside_drills():
-                self.inventories = _inventories(target, self.environments, self.say_live)
-                self.leftovers = [
-                    str(found)
-                    for env in self.environments
-                    for found in find_leftovers(target, self.stack, env, self.run_id)
-                ]
+            if self.takes_inventories:
+                self._take_final_inventories(target)
             if hasattr(self.config, "workeroutput"):
                 self.config.workeroutput["simulacro_inventories"] = {
                     "initial": self.initial_inventories,
@@ -333,6 +333,15 @@ class SimulacroSession:
                 self.config.workeroutput["simulacro_calls"] = (
                     self.recorder.to_json() if self.recorder is not None else None
                 )
+
+    def _take_final_inventories(self, target: Any) -> None:
+        with self._outside_drills():
+            self.inventories = _inventories(target, self.environments, self.say_live)
+            self.leftovers = [
+                str(found)
+                for env in self.environments
+                for found in find_leftovers(target, self.stack, env, self.run_id)
+            ]
 
     # --- evidence ---------------------------------------------------------------------------
 

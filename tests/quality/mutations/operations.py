@@ -272,4 +272,9 @@ def apply_mutation(target: Any, mutation: dict[str, Any]) -> None:
             raise ValueError(
                 f"mutation {mutation['id']}: unknown operation {name!r}; known: {', '.join(sorted(OPERATIONS))}"
             )
-        OPERATIONS[name](target, arguments.pop("env", "staging"), **arguments)
+        try:
+            OPERATIONS[name](target, arguments.pop("env", "staging"), **arguments)
+        except Exception as error:  # a held-out catalogue's mistake: say which operation, on what, went wrong
+            raise ValueError(
+                f"mutation {mutation['id']}: {name} {arguments} could not be applied: {type(error).__name__}: {error}"
+            ) from error

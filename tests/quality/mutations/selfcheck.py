@@ -3,6 +3,12 @@ freshly provisioned local stack; the drills of its categories run; it is caught 
 
 Prints a table (mutation, caught by which drill, with what message) and ends with `kill rate: K/N`.
 Exit 0 when every mutation is caught, 1 otherwise (a surviving mutation names a gap).
+
+The mutations run in `--workers` long-lived processes (`worker_pool`), each with a local AWS of its own kept
+warm by snapshots (`mutation_worker`): a run restores the provisioned stack instead of provisioning it, the
+expected category's drills run first and the run stops at the first catch. A mutation whose worker dies or
+hangs is reported not caught, with the reason, and the worker is replaced. `SIMULACRO_SNAPSHOTS=0` runs each
+mutation in a `python -m pytest` subprocess of its own instead, every drill of its categories (to compare).
 """
 
 from __future__ import annotations
@@ -13,30 +19,34 @@ import subprocess
 import sys
 import tempfile
 import time
-import xml.etree.ElementTree as ElementTree
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+import mutation_worker  # noqa: E402
 from mutation_plugin import CATALOGUE, load_catalogue  # noqa: E402
 from spec_mutation import write_mutated_spec  # noqa: E402
+from verdict import Verdict, errored, errors, failures  # noqa: E402
+from worker_pool import run_all  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_SPEC = ROOT / "fixtures" / "stack.yaml"
+SNAPSHOTS = os.environ.get("SIMULACRO_SNAPSHOTS", "1") != "0"
+TIMEOUT_SECONDS = 900  # one mutation's drills; past it, its worker is killed and replaced
 
 
-@dataclass
-class Verdict:
-    mutation: dict
-    caught_by: list[str]
-    message: str
-    seconds: float
-    error: str = ""
-
-    @property
-    def caught(self) -> bool:
-        return bool(self.caught_by)
+def run_in_workers(
+    mutations: list[dict], workdir: Path, catalogue: Path = CATALOGUE, workers: int = 2, spec: Path = DEFAULT_SPEC
+) -> list[Verdict]:
+    """Every mutation in one of `workers` warm processes; the verdicts in the catalogue's order."""
+    return run_all(
+        [(m, catalogue, spec, workdir) for m in mutations],
+        run=mutation_worker.run_mutation,
+        lost=lambda task, reason: errored(task[0], reason),
+        workers=workers,
+        timeout=TIMEOUT_SECONDS,
+        setup=mutation_worker.setup,
+    )
 
 
 def run_one(mutation: dict, workdir: Path, catalogue: Path = CATALOGUE, spec: Path = DEFAULT_SPEC) -> Verdict:
@@ -48,10 +58,13 @@ def run_one(mutation: dict, workdir: Path, catalogue: Path = CATALOGUE, spec: Pa
         "SIMULACRO_CATALOGUE": str(catalogue.resolve()),
         "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent), str(ROOT), os.environ.get("PYTHONPATH", "")]),
     }
-    spec_option = []
-    if mutation.get("spec"):
-        spec_option = ["--spec", str(write_mutated_spec(spec, mutation["spec"], workdir / mutation["id"]))]
     started = time.perf_counter()
+    try:
+        spec_option = []
+        if mutation.get("spec"):
+            spec_option = ["--spec", str(write_mutated_spec(spec, mutation["spec"], workdir / mutation["id"]))]
+    except (ValueError, KeyError, IndexError, OSError) as error:
+        return errored(mutation, f"{type(error).__name__}: {error}")
     done = subprocess.run(
         [
             sys.executable,
@@ -78,11 +91,10 @@ def run_one(mutation: dict, workdir: Path, catalogue: Path = CATALOGUE, spec: Pa
     seconds = time.perf_counter() - started
     if not report.exists():
         return Verdict(mutation, [], "", seconds, error=(done.stdout + done.stderr)[-600:])
-    errors = _errors(report)
     # The drills of the expected category first: they are the ones meant to catch it.
-    failed = sorted(_failures(report), key=lambda f: mutation["expect"] not in _category_of(f[0]))
+    failed = sorted(failures(report), key=lambda f: mutation["expect"] not in _category_of(f[0]))
     message = failed[0][1] if failed else ""
-    return Verdict(mutation, [name for name, _ in failed], message, seconds, error="; ".join(errors[:2]))
+    return Verdict(mutation, [name for name, _ in failed], message, seconds, error="; ".join(errors(report)[:2]))
 
 
 CATEGORY_OF_FILE = {
@@ -104,42 +116,16 @@ def _category_of(drill: str) -> str:
     return CATEGORY_OF_FILE.get(drill.split("::")[0], "")
 
 
-def _failures(report: Path) -> list[tuple[str, str]]:
-    """Drills that failed an expectation. An error (a drill that could not run) is not a catch."""
-    found = []
-    for case in ElementTree.parse(report).iter("testcase"):
-        for failure in case.iter("failure"):
-            text = failure.text or failure.get("message") or ""
-            found.append((f"{case.get('classname', '').rsplit('.', 1)[-1]}::{case.get('name')}", _message(text)))
-    return found
-
-
-def _errors(report: Path) -> list[str]:
-    return [(e.get("message") or "")[:200] for e in ElementTree.parse(report).iter("error")]
-
-
-def _message(text: str) -> str:
-    """The operator-facing line of a failure: the AssertionError, with its first finding when it lists them."""
-    lines = [line.strip().removeprefix("E").strip() for line in text.splitlines()]
-    for index, line in enumerate(lines):
-        if line.startswith(("AssertionError: ", "Failed: ")):
-            message = line.split(": ", 1)[1]
-            if message.endswith(":") and index + 1 < len(lines):
-                message += " " + lines[index + 1].lstrip("- ")
-            return message[:220]
-    return next((line for line in lines if line), "")[:220]
-
-
 def table(verdicts: list[Verdict]) -> str:
     lines = [f"{'mutation':38} {'expected':12} {'caught by':58} message", "-" * 160]
     for v in verdicts:
         if v.caught:
             drill = v.caught_by[0] + (f" (+{len(v.caught_by) - 1})" if len(v.caught_by) > 1 else "")
-            lines.append(f"{v.mutation['id']:38} {v.mutation['expect']:12} {drill[:58]:58} {v.message}")
+            lines.append(f"{v.mutation['id']:38} {v.mutation.get('expect', ''):12} {drill[:58]:58} {v.message}")
         else:
             lines.append(
-                f"{v.mutation['id']:38} {v.mutation['expect']:12} {'SURVIVED':58} "
-                f"{('drills errored: ' + v.error) if v.error else v.mutation['description']}"
+                f"{v.mutation['id']:38} {v.mutation.get('expect', ''):12} {'SURVIVED':58} "
+                f"{('drills errored: ' + v.error) if v.error else v.mutation.get('description', '')}"
             )
     killed = sum(v.caught for v in verdicts)
     lines.append(f"kill rate: {killed}/{len(verdicts)}")
@@ -158,8 +144,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"no catalogue at {args.catalogue}")
     mutations = [m for m in load_catalogue(args.catalogue) if not args.only or m["id"] in args.only]
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory() as workdir, ThreadPoolExecutor(max_workers=args.workers) as pool:
-        verdicts = list(pool.map(lambda m: run_one(m, Path(workdir), args.catalogue), mutations))
+    with tempfile.TemporaryDirectory() as workdir:
+        if SNAPSHOTS:
+            verdicts = run_in_workers(mutations, Path(workdir), args.catalogue, args.workers)
+        else:
+            with ThreadPoolExecutor(max_workers=args.workers) as pool:
+                verdicts = list(pool.map(lambda m: run_one(m, Path(workdir), args.catalogue), mutations))
     print(table(verdicts))
     print(
         f"({len(verdicts)} mutations in {time.perf_counter() - started:.0f} s with {args.workers} workers)",
