@@ -15,6 +15,7 @@ print(json.dumps({"name": __name__, "argv": sys.argv, "cwd": os.getcwd(), "path"
                   "env": os.environ.get("FORKED_PYTHON_PROBE")}), flush=True)
 os.write(1, b"written to fd 1\\n")
 os.write(2, b"written to fd 2\\n")
+print("printed, not flushed")  # after what the subprocess prints, as stdout on a file is block-buffered
 subprocess.run([sys.executable, "-c", "print('printed by a subprocess')"])
 if sys.argv[1] == "raise":
     exiting.set()

@@ -123,6 +123,7 @@ def _run_as_new_interpreter(
         file = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         os.dup2(file, fd)
         os.close(file)
+    sys.stdout.reconfigure(line_buffering=False)  # as a new interpreter's stdout on a file (stderr: line-buffered)
     os.chdir(cwd)
     os.environ.clear()
     os.environ.update(environ)
