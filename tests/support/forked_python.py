@@ -2,11 +2,12 @@
 
 A new interpreter spends about two seconds importing boto3, pytest and simulacro before it reads its first
 argument. Here each run is a child forked from a server that has imported them once (multiprocessing's
-forkserver with a preload list; one server per process, so one per xdist worker), and the child then looks
-like a new `python -m` started in `cwd`: fd 1 and 2 go to files (so what C code or a subprocess writes is
-captured too), sys.argv, sys.path and os.environ are those a new interpreter would have, the module runs as
-`__main__`, SystemExit becomes the exit status, any other exception prints its traceback and exits 1, and
-non-daemon threads and atexit handlers run before the exit. `fresh=True` runs a new interpreter instead.
+forkserver with a preload list, imported as in the repository's root; one server per process, so one per
+xdist worker), and the child then looks like a new `python -m` started in `cwd`: fd 1 and 2 go to files (so
+what C code or a subprocess writes is captured too), sys.argv, sys.path and os.environ are those a new
+interpreter would have, the module runs as `__main__`, SystemExit becomes the exit status, any other exception
+prints its traceback and exits 1, and non-daemon threads and atexit handlers run before the exit.
+`fresh=True` runs a new interpreter instead.
 
 A script (not pytest) that uses it must do its work under `if __name__ == "__main__":`, as with any
 multiprocessing start method but fork: the child imports the parent's main module first.
@@ -31,6 +32,7 @@ import threading
 from multiprocessing import forkserver
 from pathlib import Path
 
+# Imported by the server as `python -m` in the repository's root would import them.
 PRELOAD = [
     "yaml",
     "regex",
@@ -46,14 +48,16 @@ PRELOAD = [
 ]
 
 
+ROOT = Path(__file__).resolve().parents[2]
 PATH_VARIABLES = ("PYTHON", "HOME", "VIRTUAL_ENV")  # what a new interpreter's sys.path depends on besides cwd
 
 
 class ForkedPython:
     """`run(argv, cwd, timeout)`: `python -m *argv` in a child of the fork server (started on first use)."""
 
-    def __init__(self, preload: list[str] = PRELOAD) -> None:
+    def __init__(self, preload: list[str] = PRELOAD, home: Path = ROOT) -> None:
         self.preload = preload
+        self.home = home
         self.context = multiprocessing.get_context("forkserver")
         self.fresh_sys_paths: dict[tuple[str, str], list[str]] = {}
 
@@ -62,7 +66,7 @@ class ForkedPython:
             return subprocess.run(
                 [sys.executable, "-m", *argv], cwd=cwd, capture_output=True, text=True, timeout=timeout
             )
-        self._ensure_server(cwd)
+        self._ensure_server()
         environ = dict(os.environ)
         with tempfile.TemporaryDirectory(prefix="forked-python-") as folder:
             stdout, stderr = Path(folder, "stdout"), Path(folder, "stderr")
@@ -85,10 +89,11 @@ class ForkedPython:
         if stop is not None:
             stop()
 
-    def _ensure_server(self, cwd: Path) -> None:
-        """Started in `cwd` so that the server imports from where `python -m` in `cwd` would (sys.path[0])."""
+    def _ensure_server(self) -> None:
+        """Started in `home`, so it imports the preloaded modules from where `python -m` there would (sys.path[0]),
+        whatever the directory of the first run."""
         self.context.set_forkserver_preload(self.preload)
-        with contextlib.chdir(cwd):
+        with contextlib.chdir(self.home):
             forkserver.ensure_running()
 
     def _fresh_sys_path(self, cwd: Path, environ: dict[str, str]) -> list[str]:
