@@ -63,12 +63,9 @@ def run_mutation(task: tuple[dict, Path, Path, Path]) -> Verdict:
         return errored(mutation, detail[-OUTPUT_TAIL:], time.perf_counter() - started, os.getpid())
 
 
-def _run(mutation: dict, catalogue: Path, spec: Path, workdir: Path, started: float) -> Verdict:
-    report = workdir / f"{mutation['id']}.xml"
-    spec_option = []
-    if mutation.get("spec"):
-        spec_option = ["--spec", str(write_mutated_spec(spec, mutation["spec"], workdir / mutation["id"]))]
-    arguments = [
+def drill_arguments(mutation: dict, report: Path, spec_option: list[str]) -> list[str]:
+    """The pytest arguments of a mutation's run: the drills of its categories (or its `run`), a JUnit report."""
+    return [
         "drills",
         "-q",
         "-p",
@@ -80,6 +77,14 @@ def _run(mutation: dict, catalogue: Path, spec: Path, workdir: Path, started: fl
         f"--junitxml={report}",
         *spec_option,
     ]
+
+
+def _run(mutation: dict, catalogue: Path, spec: Path, workdir: Path, started: float) -> Verdict:
+    report = workdir / f"{mutation['id']}.xml"
+    spec_option = []
+    if mutation.get("spec"):
+        spec_option = ["--spec", str(write_mutated_spec(spec, mutation["spec"], workdir / mutation["id"]))]
+    arguments = drill_arguments(mutation, report, spec_option)
     environment = {"SIMULACRO_MUTATION": mutation["id"], "SIMULACRO_CATALOGUE": str(catalogue.resolve())}
     plugins = [FirstCatch(mutation["expect"]), OutcomesOnly()]
     output = _pytest(arguments, environment, plugins, workdir / f"{mutation['id']}.log")

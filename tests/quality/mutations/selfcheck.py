@@ -51,7 +51,6 @@ def run_in_workers(
 
 def run_one(mutation: dict, workdir: Path, catalogue: Path = CATALOGUE, spec: Path = DEFAULT_SPEC) -> Verdict:
     report = workdir / f"{mutation['id']}.xml"
-    selection = mutation.get("run") or f"{mutation['expect']} or inventory"
     env = {
         **os.environ,
         "SIMULACRO_MUTATION": mutation["id"],
@@ -70,16 +69,7 @@ def run_one(mutation: dict, workdir: Path, catalogue: Path = CATALOGUE, spec: Pa
             sys.executable,
             "-m",
             "pytest",
-            "drills",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "-p",
-            "mutation_plugin",
-            "-m",
-            selection,
-            f"--junitxml={report}",
-            *spec_option,
+            *mutation_worker.drill_arguments(mutation, report, spec_option),
             "-x" if mutation.get("first_failure") else "-q",
         ],
         cwd=ROOT,
