@@ -410,6 +410,7 @@ class AlarmSamples:
         self.ids = [query_id for query_id, _ in stats]
         self.keys = [_key_of(record, metric) for _, metric in stats]
         self._series: list[Any] = [None] * len(stats)
+        self._none_at_layout: list[int | None] = [None] * len(stats)  # the store's layout when a lookup found none
         self.single = not record.definition.get("Metrics")
         # What AWS would let the alarm see (`metric_fidelity`): the unit each query names, and sub-minute periods
         # of a service metric published once a minute.
@@ -453,12 +454,15 @@ class AlarmSamples:
 
     def _look_up(self, index: int) -> Any:
         """The series, None while it has no sample, and none at all for a query whose unit differs from the
-        metric's (on AWS such a query gets no data)."""
-        unit, published = self.units[index], self.store.unit(self.keys[index])
-        if unit and published and unit != published:
+        metric's (on AWS such a query gets no data). A lookup that found none is not repeated until the store's
+        layout changes: an idle platform's alarms mostly watch metrics nobody has published yet."""
+        if self._none_at_layout[index] == self.store.layout:
             return None
-        self._series[index] = self.store.series(self.keys[index])
-        return self._series[index]
+        unit, published = self.units[index], self.store.unit(self.keys[index])
+        found = None if unit and published and unit != published else self.store.series(self.keys[index])
+        self._series[index] = found
+        self._none_at_layout[index] = None if found is not None else self.store.layout
+        return found
 
 
 _NO_SAMPLES = SampleColumns((), ())

@@ -77,19 +77,28 @@ class MetricStore:
     def __init__(self) -> None:
         self._series: dict[MetricKey, _Series] = defaultdict(_Series)
         self.generation = 0  # bumped by `clear`
+        self.layout = 0  # bumped when a series appears or its unit changes: a lookup that found none may now find one
 
     def put(self, key: MetricKey, at: float, value: float, unit: str | None = None) -> None:
-        series = self._series[key]
+        series = self._writable(key, unit)
         series.add(at, value)
-        series.unit = unit or series.unit
 
     def put_many(
         self, key: MetricKey, times: Iterable[float], values: Iterable[float], unit: str | None = None
     ) -> None:
-        series = self._series[key]
+        series = self._writable(key, unit)
         for at, value in zip(times, values):
             series.add(at, value)
-        series.unit = unit or series.unit
+
+    def _writable(self, key: MetricKey, unit: str | None) -> _Series:
+        series = self._series.get(key)
+        if series is None:
+            series = self._series[key] = _Series()
+            self.layout += 1
+        if unit and unit != series.unit:
+            series.unit = unit
+            self.layout += 1
+        return series
 
     def samples(self, key: MetricKey, start: float, end: float) -> list[tuple[float, float]]:
         """(time, value) pairs of the samples with start <= time < end."""
@@ -129,3 +138,4 @@ class MetricStore:
     def clear(self) -> None:
         self._series.clear()
         self.generation += 1
+        self.layout += 1
