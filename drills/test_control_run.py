@@ -28,9 +28,12 @@ def test_healthy_traffic_and_a_clean_pipeline_run_raise_no_alarm(stack, target, 
     noisy = []
     for environment in target.environments:
         cloudwatch = target.client("cloudwatch", environment)
-        items = cloudwatch.describe_alarm_history(HistoryItemType="StateUpdate", StartDate=started, MaxRecords=100)[
-            "AlarmHistoryItems"
-        ]
+        # Every page: on a platform of many models, a window's state updates are more than one page of 100.
+        items = (
+            cloudwatch.get_paginator("describe_alarm_history")
+            .paginate(HistoryItemType="StateUpdate", StartDate=started)
+            .search("AlarmHistoryItems[]")
+        )
         noisy += [
             f"{i['AlarmName']} ({environment}): {i['HistorySummary']}"
             for i in items

@@ -94,16 +94,20 @@ class Expect:
         return [
             a["AlarmName"]
             for env in environments
-            for a in self.target.client("cloudwatch", env).describe_alarms(StateValue="ALARM")["MetricAlarms"]
+            for a in self.target.client("cloudwatch", env)
+            .get_paginator("describe_alarms")
+            .paginate(StateValue="ALARM")
+            .search("MetricAlarms[]")
         ]
 
     def _entered_alarm(self, environments: list[str], since: datetime) -> list[str]:
         return [
             i["AlarmName"]
             for env in environments
-            for i in self.target.client("cloudwatch", env).describe_alarm_history(
-                HistoryItemType="StateUpdate", StartDate=since, MaxRecords=100
-            )["AlarmHistoryItems"]
+            for i in self.target.client("cloudwatch", env)
+            .get_paginator("describe_alarm_history")
+            .paginate(HistoryItemType="StateUpdate", StartDate=since)
+            .search("AlarmHistoryItems[]")
             if "to ALARM" in i["HistorySummary"] and i["Timestamp"] > since
         ]
 

@@ -354,9 +354,11 @@ class Monitor:
     def alarm_transitions(self, alarm: Alarm, state: str, *, since: datetime) -> list[str]:
         """The alarm's transitions into `state` after `since` (what happened at that very instant is the previous drill's)."""
         cloudwatch = self.target.client("cloudwatch", alarm.environment)
-        items = cloudwatch.describe_alarm_history(
-            AlarmName=alarm.name, HistoryItemType="StateUpdate", StartDate=since, MaxRecords=100
-        )["AlarmHistoryItems"]
+        items = (
+            cloudwatch.get_paginator("describe_alarm_history")
+            .paginate(AlarmName=alarm.name, HistoryItemType="StateUpdate", StartDate=since)
+            .search("AlarmHistoryItems[]")
+        )
         return [
             f"{i['Timestamp']:%H:%M} {i['HistorySummary']}"
             for i in items

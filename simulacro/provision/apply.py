@@ -395,7 +395,8 @@ class _Applier:
         live = {
             a["AlarmName"]: a
             for chunk in _chunks(names, 100)
-            for a in cloudwatch.describe_alarms(AlarmNames=chunk)["MetricAlarms"]
+            # every page: AWS may answer 100 names in several pages, and an alarm missed here would look absent
+            for a in cloudwatch.get_paginator("describe_alarms").paginate(AlarmNames=chunk).search("MetricAlarms[]")
         }
         for alarm in alarms:
             request = alarm.to_put_metric_alarm(self.names.topic_arn)

@@ -247,7 +247,7 @@ def _subscription(sns: Any, listed: dict[str, Any]) -> dict[str, Any]:
 
 def _queues(sqs: Any) -> list[dict[str, Any]]:
     queues = []
-    for url in sqs.list_queues().get("QueueUrls", []):
+    for url in sqs.get_paginator("list_queues").paginate().search("QueueUrls[]"):
         try:
             attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
             tags = sqs.list_queue_tags(QueueUrl=url).get("Tags", {})
@@ -306,7 +306,7 @@ def _log_groups(logs: Any) -> list[dict[str, Any]]:
 
 def _endpoints(sagemaker: Any) -> list[dict[str, Any]]:
     endpoints = []
-    for summary in sagemaker.list_endpoints(MaxResults=100)["Endpoints"]:
+    for summary in sagemaker.get_paginator("list_endpoints").paginate().search("Endpoints[]"):
         described = sagemaker.describe_endpoint(EndpointName=summary["EndpointName"])
         capture = described.get("DataCaptureConfig") or {}
         tags = {t["Key"]: t["Value"] for t in sagemaker.list_tags(ResourceArn=described["EndpointArn"]).get("Tags", [])}
@@ -339,7 +339,9 @@ def _recorded_guardrail(tags: dict[str, str]) -> dict[str, Any] | None:
 
 def _schedules(sagemaker: Any, s3: Any) -> list[dict[str, Any]]:
     schedules = []
-    for summary in sagemaker.list_monitoring_schedules(MaxResults=100)["MonitoringScheduleSummaries"]:
+    for summary in (
+        sagemaker.get_paginator("list_monitoring_schedules").paginate().search("MonitoringScheduleSummaries[]")
+    ):
         described = sagemaker.describe_monitoring_schedule(MonitoringScheduleName=summary["MonitoringScheduleName"])
         config = described["MonitoringScheduleConfig"]
         job = config.get("MonitoringJobDefinition") or {}
@@ -369,7 +371,7 @@ def _schedules(sagemaker: Any, s3: Any) -> list[dict[str, Any]]:
 def _pipelines(sagemaker: Any) -> list[dict[str, Any]]:
     return [
         {"name": p["PipelineName"], "arn": p["PipelineArn"]}
-        for p in sagemaker.list_pipelines(MaxResults=100).get("PipelineSummaries", [])
+        for p in sagemaker.get_paginator("list_pipelines").paginate().search("PipelineSummaries[]")
     ]
 
 

@@ -552,3 +552,30 @@ def test_the_minute_loop_evaluates_an_alarm_again_only_when_its_inputs_change():
     store.put(key, (start + timedelta(minutes=2)).timestamp(), -20.0)  # a late sample in the judged period
     minute(7)
     assert (record.state, cloudwatch.evaluator.evaluations) == ("OK", 3)
+
+
+def test_alarm_history_pages_with_a_next_token_so_a_reader_misses_nothing(local_aws):
+    """More state updates than one page (100): the paginator reads them all; a made-up token is refused as AWS does."""
+    from simulacro.target.local_clients import local_client
+
+    cloudwatch = local_client(local_aws.url, "cloudwatch", "123456789012", "eu-west-1")
+    for i in range(130):
+        cloudwatch.put_metric_alarm(
+            AlarmName=f"paged-{i}",
+            Namespace="Test",
+            MetricName="m",
+            Statistic="Sum",
+            Period=60,
+            EvaluationPeriods=1,
+            Threshold=1,
+            ComparisonOperator="GreaterThanThreshold",
+        )
+        cloudwatch.set_alarm_state(AlarmName=f"paged-{i}", StateValue="ALARM", StateReason="paging test")
+    first = cloudwatch.describe_alarm_history(HistoryItemType="StateUpdate")
+    assert len(first["AlarmHistoryItems"]) == 100 and first["NextToken"]
+    pages = cloudwatch.get_paginator("describe_alarm_history").paginate(HistoryItemType="StateUpdate")
+    names = [item["AlarmName"] for item in pages.search("AlarmHistoryItems[]")]
+    assert sorted(names) == sorted(f"paged-{i}" for i in range(130))
+    with pytest.raises(ClientError) as refused:
+        cloudwatch.describe_alarm_history(NextToken="not-a-token")
+    assert refused.value.response["Error"]["Code"] == "InvalidNextToken"

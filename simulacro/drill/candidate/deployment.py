@@ -118,7 +118,9 @@ def await_deployment(
 def _delete_copies(sagemaker: Any, endpoint: str, package_arn: str, keep: str) -> None:
     """The local deployer made a model and a config per deployment of the package: remove them."""
     prefix = f"{endpoint}-package-{package_arn.rsplit('/', 1)[-1]}-"
-    for config in sagemaker.list_endpoint_configs(NameContains=prefix, MaxResults=100)["EndpointConfigs"]:
+    for config in (
+        sagemaker.get_paginator("list_endpoint_configs").paginate(NameContains=prefix).search("EndpointConfigs[]")
+    ):
         name = config["EndpointConfigName"]
         if name != keep and name.startswith(prefix):
             for delete, what in (
