@@ -6,6 +6,7 @@ An alarm that fires here is noise: it would page someone for a healthy system (a
 import pytest
 
 from simulacro.spec import format_duration
+from simulacro.target.pages import every_item
 
 CONTROL_MINUTES = 10
 
@@ -29,10 +30,8 @@ def test_healthy_traffic_and_a_clean_pipeline_run_raise_no_alarm(stack, target, 
     for environment in target.environments:
         cloudwatch = target.client("cloudwatch", environment)
         # Every page: on a platform of many models, a window's state updates are more than one page of 100.
-        items = (
-            cloudwatch.get_paginator("describe_alarm_history")
-            .paginate(HistoryItemType="StateUpdate", StartDate=started)
-            .search("AlarmHistoryItems[]")
+        items = every_item(
+            cloudwatch, "describe_alarm_history", "AlarmHistoryItems", HistoryItemType="StateUpdate", StartDate=started
         )
         noisy += [
             f"{i['AlarmName']} ({environment}): {i['HistorySummary']}"

@@ -18,6 +18,7 @@ from simulacro.evidence import DrillRecord
 from simulacro.provision.naming import Names
 from simulacro.provision.settle import settled
 from simulacro.spec import Alarm, Endpoint, Pipeline, Rule, Stack, format_duration, parse_duration
+from simulacro.target.pages import every_item
 from simulacro.target.waits import wait_for
 
 if TYPE_CHECKING:
@@ -94,20 +95,22 @@ class Expect:
         return [
             a["AlarmName"]
             for env in environments
-            for a in self.target.client("cloudwatch", env)
-            .get_paginator("describe_alarms")
-            .paginate(StateValue="ALARM")
-            .search("MetricAlarms[]")
+            for a in every_item(
+                self.target.client("cloudwatch", env), "describe_alarms", "MetricAlarms", StateValue="ALARM"
+            )
         ]
 
     def _entered_alarm(self, environments: list[str], since: datetime) -> list[str]:
         return [
             i["AlarmName"]
             for env in environments
-            for i in self.target.client("cloudwatch", env)
-            .get_paginator("describe_alarm_history")
-            .paginate(HistoryItemType="StateUpdate", StartDate=since)
-            .search("AlarmHistoryItems[]")
+            for i in every_item(
+                self.target.client("cloudwatch", env),
+                "describe_alarm_history",
+                "AlarmHistoryItems",
+                HistoryItemType="StateUpdate",
+                StartDate=since,
+            )
             if "to ALARM" in i["HistorySummary"] and i["Timestamp"] > since
         ]
 

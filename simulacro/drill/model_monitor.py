@@ -30,6 +30,7 @@ from simulacro.monitor import ENDPOINT_NAMESPACE, DriftKind, Scenario, in_distri
 from simulacro.spec import Alarm, Stack, format_duration, parse_duration
 from simulacro.spec.baselines import baseline, sha256
 from simulacro.spec.model import Capture, Endpoint, MonitoringSchedule
+from simulacro.target.pages import every_item
 from simulacro.target.waits import WaitTimeout, wait_for
 
 if TYPE_CHECKING:
@@ -354,10 +355,13 @@ class Monitor:
     def alarm_transitions(self, alarm: Alarm, state: str, *, since: datetime) -> list[str]:
         """The alarm's transitions into `state` after `since` (what happened at that very instant is the previous drill's)."""
         cloudwatch = self.target.client("cloudwatch", alarm.environment)
-        items = (
-            cloudwatch.get_paginator("describe_alarm_history")
-            .paginate(AlarmName=alarm.name, HistoryItemType="StateUpdate", StartDate=since)
-            .search("AlarmHistoryItems[]")
+        items = every_item(
+            cloudwatch,
+            "describe_alarm_history",
+            "AlarmHistoryItems",
+            AlarmName=alarm.name,
+            HistoryItemType="StateUpdate",
+            StartDate=since,
         )
         return [
             f"{i['Timestamp']:%H:%M} {i['HistorySummary']}"

@@ -31,13 +31,14 @@ import functools
 import json
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from simulacro.errors import AwsProblem, BadInput
 from simulacro.provision.naming import Names, endpoint_config_name
 from simulacro.spec import Stack
+from simulacro.target.pages import every_item
 from simulacro.target.run_tags import RUN_TAG
 from simulacro.target.waits import wait_for
 
@@ -208,7 +209,7 @@ class _Finder:
         if self._run_queues is None:
             sqs = self.client("sqs")
             found = {}
-            for url in _pages(sqs, "list_queues", "QueueUrls"):
+            for url in every_item(sqs, "list_queues", "QueueUrls"):
                 try:
                     tags = sqs.list_queue_tags(QueueUrl=url).get("Tags", {})
                 except ClientError as error:
@@ -232,11 +233,11 @@ class _Finder:
         sqs, events = self.client("sqs"), self.client("events")
         arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         for sns in (self.client("sns", region) for region in self.regions):
-            for subscription in _pages(sns, "list_subscriptions", "Subscriptions"):
+            for subscription in every_item(sns, "list_subscriptions", "Subscriptions"):
                 if subscription["Endpoint"] == arn and subscription["SubscriptionArn"].startswith("arn:"):
                     sns.unsubscribe(SubscriptionArn=subscription["SubscriptionArn"])
-        for rule in _pages(events, "list_rule_names_by_target", "RuleNames", TargetArn=arn):
-            ids = [t["Id"] for t in _pages(events, "list_targets_by_rule", "Targets", Rule=rule) if t["Arn"] == arn]
+        for rule in every_item(events, "list_rule_names_by_target", "RuleNames", TargetArn=arn):
+            ids = [t["Id"] for t in every_item(events, "list_targets_by_rule", "Targets", Rule=rule) if t["Arn"] == arn]
             if ids:
                 events.remove_targets(Rule=rule, Ids=ids)
         sqs.delete_queue(QueueUrl=url)
@@ -291,8 +292,8 @@ class _Finder:
         if self._targets is None:
             self._targets = [
                 (rule["Name"], target)
-                for rule in _pages(events, "list_rules", "Rules")
-                for target in _pages(events, "list_targets_by_rule", "Targets", Rule=rule["Name"])
+                for rule in every_item(events, "list_rules", "Rules")
+                for target in every_item(events, "list_targets_by_rule", "Targets", Rule=rule["Name"])
             ]
         return self._targets
 
@@ -309,7 +310,7 @@ class _Finder:
     def deny_statements(self) -> list[Leftover]:
         sqs, sns = self.client("sqs"), self.client("sns")
         found = []
-        for url in _pages(sqs, "list_queues", "QueueUrls"):
+        for url in every_item(sqs, "list_queues", "QueueUrls"):
             policy = (
                 sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"]).get("Attributes", {}).get("Policy")
             )
@@ -323,7 +324,7 @@ class _Finder:
                         ),
                     )
                 )
-        for topic in _pages(sns, "list_topics", "Topics"):
+        for topic in every_item(sns, "list_topics", "Topics"):
             arn = topic["TopicArn"]
             policy = sns.get_topic_attributes(TopicArn=arn)["Attributes"].get("Policy")
             if _has_deny(policy):
@@ -346,7 +347,7 @@ class _Finder:
     def _sagemaker_tags(self, arn: str) -> dict[str, str]:
         sagemaker = self.client("sagemaker")
         try:
-            return {t["Key"]: t["Value"] for t in _pages(sagemaker, "list_tags", "Tags", ResourceArn=arn)}
+            return {t["Key"]: t["Value"] for t in every_item(sagemaker, "list_tags", "Tags", ResourceArn=arn)}
         except ClientError as error:
             if _absent(error):
                 return {}
@@ -400,7 +401,7 @@ class _Finder:
                 c["EndpointConfigName"],
                 functools.partial(sagemaker.delete_endpoint_config, EndpointConfigName=c["EndpointConfigName"]),
             )
-            for c in _pages(sagemaker, "list_endpoint_configs", "EndpointConfigs")
+            for c in every_item(sagemaker, "list_endpoint_configs", "EndpointConfigs")
             if self.ours(self._sagemaker_tags(c["EndpointConfigArn"]))
         ]
 
@@ -408,7 +409,7 @@ class _Finder:
         sagemaker = self.client("sagemaker")
         return [
             self.leftover("model", m["ModelName"], functools.partial(sagemaker.delete_model, ModelName=m["ModelName"]))
-            for m in _pages(sagemaker, "list_models", "Models")
+            for m in every_item(sagemaker, "list_models", "Models")
             if self.ours(self._sagemaker_tags(m["ModelArn"]))
         ]
 
@@ -418,7 +419,7 @@ class _Finder:
         for group in self.stack.model_package_groups:
             try:
                 summaries = list(
-                    _pages(
+                    every_item(
                         sagemaker, "list_model_packages", "ModelPackageSummaryList", ModelPackageGroupName=group.name
                     )
                 )
@@ -458,7 +459,7 @@ class _Finder:
         for pipeline in self.stack.pipelines:
             try:
                 summaries = list(
-                    _pages(
+                    every_item(
                         sagemaker, "list_pipeline_executions", "PipelineExecutionSummaries", PipelineName=pipeline.name
                     )
                 )
@@ -489,7 +490,7 @@ class _Finder:
     def frozen_rules(self) -> list[Leftover]:
         events = self.client("events")
         found = []
-        for rule in _pages(events, "list_rules", "Rules"):
+        for rule in every_item(events, "list_rules", "Rules"):
             tags = {
                 t["Key"]: t["Value"] for t in events.list_tags_for_resource(ResourceARN=rule["Arn"]).get("Tags", [])
             }
@@ -513,16 +514,10 @@ class _Finder:
                 "CloudWatch puts it back at its next evaluation",
             )
             for region in self.regions
-            for alarm in _pages(self.client("cloudwatch", region), "describe_alarms", "MetricAlarms")
+            for alarm in every_item(self.client("cloudwatch", region), "describe_alarms", "MetricAlarms")
             if str(alarm.get("StateReason", "")).startswith(FORCED_REASON)
             and not alarm["StateReason"].endswith("(restored)")
         ]
-
-
-def _pages(client: Any, operation: str, key: str, **params: Any) -> Iterator[Any]:
-    """Every item of a paginated list call (all pages)."""
-    for page in client.get_paginator(operation).paginate(**params):
-        yield from page.get(key, [])
 
 
 def _has_deny(policy: str | None) -> bool:

@@ -15,6 +15,7 @@ from botocore.exceptions import ClientError
 
 from simulacro.provision.compare import canonical
 from simulacro.spec.model import Endpoint, MonitoringSchedule, Pipeline, Rule, RuleTarget, Stack
+from simulacro.target.pages import every_item
 
 from .deployment_guardrails import guardrail_tags, is_guardrail_tag
 from .naming import Names, endpoint_config_body, endpoint_config_name
@@ -396,7 +397,7 @@ class _Applier:
             a["AlarmName"]: a
             for chunk in _chunks(names, 100)
             # every page: AWS may answer 100 names in several pages, and an alarm missed here would look absent
-            for a in cloudwatch.get_paginator("describe_alarms").paginate(AlarmNames=chunk).search("MetricAlarms[]")
+            for a in every_item(cloudwatch, "describe_alarms", "MetricAlarms", AlarmNames=chunk)
         }
         for alarm in alarms:
             request = alarm.to_put_metric_alarm(self.names.topic_arn)

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from simulacro.target.pages import every_item
+
 from .deployment_guardrails import recorded_deployment_config
 
 if TYPE_CHECKING:
@@ -247,7 +249,7 @@ def _subscription(sns: Any, listed: dict[str, Any]) -> dict[str, Any]:
 
 def _queues(sqs: Any) -> list[dict[str, Any]]:
     queues = []
-    for url in sqs.get_paginator("list_queues").paginate().search("QueueUrls[]"):
+    for url in every_item(sqs, "list_queues", "QueueUrls"):
         try:
             attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
             tags = sqs.list_queue_tags(QueueUrl=url).get("Tags", {})
@@ -306,7 +308,7 @@ def _log_groups(logs: Any) -> list[dict[str, Any]]:
 
 def _endpoints(sagemaker: Any) -> list[dict[str, Any]]:
     endpoints = []
-    for summary in sagemaker.get_paginator("list_endpoints").paginate().search("Endpoints[]"):
+    for summary in every_item(sagemaker, "list_endpoints", "Endpoints"):
         described = sagemaker.describe_endpoint(EndpointName=summary["EndpointName"])
         capture = described.get("DataCaptureConfig") or {}
         tags = {t["Key"]: t["Value"] for t in sagemaker.list_tags(ResourceArn=described["EndpointArn"]).get("Tags", [])}
@@ -339,9 +341,7 @@ def _recorded_guardrail(tags: dict[str, str]) -> dict[str, Any] | None:
 
 def _schedules(sagemaker: Any, s3: Any) -> list[dict[str, Any]]:
     schedules = []
-    for summary in (
-        sagemaker.get_paginator("list_monitoring_schedules").paginate().search("MonitoringScheduleSummaries[]")
-    ):
+    for summary in every_item(sagemaker, "list_monitoring_schedules", "MonitoringScheduleSummaries"):
         described = sagemaker.describe_monitoring_schedule(MonitoringScheduleName=summary["MonitoringScheduleName"])
         config = described["MonitoringScheduleConfig"]
         job = config.get("MonitoringJobDefinition") or {}
@@ -371,7 +371,7 @@ def _schedules(sagemaker: Any, s3: Any) -> list[dict[str, Any]]:
 def _pipelines(sagemaker: Any) -> list[dict[str, Any]]:
     return [
         {"name": p["PipelineName"], "arn": p["PipelineArn"]}
-        for p in sagemaker.get_paginator("list_pipelines").paginate().search("PipelineSummaries[]")
+        for p in every_item(sagemaker, "list_pipelines", "PipelineSummaries")
     ]
 
 

@@ -17,6 +17,7 @@ from simulacro.provision.settle import settled
 from simulacro.spec.candidate import Candidate
 from simulacro.spec.model import Stack
 from simulacro.target.clock import Clock
+from simulacro.target.pages import every_item
 from simulacro.target.waits import wait_for
 
 from .package import register
@@ -118,9 +119,7 @@ def await_deployment(
 def _delete_copies(sagemaker: Any, endpoint: str, package_arn: str, keep: str) -> None:
     """The local deployer made a model and a config per deployment of the package: remove them."""
     prefix = f"{endpoint}-package-{package_arn.rsplit('/', 1)[-1]}-"
-    for config in (
-        sagemaker.get_paginator("list_endpoint_configs").paginate(NameContains=prefix).search("EndpointConfigs[]")
-    ):
+    for config in every_item(sagemaker, "list_endpoint_configs", "EndpointConfigs", NameContains=prefix):
         name = config["EndpointConfigName"]
         if name != keep and name.startswith(prefix):
             for delete, what in (
