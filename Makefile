@@ -28,7 +28,7 @@ test: $(STAMP) chromium lint
 ## make test-slow: the end-to-end round trips: a plain moto server as the account, the wheel installed, discover,
 ## parallel workers, the IAM recording and the interruption of every destructive drill, many models (CI runs both)
 test-slow: $(STAMP) chromium
-	$(PY) -m pytest tests -q -n auto -m slow $(ARGS)
+	$(PY) -m pytest tests -q -n auto --dist loadgroup -m slow $(ARGS)
 
 ## make lint: ruff (lint and format) over the tree; mypy over the whole package: strict on the pure layers and the
 ## spec (pyproject.toml's overrides), default mode elsewhere

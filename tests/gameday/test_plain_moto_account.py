@@ -15,7 +15,9 @@ import pytest
 from support.drill_runner import ROOT
 from support.moto_account import KEYS, MotoAccount
 
-pytestmark = pytest.mark.slow
+# One account per module, provisioned once: kept on one xdist worker (`--dist loadgroup`), and correct elsewhere too,
+# since each test that needs the provisioned stack asks for it.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("plain-moto-account")]
 
 STAGING = "210987654321"
 SELECTION = ["-m", "inventory or monitor or notification", "-k", "inventory or data-quality or churn-staging-5xx-rate"]
@@ -98,18 +100,24 @@ def account():
     server.stop()
 
 
-def test_a_provisioned_run_ends_with_every_drill_passed_failed_or_skipped(account, tmp_path):
+@pytest.fixture(scope="module")
+def provisioned_run(account, tmp_path_factory):
+    """The run that provisions the account (`--provision`), once for the module."""
     selection = [] if os.environ.get("SIMULACRO_E2E_ALL") else SELECTION
-    run = _drills(account, tmp_path, "--provision", *selection)
+    return _drills(account, tmp_path_factory.mktemp("provisioning"), "--provision", *selection)
+
+
+def test_a_provisioned_run_ends_with_every_drill_passed_failed_or_skipped(provisioned_run):
+    run = provisioned_run
     assert run.returncode in (0, 1), run.stdout[-4000:] + run.stderr[-2000:]
     _outcomes_are_clean(run)
     assert "not provisioned: monitoring schedules" in run.stdout  # the account lacks Model Monitor: said once
     assert "SKIPPED" in run.stdout and "does not offer sagemaker:" in run.stdout
 
 
-def test_nothing_the_destructive_drills_created_remains(account, tmp_path):
+def test_nothing_the_destructive_drills_created_remains(account, provisioned_run, tmp_path):
     before = account.resources()
-    assert ("alarm", "churn-staging-5xx-rate") in before, "provisioned by the test above"
+    assert ("alarm", "churn-staging-5xx-rate") in before, "provisioned by the module's provisioning run"
     run = _drills(
         account,
         tmp_path,
@@ -123,7 +131,7 @@ def test_nothing_the_destructive_drills_created_remains(account, tmp_path):
     assert account.resources() == before
 
 
-def test_after_sigterm_mid_injection_nothing_the_run_created_remains(account, tmp_path):
+def test_after_sigterm_mid_injection_nothing_the_run_created_remains(account, provisioned_run, tmp_path):
     before = account.resources()
     run = _drills(account, tmp_path, "-m", "notification", "-k", "churn-staging-5xx-rate", plugin=SIGTERM_MID_INJECTION)
     assert run.returncode == int(pytest.ExitCode.INTERRUPTED), run.stdout[-4000:]
