@@ -142,3 +142,13 @@ def test_the_regressed_promotion_never_leaves_an_approved_package(provisioned, s
     sm = provisioned.client("sagemaker", "staging")
     packages = sm.list_model_packages(ModelPackageGroupName="churn-models", MaxResults=100)["ModelPackageSummaryList"]
     assert not [p for p in packages if "approved1" in p.get("ModelPackageDescription", "")], packages
+
+
+def test_the_capture_checks_name_an_endpoint_whose_spec_declares_no_capture(stack):
+    from simulacro.drill.model_monitor import declared_capture
+
+    endpoint = stack.endpoints[0].model_copy(update={"capture": None})
+    with pytest.raises(
+        AssertionError, match=rf"endpoint {endpoint.name} \({endpoint.environment}\) declares no data capture"
+    ):
+        declared_capture(endpoint)

@@ -164,3 +164,10 @@ def test_the_baseline_command_writes_beside_the_spec_it_is_given(tmp_path, capsy
         == 0
     )
     assert (tmp_path / "baselines" / "churn" / "v2" / "manifest.json").is_file()
+
+
+@pytest.mark.parametrize("document", ["statistics", "constraints", "manifest"])
+def test_a_baseline_document_that_is_not_a_json_object_is_refused_naming_the_file(tmp_path, document):
+    (tmp_path / f"{document}.json").write_text("[1, 2, 3]")
+    with pytest.raises(BadInput, match=rf"{document}\.json: expected a JSON object, got list"):
+        getattr(Baseline("churn", "v1", tmp_path), document)
