@@ -13,9 +13,13 @@ from simulacro.gameday.signals import interrupts_held, sigterm_raises_keyboard_i
 
 @pytest.fixture
 def sigterm_interrupts():
+    """SIGTERM raises KeyboardInterrupt, and Ctrl-C is Python's own, whatever an earlier test of this worker left:
+    a held block hands a signal to the handler it found, so a stale one would swallow it."""
+    found_sigint = signal.signal(signal.SIGINT, signal.default_int_handler)
     restore = sigterm_raises_keyboard_interrupt()
     yield
     restore()
+    signal.signal(signal.SIGINT, found_sigint)
 
 
 def test_sigterm_raises_keyboard_interrupt(sigterm_interrupts):
