@@ -528,16 +528,15 @@ def captured_records(
     hours = {f"{hour:%Y/%m/%d/%H}" for hour in _hours(since, until)}
     low, high = _iso(since), _iso(until)
     found = []
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=folder):
-        for item in page.get("Contents", []):
-            if not any(f"/{hour}/" in item["Key"] for hour in hours):
-                continue
-            body = s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read().decode()
-            found += [
-                Captured(item["Key"], record)
-                for record in _records_between(body, low, high)
-                if (record.get("captureData", {}).get("endpointInput") or {}).get("data") in inputs
-            ]
+    for item in every_item(s3, "list_objects_v2", "Contents", Bucket=bucket, Prefix=folder):
+        if not any(f"/{hour}/" in item["Key"] for hour in hours):
+            continue
+        body = s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read().decode()
+        found += [
+            Captured(item["Key"], record)
+            for record in _records_between(body, low, high)
+            if (record.get("captureData", {}).get("endpointInput") or {}).get("data") in inputs
+        ]
     return found
 
 

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from botocore.exceptions import ClientError
 
+from simulacro.target.pages import every_item
+
 if TYPE_CHECKING:
     from simulacro.target.targets import Target
 
@@ -142,11 +144,7 @@ class Subscriber:
 def subscribers(sns: Any, topic_arn: str) -> list[Subscriber]:
     """The topic's subscribers other than probes, each with its delivery attributes; raises a finding when the topic is gone."""
     try:
-        listed = [
-            s
-            for page in sns.get_paginator("list_subscriptions_by_topic").paginate(TopicArn=topic_arn)
-            for s in page["Subscriptions"]
-        ]
+        listed = list(every_item(sns, "list_subscriptions_by_topic", "Subscriptions", TopicArn=topic_arn))
     except ClientError as error:
         if error.response["Error"]["Code"] in ("NotFound", "NotFoundException", "ResourceNotFoundException"):
             raise AssertionError(

@@ -41,6 +41,7 @@ from .errors import AwsError, validation
 from .metric_math import metric_data_results
 from .metric_store import MetricStore, metric_key, statistic_values_samples
 from .overlay import Call, Overlay
+from .paging import page_of
 from .sns_publish_rules import check_cloudwatch_publish
 
 STATES = ("OK", "ALARM", "INSUFFICIENT_DATA")
@@ -312,7 +313,13 @@ class CloudWatch:
         # Many items share a virtual instant: their order of recording breaks the tie.
         order = {id(item): index for index, item in enumerate(items)}
         items.sort(key=lambda item: (item["Timestamp"], order[id(item)]), reverse=newest_first)
-        return _history_page(items, call.params.get("NextToken"), int(call.params.get("MaxRecords") or 100))
+        page, more = page_of(
+            items,
+            call.params.get("NextToken"),
+            int(call.params.get("MaxRecords") or 100),
+            invalid=AwsError("InvalidNextToken", "The service returned an invalid next token."),
+        )
+        return {"AlarmHistoryItems": page, **more}
 
     def _alarm(self, call: Call, name: str) -> AlarmRecord:
         key = (call.account, call.region, name)
@@ -463,19 +470,6 @@ class AlarmSamples:
         self._series[index] = found
         self._none_at_layout[index] = None if found is not None else self.store.layout
         return found
-
-
-def _history_page(items: list[dict[str, Any]], token: str | None, size: int) -> dict[str, Any]:
-    """One page of history, and a NextToken while items remain (a reader that follows it misses nothing)."""
-    start = 0
-    if token:
-        if not token.isdigit() or int(token) > len(items):
-            raise AwsError("InvalidNextToken", "The service returned an invalid next token.")
-        start = int(token)
-    page: dict[str, Any] = {"AlarmHistoryItems": items[start : start + size]}
-    if start + size < len(items):
-        page["NextToken"] = str(start + size)
-    return page
 
 
 _NO_SAMPLES = SampleColumns((), ())

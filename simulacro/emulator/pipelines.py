@@ -41,6 +41,7 @@ from . import backends
 from .errors import AwsError, validation
 from .jobs import PROCESSING_RESOURCES, plan_training, processing_job_event, training_job_event
 from .overlay import Call, Overlay
+from .paging import page_of
 from .pipeline_graph import (
     DEFAULT_MAX_PARALLEL_STEPS,
     DefinitionError,
@@ -697,10 +698,8 @@ def _step_summary(step: StepRun) -> dict[str, Any]:
 
 
 def _page(items: list[Any], params: dict[str, Any]) -> tuple[list[Any], dict[str, str]]:
-    start = int(params.get("NextToken") or 0)
     size = int(params.get("MaxResults") or 50)
-    token = {"NextToken": str(start + size)} if start + size < len(items) else {}
-    return items[start : start + size], token
+    return page_of(items, params.get("NextToken"), size, invalid=validation("Invalid pagination token"))
 
 
 def _within(moment: datetime, after: Any, before: Any) -> bool:

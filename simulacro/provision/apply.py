@@ -164,7 +164,7 @@ class _Applier:
         for topic in self.stack.topics:
             sns = self.client("sns", self.region_of(topic))
             arn = self.names.topic_arn(topic.name)
-            existing = {t["TopicArn"] for t in _all(sns, "list_topics", "Topics")}
+            existing = {t["TopicArn"] for t in every_item(sns, "list_topics", "Topics")}
             if arn not in existing:
                 sns.create_topic(Name=topic.name, Tags=[{"Key": "owner", "Value": topic.owner}])
                 self.report.record("created", "topic", topic.name)
@@ -173,7 +173,7 @@ class _Applier:
             self._topic_attributes(sns, arn, topic)
             live = {
                 (s["Protocol"], s["Endpoint"]): s
-                for s in _all(sns, "list_subscriptions_by_topic", "Subscriptions", TopicArn=arn)
+                for s in every_item(sns, "list_subscriptions_by_topic", "Subscriptions", TopicArn=arn)
             }
             for subscription in topic.subscriptions:
                 existing_subscription = live.get((subscription.protocol, subscription.endpoint))
@@ -575,10 +575,6 @@ def _exists(describe: Callable[[], Any]) -> bool:
         return True
     except ClientError:
         return False
-
-
-def _all(client: Any, operation: str, key: str, **kwargs: Any) -> list[dict[str, Any]]:
-    return [item for page in client.get_paginator(operation).paginate(**kwargs) for item in page[key]]
 
 
 def _chunks(items: list[str], size: int) -> list[list[str]]:

@@ -25,6 +25,7 @@ from simulacro.spec.draft import Draft
 from simulacro.spec.durations import format_duration
 from simulacro.spec.model import EndpointFaults
 from simulacro.spec.paths import FIXTURES
+from simulacro.target.pages import every_item
 
 from .deployment_guardrails import recorded_deployment_config
 from .inventory import Inventory, inventory
@@ -471,19 +472,18 @@ class _Reader:
     def _package_groups(self) -> list[dict[str, Any]]:
         sagemaker = self.client("sagemaker")
         groups = []
-        for page in sagemaker.get_paginator("list_model_package_groups").paginate():
-            for group in page["ModelPackageGroupSummaryList"]:
-                tags = self._sagemaker_tags(group["ModelPackageGroupArn"])
-                if self._kept(group["ModelPackageGroupName"], tags):
-                    groups.append(
-                        {
-                            "name": group["ModelPackageGroupName"],
-                            "environment": self.environment,
-                            "owner": self._owner(
-                                tags.get("owner"), f"model package group {group['ModelPackageGroupName']}"
-                            ),
-                        }
-                    )
+        for group in every_item(sagemaker, "list_model_package_groups", "ModelPackageGroupSummaryList"):
+            tags = self._sagemaker_tags(group["ModelPackageGroupArn"])
+            if self._kept(group["ModelPackageGroupName"], tags):
+                groups.append(
+                    {
+                        "name": group["ModelPackageGroupName"],
+                        "environment": self.environment,
+                        "owner": self._owner(
+                            tags.get("owner"), f"model package group {group['ModelPackageGroupName']}"
+                        ),
+                    }
+                )
         return groups
 
     def _schedule(self, schedule: dict[str, Any]) -> dict[str, Any]:

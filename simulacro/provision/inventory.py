@@ -130,38 +130,35 @@ def _alarm_regions(target: Target, environment: str) -> list[str]:
 
 def _alarms(cloudwatch: Any) -> list[dict[str, Any]]:
     alarms = []
-    for page in cloudwatch.get_paginator("describe_alarms").paginate(AlarmTypes=["MetricAlarm"]):
-        for alarm in page["MetricAlarms"]:
-            tags = {
-                t["Key"]: t["Value"] for t in cloudwatch.list_tags_for_resource(ResourceARN=alarm["AlarmArn"])["Tags"]
+    for alarm in every_item(cloudwatch, "describe_alarms", "MetricAlarms", AlarmTypes=["MetricAlarm"]):
+        tags = {t["Key"]: t["Value"] for t in cloudwatch.list_tags_for_resource(ResourceARN=alarm["AlarmArn"])["Tags"]}
+        alarms.append(
+            {
+                "name": alarm["AlarmName"],
+                "arn": alarm["AlarmArn"],
+                "region": cloudwatch.meta.region_name,
+                "state": alarm["StateValue"],
+                "owner": tags.get("owner"),
+                "runbook": tags.get("runbook"),
+                "category": tags.get("category"),
+                "tags": tags,
+                "actions": {
+                    "alarm": alarm.get("AlarmActions", []),
+                    "ok": alarm.get("OKActions", []),
+                    "insufficient_data": alarm.get("InsufficientDataActions", []),
+                },
+                "actions_enabled": alarm.get("ActionsEnabled", True),
+                "metric": _alarm_metric(alarm),
+                "period": alarm.get("Period") or _query_period(alarm),
+                "evaluation_periods": alarm["EvaluationPeriods"],
+                "datapoints_to_alarm": alarm.get("DatapointsToAlarm") or alarm["EvaluationPeriods"],
+                "threshold": alarm.get("Threshold"),
+                "comparison": alarm["ComparisonOperator"],
+                "treat_missing_data": alarm.get("TreatMissingData", "missing"),
+                "evaluate_low_sample_count_percentile": alarm.get("EvaluateLowSampleCountPercentile"),
+                "definition": alarm,
             }
-            alarms.append(
-                {
-                    "name": alarm["AlarmName"],
-                    "arn": alarm["AlarmArn"],
-                    "region": cloudwatch.meta.region_name,
-                    "state": alarm["StateValue"],
-                    "owner": tags.get("owner"),
-                    "runbook": tags.get("runbook"),
-                    "category": tags.get("category"),
-                    "tags": tags,
-                    "actions": {
-                        "alarm": alarm.get("AlarmActions", []),
-                        "ok": alarm.get("OKActions", []),
-                        "insufficient_data": alarm.get("InsufficientDataActions", []),
-                    },
-                    "actions_enabled": alarm.get("ActionsEnabled", True),
-                    "metric": _alarm_metric(alarm),
-                    "period": alarm.get("Period") or _query_period(alarm),
-                    "evaluation_periods": alarm["EvaluationPeriods"],
-                    "datapoints_to_alarm": alarm.get("DatapointsToAlarm") or alarm["EvaluationPeriods"],
-                    "threshold": alarm.get("Threshold"),
-                    "comparison": alarm["ComparisonOperator"],
-                    "treat_missing_data": alarm.get("TreatMissingData", "missing"),
-                    "evaluate_low_sample_count_percentile": alarm.get("EvaluateLowSampleCountPercentile"),
-                    "definition": alarm,
-                }
-            )
+        )
     return alarms
 
 
@@ -193,28 +190,25 @@ def _query_period(alarm: dict[str, Any]) -> int | None:
 
 def _topics(sns: Any) -> list[dict[str, Any]]:
     topics = []
-    for page in sns.get_paginator("list_topics").paginate():
-        for topic in page["Topics"]:
-            arn = topic["TopicArn"]
-            subscriptions = [
-                _subscription(sns, s)
-                for sub_page in sns.get_paginator("list_subscriptions_by_topic").paginate(TopicArn=arn)
-                for s in sub_page["Subscriptions"]
-            ]
-            tags = {t["Key"]: t["Value"] for t in sns.list_tags_for_resource(ResourceArn=arn).get("Tags", [])}
-            attributes = _topic_attributes(sns, arn)
-            topics.append(
-                {
-                    "name": arn.rsplit(":", 1)[1],
-                    "arn": arn,
-                    "region": sns.meta.region_name,
-                    "owner": tags.get("owner"),
-                    "tags": tags,
-                    "subscriptions": subscriptions,
-                    "kms_key": attributes.get("KmsMasterKeyId") or None,
-                    "policy": attributes.get("Policy"),
-                }
-            )
+    for topic in every_item(sns, "list_topics", "Topics"):
+        arn = topic["TopicArn"]
+        subscriptions = [
+            _subscription(sns, s) for s in every_item(sns, "list_subscriptions_by_topic", "Subscriptions", TopicArn=arn)
+        ]
+        tags = {t["Key"]: t["Value"] for t in sns.list_tags_for_resource(ResourceArn=arn).get("Tags", [])}
+        attributes = _topic_attributes(sns, arn)
+        topics.append(
+            {
+                "name": arn.rsplit(":", 1)[1],
+                "arn": arn,
+                "region": sns.meta.region_name,
+                "owner": tags.get("owner"),
+                "tags": tags,
+                "subscriptions": subscriptions,
+                "kms_key": attributes.get("KmsMasterKeyId") or None,
+                "policy": attributes.get("Policy"),
+            }
+        )
     return topics
 
 
@@ -273,36 +267,34 @@ def _queues(sqs: Any) -> list[dict[str, Any]]:
 
 def _rules(events: Any) -> list[dict[str, Any]]:
     rules = []
-    for page in events.get_paginator("list_rules").paginate():
-        for rule in page["Rules"]:
-            targets = events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
-            rules.append(
-                {
-                    "name": rule["Name"],
-                    "arn": rule["Arn"],
-                    "state": rule["State"],
-                    "pattern": rule.get("EventPattern"),
-                    "description": rule.get("Description", ""),
-                    "targets": [
-                        {
-                            "id": t["Id"],
-                            "arn": t["Arn"],
-                            "dead_letter_queue": (t.get("DeadLetterConfig") or {}).get("Arn"),
-                            "retry": t.get("RetryPolicy"),
-                            "definition": t,
-                        }
-                        for t in targets
-                    ],
-                }
-            )
+    for rule in every_item(events, "list_rules", "Rules"):
+        targets = events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
+        rules.append(
+            {
+                "name": rule["Name"],
+                "arn": rule["Arn"],
+                "state": rule["State"],
+                "pattern": rule.get("EventPattern"),
+                "description": rule.get("Description", ""),
+                "targets": [
+                    {
+                        "id": t["Id"],
+                        "arn": t["Arn"],
+                        "dead_letter_queue": (t.get("DeadLetterConfig") or {}).get("Arn"),
+                        "retry": t.get("RetryPolicy"),
+                        "definition": t,
+                    }
+                    for t in targets
+                ],
+            }
+        )
     return rules
 
 
 def _log_groups(logs: Any) -> list[dict[str, Any]]:
     return [
         {"name": g["logGroupName"], "retention_days": g.get("retentionInDays")}
-        for page in logs.get_paginator("describe_log_groups").paginate()
-        for g in page["logGroups"]
+        for g in every_item(logs, "describe_log_groups", "logGroups")
     ]
 
 

@@ -230,3 +230,18 @@ def _values(aws, target, name, since, step=None):
 
 def _sum(aws, target, name, since, step=None):
     return sum(_values(aws, target, name, since, step))
+
+
+def test_executions_page_with_a_next_token_and_a_made_up_token_is_refused(sm):
+    for _ in range(3):
+        start(sm)
+    first = sm.list_pipeline_executions(PipelineName=PIPELINE, MaxResults=2)
+    assert len(first["PipelineExecutionSummaries"]) == 2 and first["NextToken"]
+    every = sm.get_paginator("list_pipeline_executions").paginate(
+        PipelineName=PIPELINE, PaginationConfig={"PageSize": 2}
+    )
+    arns = [e["PipelineExecutionArn"] for e in every.search("PipelineExecutionSummaries[]")]
+    assert len(arns) == len(set(arns)) >= 3
+    with pytest.raises(ClientError) as refused:
+        sm.list_pipeline_executions(PipelineName=PIPELINE, NextToken="not-a-token")
+    assert refused.value.response["Error"]["Code"] == "ValidationException"

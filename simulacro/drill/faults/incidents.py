@@ -15,6 +15,7 @@ from simulacro.provision.naming import endpoint_config_body, endpoint_config_nam
 from simulacro.provision.settle import settled
 from simulacro.spec.model import Endpoint, Stack
 from simulacro.target.clock import Clock
+from simulacro.target.pages import every_item
 
 from .steps import Undo
 
@@ -142,8 +143,9 @@ def _ensure_config(sagemaker: Any, name: str, endpoint: Endpoint, model_name: st
 
 def _delete_deployed_copies(sagemaker: Any, endpoint: str, keep: str) -> None:
     """The promotion path's deployer made a config and a model for the package: remove them."""
-    pages = sagemaker.get_paginator("list_endpoint_configs").paginate(NameContains=f"{endpoint}-package-")
-    for config in [c for page in pages for c in page["EndpointConfigs"]]:
+    for config in list(
+        every_item(sagemaker, "list_endpoint_configs", "EndpointConfigs", NameContains=f"{endpoint}-package-")
+    ):
         name = config["EndpointConfigName"]
         if name != keep:
             sagemaker.delete_endpoint_config(EndpointConfigName=name)
