@@ -17,7 +17,7 @@ from simulacro.pytest_plugin.session import provision_local
 from simulacro.target.targets import LocalTarget
 from support.drill_runner import keep_library_modules
 
-pytest_plugins = ["pytester"]
+pytest_plugins = ["pytester", "support.xdist_groups"]
 SNAPSHOTS = os.environ.get("SIMULACRO_SNAPSHOTS", "1") != "0"
 
 

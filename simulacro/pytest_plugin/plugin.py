@@ -27,6 +27,7 @@ from simulacro.evidence.views import drills_by_model_html
 from simulacro.gameday.drill_guard import DrillGuard
 from simulacro.gameday.signals import interrupts_held, sigterm_raises_keyboard_interrupt
 from simulacro.gameday.stop_conditions import DrillWatch, StopCondition
+from simulacro.pytest_plugin import xdist_groups
 from simulacro.pytest_plugin.candidate_gate import PLUGIN_NAME as CANDIDATE_PLUGIN
 from simulacro.pytest_plugin.candidate_gate import CandidateGate, candidate, leave_candidate  # noqa: F401 - the gate's fixtures
 from simulacro.pytest_plugin.candidate_gate import add_options as add_candidate_options
@@ -134,6 +135,7 @@ def pytest_configure(config: pytest.Config) -> None:
     state.restore_sigterm = sigterm_raises_keyboard_interrupt()
     config.pluginmanager.register(_ReportListener(state), "simulacro-reports")
     config.pluginmanager.register(CandidateGate(state), CANDIDATE_PLUGIN)
+    config.pluginmanager.register(xdist_groups, "simulacro-xdist-groups")
     if config.getoption("--interrupt-each-phase"):
         config.pluginmanager.register(InterruptEachPhase(state), "simulacro-interruptions")
     state.restore_progress = waits.report_progress_to(state.say_live)

@@ -14,12 +14,16 @@ import pytest
 from support.drill_runner import ROOT
 
 pytestmark = pytest.mark.slow
+NOT_SOURCE = (".git", ".venv*", "build", "*.egg-info", "reports", "__pycache__", ".*_cache", ".sandbox.env")
 
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory):
-    """The wheel built from this checkout, installed (without its dependencies, which this venv has) in a folder."""
+    """The wheel built from a copy of this checkout (setuptools builds in the source folder, and the checkout
+    is no place for that), installed without its dependencies, which this venv has, in a folder."""
     folder = tmp_path_factory.mktemp("install")
+    source = folder / "source"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(*NOT_SOURCE))
     build = subprocess.run(
         [
             sys.executable,
@@ -31,7 +35,7 @@ def installed(tmp_path_factory):
             "-q",
             "-w",
             str(folder / "wheel"),
-            str(ROOT),
+            str(source),
         ],
         capture_output=True,
         text=True,
@@ -45,7 +49,6 @@ def installed(tmp_path_factory):
         text=True,
     )
     assert install.returncode == 0, install.stderr
-    shutil.rmtree(ROOT / "build", ignore_errors=True)
     return {"wheel": wheel, "site": folder / "site"}
 
 
