@@ -77,7 +77,7 @@ class LocalAws:
             part.install(self.overlay)
         alarm_regions.install(self.overlay)
         self.deployer = LocalDeployer(
-            self.clock, lambda service, account, region: local_client(self.url, service, account, region)
+            self.clock, lambda service, account, region: local_client(self.url, service, account, region, self.app)
         )
         self.sns_deliveries = sns_delivery.SnsDeliveries()  # to subscribers outside the local AWS: recorded, never sent
         self._server: MotoServer | None = None
@@ -87,6 +87,13 @@ class LocalAws:
         if self._server is None:
             raise RuntimeError("the local AWS is not started")
         return self._server.url
+
+    @property
+    def app(self) -> Any:
+        """The WSGI application behind `url`, for clients in this process (`target/in_process.py`)."""
+        if self._server is None:
+            raise RuntimeError("the local AWS is not started")
+        return self._server.app
 
     def start(self) -> "LocalAws":
         overlay_module.install(self.overlay)

@@ -42,6 +42,7 @@ class MotoServer:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._server = make_server(host, 0, _dispatcher(), threaded=True, request_handler=_QuietHandler)
         self.url = f"http://{host}:{self._server.server_port}"
+        self.app = self._server.app
         self._thread = threading.Thread(target=self._server.serve_forever, name="simulacro-local-aws", daemon=True)
 
     def start(self) -> "MotoServer":

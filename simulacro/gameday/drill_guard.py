@@ -2,7 +2,7 @@
 
 - before each injection the stop conditions are checked (`simulacro.gameday.stop_conditions`);
 - an injection and the registration of its undo happen together, and an undo runs to its end: Ctrl-C or
-  SIGTERM during either is held until it is done, then interrupts as usual (`simulacro.gameday.signals`);
+  SIGTERM during either is held until it is done, then interrupts as usual (`simulacro.target.signals`);
 - listeners hear of each injection once it is in place (the interruption rehearsal interrupts there);
 - every alarm a drill expects or forces is within its blast radius (`expected_alarm`, for `Expect`).
 """
@@ -13,9 +13,9 @@ import contextlib
 from typing import Any, Callable, Iterator
 
 from simulacro.drill.faults import InjectionHooks
-from simulacro.gameday.signals import interrupts_held
 from simulacro.gameday.stop_conditions import DrillWatch
 from simulacro.spec import Alarm
+from simulacro.target.signals import interrupts_held
 
 
 class DrillGuard(InjectionHooks):

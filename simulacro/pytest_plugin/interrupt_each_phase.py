@@ -63,7 +63,7 @@ def phases(injections: int, slept_after: set[int]) -> list[Phase]:
 
 class Interrupter:
     """Counts a drill's injections and the waits after each, and raises at the armed phase (in the drill's call
-    only: an interruption during the rollback is held until it is done, see `simulacro.gameday.signals`)."""
+    only: an interruption during the rollback is held until it is done, see `simulacro.target.signals`)."""
 
     def __init__(self) -> None:
         self.phase: Phase | None = None

@@ -25,7 +25,6 @@ from simulacro.evidence import DrillRecord, drill_html, inventory_html, redact_t
 from simulacro.evidence.coverage import coverage, coverage_table, faultless_endpoints_with_alarms
 from simulacro.evidence.views import drills_by_model_html
 from simulacro.gameday.drill_guard import DrillGuard
-from simulacro.gameday.signals import interrupts_held, sigterm_raises_keyboard_interrupt
 from simulacro.gameday.stop_conditions import DrillWatch, StopCondition
 from simulacro.pytest_plugin import xdist_groups
 from simulacro.pytest_plugin.candidate_gate import PLUGIN_NAME as CANDIDATE_PLUGIN
@@ -37,6 +36,7 @@ from simulacro.pytest_plugin.session import SimulacroSession, bundle_path, check
 from simulacro.spec import DEFAULT_SPEC, Stack
 from simulacro.target import waits
 from simulacro.target.aws_errors import CredentialsProblem, operator_message
+from simulacro.target.signals import interrupts_held, sigterm_raises_keyboard_interrupt
 
 if TYPE_CHECKING:
     from simulacro.target.targets import Target

@@ -176,7 +176,7 @@ class LocalTarget(Target):
         self.local_aws.billing.inject(self.account(environment), amount, currency)
 
     def _make_client(self, service: str, environment: str, region: str) -> Any:
-        return local_client(self.local_aws.url, service, self.stack.account(environment), region)
+        return local_client(self.local_aws.url, service, self.stack.account(environment), region, self.local_aws.app)
 
 
 class AwsTarget(Target):

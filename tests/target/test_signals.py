@@ -8,7 +8,7 @@ import signal
 
 import pytest
 
-from simulacro.gameday.signals import interrupts_held, sigterm_raises_keyboard_interrupt
+from simulacro.target.signals import interrupts_held, sigterm_raises_keyboard_interrupt
 
 
 @pytest.fixture
