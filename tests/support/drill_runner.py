@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
+import pytest
 from _pytest import pytester as pytester_module
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,11 +28,28 @@ class BreakAfterProvisioning:
         self.breaker(target)
 
 
+class OutcomesOnly:
+    """A pytest plugin: the session skips the evidence's inventories and leftover search (reads that decide no
+    drill's outcome; the next run restores the stack anyway)."""
+
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        from simulacro.pytest_plugin.plugin import STATE_KEY
+
+        session.config.stash[STATE_KEY].takes_inventories = False
+
+
 def run_drills(
-    pytester: Any, breaker: Callable[[Any], None] | None, *selection: str, extra: tuple[str, ...] = ()
+    pytester: Any,
+    breaker: Callable[[Any], None] | None,
+    *selection: str,
+    extra: tuple[str, ...] = (),
+    evidence: bool = True,
 ) -> Any:
+    """Run drills in this process; without `evidence`, only their outcomes matter (`OutcomesOnly`)."""
     args = [str(ROOT / "drills" / s) for s in selection] or [str(ROOT / "drills")]
-    plugins = [BreakAfterProvisioning(breaker)] if breaker else []
+    plugins: list[Any] = [BreakAfterProvisioning(breaker)] if breaker else []
+    if not evidence:
+        plugins.append(OutcomesOnly())
     return pytester.runpytest_inprocess(
         *args, f"--rootdir={ROOT}", "-p", "no:cacheprovider", "-q", *extra, plugins=plugins
     )
@@ -105,7 +123,7 @@ def assert_drills_report(
     pytester: Any, breaker: Callable[[Any], None] | None, drill: str, messages: list[str], extra: tuple[str, ...] = ()
 ) -> str:
     """Run `drill` against the stack broken by `breaker`: it must fail, and report every one of `messages`."""
-    result = run_drills(pytester, breaker, drill, extra=extra)
+    result = run_drills(pytester, breaker, drill, extra=extra, evidence=False)
     output = result.stdout.str()
     assert result.ret == 1, output[-4000:]
     missing = [message for message in messages if message not in output]

@@ -86,6 +86,8 @@ def _run(mutation: dict, catalogue: Path, spec: Path, workdir: Path, started: fl
         spec_option = ["--spec", str(write_mutated_spec(spec, mutation["spec"], workdir / mutation["id"]))]
     arguments = drill_arguments(mutation, report, spec_option)
     environment = {"SIMULACRO_MUTATION": mutation["id"], "SIMULACRO_CATALOGUE": str(catalogue.resolve())}
+    from support.drill_runner import OutcomesOnly  # in sys.modules since setup() imported it from tests/
+
     plugins = [FirstCatch(mutation["expect"]), OutcomesOnly()]
     output = _pytest(arguments, environment, plugins, workdir / f"{mutation['id']}.log")
     _freeze_once()
@@ -133,16 +135,6 @@ class FirstCatch:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.when == "call" and report.failed and self.session is not None:
             self.session.shouldfail = f"caught by {report.nodeid}"
-
-
-class OutcomesOnly:
-    """A pytest plugin: the session skips the evidence's inventories and leftover search (reads that decide no
-    drill's outcome; the next run restores the stack anyway)."""
-
-    def pytest_sessionstart(self, session: pytest.Session) -> None:
-        from simulacro.pytest_plugin.plugin import STATE_KEY
-
-        session.config.stash[STATE_KEY].takes_inventories = False
 
 
 def _pytest(arguments: list[str], environment: dict[str, str], plugins: list[Any], log: Path) -> str:
