@@ -4,26 +4,20 @@ the drill."""
 
 from pathlib import Path
 
-import yaml
-
-from simulacro.spec import DEFAULT_SPEC
 from support.drill_runner import ALARM_KEYS, assert_drills_report, run_drills
+from support.example_spec import example_data, write_spec
 
 COST_ALARM = "churn-staging-estimated-charges"
 
 
 def _spec_with_cost_alarm_in(folder: Path, region: str | None) -> Path:
-    data = yaml.safe_load(DEFAULT_SPEC.read_text())
+    data = example_data()
     alarm = next(a for a in data["alarms"] if a["name"] == COST_ALARM)
     if region is None:
         alarm.pop("region")
     else:
         alarm["region"] = region
-    path = folder / "stack.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
-    for name in ("models", "baselines"):
-        (folder / name).symlink_to(DEFAULT_SPEC.parent / name)
-    return path
+    return write_spec(data, folder)
 
 
 def cost_alarm_without_actions(target):

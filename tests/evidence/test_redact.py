@@ -8,11 +8,10 @@ import subprocess
 import sys
 
 import pytest
-import yaml
 
 from simulacro.evidence.redact import MASK, mask_url, redact, redact_text
-from simulacro.spec import DEFAULT_SPEC
 from support.drill_runner import ROOT
+from support.example_spec import example_data, write_spec
 
 SECRET = "XyZ0secret0Token"
 WEBHOOK = f"https://hooks.example.com/services/T000/B000/{SECRET}"
@@ -57,13 +56,10 @@ def test_urls_inside_text_html_and_structures_are_masked():
 @pytest.fixture(scope="module")
 def run_with_a_webhook(tmp_path_factory):
     folder = tmp_path_factory.mktemp("webhook")
-    spec = yaml.safe_load(DEFAULT_SPEC.read_text())
+    spec = example_data()
     oncall = next(t for t in spec["topics"] if t["name"] == "churn-oncall-staging")
     oncall["subscriptions"].append({"protocol": "https", "endpoint": WEBHOOK})
-    (folder / "stack.yaml").write_text(yaml.safe_dump(spec, sort_keys=False))
-    for part in ("models", "baselines", "datasets"):
-        if (DEFAULT_SPEC.parent / part).exists():
-            (folder / part).symlink_to(DEFAULT_SPEC.parent / part)
+    write_spec(spec, folder)
     run = subprocess.run(
         [
             sys.executable,

@@ -15,6 +15,7 @@ import yaml
 
 from simulacro.spec import DEFAULT_SPEC
 from support.drill_runner import ROOT
+from support.example_spec import example_data, write_spec
 
 FORKSERVER = os.environ.get("SIMULACRO_FORKSERVER", "1") != "0"
 CORPUS = yaml.safe_load((Path(__file__).parent / "bad_inputs" / "corpus.yaml").read_text())["cases"]
@@ -26,17 +27,14 @@ def _patched_spec(spec: dict, folder: Path) -> Path:
     if "text" in spec:
         path.write_bytes((spec["text"] * spec.get("repeat", 1)).encode(spec.get("encoding", "utf-8")))
         return path
-    data = yaml.safe_load(DEFAULT_SPEC.read_text())
+    data = example_data()
     for dotted, value in (spec.get("set") or {}).items():
         parent, key = _locate(data, dotted)
         parent[key] = value
     for dotted in spec.get("delete") or []:
         parent, key = _locate(data, dotted)
         del parent[key]
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
-    for name in ("models", "baselines", "datasets"):
-        if not (folder / name).exists():
-            (folder / name).symlink_to(DEFAULT_SPEC.parent / name)
+    write_spec(data, folder)
     return path
 
 

@@ -5,9 +5,8 @@ import math
 from pathlib import Path
 
 import pytest
-import yaml
 
-from simulacro.spec import DEFAULT_SPEC, SpecError, load_stack
+from simulacro.spec import SpecError, load_stack
 from simulacro.spec.aws_limits import (
     endpoint_problem,
     log_retention_days,
@@ -16,18 +15,15 @@ from simulacro.spec.aws_limits import (
 )
 from simulacro.spec.aws_shapes import ApiParam
 from simulacro.spec.durations import parse_duration, parse_positive_duration
+from support.example_spec import example_data, write_spec
 
 
 def _load_variant(tmp_path: Path, change) -> str | None:
     """The problems of the example spec with `change` applied (None when it loads)."""
-    data = yaml.safe_load(DEFAULT_SPEC.read_text())
+    data = example_data()
     change(data)
-    path = tmp_path / "stack.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
-    for name in ("models", "baselines", "datasets"):
-        (tmp_path / name).symlink_to(DEFAULT_SPEC.parent / name)
     try:
-        load_stack(path)
+        load_stack(write_spec(data, tmp_path))
     except SpecError as error:
         return str(error)
     return None

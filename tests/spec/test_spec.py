@@ -4,20 +4,15 @@ naming the file, the line, the path inside it and what was expected."""
 from pathlib import Path
 
 import pytest
-import yaml
 
-from simulacro.spec import DEFAULT_SPEC, SpecError, load_stack, parse_duration
+from simulacro.spec import SpecError, load_stack, parse_duration
+from support.example_spec import example_data, write_spec
 
 
 def _write_variant(tmp_path: Path, change) -> Path:
-    data = yaml.safe_load(DEFAULT_SPEC.read_text())
+    data = example_data()
     change(data)
-    path = tmp_path / "stack.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
-    # The spec's relative references (models, baselines) resolve from the fixtures folder.
-    for name in ("models", "baselines"):
-        (tmp_path / name).symlink_to(DEFAULT_SPEC.parent / name)
-    return path
+    return write_spec(data, tmp_path)
 
 
 def _problems(path: Path) -> str:

@@ -2,24 +2,20 @@
 exist and watch the endpoint, the UpdateEndpoint DeploymentConfig it becomes, and the tags that record it."""
 
 import pytest
-import yaml
 
 from simulacro.provision.deployment_guardrails import guardrail_tags, recorded_deployment_config
-from simulacro.spec import DEFAULT_SPEC, SpecError, load_stack
+from simulacro.spec import SpecError, load_stack
 from simulacro.spec.model import DeploymentConfig
+from support.example_spec import example_data, write_spec
 
 STAGING = 0  # endpoints[0] is churn-staging in the example spec
 WHERE = f"endpoints[{STAGING}].deployment_config"
 
 
 def _load_with(tmp_path, **guardrail):
-    data = yaml.safe_load(DEFAULT_SPEC.read_text())
+    data = example_data()
     data["endpoints"][STAGING]["deployment_config"] = guardrail
-    path = tmp_path / "stack.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
-    for name in ("models", "baselines"):
-        (tmp_path / name).symlink_to(DEFAULT_SPEC.parent / name)
-    return load_stack(path)
+    return load_stack(write_spec(data, tmp_path))
 
 
 @pytest.mark.parametrize(

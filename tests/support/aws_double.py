@@ -12,10 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import botocore.client
-import yaml
 
-from simulacro.spec import DEFAULT_SPEC
 from support.drill_runner import ROOT
+from support.example_spec import example_data, write_spec
 
 UNKNOWN_KEYS = {"AWS_ACCESS_KEY_ID": "AKIAUNKNOWNTOTHISACCOUNT", "AWS_SECRET_ACCESS_KEY": "not-a-real-secret"}
 CREDENTIAL_VARIABLES = (
@@ -70,15 +69,10 @@ class ApiCalls:
 
 def spec_with(tmp_path: Path, **environments: dict[str, Any]) -> Path:
     """A copy of the example spec with some environment settings changed (its models and baselines linked)."""
-    data = yaml.safe_load(DEFAULT_SPEC.read_text())
+    data = example_data()
     for name, changes in environments.items():
         data["environments"][name].update(changes)
-    path = tmp_path / "stack.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
-    for folder in ("models", "baselines", "datasets"):
-        if (DEFAULT_SPEC.parent / folder).exists() and not (tmp_path / folder).exists():
-            (tmp_path / folder).symlink_to(DEFAULT_SPEC.parent / folder)
-    return path
+    return write_spec(data, tmp_path)
 
 
 def run_on_aws(pytester: Any, *args: str) -> Any:
