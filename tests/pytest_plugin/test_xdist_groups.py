@@ -3,6 +3,8 @@
 
 import pytest
 
+from simulacro.pytest_plugin import xdist_groups
+
 GROUPED = """
 import os, pytest
 
@@ -28,7 +30,7 @@ def workers(pytester, monkeypatch):
     pytester.makepyfile(test_grouped=GROUPED)
 
     def run(*args):
-        result = pytester.runpytest_subprocess("-n", "2", "-p", "no:randomly", "-v", *args)
+        result = pytester.runpytest_subprocess("-n", "2", "-p", "no:randomly", "-v", *args)  # xdist's workers
         result.assert_outcomes(passed=12)
         seen = {}
         for line in log.read_text().splitlines():
@@ -39,12 +41,19 @@ def workers(pytester, monkeypatch):
     return run
 
 
-def test_a_group_runs_in_one_worker_and_the_rest_spreads(workers):
+def test_a_group_runs_in_one_worker(workers):
     result, seen = workers("--dist", "loadgroup")
     assert len(seen["grouped"]) == 1
     result.stdout.fnmatch_lines(["*PASSED test_grouped.py::test_changes_the_endpoint[[]0[]]@churn-staging*"])
 
 
-def test_without_loadgroup_the_node_ids_are_left_alone(workers):
-    result, _ = workers("--dist", "load")
-    assert "@churn-staging" not in result.stdout.str()
+@pytest.mark.parametrize("loadgroup", [True, False])
+def test_the_group_is_put_in_the_node_id_only_for_loadgroup(pytester, loadgroup):
+    pytester.makepyfile(test_grouped=GROUPED)
+    items, _ = pytester.inline_genitems()
+    items[0].config.option.loadgroup = loadgroup  # what xdist sets on its workers
+    xdist_groups.pytest_collection_modifyitems(items[0].config, items)
+    grouped = [item.nodeid for item in items if item.nodeid.endswith("@churn-staging")]
+    assert len(grouped) == (6 if loadgroup else 0)
+    xdist_groups.pytest_collection_modifyitems(items[0].config, items)  # a second pass (xdist did it) adds nothing
+    assert not any(item.nodeid.endswith("@churn-staging@churn-staging") for item in items)
