@@ -16,6 +16,7 @@ from simulacro.emulator import LocalAws, snapshot
 from simulacro.pytest_plugin.session import provision_local
 from simulacro.target.targets import LocalTarget
 from support.drill_runner import keep_library_modules
+from support.forked_python import ForkedPython
 
 pytest_plugins = ["pytester", "support.xdist_groups"]
 SNAPSHOTS = os.environ.get("SIMULACRO_SNAPSHOTS", "1") != "0"
@@ -57,3 +58,12 @@ def provisioned(local_aws, stack):
         snapshot.stack_key(stack), lambda aws: provision_local(stack, LocalTarget(stack, aws))
     )
     return LocalTarget(stack, local)
+
+
+@pytest.fixture(scope="session")
+def python():
+    """`python.run(argv, cwd, timeout, env=...)`: `python -m ...` forked from a server that imported boto3, pytest
+    and simulacro once (support.forked_python), one server per xdist worker."""
+    forked = ForkedPython()
+    yield forked
+    forked.close()

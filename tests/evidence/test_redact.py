@@ -4,8 +4,6 @@ readable. The end-to-end case puts a webhook on a topic and reads every output o
 
 import json
 import os
-import subprocess
-import sys
 
 import pytest
 
@@ -54,16 +52,14 @@ def test_urls_inside_text_html_and_structures_are_masked():
 
 
 @pytest.fixture(scope="module")
-def run_with_a_webhook(tmp_path_factory):
+def run_with_a_webhook(tmp_path_factory, python):
     folder = tmp_path_factory.mktemp("webhook")
     spec = example_data()
     oncall = next(t for t in spec["topics"] if t["name"] == "churn-oncall-staging")
     oncall["subscriptions"].append({"protocol": "https", "endpoint": WEBHOOK})
     write_spec(spec, folder)
-    run = subprocess.run(
+    run = python.run(
         [
-            sys.executable,
-            "-m",
             "pytest",
             "drills",
             "-m",
@@ -82,8 +78,6 @@ def run_with_a_webhook(tmp_path_factory):
             f"--junitxml={folder / 'run.xml'}",
         ],
         cwd=ROOT,
-        capture_output=True,
-        text=True,
         timeout=600,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )

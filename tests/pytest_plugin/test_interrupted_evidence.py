@@ -3,8 +3,6 @@ HTML report, the JUnit XML and the JSON bundle (never "all passed"), and exits 2
 
 import json
 import os
-import subprocess
-import sys
 import textwrap
 import xml.etree.ElementTree as ET
 
@@ -32,14 +30,12 @@ SIGTERM_IN_THE_NOTIFICATION_DRILL = textwrap.dedent("""
 
 
 @pytest.fixture(scope="module")
-def interrupted_run(tmp_path_factory):
+def interrupted_run(tmp_path_factory, python):
     folder = tmp_path_factory.mktemp("interrupted")
     (folder / "sigterm_in_notification.py").write_text(SIGTERM_IN_THE_NOTIFICATION_DRILL)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(folder), str(ROOT), os.environ.get("PYTHONPATH", "")])}
-    run = subprocess.run(
+    run = python.run(
         [
-            sys.executable,
-            "-m",
             "pytest",
             "drills/test_inventory.py",
             "drills/test_notifications.py",
@@ -58,8 +54,6 @@ def interrupted_run(tmp_path_factory):
         ],
         cwd=ROOT,
         env=env,
-        capture_output=True,
-        text=True,
         timeout=600,
     )
     return run, folder

@@ -5,8 +5,6 @@ Ctrl-C; and the rehearsal itself catches a rollback that forgets something."""
 
 import json
 import os
-import subprocess
-import sys
 import textwrap
 
 import pytest
@@ -123,13 +121,11 @@ SIGTERM_DURING_INJECTION = textwrap.dedent("""
 """)
 
 
-def test_sigterm_mid_injection_rolls_back_every_fault_and_exits_as_interrupted(tmp_path):
+def test_sigterm_mid_injection_rolls_back_every_fault_and_exits_as_interrupted(tmp_path, python):
     (tmp_path / "sigterm_plugin.py").write_text(SIGTERM_DURING_INJECTION)
     env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
-    run = subprocess.run(
+    run = python.run(
         [
-            sys.executable,
-            "-m",
             "pytest",
             "drills/test_event_rules.py",
             "-k",
@@ -143,8 +139,6 @@ def test_sigterm_mid_injection_rolls_back_every_fault_and_exits_as_interrupted(t
         ],
         cwd=ROOT,
         env=env,
-        capture_output=True,
-        text=True,
         timeout=300,
     )
     assert run.returncode == int(pytest.ExitCode.INTERRUPTED), run.stdout + run.stderr

@@ -137,14 +137,29 @@ def test_a_worker_that_dies_or_hangs_is_replaced_and_its_task_reported_lost():
         run=_double_or_die,
         lost=lambda task, reason: f"{task} lost: {reason}",
         workers=2,
-        timeout=8,
+        timeout=2,
     )
 
     assert results == [
         "aa",
         "die lost: worker died (exit code 3)",
         "bb",
-        "hang lost: worker killed: no result within 8 s",
+        "hang lost: worker killed: no result within 2 s",
         "cc",
         "dd",
     ]
+
+
+def _slow_setup():
+    time.sleep(1.5)
+
+
+def test_a_tasks_time_starts_when_its_worker_is_set_up():
+    sys.path.insert(0, str(MUTATIONS))
+    from worker_pool import run_all
+
+    results = run_all(
+        ["a", "b"], run=_double_or_die, lost=lambda task, reason: reason, workers=1, timeout=1, setup=_slow_setup
+    )
+
+    assert results == ["aa", "bb"]

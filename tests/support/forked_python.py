@@ -61,13 +61,16 @@ class ForkedPython:
         self.context = multiprocessing.get_context("forkserver")
         self.fresh_sys_paths: dict[tuple[str, str], list[str]] = {}
 
-    def run(self, argv: list[str], cwd: Path, timeout: float, fresh: bool = False) -> subprocess.CompletedProcess:
+    def run(
+        self, argv: list[str], cwd: Path, timeout: float, fresh: bool = False, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess:
+        """`python -m *argv` in `cwd` with `env` (this process's environment by default)."""
+        environ = dict(os.environ if env is None else env)
         if fresh:
             return subprocess.run(
-                [sys.executable, "-m", *argv], cwd=cwd, capture_output=True, text=True, timeout=timeout
+                [sys.executable, "-m", *argv], cwd=cwd, capture_output=True, text=True, timeout=timeout, env=environ
             )
         self._ensure_server()
-        environ = dict(os.environ)
         with tempfile.TemporaryDirectory(prefix="forked-python-") as folder:
             stdout, stderr = Path(folder, "stdout"), Path(folder, "stderr")
             child = self.context.Process(

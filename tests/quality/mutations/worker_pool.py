@@ -4,7 +4,9 @@ Each worker is a fresh interpreter (multiprocessing's 'spawn': nothing of the pa
 shared), set up once by `setup()` (selfcheck: start and keep warm a local AWS of its own), then given one
 task at a time over a pipe. A task whose worker exits (a segfault, `os._exit`) or takes longer than
 `timeout` seconds (the worker is killed) gets `lost(task, reason)` as its result, and a new worker takes
-the dead one's place. Results come back in the order of the tasks.
+the dead one's place. A task's time starts when its worker is ready: starting a worker and its set-up have
+a bound of their own (`SETUP_SECONDS`), so a short `timeout` does not have to cover an interpreter's start.
+Results come back in the order of the tasks.
 """
 
 from __future__ import annotations
@@ -17,11 +19,14 @@ from typing import Any, Callable, Iterable
 
 CONTEXT = multiprocessing.get_context("spawn")
 STOP = None
+READY = "simulacro-worker-ready"
+SETUP_SECONDS = 300.0
 
 
 def _serve(connection: Connection, setup: Callable[[], None] | None, run: Callable[[Any], Any]) -> None:
     if setup is not None:
         setup()
+    connection.send(READY)
     while (task := connection.recv()) is not STOP:
         connection.send(run(task))
 
@@ -33,10 +38,13 @@ class _Worker:
         self.process.start()
         child.close()
         self.task: tuple[int, Any] | None = None
-        self.deadline = 0.0
+        self.ready = False
+        self.deadline = time.monotonic() + SETUP_SECONDS
 
     def give(self, index: int, task: Any, timeout: float) -> None:
-        self.task, self.deadline = (index, task), time.monotonic() + timeout
+        self.task = (index, task)
+        if self.ready:
+            self.deadline = time.monotonic() + timeout
         try:
             self.connection.send(task)
         except OSError:
@@ -103,17 +111,21 @@ def _collect(worker: _Worker, lost: Callable[[Any, str], Any], timeout: float) -
     if worker.connection.poll():
         try:
             value = worker.connection.recv()
+            if not worker.ready and value == READY:
+                worker.ready, worker.deadline = True, time.monotonic() + timeout
+                return None
             worker.task = None
             return index, value, False
         except (EOFError, OSError):
             pass  # it died while sending: reported below
     if worker.process.is_alive() and time.monotonic() < worker.deadline:
         return None
-    reason = (
-        f"worker killed: no result within {timeout:.0f} s"
-        if worker.process.is_alive()
-        else f"worker died (exit code {worker.process.exitcode})"
-    )
+    if not worker.process.is_alive():
+        reason = f"worker died (exit code {worker.process.exitcode})"
+    elif worker.ready:
+        reason = f"worker killed: no result within {timeout:.0f} s"
+    else:
+        reason = f"worker killed: not set up within {SETUP_SECONDS:.0f} s"
     worker.kill()
     worker.task = None
     return index, lost(task, reason), True
