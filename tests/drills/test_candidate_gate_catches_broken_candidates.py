@@ -19,8 +19,9 @@ GATE = "test_candidate_gate.py"
 HEALTHY = (CANDIDATES / "healthy.yaml").read_text()
 
 
-def gate(pytester, candidate, *extra):
-    return run_drills(pytester, None, GATE, extra=("--candidate", str(candidate), *extra))
+def gate(pytester, candidate, *extra, evidence=False):
+    """The gate's verdict and output; the run's inventories only with `evidence` (the verdict does not read them)."""
+    return run_drills(pytester, None, GATE, extra=("--candidate", str(candidate), *extra), evidence=evidence)
 
 
 # --- whole runs of the gate --------------------------------------------------------------------------------------
@@ -30,7 +31,13 @@ def gate(pytester, candidate, *extra):
 def test_a_healthy_candidate_is_promotable_and_the_gate_exits_0(pytester, tmp_path):
     bundle, html = tmp_path / "gate.json", tmp_path / "gate.html"
     result = gate(
-        pytester, CANDIDATES / "healthy.yaml", "--evidence", str(bundle), f"--html={html}", "--self-contained-html"
+        pytester,
+        CANDIDATES / "healthy.yaml",
+        "--evidence",
+        str(bundle),
+        f"--html={html}",
+        "--self-contained-html",
+        evidence=True,
     )
     output = result.stdout.str()
     assert result.ret == 0, output[-4000:]
