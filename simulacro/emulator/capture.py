@@ -48,10 +48,13 @@ class _OpenFile:
 class Capture:
     def __init__(self) -> None:
         self._open: dict[tuple[str, str, str], _OpenFile] = {}
+        # by capture config: traffic comes in chunks, and its payloads repeat across them
+        self._lines: dict[str, _Lines] = {}
         self.dropped = 0
 
     def clear(self) -> None:
         self._open.clear()
+        self._lines.clear()
         self.dropped = 0
 
     def write(
@@ -66,10 +69,16 @@ class Capture:
         """Append `exchanges` (in time order) to the endpoint's capture files."""
         bucket, _, prefix = config["DestinationS3Uri"][len("s3://") :].partition("/")
         folder = "/".join(p for p in (prefix.strip("/"), endpoint, variant) if p)
-        lines = _Lines(config)
+        lines = self._lines_for(config)
         for hour, group in _by_hour(exchanges):
             records = [(e.at, lines.line(e)) for e in group]
             self._append(account, bucket, f"{folder}/{hour:%Y/%m/%d/%H}", records, rng)
+
+    def _lines_for(self, config: dict[str, Any]) -> _Lines:
+        key = json.dumps(config, sort_keys=True, default=str)
+        if key not in self._lines:
+            self._lines[key] = _Lines(config)
+        return self._lines[key]
 
     def _append(
         self, account: str, bucket: str, folder: str, records: list[tuple[float, str]], rng: np.random.Generator
@@ -97,7 +106,10 @@ class Capture:
 
 
 class _Lines:
-    """Capture records as JSON lines; traffic repeats its payloads, so each encoded side is made once."""
+    """Capture records as JSON lines; traffic repeats its payloads, so each encoded side is made once (up to
+    `SIDES_KEPT` of them: a stream of payloads that never repeat does not grow without bound)."""
+
+    SIDES_KEPT = 50_000
 
     def __init__(self, config: dict[str, Any]):
         self.modes = _modes(config)
@@ -126,6 +138,8 @@ class _Lines:
     def _side(self, data: str, content_type: str, mode: str) -> str:
         key = (data, content_type, mode)
         if key not in self._sides:
+            if len(self._sides) >= self.SIDES_KEPT:
+                self._sides.clear()
             self._sides[key] = json.dumps(self.encoders.encode(data, content_type, mode), separators=(",", ":"))
         return self._sides[key]
 
