@@ -50,6 +50,7 @@ flakecheck: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/bench_alarms.py
 	$(PY) benchmarks/bench_events.py
+	$(PY) benchmarks/bench_transport.py
 
 bench-monitor:
 	test -x .venv-bench/bin/python || python3 -m venv .venv-bench

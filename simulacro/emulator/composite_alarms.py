@@ -43,6 +43,9 @@ from .alarm_messages import AlarmRecord, configuration_history_item, state_chang
 from .cloudwatch import CloudWatch, keep_state
 from .errors import AwsError
 from .overlay import Call, Overlay
+from .paging import page_of
+
+ALARMS_PER_PAGE = 50  # without MaxRecords (at most 100), DescribeAlarms answers 50 alarms a page
 
 ALARM_NAME_LIMIT = 255
 
@@ -115,9 +118,17 @@ class CompositeAlarms:
         if related is not None:
             alarms = [alarm for alarm in alarms if alarm.name in related]
             types = ["MetricAlarm", "CompositeAlarm"] if params.get("ChildrenOfAlarmName") else ["CompositeAlarm"]
+        alarms = [a for a in alarms if ("MetricAlarm" if a.rule is None else "CompositeAlarm") in types]
+        page, more = page_of(
+            alarms,
+            params.get("NextToken"),
+            int(params.get("MaxRecords") or ALARMS_PER_PAGE),
+            invalid=AwsError("InvalidNextToken", "The service returned an invalid next token."),
+        )
         return {
-            "MetricAlarms": [a for a in alarms if a.rule is None] if "MetricAlarm" in types else [],
-            "CompositeAlarms": [a for a in alarms if a.rule is not None] if "CompositeAlarm" in types else [],
+            "MetricAlarms": [a for a in page if a.rule is None],
+            "CompositeAlarms": [a for a in page if a.rule is not None],
+            **more,
         }
 
     @staticmethod

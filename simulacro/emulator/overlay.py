@@ -16,6 +16,8 @@ from typing import Any, Callable
 from moto.core.exceptions import ServiceException
 from moto.core.responses import ActionResult, BaseResponse
 
+from .constraints import constraint_error
+
 
 @dataclass(frozen=True)
 class Call:
@@ -104,8 +106,12 @@ def _call_action(self: BaseResponse):  # type: ignore[no-untyped-def]
                     observer(call, int(status))
         return status, headers, body
     try:
+        call = _call(self, service, operation)
+        refused = constraint_error(service, operation, call.params)
+        if refused is not None:
+            raise refused
         with overlay.lock:
-            result = handler(_call(self, service, operation))
+            result = handler(call)
     except ServiceException as error:
         result_or_error: object = error
     else:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from simulacro.spec import Alarm, Stack, format_duration
 from simulacro.target.clock import Clock
+from simulacro.target.pages import every_item
 from simulacro.target.waits import LONG_WAIT, PROGRESS_EVERY
 
 if TYPE_CHECKING:
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
     from simulacro.target.targets import Target
 
 RESOURCE_KEYS = ("endpoint", "pipeline", "rule", "group", "target")
+NAMES_PER_CALL = 100  # DescribeAlarms takes at most 100 AlarmNames
+TYPES = ["MetricAlarm", "CompositeAlarm"]
+ALARM_KINDS = ("MetricAlarms", "CompositeAlarms")
 WALL_CHECK_EVERY = 30.0  # CloudWatch evaluates alarms every minute: half of that catches each change
 VIRTUAL_CHECK_EVERY = 60.0
 
@@ -90,10 +94,15 @@ class GuardAlarms:
         for name in names:
             region = self.stack.region_of(self._declared(name, environment), self.target.region)
             by_region.setdefault(region, []).append(name)
-        alarms = []
+        alarms: list[dict[str, Any]] = []
         for region, in_region in by_region.items():
-            found = self.target.client("cloudwatch", environment, region).describe_alarms(AlarmNames=in_region)
-            alarms += found.get("MetricAlarms", []) + found.get("CompositeAlarms", [])
+            cloudwatch = self.target.client("cloudwatch", environment, region)
+            for start in range(0, len(in_region), NAMES_PER_CALL):
+                names_here = in_region[start : start + NAMES_PER_CALL]
+                # without AlarmTypes, only metric alarms are listed
+                alarms += every_item(
+                    cloudwatch, "describe_alarms", ALARM_KINDS, AlarmNames=names_here, AlarmTypes=TYPES
+                )
         return alarms
 
     def _declared(self, name: str, environment: str) -> Alarm | None:

@@ -9,7 +9,10 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 
-def every_item(client: Any, operation: str, key: str, **params: Any) -> Iterator[Any]:
-    """The items under `key` of every page of `operation` (a boto3 paginator name, e.g. "describe_alarms")."""
+def every_item(client: Any, operation: str, key: str | tuple[str, ...], **params: Any) -> Iterator[Any]:
+    """The items under `key` (or under each of several keys, page by page) of every page of `operation` (a boto3
+    paginator name, e.g. "describe_alarms")."""
+    keys = (key,) if isinstance(key, str) else key
     for page in client.get_paginator(operation).paginate(**params):
-        yield from page.get(key) or []
+        for each in keys:
+            yield from page.get(each) or []

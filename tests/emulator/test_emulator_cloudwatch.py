@@ -579,3 +579,43 @@ def test_alarm_history_pages_with_a_next_token_so_a_reader_misses_nothing(local_
     with pytest.raises(ClientError) as refused:
         cloudwatch.describe_alarm_history(NextToken="not-a-token")
     assert refused.value.response["Error"]["Code"] == "InvalidNextToken"
+
+
+def test_describe_alarms_pages_fifty_at_a_time_and_refuses_what_aws_refuses(local_aws):
+    """AWS answers 50 alarms a page unless MaxRecords (at most 100) says otherwise: a reader that takes only the
+    first page misses the rest; a made-up token, MaxRecords over 100 and more than 100 AlarmNames are refused."""
+    from simulacro.target.local_clients import local_client
+    from simulacro.target.pages import every_item
+
+    cloudwatch = local_client(local_aws.url, "cloudwatch", "123456789012", "eu-west-1", local_aws.app)
+    for i in range(120):
+        cloudwatch.put_metric_alarm(
+            AlarmName=f"many-{i:03d}",
+            Namespace="Test",
+            MetricName="m",
+            Statistic="Sum",
+            Period=60,
+            EvaluationPeriods=1,
+            Threshold=1,
+            ComparisonOperator="GreaterThanThreshold",
+        )
+    first = cloudwatch.describe_alarms(AlarmNamePrefix="many-")
+    assert len(first["MetricAlarms"]) == 50 and first["NextToken"]
+    assert len(cloudwatch.describe_alarms(AlarmNamePrefix="many-", MaxRecords=100)["MetricAlarms"]) == 100
+    every = [a["AlarmName"] for a in every_item(cloudwatch, "describe_alarms", "MetricAlarms", AlarmNamePrefix="many-")]
+    assert every == [f"many-{i:03d}" for i in range(120)]
+    refusals = {
+        "InvalidNextToken": {"NextToken": "not-a-token"},
+        "Value '999' at 'maxRecords' failed to satisfy constraint: Member must have value less than or equal to 100": {
+            "MaxRecords": 999
+        },
+        "at 'alarmNames' failed to satisfy constraint: Member must have length less than or equal to 100": {
+            "AlarmNames": [f"many-{i:03d}" for i in range(101)]
+        },
+    }
+    for expected, params in refusals.items():
+        with pytest.raises(ClientError) as refused:
+            cloudwatch.describe_alarms(**params)
+        error = refused.value.response["Error"]
+        assert expected in (error["Code"], error["Message"]) or expected in error["Message"], error
+        assert error["Code"] in ("InvalidNextToken", "ValidationError"), error

@@ -245,3 +245,16 @@ def test_executions_page_with_a_next_token_and_a_made_up_token_is_refused(sm):
     with pytest.raises(ClientError) as refused:
         sm.list_pipeline_executions(PipelineName=PIPELINE, NextToken="not-a-token")
     assert refused.value.response["Error"]["Code"] == "ValidationException"
+
+
+def test_a_page_size_over_the_api_maximum_is_refused_as_aws_refuses_it(local_aws):
+    from simulacro.target.local_clients import local_client
+
+    sagemaker = local_client(local_aws.url, "sagemaker", "123456789012", "eu-west-1", local_aws.app)
+    with pytest.raises(ClientError) as refused:
+        sagemaker.list_pipeline_executions(PipelineName="any", MaxResults=1000)
+    assert refused.value.response["Error"] == {
+        "Code": "ValidationException",
+        "Message": "1 validation error detected: Value '1000' at 'maxResults' failed to satisfy constraint: "
+        "Member must have value less than or equal to 100",
+    }

@@ -100,3 +100,34 @@ def test_an_alarm_the_drill_expects_is_not_a_stop_condition(pytester, monkeypatc
     spec = spec_with(tmp_path, staging={"guard_alarms": ["churn-staging-5xx-rate", "churn-staging-latency-p99"]})
     result = pytester.runpytest_inprocess(drills[0], drills[1], "-p", "no:cacheprovider", "-q", f"--spec={spec}")
     result.assert_outcomes(passed=1)
+
+
+def test_guard_alarms_are_found_whatever_their_number_and_kind(provisioned):
+    """More guard alarms than one DescribeAlarms page, more than its 100 AlarmNames, and a composite one (listed
+    only when AlarmTypes asks for composites): none of them is reported missing."""
+    from simulacro.gameday.stop_conditions import GuardAlarms
+
+    cloudwatch = provisioned.client("cloudwatch", "staging")
+    names = [f"guard-{i:03d}" for i in range(130)]
+    for name in names:
+        cloudwatch.put_metric_alarm(
+            AlarmName=name,
+            Namespace="Test",
+            MetricName="m",
+            Statistic="Sum",
+            Period=60,
+            EvaluationPeriods=1,
+            Threshold=1,
+            ComparisonOperator="GreaterThanThreshold",
+        )
+    cloudwatch.put_composite_alarm(AlarmName="guard-composite", AlarmRule='ALARM("guard-000")')
+    try:
+        guards = GuardAlarms(provisioned.stack, provisioned)
+        guards.by_environment = {"staging": [*names, "guard-composite"]}
+        assert guards.missing() == []
+        guards.by_environment = {"staging": ["guard-000", "guard-never-created"]}
+        assert guards.missing() == ["guard-never-created (staging)"]
+    finally:
+        cloudwatch.delete_alarms(AlarmNames=["guard-composite"])
+        for start in range(0, len(names), 100):
+            cloudwatch.delete_alarms(AlarmNames=names[start : start + 100])
