@@ -7,6 +7,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from simulacro.drill.probes import ProbeQueue
+from support.plain_alarms import put_plain_alarm
 
 ALARM = "churn-staging-5xx-rate"
 
@@ -560,16 +561,7 @@ def test_alarm_history_pages_with_a_next_token_so_a_reader_misses_nothing(local_
 
     cloudwatch = local_client(local_aws.url, "cloudwatch", "123456789012", "eu-west-1")
     for i in range(130):
-        cloudwatch.put_metric_alarm(
-            AlarmName=f"paged-{i}",
-            Namespace="Test",
-            MetricName="m",
-            Statistic="Sum",
-            Period=60,
-            EvaluationPeriods=1,
-            Threshold=1,
-            ComparisonOperator="GreaterThanThreshold",
-        )
+        put_plain_alarm(cloudwatch, f"paged-{i}")
         cloudwatch.set_alarm_state(AlarmName=f"paged-{i}", StateValue="ALARM", StateReason="paging test")
     first = cloudwatch.describe_alarm_history(HistoryItemType="StateUpdate")
     assert len(first["AlarmHistoryItems"]) == 100 and first["NextToken"]
@@ -589,16 +581,7 @@ def test_describe_alarms_pages_fifty_at_a_time_and_refuses_what_aws_refuses(loca
 
     cloudwatch = local_client(local_aws.url, "cloudwatch", "123456789012", "eu-west-1", local_aws.app)
     for i in range(120):
-        cloudwatch.put_metric_alarm(
-            AlarmName=f"many-{i:03d}",
-            Namespace="Test",
-            MetricName="m",
-            Statistic="Sum",
-            Period=60,
-            EvaluationPeriods=1,
-            Threshold=1,
-            ComparisonOperator="GreaterThanThreshold",
-        )
+        put_plain_alarm(cloudwatch, f"many-{i:03d}")
     first = cloudwatch.describe_alarms(AlarmNamePrefix="many-")
     assert len(first["MetricAlarms"]) == 50 and first["NextToken"]
     assert len(cloudwatch.describe_alarms(AlarmNamePrefix="many-", MaxRecords=100)["MetricAlarms"]) == 100

@@ -10,6 +10,7 @@ from simulacro.gameday.drill_guard import DrillGuard
 from simulacro.target.clock import VirtualClock
 from support.aws_double import spec_with
 from support.drill_runner import ROOT
+from support.plain_alarms import put_plain_alarm
 
 DRILL = "test_endpoint_alarms.py"
 GUARD = "churn-pipeline-execution-failed"  # watches the pipeline: outside the blast radius of an endpoint drill
@@ -110,16 +111,7 @@ def test_guard_alarms_are_found_whatever_their_number_and_kind(provisioned):
     cloudwatch = provisioned.client("cloudwatch", "staging")
     names = [f"guard-{i:03d}" for i in range(130)]
     for name in names:
-        cloudwatch.put_metric_alarm(
-            AlarmName=name,
-            Namespace="Test",
-            MetricName="m",
-            Statistic="Sum",
-            Period=60,
-            EvaluationPeriods=1,
-            Threshold=1,
-            ComparisonOperator="GreaterThanThreshold",
-        )
+        put_plain_alarm(cloudwatch, name)
     cloudwatch.put_composite_alarm(AlarmName="guard-composite", AlarmRule='ALARM("guard-000")')
     try:
         guards = GuardAlarms(provisioned.stack, provisioned)
