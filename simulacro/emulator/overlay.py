@@ -18,6 +18,10 @@ from moto.core.responses import ActionResult, BaseResponse
 
 from .constraints import constraint_error
 
+# moto's own operations of these services are held to botocore's limits too (they word refusals as AWS does,
+# `1 validation error detected: ...`); SNS, SQS and S3 word theirs per operation, and moto answers them as it will.
+CONSTRAINED_BEFORE_MOTO = frozenset({"cloudwatch", "events", "logs", "sagemaker"})
+
 
 @dataclass(frozen=True)
 class Call:
@@ -89,9 +93,10 @@ def _call_action(self: BaseResponse):  # type: ignore[no-untyped-def]
     handler = overlay.handler_for(service, operation)
     if handler is None:
         checks = overlay.checks_of(service, operation)
-        if checks:
+        if checks or service in CONSTRAINED_BEFORE_MOTO:
             try:
                 call = _call(self, service, operation)
+                _refuse_out_of_bounds(call)
                 with overlay.lock:
                     for check in checks:
                         check(call)
@@ -107,9 +112,7 @@ def _call_action(self: BaseResponse):  # type: ignore[no-untyped-def]
         return status, headers, body
     try:
         call = _call(self, service, operation)
-        refused = constraint_error(service, operation, call.params)
-        if refused is not None:
-            raise refused
+        _refuse_out_of_bounds(call)
         with overlay.lock:
             result = handler(call)
     except ServiceException as error:
@@ -117,6 +120,12 @@ def _call_action(self: BaseResponse):  # type: ignore[no-untyped-def]
     else:
         result_or_error = result or {}
     return _render(self, result_or_error)
+
+
+def _refuse_out_of_bounds(call: Call) -> None:
+    refused = constraint_error(call.service, call.operation, call.params)
+    if refused is not None:
+        raise refused
 
 
 def _render(response: BaseResponse, result: object):  # type: ignore[no-untyped-def]

@@ -4,6 +4,8 @@ that AWS would fail, with the AWS behaviour reproduced."""
 import json
 
 import numpy as np
+import pytest
+from botocore.exceptions import ClientError
 
 from simulacro.drill.probes import ProbeQueue
 from simulacro.emulator.metric_fidelity import visible
@@ -166,3 +168,25 @@ def test_setting_other_queue_attributes_keeps_the_policy(provisioned):
     attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
     assert json.loads(attributes["Policy"]) == json.loads(policy)
     assert attributes["VisibilityTimeout"] == "45"
+
+
+@pytest.mark.parametrize(
+    "service, operation, params, member, limit",
+    [
+        ("events", "list_rules", {"Limit": 101}, "limit", 100),
+        ("logs", "describe_log_groups", {"limit": 51}, "limit", 50),
+        ("sagemaker", "list_endpoints", {"MaxResults": 101}, "maxResults", 100),
+    ],
+)
+def test_moto_answers_only_what_keeps_the_apis_limits(provisioned, service, operation, params, member, limit):
+    """moto lists whatever page size it is asked for; AWS refuses one over the limit before anything runs."""
+    client = provisioned.client(service, "staging")
+    with pytest.raises(ClientError) as refused:
+        getattr(client, operation)(**params)
+    error = refused.value.response["Error"]
+    (value,) = params.values()
+    assert error["Code"] in ("ValidationException", "ValidationError"), error
+    assert error["Message"] == (
+        f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: "
+        f"Member must have value less than or equal to {limit}"
+    )
