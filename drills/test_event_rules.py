@@ -78,12 +78,15 @@ def test_model_package_approval_change_is_delivered(stack, target, expect, fault
 @pytest.mark.drill(category="events", gate=True, destructive=True)
 def test_failed_endpoint_update_is_delivered(stack, target, expect, faults):
     """A broken config fails the update (the old config keeps serving); the endpoint rule delivers the failure."""
+    broken = []
     for rule in (r for r in stack.rules if r.purpose == "endpoint" and r.environment in target.environments):
         endpoint = _one(stack.endpoints, "endpoint", rule)
         if endpoint.faults is None:
             continue  # only endpoints that declare a fault mechanism may be broken (prod never)
         expect.listen_rule(rule)
         faults.endpoint_update(endpoint, broken=True)
+        broken.append((rule, endpoint))
+    for rule, endpoint in broken:  # every update fails in the same virtual minutes, however many models there are
         settled = expect.endpoint_settles(endpoint)
         assert settled.get("FailureReason"), (
             f"the broken update of {endpoint.name} did not fail: {settled['EndpointStatus']}"

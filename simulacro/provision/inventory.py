@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from botocore.exceptions import ClientError
 
@@ -36,6 +36,22 @@ class Inventory:
     pipelines: list[dict[str, Any]] = field(default_factory=list)
     bucket_lifecycles: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
+    def read_when_used(self, readers: dict[str, Callable[[], Any]], unread: dict[str, Exception] | None) -> None:
+        """Read each section of `readers` at its first use instead of now (a drill that checks rules reads no
+        alarms); a section left unread keeps its empty default."""
+        for section in readers:
+            delattr(self, section)
+        self.__dict__["_readers"] = dict(readers)
+        self.__dict__["_unread"] = unread
+
+    def __getattr__(self, name: str) -> Any:  # only for attributes not set: the sections still to read
+        readers = self.__dict__.get("_readers") or {}
+        if name not in readers:
+            raise AttributeError(name)
+        self.__dict__[name] = {} if name == "bucket_lifecycles" else []  # what a refused read leaves
+        _read_section(self, name, readers.pop(name), self.__dict__["_unread"])
+        return self.__dict__[name]
+
     def find(self, kind: str, name: str) -> dict[str, Any] | None:
         return next((item for item in getattr(self, kind) if item["name"] == name), None)
 
@@ -49,17 +65,21 @@ def inventory(
     *,
     unread: dict[str, Exception] | None = None,
     everything: bool = False,
+    sections: set[str] | None = None,
+    lazy: bool = False,
 ) -> Inventory:
     """The live stack, reading only the services the spec declares in `environment` (a spec without monitoring
     schedules never calls the Model Monitor APIs). With `unread`, a section AWS refuses to list is left empty and
     its reason kept there (for the run's evidence); without it, the refusal is raised (for the drills).
-    `everything` reads every section whatever the spec declares (discovery has no spec yet)."""
+    `everything` reads every section whatever the spec declares (discovery has no spec yet); `sections` reads only
+    those (a drill about one kind of resource need not read the whole environment); `lazy` reads each section at its
+    first use."""
     environment = environment or target.environment
     client = lambda service: target.client(service, environment)  # noqa: E731
     found = Inventory(environment, target.account(environment), target.region)
     declared = None if everything else _declared(getattr(target, "stack", None), environment)
     regions = _alarm_regions(target, environment)
-    sections = [
+    readers = [
         ("topics", lambda: [t for region in regions for t in _topics(target.client("sns", environment, region))]),
         (
             "alarms",
@@ -73,16 +93,26 @@ def inventory(
         ("pipelines", lambda: _pipelines(client("sagemaker"))),
         ("bucket_lifecycles", lambda: _lifecycles(client("s3"), found.endpoints)),
     ]
-    for section, read in sections:
-        if declared is not None and section not in declared:
-            continue
-        try:
-            setattr(found, section, read())
-        except Exception as problem:  # noqa: BLE001 - recorded for the evidence when asked to, else raised
-            if unread is None:
-                raise
-            unread[section] = problem
+    wanted = {
+        section: read
+        for section, read in readers
+        if (declared is None or section in declared) and (sections is None or section in sections)
+    }
+    if lazy:
+        found.read_when_used(wanted, unread)
+        return found
+    for section, read in wanted.items():
+        _read_section(found, section, read, unread)
     return found
+
+
+def _read_section(found: Inventory, section: str, read: Callable[[], Any], unread: dict[str, Exception] | None) -> None:
+    try:
+        setattr(found, section, read())
+    except Exception as problem:  # noqa: BLE001 - recorded for the evidence when asked to, else raised
+        if unread is None:
+            raise
+        unread[section] = problem
 
 
 def _declared(stack: Stack | None, environment: str) -> set[str] | None:
