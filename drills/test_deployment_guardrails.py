@@ -46,7 +46,7 @@ def _pending_stage(described):
 def test_the_deployment_guardrail_is_recorded_as_declared(stack, target, fault_endpoint, drill_record):
     """The guardrail the deployer applies (traffic shifting, bakes, rollback alarms) is the one the spec declares."""
     guardrail = _guardrail(fault_endpoint)
-    live = inventory(target, fault_endpoint.environment, sections={"endpoints"})
+    live = inventory(target, fault_endpoint.environment, lazy=True)  # the check reads the endpoints only
     drill_record.add(
         target.clock.now(),
         "note",

@@ -37,7 +37,7 @@ from .alarm_messages import (
     state_history_item,
     suppression,
 )
-from .errors import AwsError, validation
+from .errors import AwsError, invalid_next_token, validation
 from .metric_math import metric_data_results
 from .metric_store import MetricStore, metric_key, statistic_values_samples
 from .overlay import Call, Overlay
@@ -317,7 +317,7 @@ class CloudWatch:
             items,
             call.params.get("NextToken"),
             int(call.params.get("MaxRecords") or 100),
-            invalid=AwsError("InvalidNextToken", "The service returned an invalid next token."),
+            invalid=invalid_next_token(),
         )
         return {"AlarmHistoryItems": page, **more}
 

@@ -41,7 +41,7 @@ from simulacro.alarms.composite import (
 from . import backends
 from .alarm_messages import AlarmRecord, configuration_history_item, state_change_time
 from .cloudwatch import CloudWatch, keep_state
-from .errors import AwsError
+from .errors import AwsError, invalid_next_token
 from .overlay import Call, Overlay
 from .paging import page_of
 
@@ -123,7 +123,7 @@ class CompositeAlarms:
             alarms,
             params.get("NextToken"),
             int(params.get("MaxRecords") or ALARMS_PER_PAGE),
-            invalid=AwsError("InvalidNextToken", "The service returned an invalid next token."),
+            invalid=invalid_next_token(),
         )
         return {
             "MetricAlarms": [a for a in page if a.rule is None],

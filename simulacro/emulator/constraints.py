@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from typing import Any, Iterator
 
-import botocore.session
+from simulacro.spec.aws_shapes import service_model
 
 from .errors import AwsError
 
@@ -36,14 +36,9 @@ def constraint_error(service: str, operation: str, params: dict[str, Any]) -> Aw
 
 
 @functools.cache
-def _session() -> Any:
-    return botocore.session.get_session()
-
-
-@functools.cache
 def _operation(service: str, operation: str) -> Any:
     try:
-        return _session().get_service_model(service).operation_model(operation)
+        return service_model(service).operation_model(operation)
     except Exception:  # noqa: BLE001 - an operation botocore does not know is checked by nobody here
         return None
 

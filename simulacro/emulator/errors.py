@@ -14,5 +14,10 @@ def validation(message: str) -> AwsError:
     return AwsError("ValidationException", message)
 
 
+def invalid_next_token() -> AwsError:
+    """CloudWatch's answer to a NextToken it did not hand out."""
+    return AwsError("InvalidNextToken", "The service returned an invalid next token.")
+
+
 def not_found(code: str, message: str) -> AwsError:
     return AwsError(code, message)

@@ -65,15 +65,13 @@ def inventory(
     *,
     unread: dict[str, Exception] | None = None,
     everything: bool = False,
-    sections: set[str] | None = None,
     lazy: bool = False,
 ) -> Inventory:
     """The live stack, reading only the services the spec declares in `environment` (a spec without monitoring
     schedules never calls the Model Monitor APIs). With `unread`, a section AWS refuses to list is left empty and
     its reason kept there (for the run's evidence); without it, the refusal is raised (for the drills).
-    `everything` reads every section whatever the spec declares (discovery has no spec yet); `sections` reads only
-    those (a drill about one kind of resource need not read the whole environment); `lazy` reads each section at its
-    first use."""
+    `everything` reads every section whatever the spec declares (discovery has no spec yet); `lazy` reads each section
+    at its first use (a drill about one kind of resource need not read the whole environment)."""
     environment = environment or target.environment
     client = lambda service: target.client(service, environment)  # noqa: E731
     found = Inventory(environment, target.account(environment), target.region)
@@ -93,11 +91,7 @@ def inventory(
         ("pipelines", lambda: _pipelines(client("sagemaker"))),
         ("bucket_lifecycles", lambda: _lifecycles(client("s3"), found.endpoints)),
     ]
-    wanted = {
-        section: read
-        for section, read in readers
-        if (declared is None or section in declared) and (sections is None or section in sections)
-    }
+    wanted = {section: read for section, read in readers if declared is None or section in declared}
     if lazy:
         found.read_when_used(wanted, unread)
         return found

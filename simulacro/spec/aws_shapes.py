@@ -97,7 +97,7 @@ def _listing(values: list[str]) -> str:
 
 
 @cache
-def _service(service: str) -> Any:
+def service_model(service: str) -> Any:
     """botocore's model of `service`, latest API version, read straight from its data folder."""
     import botocore
     from botocore.loaders import JSONFileLoader
@@ -122,7 +122,7 @@ def _steps(member: str) -> list[str]:
 
 @cache
 def _shape(service: str, operation: str, member: str) -> Any:
-    shape = _service(service).operation_model(operation).input_shape
+    shape = service_model(service).operation_model(operation).input_shape
     for step in _steps(member):
         if step == "[]":
             shape = shape.member

@@ -76,6 +76,7 @@ RUNS = {
         [
             "rule churn-model-package-state did not deliver the registration event",
             "rule churn-endpoint-state-staging did not deliver the UPDATING event",
+            "rule churn-endpoint-state-staging did not deliver the failed update event",
             "endpoint events say IN_SERVICE, not InService",
             "rule churn-pipeline-failed did not deliver the Failed execution event within 1m (rule state DISABLED",
             "target ops-queue of rule churn-endpoint-state-prod has no dead-letter queue: the undeliverable event was lost silently",
